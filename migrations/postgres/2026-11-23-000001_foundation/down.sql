@@ -1,0 +1,10 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE devices;
+DROP TABLE assignments;
+DROP TABLE residents;
+DROP TABLE users;
+DROP TABLE districts;
+DROP TABLE settings;

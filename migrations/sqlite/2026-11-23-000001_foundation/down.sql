@@ -1,0 +1,9 @@
+DROP TABLE audit_log;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE devices;
+DROP TABLE assignments;
+DROP TABLE residents;
+DROP TABLE users;
+DROP TABLE districts;
+DROP TABLE settings;

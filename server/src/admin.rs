@@ -1,0 +1,364 @@
+//! Administration operations shared by the HTTP API and the CLI: districts, users, residents,
+//! assignments and devices. Each takes validated values, checks what the database must agree to
+//! (unique codes, existing districts, roles), writes, and appends to the audit log — in the caller's
+//! transaction.
+
+use serde_json::json;
+
+use crate::auth;
+use crate::db::accounts::{self, Device, User};
+use crate::db::audit::{self, NewAuditEntry};
+use crate::db::directory::{self, Assignment, District, Resident};
+use crate::db::{DbConn, new_id, now_ms};
+use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
+use crate::error::AppError;
+
+/// Who did it, for the audit log. `None` ids mean the server's own CLI on the host.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub device_id: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        Actor::default()
+    }
+}
+
+/// Appends one audit entry. `detail` must hold ids and codes only.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    target_kind: &str,
+    target_id: Option<&str>,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::append(
+        conn,
+        &NewAuditEntry {
+            at: now_ms(),
+            actor_user_id: actor.user_id.clone(),
+            actor_device_id: actor.device_id.clone(),
+            action: action.to_string(),
+            target_kind: target_kind.to_string(),
+            target_id: target_id.map(str::to_string),
+            detail: detail.to_string(),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn create_district(
+    conn: &mut DbConn,
+    actor: &Actor,
+    code: DistrictCode,
+    name: Name,
+) -> Result<District, AppError> {
+    if directory::district_by_code(conn, code.as_str())?.is_some() {
+        return Err(AppError::Conflict {
+            field: "code".into(),
+            message: "この地区コードはすでに使われています。".into(),
+        });
+    }
+    let d = District {
+        id: new_id(),
+        code: code.as_str().to_string(),
+        name: name.into_inner(),
+        created_at: now_ms(),
+    };
+    directory::insert_district(conn, &d)?;
+    record(
+        conn,
+        actor,
+        "district.create",
+        "district",
+        Some(&d.id),
+        json!({ "code": d.code }),
+    )?;
+    Ok(d)
+}
+
+/// A new user's fields, validated.
+pub struct NewUser {
+    pub login: Login,
+    pub display_name: Name,
+    pub role: Role,
+    pub district_id: Option<String>,
+    pub password_hash: String,
+}
+
+pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<User, AppError> {
+    if accounts::user_by_login(conn, new.login.as_str())?.is_some() {
+        return Err(AppError::Conflict {
+            field: "login".into(),
+            message: "このログインIDはすでに使われています。".into(),
+        });
+    }
+    match (&new.district_id, new.role.needs_district()) {
+        (None, true) => {
+            return Err(AppError::invalid(
+                "district_id",
+                "required",
+                "民生委員と地区代表には地区が必要です。",
+            ));
+        }
+        (Some(_), false) => {
+            return Err(AppError::invalid(
+                "district_id",
+                "not_allowed",
+                "市職員と管理者には地区を設定しません。",
+            ));
+        }
+        (Some(d), true) => {
+            if directory::district_by_id(conn, d)?.is_none() {
+                return Err(AppError::invalid(
+                    "district_id",
+                    "unknown",
+                    "その地区はありません。",
+                ));
+            }
+        }
+        (None, false) => {}
+    }
+    let u = User {
+        id: new_id(),
+        login: new.login.as_str().to_string(),
+        display_name: new.display_name.into_inner(),
+        role: new.role.as_str().to_string(),
+        district_id: new.district_id,
+        password_hash: new.password_hash,
+        disabled_at: None,
+        created_at: now_ms(),
+    };
+    accounts::insert_user(conn, &u)?;
+    record(
+        conn,
+        actor,
+        "user.create",
+        "user",
+        Some(&u.id),
+        json!({ "role": u.role, "district_id": u.district_id }),
+    )?;
+    Ok(u)
+}
+
+/// Hashes and creates in one go (CLI and demo).
+pub fn create_user_with_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    login: Login,
+    display_name: Name,
+    role: Role,
+    district_id: Option<String>,
+    password: &Password,
+) -> Result<User, AppError> {
+    let password_hash = auth::hash_password(password)?;
+    create_user(
+        conn,
+        actor,
+        NewUser {
+            login,
+            display_name,
+            role,
+            district_id,
+            password_hash,
+        },
+    )
+}
+
+pub fn revoke_user_sessions(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<usize, AppError> {
+    if accounts::user_by_id(conn, user_id)?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let n = accounts::revoke_user_sessions(conn, user_id, now_ms())?;
+    record(
+        conn,
+        actor,
+        "user.revoke_sessions",
+        "user",
+        Some(user_id),
+        json!({ "sessions": n }),
+    )?;
+    Ok(n)
+}
+
+/// A new resident's fields, validated. Default contact interval: 7 days.
+pub struct NewResident {
+    pub district_id: String,
+    pub name: Name,
+    pub kana: Kana,
+    pub address: Address,
+    pub contact_interval_days: Option<i32>,
+}
+
+pub fn create_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewResident,
+) -> Result<Resident, AppError> {
+    if directory::district_by_id(conn, &new.district_id)?.is_none() {
+        return Err(AppError::invalid(
+            "district_id",
+            "unknown",
+            "その地区はありません。",
+        ));
+    }
+    let interval = new.contact_interval_days.unwrap_or(7);
+    if !(1..=365).contains(&interval) {
+        return Err(AppError::invalid(
+            "contact_interval_days",
+            "out_of_range",
+            "見守りの間隔は1〜365日にしてください。",
+        ));
+    }
+    let r = Resident {
+        id: new_id(),
+        district_id: new.district_id,
+        name: new.name.into_inner(),
+        kana: new.kana.as_str().to_string(),
+        address: new.address.into_inner(),
+        status: "active".into(),
+        contact_interval_days: interval,
+        created_at: now_ms(),
+    };
+    directory::insert_resident(conn, &r)?;
+    // Ids only: the name and address stay out of the audit log.
+    record(
+        conn,
+        actor,
+        "resident.create",
+        "resident",
+        Some(&r.id),
+        json!({ "district_id": r.district_id }),
+    )?;
+    Ok(r)
+}
+
+pub fn assign(
+    conn: &mut DbConn,
+    actor: &Actor,
+    resident_id: &str,
+    commissioner_id: &str,
+    starts_on: Date,
+    ends_on: Option<Date>,
+) -> Result<Assignment, AppError> {
+    let resident = directory::resident_by_id(conn, resident_id)?
+        .ok_or_else(|| AppError::invalid("resident_id", "unknown", "その対象者はいません。"))?;
+    let commissioner = accounts::user_by_id(conn, commissioner_id)?
+        .ok_or_else(|| AppError::invalid("commissioner_id", "unknown", "その利用者はいません。"))?;
+    if commissioner.role != Role::Commissioner.as_str() {
+        return Err(AppError::invalid(
+            "commissioner_id",
+            "not_commissioner",
+            "担当にできるのは民生委員だけです。",
+        ));
+    }
+    if commissioner.district_id.as_deref() != Some(resident.district_id.as_str()) {
+        return Err(AppError::invalid(
+            "commissioner_id",
+            "other_district",
+            "対象者と同じ地区の民生委員を選んでください。",
+        ));
+    }
+    if ends_on.is_some_and(|e| e < starts_on) {
+        return Err(AppError::invalid(
+            "ends_on",
+            "before_start",
+            "終了日は開始日より後にしてください。",
+        ));
+    }
+    let a = Assignment {
+        id: new_id(),
+        resident_id: resident.id,
+        commissioner_id: commissioner.id,
+        starts_on: starts_on.to_string(),
+        ends_on: ends_on.map(|d| d.to_string()),
+        created_at: now_ms(),
+    };
+    directory::insert_assignment(conn, &a)?;
+    record(
+        conn,
+        actor,
+        "assignment.create",
+        "assignment",
+        Some(&a.id),
+        json!({ "resident_id": a.resident_id, "commissioner_id": a.commissioner_id,
+                "starts_on": a.starts_on, "ends_on": a.ends_on }),
+    )?;
+    Ok(a)
+}
+
+/// Sets the last day of an assignment (hand-over or end of term).
+pub fn end_assignment(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    ends_on: Date,
+) -> Result<Assignment, AppError> {
+    let a = directory::assignment_by_id(conn, id)?.ok_or(AppError::NotFound)?;
+    if ends_on.to_string() < a.starts_on {
+        return Err(AppError::invalid(
+            "ends_on",
+            "before_start",
+            "終了日は開始日より後にしてください。",
+        ));
+    }
+    directory::set_assignment_end(conn, id, &ends_on.to_string())?;
+    record(
+        conn,
+        actor,
+        "assignment.end",
+        "assignment",
+        Some(id),
+        json!({ "ends_on": ends_on.to_string() }),
+    )?;
+    directory::assignment_by_id(conn, id)?.ok_or(AppError::NotFound)
+}
+
+/// Enrolment codes are valid this long after they are issued.
+pub const ENROLMENT_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// A device row and its one-time enrolment code (shown once; only its hash is stored).
+pub fn issue_device(
+    conn: &mut DbConn,
+    actor: &Actor,
+    label: Name,
+) -> Result<(Device, String), AppError> {
+    let code = auth::new_enrolment_code();
+    let now = now_ms();
+    let d = Device {
+        id: new_id(),
+        label: label.into_inner(),
+        enrolment_code_hash: Some(auth::enrolment_code_hash(&code)),
+        enrolment_expires_at: Some(now + ENROLMENT_TTL_MS),
+        token_hash: None,
+        enrolled_at: None,
+        revoked_at: None,
+        last_seen_at: None,
+        created_at: now,
+    };
+    accounts::insert_device(conn, &d)?;
+    record(
+        conn,
+        actor,
+        "device.issue",
+        "device",
+        Some(&d.id),
+        json!({}),
+    )?;
+    Ok((d, code))
+}
+
+pub fn revoke_device(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Device, AppError> {
+    if !accounts::revoke_device(conn, id, now_ms())? {
+        return Err(AppError::NotFound);
+    }
+    record(conn, actor, "device.revoke", "device", Some(id), json!({}))?;
+    accounts::device_by_id(conn, id)?.ok_or(AppError::NotFound)
+}

@@ -1,0 +1,64 @@
+//! Who may see which resident — the one place the rule lives (REST now, sync documents next).
+//!
+//! | role | residents |
+//! |---|---|
+//! | commissioner | those with an assignment active today (Japan date, inclusive end) |
+//! | district lead | every resident of their own district |
+//! | city staff, admin | none through the field API (staff see counts; admins use `/api/admin`) |
+
+use crate::auth::Caller;
+use crate::db::directory::{self, Resident};
+use crate::db::{DbConn, now_ms};
+use crate::domain::{Date, Role};
+use crate::error::AppError;
+
+/// What part of the resident register a caller reaches.
+#[derive(Debug, Clone)]
+pub enum ResidentScope {
+    Assigned { commissioner_id: String },
+    District { district_id: String },
+}
+
+/// The caller's scope, or 403 for roles without field access.
+pub fn resident_scope(caller: &Caller) -> Result<ResidentScope, AppError> {
+    match (caller.role, &caller.district_id) {
+        (Role::Commissioner, _) => Ok(ResidentScope::Assigned {
+            commissioner_id: caller.user_id.clone(),
+        }),
+        (Role::DistrictLead, Some(d)) => Ok(ResidentScope::District {
+            district_id: d.clone(),
+        }),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+fn today() -> String {
+    Date::today_jst(now_ms()).to_string()
+}
+
+pub fn residents_in_scope(
+    conn: &mut DbConn,
+    scope: &ResidentScope,
+) -> Result<Vec<Resident>, AppError> {
+    Ok(match scope {
+        ResidentScope::Assigned { commissioner_id } => {
+            directory::residents_assigned_to(conn, commissioner_id, &today())?
+        }
+        ResidentScope::District { district_id } => {
+            directory::list_residents(conn, Some(district_id))?
+        }
+    })
+}
+
+pub fn may_see_resident(
+    conn: &mut DbConn,
+    scope: &ResidentScope,
+    r: &Resident,
+) -> Result<bool, AppError> {
+    Ok(match scope {
+        ResidentScope::Assigned { commissioner_id } => {
+            directory::is_assigned(conn, &r.id, commissioner_id, &today())?
+        }
+        ResidentScope::District { district_id } => &r.district_id == district_id,
+    })
+}

@@ -1,0 +1,492 @@
+//! `/api/admin/*`: districts, users, residents, assignments, devices and the audit log. Admin only.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::json::{ApiJson, field};
+use super::residents::ResidentOut;
+use crate::admin::{self, Actor};
+use crate::app::AppState;
+use crate::auth::{self, Caller};
+use crate::db::accounts::{self, Device, User};
+use crate::db::audit::{self, AuditEntry};
+use crate::db::directory::{self, Assignment, District};
+use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
+use crate::error::{AppError, ErrorBody};
+
+fn admin_actor(caller: &Caller) -> Result<Actor, AppError> {
+    caller.require(&[Role::Admin])?;
+    Ok(Actor {
+        user_id: Some(caller.user_id.clone()),
+        device_id: caller.device_id.clone(),
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DistrictOut {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+impl From<District> for DistrictOut {
+    fn from(d: District) -> Self {
+        DistrictOut {
+            id: d.id,
+            code: d.code,
+            name: d.name,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDistrict {
+    /// e.g. `kaguraoka`
+    pub code: String,
+    /// e.g. 神楽岡
+    pub name: String,
+}
+
+#[utoipa::path(get, path = "/api/admin/districts", tag = "admin",
+    responses((status = 200, body = Vec<DistrictOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_districts(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state
+        .db
+        .read(|conn| Ok(directory::list_districts(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(DistrictOut::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(post, path = "/api/admin/districts", tag = "admin", request_body = NewDistrict,
+    responses((status = 201, body = DistrictOut), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_district(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewDistrict>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let code = field("code", DistrictCode::parse(&body.0.code))?;
+    let name = field("name", Name::parse(&body.0.name))?;
+    let d = state
+        .db
+        .write(move |conn| admin::create_district(conn, &actor, code, name))
+        .await?;
+    Ok(HttpResponse::Created().json(DistrictOut::from(d)))
+}
+
+/// A user account as administrators see it (never the password hash).
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub district_id: Option<String>,
+    pub disabled: bool,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> Self {
+        UserOut {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            role: u.role,
+            district_id: u.district_id,
+            disabled: u.disabled_at.is_some(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Required for commissioners and district leads; absent for city staff and admins.
+    #[serde(default)]
+    pub district_id: Option<String>,
+    /// 10–256 characters.
+    pub password: String,
+}
+
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin",
+    responses((status = 200, body = Vec<UserOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state
+        .db
+        .read(|conn| Ok(accounts::list_users(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(UserOut::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewUserRequest,
+    responses((status = 201, body = UserOut), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewUserRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let b = body.0;
+    let login = field("login", Login::parse(&b.login))?;
+    let display_name = field("display_name", Name::parse(&b.display_name))?;
+    let password = field("password", Password::parse(&b.password))?;
+    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(AppError::internal)??;
+    let new = admin::NewUser {
+        login,
+        display_name,
+        role: b.role,
+        district_id: b.district_id,
+        password_hash,
+    };
+    let u = state
+        .db
+        .write(move |conn| admin::create_user(conn, &actor, new))
+        .await?;
+    Ok(HttpResponse::Created().json(UserOut::from(u)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revoked {
+    pub sessions: usize,
+}
+
+/// Ends every session of a user (a lost password, a departure): their next request gets 401.
+#[utoipa::path(post, path = "/api/admin/users/{id}/revoke-sessions", tag = "admin",
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = Revoked), (status = 404, body = ErrorBody)))]
+pub async fn revoke_user_sessions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let id = id.into_inner();
+    let n = state
+        .db
+        .write(move |conn| admin::revoke_user_sessions(conn, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Revoked { sessions: n }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResidentRequest {
+    pub district_id: String,
+    pub name: String,
+    /// ふりがな, in hiragana or katakana.
+    pub kana: String,
+    pub address: String,
+    /// Default 7.
+    #[serde(default)]
+    pub contact_interval_days: Option<i32>,
+}
+
+#[utoipa::path(get, path = "/api/admin/residents", tag = "admin",
+    responses((status = 200, body = Vec<ResidentOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_residents(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state
+        .db
+        .read(|conn| Ok(directory::list_residents(conn, None)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(ResidentOut::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(post, path = "/api/admin/residents", tag = "admin", request_body = NewResidentRequest,
+    responses((status = 201, body = ResidentOut), (status = 400, body = ErrorBody)))]
+pub async fn create_resident(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewResidentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let b = body.0;
+    let new = admin::NewResident {
+        district_id: b.district_id,
+        name: field("name", Name::parse(&b.name))?,
+        kana: field("kana", Kana::parse(&b.kana))?,
+        address: field("address", Address::parse(&b.address))?,
+        contact_interval_days: b.contact_interval_days,
+    };
+    let r = state
+        .db
+        .write(move |conn| admin::create_resident(conn, &actor, new))
+        .await?;
+    Ok(HttpResponse::Created().json(ResidentOut::from(r)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssignmentOut {
+    pub id: String,
+    pub resident_id: String,
+    pub commissioner_id: String,
+    pub starts_on: String,
+    /// Last day of access (inclusive); none while open-ended.
+    pub ends_on: Option<String>,
+}
+
+impl From<Assignment> for AssignmentOut {
+    fn from(a: Assignment) -> Self {
+        AssignmentOut {
+            id: a.id,
+            resident_id: a.resident_id,
+            commissioner_id: a.commissioner_id,
+            starts_on: a.starts_on,
+            ends_on: a.ends_on,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssignmentRequest {
+    pub resident_id: String,
+    pub commissioner_id: String,
+    /// `YYYY-MM-DD`
+    pub starts_on: String,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndAssignmentRequest {
+    /// `YYYY-MM-DD`, the last day of access.
+    pub ends_on: String,
+}
+
+#[utoipa::path(get, path = "/api/admin/assignments", tag = "admin",
+    responses((status = 200, body = Vec<AssignmentOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_assignments(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state
+        .db
+        .read(|conn| Ok(directory::list_assignments(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(AssignmentOut::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/admin/assignments", tag = "admin", request_body = NewAssignmentRequest,
+    responses((status = 201, body = AssignmentOut), (status = 400, body = ErrorBody)))]
+pub async fn create_assignment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewAssignmentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let b = body.0;
+    let starts_on = field("starts_on", Date::parse(&b.starts_on))?;
+    let ends_on = match b.ends_on {
+        Some(e) => Some(field("ends_on", Date::parse(&e))?),
+        None => None,
+    };
+    let a = state
+        .db
+        .write(move |conn| {
+            admin::assign(
+                conn,
+                &actor,
+                &b.resident_id,
+                &b.commissioner_id,
+                starts_on,
+                ends_on,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(AssignmentOut::from(a)))
+}
+
+/// Sets the last day of an assignment: from the day after, the commissioner no longer reaches the
+/// resident.
+#[utoipa::path(post, path = "/api/admin/assignments/{id}/end", tag = "admin", request_body = EndAssignmentRequest,
+    params(("id" = String, Path, description = "assignment id")),
+    responses((status = 200, body = AssignmentOut), (status = 404, body = ErrorBody)))]
+pub async fn end_assignment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<EndAssignmentRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let ends_on = field("ends_on", Date::parse(&body.0.ends_on))?;
+    let id = id.into_inner();
+    let a = state
+        .db
+        .write(move |conn| admin::end_assignment(conn, &actor, &id, ends_on))
+        .await?;
+    Ok(HttpResponse::Ok().json(AssignmentOut::from(a)))
+}
+
+/// A loaned device as administrators see it.
+#[derive(Serialize, ToSchema)]
+pub struct DeviceOut {
+    pub id: String,
+    pub label: String,
+    /// `awaiting_enrolment`, `enrolled` or `revoked`.
+    pub state: String,
+    pub enrolled_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+}
+
+impl From<Device> for DeviceOut {
+    fn from(d: Device) -> Self {
+        let state = if d.revoked_at.is_some() {
+            "revoked"
+        } else if d.enrolled_at.is_some() {
+            "enrolled"
+        } else {
+            "awaiting_enrolment"
+        };
+        DeviceOut {
+            id: d.id,
+            label: d.label,
+            state: state.into(),
+            enrolled_at: d.enrolled_at,
+            revoked_at: d.revoked_at,
+            last_seen_at: d.last_seen_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDeviceRequest {
+    /// e.g. 神楽岡-タブレット-03
+    pub label: String,
+}
+
+/// The answer to issuing a device: the one-time code, shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct DeviceIssued {
+    pub device: DeviceOut,
+    /// Type it on the tablet's 端末登録 screen.
+    pub enrolment_code: String,
+    /// The same code as a link (put it in a QR code).
+    pub enrolment_url: String,
+    pub expires_at: i64,
+}
+
+#[utoipa::path(get, path = "/api/admin/devices", tag = "admin",
+    responses((status = 200, body = Vec<DeviceOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_devices(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state
+        .db
+        .read(|conn| Ok(accounts::list_devices(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(DeviceOut::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(post, path = "/api/admin/devices", tag = "admin", request_body = NewDeviceRequest,
+    responses((status = 201, body = DeviceIssued), (status = 400, body = ErrorBody)))]
+pub async fn issue_device(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NewDeviceRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let label = field("label", Name::parse(&body.0.label))?;
+    let (d, code) = state
+        .db
+        .write(move |conn| admin::issue_device(conn, &actor, label))
+        .await?;
+    let expires_at = d.enrolment_expires_at.unwrap_or_default();
+    Ok(HttpResponse::Created().json(DeviceIssued {
+        enrolment_url: enrolment_url(&state.origin, &code),
+        enrolment_code: code,
+        expires_at,
+        device: DeviceOut::from(d),
+    }))
+}
+
+/// `https://host/#/enrol/CODE`: the fragment never reaches server logs.
+pub fn enrolment_url(origin: &str, code: &str) -> String {
+    format!("{origin}/#/enrol/{code}")
+}
+
+/// Revokes a device: its sessions end at once and it is refused from then on.
+#[utoipa::path(post, path = "/api/admin/devices/{id}/revoke", tag = "admin",
+    params(("id" = String, Path, description = "device id")),
+    responses((status = 200, body = DeviceOut), (status = 404, body = ErrorBody)))]
+pub async fn revoke_device(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let id = id.into_inner();
+    let d = state
+        .db
+        .write(move |conn| admin::revoke_device(conn, &actor, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(DeviceOut::from(d)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: i64,
+    pub at: i64,
+    pub actor_user_id: Option<String>,
+    pub actor_device_id: Option<String>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<String>,
+    /// JSON with ids and codes only.
+    pub detail: String,
+}
+
+impl From<AuditEntry> for AuditOut {
+    fn from(e: AuditEntry) -> Self {
+        AuditOut {
+            id: e.id,
+            at: e.at,
+            actor_user_id: e.actor_user_id,
+            actor_device_id: e.actor_device_id,
+            action: e.action,
+            target_kind: e.target_kind,
+            target_id: e.target_id,
+            detail: e.detail,
+        }
+    }
+}
+
+/// The newest 500 audit entries, newest first.
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin",
+    responses((status = 200, body = Vec<AuditOut>), (status = 403, body = ErrorBody)))]
+pub async fn audit_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    admin_actor(&caller)?;
+    let rows = state.db.read(|conn| Ok(audit::recent(conn, 500)?)).await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditOut::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,124 @@
+//! HTTP API: the route table (read it top to bottom), the OpenAPI document, and health.
+//!
+//! Handlers parse (with [`json::ApiJson`] and the domain newtypes), authorize (the [`Caller`]
+//! extractor, then a role check or [`access`]), call `admin`/`db`, and shape JSON. Nothing else.
+//!
+//! [`Caller`]: crate::auth::Caller
+
+pub mod access;
+pub mod admin;
+pub mod json;
+pub mod residents;
+pub mod session;
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::app::AppState;
+use crate::error::{AppError, ErrorBody};
+
+/// Every route of the server except static files (`app.rs`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/api/openapi.json", web::get().to(openapi_json))
+        .route("/api/session", web::post().to(session::login))
+        .route("/api/session", web::delete().to(session::logout))
+        .route("/api/me", web::get().to(session::me))
+        .route("/api/devices/enrol", web::post().to(session::enrol))
+        .route("/api/residents", web::get().to(residents::list))
+        .route("/api/residents/{id}", web::get().to(residents::get))
+        .route("/api/admin/districts", web::get().to(admin::list_districts))
+        .route(
+            "/api/admin/districts",
+            web::post().to(admin::create_district),
+        )
+        .route("/api/admin/users", web::get().to(admin::list_users))
+        .route("/api/admin/users", web::post().to(admin::create_user))
+        .route(
+            "/api/admin/users/{id}/revoke-sessions",
+            web::post().to(admin::revoke_user_sessions),
+        )
+        .route("/api/admin/residents", web::get().to(admin::list_residents))
+        .route(
+            "/api/admin/residents",
+            web::post().to(admin::create_resident),
+        )
+        .route(
+            "/api/admin/assignments",
+            web::get().to(admin::list_assignments),
+        )
+        .route(
+            "/api/admin/assignments",
+            web::post().to(admin::create_assignment),
+        )
+        .route(
+            "/api/admin/assignments/{id}/end",
+            web::post().to(admin::end_assignment),
+        )
+        .route("/api/admin/devices", web::get().to(admin::list_devices))
+        .route("/api/admin/devices", web::post().to(admin::issue_device))
+        .route(
+            "/api/admin/devices/{id}/revoke",
+            web::post().to(admin::revoke_device),
+        )
+        .route("/api/admin/audit", web::get().to(admin::audit_log));
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Mimamori API",
+        description = "見守り: field records for 民生委員児童委員"
+    ),
+    paths(
+        healthz,
+        session::login,
+        session::logout,
+        session::me,
+        session::enrol,
+        residents::list,
+        residents::get,
+        admin::list_districts,
+        admin::create_district,
+        admin::list_users,
+        admin::create_user,
+        admin::revoke_user_sessions,
+        admin::list_residents,
+        admin::create_resident,
+        admin::list_assignments,
+        admin::create_assignment,
+        admin::end_assignment,
+        admin::list_devices,
+        admin::issue_device,
+        admin::revoke_device,
+        admin::audit_log,
+    ),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+}
+
+/// 200 when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let backend = state.db.backend();
+    state
+        .db
+        .read(|conn| crate::db::ping(conn).map_err(AppError::unavailable))
+        .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        database: format!("{backend:?}").to_lowercase(),
+    }))
+}

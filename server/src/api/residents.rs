@@ -1,0 +1,76 @@
+//! The caller's residents (見守り対象者): a commissioner's current assignments, a lead's district.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::access;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::db::directory::{self, Resident};
+use crate::error::{AppError, ErrorBody};
+
+/// A resident as the commissioner's list shows them. Personal data: for authorized callers only.
+#[derive(Serialize, ToSchema)]
+pub struct ResidentOut {
+    pub id: String,
+    pub district_id: String,
+    pub name: String,
+    pub kana: String,
+    pub address: String,
+    /// `active`, `pending` (registered offline, awaiting the lead) or `archived`.
+    pub status: String,
+    /// Contact at least every this many days.
+    pub contact_interval_days: i32,
+}
+
+impl From<Resident> for ResidentOut {
+    fn from(r: Resident) -> Self {
+        ResidentOut {
+            id: r.id,
+            district_id: r.district_id,
+            name: r.name,
+            kana: r.kana,
+            address: r.address,
+            status: r.status,
+            contact_interval_days: r.contact_interval_days,
+        }
+    }
+}
+
+/// The caller's residents: assigned ones today (commissioner) or the district's (lead).
+#[utoipa::path(get, path = "/api/residents", tag = "residents",
+    responses((status = 200, body = Vec<ResidentOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    let scope = access::resident_scope(&caller)?;
+    let rows = state
+        .db
+        .read(move |conn| access::residents_in_scope(conn, &scope))
+        .await?;
+    Ok(HttpResponse::Ok().json(rows.into_iter().map(ResidentOut::from).collect::<Vec<_>>()))
+}
+
+/// One resident, if the caller may see them (404 otherwise, the same as for an unknown id).
+#[utoipa::path(get, path = "/api/residents/{id}", tag = "residents",
+    params(("id" = String, Path, description = "resident id")),
+    responses((status = 200, body = ResidentOut), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let scope = access::resident_scope(&caller)?;
+    let id = id.into_inner();
+    let r = state
+        .db
+        .read(move |conn| {
+            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
+            if access::may_see_resident(conn, &scope, &r)? {
+                Ok(r)
+            } else {
+                Err(AppError::NotFound)
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
+}

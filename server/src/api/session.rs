@@ -1,0 +1,317 @@
+//! Login, logout, `GET /api/me`, and device enrolment.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::json::ApiJson;
+use crate::admin::{Actor, record};
+use crate::app::AppState;
+use crate::auth::{self, Caller, rate_limit};
+use crate::db::{self, accounts, directory};
+use crate::domain::Role;
+use crate::error::{AppError, ErrorBody};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DistrictRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+}
+
+/// The caller, as the app shows them.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub district: Option<DistrictRef>,
+    /// The enrolled device this session was opened on, if any.
+    pub device_id: Option<String>,
+}
+
+async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
+    let district = match caller.district_id.clone() {
+        Some(id) => state
+            .db
+            .read(move |conn| Ok(directory::district_by_id(conn, &id)?))
+            .await?
+            .map(|d| DistrictRef {
+                id: d.id,
+                code: d.code,
+                name: d.name,
+            }),
+        None => None,
+    };
+    Ok(Me {
+        id: caller.user_id.clone(),
+        login: caller.login.clone(),
+        display_name: caller.display_name.clone(),
+        role: caller.role,
+        district,
+        device_id: caller.device_id.clone(),
+    })
+}
+
+/// The device behind the request's device cookie: `Ok(None)` without one, 401 `device_revoked` for
+/// a revoked device.
+async fn request_device(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<accounts::Device>, AppError> {
+    let Some(token) = req
+        .cookie(auth::DEVICE_COOKIE)
+        .map(|c| c.value().to_string())
+    else {
+        return Ok(None);
+    };
+    let hash = auth::token_hash(&token);
+    let device = state
+        .db
+        .read(move |conn| Ok(accounts::device_by_token_hash(conn, &hash)?))
+        .await?;
+    match device {
+        Some(d) if d.revoked_at.is_some() => Err(AppError::Unauthorized {
+            code: "device_revoked",
+        }),
+        other => Ok(other),
+    }
+}
+
+/// Logs in with a login id and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let LoginRequest { login, password } = body.0;
+    let login = login.trim().to_ascii_lowercase();
+    if login.is_empty() || login.len() > 64 {
+        return Err(AppError::invalid(
+            "login",
+            "invalid_length",
+            "ログインIDを入力してください。",
+        ));
+    }
+    if password.is_empty() || password.chars().count() > 256 {
+        return Err(AppError::invalid(
+            "password",
+            "invalid_length",
+            "パスワードを入力してください。",
+        ));
+    }
+    let device = request_device(&state, &req).await?;
+    let device_id = device.as_ref().map(|d| d.id.clone());
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let bucket = rate_limit::bucket(device_id.as_deref());
+    let now = db::now_ms();
+
+    let (l, b, a) = (login.clone(), bucket.clone(), address.clone());
+    let user = state
+        .db
+        .read(move |conn| {
+            rate_limit::check(conn, &l, &b, &a, now)?;
+            Ok(accounts::user_by_login(conn, &l)?)
+        })
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let ok =
+        tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
+            .await
+            .map_err(AppError::internal)?;
+    let user = match user {
+        Some(u) if ok && u.disabled_at.is_none() => u,
+        _ => {
+            state
+                .db
+                .write(move |conn| {
+                    accounts::record_login_failure(conn, &login, &bucket, &address, now)?;
+                    accounts::prune_login_failures(conn, now - 2 * rate_limit::WINDOW_MS)?;
+                    Ok(())
+                })
+                .await?;
+            tracing::info!(device = device_id.as_deref().unwrap_or("-"), "login failed");
+            return Err(AppError::Unauthorized {
+                code: "bad_credentials",
+            });
+        }
+    };
+    let role =
+        Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;
+    if role == Role::Commissioner && state.config.commissioner_needs_device && device_id.is_none() {
+        return Err(AppError::Unauthorized {
+            code: "device_required",
+        });
+    }
+    let (token, token_hash) = auth::new_token();
+    let ttl_ms = state.config.session_ttl_hours * 3_600_000;
+    let session = accounts::Session {
+        id: db::new_id(),
+        token_hash,
+        user_id: user.id.clone(),
+        device_id: device_id.clone(),
+        created_at: now,
+        expires_at: now + ttl_ms,
+        revoked_at: None,
+    };
+    let caller = Caller {
+        user_id: user.id.clone(),
+        login: user.login.clone(),
+        display_name: user.display_name.clone(),
+        role,
+        district_id: user.district_id.clone(),
+        session_id: session.id.clone(),
+        device_id: device_id.clone(),
+    };
+    let actor = Actor {
+        user_id: Some(user.id.clone()),
+        device_id: device_id.clone(),
+    };
+    state
+        .db
+        .write(move |conn| {
+            accounts::insert_session(conn, &session)?;
+            if let Some(d) = &session.device_id {
+                accounts::touch_device(conn, d, now)?;
+            }
+            record(
+                conn,
+                &actor,
+                "session.login",
+                "session",
+                Some(&session.id),
+                json!({}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    tracing::info!(user = %caller.user_id, role = role.as_str(), "login");
+    let me = me_of(&state, &caller).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(auth::session_cookie(
+            &token,
+            state.secure_cookies,
+            state.config.session_ttl_hours,
+        ))
+        .json(me))
+}
+
+/// Ends the caller's session and clears the cookie.
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    let actor = Actor {
+        user_id: Some(caller.user_id.clone()),
+        device_id: caller.device_id.clone(),
+    };
+    let sid = caller.session_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            accounts::revoke_session(conn, &sid, db::now_ms())?;
+            record(
+                conn,
+                &actor,
+                "session.logout",
+                "session",
+                Some(&sid),
+                json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(auth::removal_cookie(
+            auth::SESSION_COOKIE,
+            state.secure_cookies,
+        ))
+        .finish())
+}
+
+/// Who am I: the caller's user, role, district and device.
+#[utoipa::path(get, path = "/api/me", tag = "session",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(me_of(&state, &caller).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The one-time code from the administrator (`XXXX-XXXX-XXXX`; case, spaces and hyphens are
+    /// ignored).
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Enrolled {
+    pub device_id: String,
+    pub label: String,
+}
+
+/// Redeems a one-time enrolment code; this browser becomes the loaned device (cookie
+/// `mimamori_device`). A code works once.
+#[utoipa::path(post, path = "/api/devices/enrol", tag = "session", request_body = EnrolRequest,
+    responses((status = 200, body = Enrolled), (status = 400, body = ErrorBody)))]
+pub async fn enrol(
+    state: web::Data<AppState>,
+    body: ApiJson<EnrolRequest>,
+) -> Result<HttpResponse, AppError> {
+    let code = body.0.code;
+    if code.len() > 64 {
+        return Err(AppError::invalid(
+            "code",
+            "invalid_length",
+            "登録コードが長すぎます。",
+        ));
+    }
+    let code_hash = auth::enrolment_code_hash(&code);
+    let (token, token_hash) = auth::new_token();
+    let device = state
+        .db
+        .write(move |conn| {
+            let now = db::now_ms();
+            let d = accounts::redeem_enrolment(conn, &code_hash, &token_hash, now)?.ok_or_else(
+                || {
+                    AppError::invalid(
+                        "code",
+                        "invalid_code",
+                        "登録コードが正しくないか、使用済みか、期限切れです。",
+                    )
+                },
+            )?;
+            record(
+                conn,
+                &Actor {
+                    user_id: None,
+                    device_id: Some(d.id.clone()),
+                },
+                "device.enrol",
+                "device",
+                Some(&d.id),
+                json!({}),
+            )?;
+            Ok(d)
+        })
+        .await?;
+    tracing::info!(device = %device.id, "device enrolled");
+    Ok(HttpResponse::Ok()
+        .cookie(auth::device_cookie(&token, state.secure_cookies))
+        .json(Enrolled {
+            device_id: device.id,
+            label: device.label,
+        }))
+}

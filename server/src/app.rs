@@ -1,0 +1,136 @@
+//! Assembling and running the HTTP server: shared state, middleware (security headers, Origin
+//! check, compression, request logging), the API routes and the PWA's static files.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_files::Files;
+use actix_web::body::EitherBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+use actix_web::{App, HttpServer, ResponseError, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::config::{Config, normalize_origin};
+use crate::db::Db;
+use crate::error::AppError;
+
+/// What every handler can reach. Cheap to clone (everything inside is shared).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// The origin browsers must send (`http://127.0.0.1:8080`).
+    pub origin: String,
+    /// Cookies get `Secure` when the origin is https.
+    pub secure_cookies: bool,
+}
+
+/// The Content-Security-Policy of every response. No inline script; wasm may compile.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// A server bound to its port and ready to run.
+pub struct Running {
+    pub server: Server,
+    pub state: AppState,
+    pub port: u16,
+}
+
+/// Binds `config.bind` and builds the server (run it by awaiting `server`).
+pub fn start(config: Config, db: Db) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(config.bind)?;
+    let addr = listener.local_addr()?;
+    let origin = config
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| normalize_origin(&format!("http://{addr}")).unwrap_or_default());
+    let state = AppState {
+        db,
+        secure_cookies: origin.starts_with("https://"),
+        origin,
+        config: Arc::new(config),
+    };
+    let data = web::Data::new(state.clone());
+    let web_dir = state.config.web_dir.clone();
+    let hsts = state.secure_cookies;
+    let server = HttpServer::new(move || {
+        let mut headers = DefaultHeaders::new()
+            .add(("Content-Security-Policy", CSP))
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("Referrer-Policy", "no-referrer"))
+            .add(("X-Frame-Options", "DENY"))
+            .add(("Cross-Origin-Opener-Policy", "same-origin"))
+            .add((
+                "Permissions-Policy",
+                "camera=(), microphone=(), geolocation=()",
+            ));
+        if hsts {
+            headers = headers.add(("Strict-Transport-Security", "max-age=31536000"));
+        }
+        App::new()
+            .app_data(data.clone())
+            .wrap_fn(check_origin)
+            .wrap(Compress::default())
+            .wrap(headers)
+            // Path only (`%U`), never the query string, which may carry a search for a name.
+            .wrap(
+                Logger::new("%s %{method}xi %U %Dms")
+                    .custom_request_replace("method", |req| req.method().to_string())
+                    .exclude("/healthz"),
+            )
+            .configure(crate::api::routes)
+            .service(Files::new("/", &web_dir).index_file("index.html"))
+    })
+    .listen(listener)?
+    .shutdown_timeout(5)
+    .run();
+    Ok(Running {
+        server,
+        state,
+        port: addr.port(),
+    })
+}
+
+/// Refuses a state-changing request (anything but GET/HEAD/OPTIONS) whose `Origin` is missing or
+/// not ours: 403 `bad_origin`. With SameSite=Strict cookies this closes CSRF twice over.
+fn check_origin<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> LocalBoxFuture<'static, Result<ServiceResponse<EitherBody<B>>, actix_web::Error>>
+where
+    S: actix_web::dev::Service<
+            ServiceRequest,
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    S::Future: 'static,
+    B: 'static,
+{
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let ok = safe || {
+        let expected = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.origin.clone());
+        let given = req
+            .headers()
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .and_then(normalize_origin);
+        given.is_some() && given == expected
+    };
+    if ok {
+        let fut = srv.call(req);
+        Box::pin(async move { Ok(fut.await?.map_into_left_body()) })
+    } else {
+        let http = AppError::Denied {
+            code: "bad_origin",
+            message: "このページからは操作できません。".into(),
+        }
+        .error_response();
+        let res = req.into_response(http).map_into_right_body();
+        Box::pin(async move { Ok(res) })
+    }
+}

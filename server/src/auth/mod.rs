@@ -1,0 +1,235 @@
+//! Who is calling: passwords, session and device tokens, cookies, and the [`Caller`] extractor.
+//!
+//! - A **session** is a random token in the HttpOnly, SameSite=Strict cookie `mimamori_session`
+//!   (`Secure` when the public origin is https); the database keeps only its SHA-256.
+//! - A **device** (a city-loaned tablet) is enrolled once with a one-time code from an admin and then
+//!   holds its own token in the cookie `mimamori_device`. Sessions opened on it are bound to it;
+//!   revoking the device ends them all at once.
+//! - Every request re-reads the session row, so revocation takes effect on the next request.
+//!
+//! This module must not decide what a role may do with a resident: that is `api::access`.
+
+pub mod rate_limit;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::db::{self, accounts};
+use crate::domain::{Password, Role};
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "mimamori_session";
+pub const DEVICE_COOKIE: &str = "mimamori_device";
+
+/// Hashes a new password with argon2id (the crate's default, OWASP-recommended parameters).
+pub fn hash_password(password: &Password) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal(format!("argon2: {e}")))
+}
+
+/// Whether `candidate` matches the stored hash. With `None` it still spends the time of one check, so
+/// response times do not tell whether a login id exists.
+pub fn verify_password(stored: Option<&str>, candidate: &str) -> bool {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0QF1b6JZkqYbBfhhVb1R0Y9fVqo8Wqk0f5Y0oXnCw8o";
+    let hash = stored.unwrap_or(DUMMY);
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let ok = Argon2::default()
+        .verify_password(candidate.as_bytes(), &parsed)
+        .is_ok();
+    ok && stored.is_some()
+}
+
+/// A new random secret (256 bits, base64url) and the SHA-256 hex we store in its place.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+/// A short enrolment code an admin can read out or type: 12 characters from an alphabet without
+/// look-alikes (no 0/O, 1/I/L), grouped as `XXXX-XXXX-XXXX`.
+pub fn new_enrolment_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Normalizes a typed enrolment code (case, spaces, hyphens) before hashing.
+pub fn enrolment_code_hash(code: &str) -> String {
+    let normalized: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    token_hash(&normalized)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The session cookie for `token`, living `ttl_hours`.
+pub fn session_cookie(token: &str, secure: bool, ttl_hours: i64) -> Cookie<'static> {
+    secret_cookie(
+        SESSION_COOKIE,
+        token,
+        secure,
+        CookieDuration::hours(ttl_hours),
+    )
+}
+
+/// The device cookie: long-lived (5 years); the device row decides whether it still counts.
+pub fn device_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    secret_cookie(DEVICE_COOKIE, token, secure, CookieDuration::days(5 * 365))
+}
+
+/// A cookie that removes `name` from the browser.
+pub fn removal_cookie(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = secret_cookie(name, "", secure, CookieDuration::ZERO);
+    c.make_removal();
+    c
+}
+
+fn secret_cookie(
+    name: &'static str,
+    value: &str,
+    secure: bool,
+    max_age: CookieDuration,
+) -> Cookie<'static> {
+    Cookie::build(name, value.to_string())
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .max_age(max_age)
+        .finish()
+}
+
+/// The authenticated caller of a request: a live session of an enabled user, on a device that is not
+/// revoked. Extracting it fails with 401 otherwise.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub district_id: Option<String>,
+    pub session_id: String,
+    pub device_id: Option<String>,
+}
+
+impl Caller {
+    /// `Ok` when the caller has one of `roles`, else 403.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// Looks up the session behind a cookie value; `Err(Unauthorized)` unless it is live.
+pub async fn caller_from_session_token(state: &AppState, token: &str) -> Result<Caller, AppError> {
+    let hash = token_hash(token);
+    let now = db::now_ms();
+    let found = state
+        .db
+        .read(move |conn| Ok(accounts::session_by_token_hash(conn, &hash)?))
+        .await?;
+    let unauthorized = AppError::Unauthorized {
+        code: "unauthorized",
+    };
+    let Some((session, user, device)) = found else {
+        return Err(unauthorized);
+    };
+    if session.revoked_at.is_some() || session.expires_at <= now || user.disabled_at.is_some() {
+        return Err(unauthorized);
+    }
+    if device.as_ref().is_some_and(|d| d.revoked_at.is_some()) {
+        return Err(AppError::Unauthorized {
+            code: "device_revoked",
+        });
+    }
+    let role =
+        Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;
+    Ok(Caller {
+        user_id: user.id,
+        login: user.login,
+        display_name: user.display_name,
+        role,
+        district_id: user.district_id,
+        session_id: session.id,
+        device_id: session.device_id,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
+            let token = token
+                .filter(|t| !t.is_empty())
+                .ok_or(AppError::Unauthorized {
+                    code: "unauthorized",
+                })?;
+            caller_from_session_token(&state, &token).await
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_and_tokens_are_hashed() {
+        let pw = Password::parse("correct horse battery").unwrap();
+        let h = hash_password(&pw).unwrap();
+        assert!(verify_password(Some(&h), "correct horse battery"));
+        assert!(!verify_password(Some(&h), "wrong horse battery"));
+        assert!(!verify_password(None, "correct horse battery"));
+        let (t, th) = new_token();
+        assert_eq!(token_hash(&t), th);
+        assert_ne!(t, th);
+    }
+
+    #[test]
+    fn enrolment_codes_survive_retyping() {
+        let code = new_enrolment_code();
+        assert_eq!(code.len(), 14);
+        let typed = code.to_lowercase().replace('-', " ");
+        assert_eq!(enrolment_code_hash(&code), enrolment_code_hash(&typed));
+    }
+}

@@ -1,0 +1,140 @@
+//! Configuration: every environment variable Mimamori reads, documented here and read nowhere else.
+//!
+//! Variables may also come from a `.env` file in the working directory (loaded by `main`, never
+//! overriding the real environment).
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `sqlite://data/mimamori.sqlite3` | `postgres://…` / `postgresql://…` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite |
+//! | `MIMAMORI_BIND` | `127.0.0.1:8080` | address the HTTP server listens on |
+//! | `MIMAMORI_PUBLIC_ORIGIN` | `http://` + bind address | the origin browsers see (`https://mimamori.city.example.jp`); cookies get `Secure` when it is https, and state-changing requests and WebSocket upgrades must carry it as `Origin` |
+//! | `MIMAMORI_WEB_DIR` | `web/dist` if built, else `web/public` | the PWA files to serve |
+//! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
+//! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
+//! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
+//! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::db::DatabaseUrl;
+
+/// Everything the server needs to start. Built from the environment by [`Config::from_environment`],
+/// or field by field in tests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// The origin browsers use to reach us, e.g. `http://127.0.0.1:8080`; `None` means "derive from
+    /// the address actually bound" (useful with port 0 in tests).
+    pub public_origin: Option<String>,
+    pub web_dir: PathBuf,
+    pub session_ttl_hours: i64,
+    pub db_pool_size: u32,
+    pub commissioner_needs_device: bool,
+}
+
+/// A configuration value that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError {
+            var: name,
+            reason: format!("cannot parse {v:?}: {e}"),
+        }),
+    }
+}
+
+impl Config {
+    /// Reads the variables listed in the module documentation.
+    pub fn from_environment() -> Result<Self, ConfigError> {
+        let database_url = DatabaseUrl::parse(
+            &var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mimamori.sqlite3".into()),
+        )
+        .map_err(|reason| ConfigError {
+            var: "DATABASE_URL",
+            reason,
+        })?;
+        let bind: SocketAddr = parse("MIMAMORI_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let public_origin = match var("MIMAMORI_PUBLIC_ORIGIN") {
+            None => None,
+            Some(o) => Some(normalize_origin(&o).ok_or(ConfigError {
+                var: "MIMAMORI_PUBLIC_ORIGIN",
+                reason: format!("{o:?} is not an origin like https://host[:port]"),
+            })?),
+        };
+        let web_dir = match var("MIMAMORI_WEB_DIR") {
+            Some(d) => PathBuf::from(d),
+            None => default_web_dir(),
+        };
+        let session_ttl_hours = parse("MIMAMORI_SESSION_TTL_HOURS", 336_i64)?;
+        if session_ttl_hours <= 0 {
+            return Err(ConfigError {
+                var: "MIMAMORI_SESSION_TTL_HOURS",
+                reason: "must be positive".into(),
+            });
+        }
+        let db_pool_size = parse("MIMAMORI_DB_POOL_SIZE", 8_u32)?.max(1);
+        let commissioner_needs_device = parse("MIMAMORI_COMMISSIONER_NEEDS_DEVICE", true)?;
+        Ok(Config {
+            database_url,
+            bind,
+            public_origin,
+            web_dir,
+            session_ttl_hours,
+            db_pool_size,
+            commissioner_needs_device,
+        })
+    }
+
+    /// A configuration for tests and tools: the given database, port 0, defaults elsewhere.
+    pub fn for_database(database_url: DatabaseUrl) -> Self {
+        Config {
+            database_url,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_origin: None,
+            web_dir: default_web_dir(),
+            session_ttl_hours: 336,
+            db_pool_size: 4,
+            commissioner_needs_device: true,
+        }
+    }
+}
+
+/// `web/dist` (the built PWA) when present, else the placeholder in `web/public`.
+fn default_web_dir() -> PathBuf {
+    let dist = PathBuf::from("web/dist");
+    if dist.join("index.html").exists() {
+        dist
+    } else {
+        PathBuf::from("web/public")
+    }
+}
+
+/// `https://Example.jp/` → `https://example.jp`; `None` when it is not an http(s) origin.
+pub fn normalize_origin(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_end_matches('/');
+    let (scheme, rest) = raw.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains('?') {
+        return None;
+    }
+    Some(format!("{scheme}://{}", rest.to_ascii_lowercase()))
+}

@@ -1,0 +1,278 @@
+//! Users, sessions, devices and login failures.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{devices, login_failures, sessions, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub district_id: Option<String>,
+    pub password_hash: String,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: String,
+    pub token_hash: String,
+    pub user_id: String,
+    pub device_id: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = devices)]
+pub struct Device {
+    pub id: String,
+    pub label: String,
+    pub enrolment_code_hash: Option<String>,
+    pub enrolment_expires_at: Option<i64>,
+    pub token_hash: Option<String>,
+    pub enrolled_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub last_seen_at: Option<i64>,
+    pub created_at: i64,
+}
+
+pub fn insert_user(conn: &mut DbConn, user: &User) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn user_by_login(conn: &mut DbConn, login: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::login.eq(login))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn user_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_users(conn: &mut DbConn) -> QueryResult<Vec<User>> {
+    users::table
+        .order(users::login)
+        .select(User::as_select())
+        .load(conn)
+}
+
+pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn insert_session(conn: &mut DbConn, session: &Session) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The session with this token hash, its user and its device (if it was opened on one).
+pub fn session_by_token_hash(
+    conn: &mut DbConn,
+    token_hash: &str,
+) -> QueryResult<Option<(Session, User, Option<Device>)>> {
+    let found = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .select((Session::as_select(), User::as_select()))
+        .first::<(Session, User)>(conn)
+        .optional()?;
+    let Some((session, user)) = found else {
+        return Ok(None);
+    };
+    let device = match &session.device_id {
+        Some(id) => device_by_id(conn, id)?,
+        None => None,
+    };
+    Ok(Some((session, user, device)))
+}
+
+pub fn revoke_session(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Ends every open session of a user; returns how many.
+pub fn revoke_user_sessions(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
+pub fn insert_device(conn: &mut DbConn, device: &Device) -> QueryResult<()> {
+    diesel::insert_into(devices::table)
+        .values(device)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn device_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Device>> {
+    devices::table
+        .find(id)
+        .select(Device::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn device_by_token_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<Device>> {
+    devices::table
+        .filter(devices::token_hash.eq(token_hash))
+        .select(Device::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_devices(conn: &mut DbConn) -> QueryResult<Vec<Device>> {
+    devices::table
+        .order(devices::created_at)
+        .select(Device::as_select())
+        .load(conn)
+}
+
+/// Redeems a one-time enrolment code: the device gets its token and the code is gone. Returns the
+/// device, or `None` when the code is unknown, used, expired or its device revoked.
+pub fn redeem_enrolment(
+    conn: &mut DbConn,
+    code_hash: &str,
+    token_hash: &str,
+    now: i64,
+) -> QueryResult<Option<Device>> {
+    let Some(device) = devices::table
+        .filter(devices::enrolment_code_hash.eq(code_hash))
+        .select(Device::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if device.revoked_at.is_some() || device.enrolment_expires_at.is_none_or(|e| e < now) {
+        return Ok(None);
+    }
+    let updated = diesel::update(
+        devices::table
+            .find(&device.id)
+            .filter(devices::enrolment_code_hash.eq(code_hash)),
+    )
+    .set((
+        devices::enrolment_code_hash.eq(None::<String>),
+        devices::enrolment_expires_at.eq(None::<i64>),
+        devices::token_hash.eq(token_hash),
+        devices::enrolled_at.eq(now),
+        devices::last_seen_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated != 1 {
+        return Ok(None);
+    }
+    device_by_id(conn, &device.id)
+}
+
+/// Revokes a device and every session opened on it. `false` when there is no such device.
+pub fn revoke_device(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        devices::table
+            .find(id)
+            .filter(devices::revoked_at.is_null()),
+    )
+    .set((
+        devices::revoked_at.eq(now),
+        devices::enrolment_code_hash.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::device_id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(n == 1 || device_by_id(conn, id)?.is_some())
+}
+
+pub fn touch_device(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<()> {
+    diesel::update(devices::table.find(id))
+        .set(devices::last_seen_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn record_login_failure(
+    conn: &mut DbConn,
+    login: &str,
+    bucket: &str,
+    address: &str,
+    at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::login.eq(login),
+            login_failures::bucket.eq(bucket),
+            login_failures::address.eq(address),
+            login_failures::at.eq(at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Failures for `login` in `bucket` since `since`, and the oldest of them (for Retry-After).
+pub fn login_failures_since(
+    conn: &mut DbConn,
+    login: &str,
+    bucket: &str,
+    since: i64,
+) -> QueryResult<(i64, Option<i64>)> {
+    let q = login_failures::table
+        .filter(login_failures::login.eq(login))
+        .filter(login_failures::bucket.eq(bucket))
+        .filter(login_failures::at.ge(since));
+    let n = q.count().get_result(conn)?;
+    let oldest = q.select(diesel::dsl::min(login_failures::at)).first(conn)?;
+    Ok((n, oldest))
+}
+
+pub fn address_failures_since(
+    conn: &mut DbConn,
+    address: &str,
+    since: i64,
+) -> QueryResult<(i64, Option<i64>)> {
+    let q = login_failures::table
+        .filter(login_failures::address.eq(address))
+        .filter(login_failures::at.ge(since));
+    let n = q.count().get_result(conn)?;
+    let oldest = q.select(diesel::dsl::min(login_failures::at)).first(conn)?;
+    Ok((n, oldest))
+}
+
+/// Forgets failures older than `before` (they no longer count for anything).
+pub fn prune_login_failures(conn: &mut DbConn, before: i64) -> QueryResult<usize> {
+    diesel::delete(login_failures::table.filter(login_failures::at.lt(before))).execute(conn)
+}

@@ -1,0 +1,50 @@
+//! The append-only audit log (who did what, when by the server clock). Triggers in both backends
+//! refuse UPDATE and DELETE. `detail` is JSON holding ids and codes only — never a resident's name,
+//! address or note.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::audit_log;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor_user_id: Option<String>,
+    pub actor_device_id: Option<String>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<String>,
+    pub detail: String,
+}
+
+/// One thing that happened, to be appended.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAuditEntry {
+    pub at: i64,
+    pub actor_user_id: Option<String>,
+    pub actor_device_id: Option<String>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<String>,
+    pub detail: String,
+}
+
+pub fn append(conn: &mut DbConn, entry: &NewAuditEntry) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(entry)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The newest `limit` entries, newest first.
+pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
+    audit_log::table
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)
+}

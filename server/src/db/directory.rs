@@ -1,0 +1,181 @@
+//! Districts (地区), residents (見守り対象者) and assignments (担当).
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{assignments, districts, residents, settings};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = districts)]
+pub struct District {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// A resident row. `name`, `kana` and `address` are personal data: they go to authorized callers in
+/// JSON and nowhere else (no logs, no errors, no audit detail).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = residents)]
+pub struct Resident {
+    pub id: String,
+    pub district_id: String,
+    pub name: String,
+    pub kana: String,
+    pub address: String,
+    pub status: String,
+    pub contact_interval_days: i32,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assignments)]
+pub struct Assignment {
+    pub id: String,
+    pub resident_id: String,
+    pub commissioner_id: String,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+    pub created_at: i64,
+}
+
+pub fn insert_district(conn: &mut DbConn, d: &District) -> QueryResult<()> {
+    diesel::insert_into(districts::table)
+        .values(d)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn list_districts(conn: &mut DbConn) -> QueryResult<Vec<District>> {
+    districts::table
+        .order(districts::code)
+        .select(District::as_select())
+        .load(conn)
+}
+
+pub fn district_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<District>> {
+    districts::table
+        .find(id)
+        .select(District::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn district_by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<District>> {
+    districts::table
+        .filter(districts::code.eq(code))
+        .select(District::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_resident(conn: &mut DbConn, r: &Resident) -> QueryResult<()> {
+    diesel::insert_into(residents::table)
+        .values(r)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn resident_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Resident>> {
+    residents::table
+        .find(id)
+        .select(Resident::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_residents(conn: &mut DbConn, district_id: Option<&str>) -> QueryResult<Vec<Resident>> {
+    let mut q = residents::table.select(Resident::as_select()).into_boxed();
+    if let Some(d) = district_id {
+        q = q.filter(residents::district_id.eq(d.to_string()));
+    }
+    q.order((residents::kana, residents::id)).load(conn)
+}
+
+/// Residents a commissioner is assigned to on `today` (`YYYY-MM-DD`, inclusive end dates).
+pub fn residents_assigned_to(
+    conn: &mut DbConn,
+    commissioner_id: &str,
+    today: &str,
+) -> QueryResult<Vec<Resident>> {
+    residents::table
+        .inner_join(assignments::table)
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(assignments::starts_on.le(today))
+        .filter(
+            assignments::ends_on
+                .is_null()
+                .or(assignments::ends_on.ge(today)),
+        )
+        .select(Resident::as_select())
+        .distinct()
+        .order((residents::kana, residents::id))
+        .load(conn)
+}
+
+/// Whether `commissioner_id` holds an assignment for `resident_id` on `today`.
+pub fn is_assigned(
+    conn: &mut DbConn,
+    resident_id: &str,
+    commissioner_id: &str,
+    today: &str,
+) -> QueryResult<bool> {
+    let n: i64 = assignments::table
+        .filter(assignments::resident_id.eq(resident_id))
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(assignments::starts_on.le(today))
+        .filter(
+            assignments::ends_on
+                .is_null()
+                .or(assignments::ends_on.ge(today)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert_assignment(conn: &mut DbConn, a: &Assignment) -> QueryResult<()> {
+    diesel::insert_into(assignments::table)
+        .values(a)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn assignment_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Assignment>> {
+    assignments::table
+        .find(id)
+        .select(Assignment::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_assignments(conn: &mut DbConn) -> QueryResult<Vec<Assignment>> {
+    assignments::table
+        .order((assignments::resident_id, assignments::starts_on))
+        .select(Assignment::as_select())
+        .load(conn)
+}
+
+pub fn set_assignment_end(conn: &mut DbConn, id: &str, ends_on: &str) -> QueryResult<()> {
+    diesel::update(assignments::table.find(id))
+        .set(assignments::ends_on.eq(ends_on))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn get_setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    diesel::delete(settings::table.find(key)).execute(conn)?;
+    diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .execute(conn)
+        .map(|_| ())
+}

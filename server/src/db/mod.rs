@@ -1,0 +1,376 @@
+//! Storage: the only module that imports diesel.
+//!
+//! One [`DbConn`] (`diesel::MultiConnection`) over SQLite (the zero-setup default, a file under
+//! `./data`) and PostgreSQL (production), chosen by the URL scheme ([`DatabaseUrl`]). Migrations for
+//! both live in `migrations/{sqlite,postgres}` under the same names, are embedded in the binary and run
+//! at start-up. [`Db::open`] refuses a database whose durability settings are weaker than we promise
+//! (SQLite: WAL + `synchronous=FULL` + foreign keys; PostgreSQL: `fsync` and `synchronous_commit` on).
+//!
+//! Handlers never hold a connection across an `.await`: they call [`Db::read`] or [`Db::write`] with a
+//! closure that runs on tokio's blocking pool. `write` runs the closure in a transaction and, on SQLite,
+//! one writer at a time (SQLite serializes writers anyway; doing it here avoids `SQLITE_BUSY` on lock
+//! upgrades). Queries live in the submodules, one per area.
+
+pub mod accounts;
+pub mod audit;
+pub mod directory;
+pub mod schema;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend. Query code is written once against this type.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database to use, parsed from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (created, with its directory, when missing).
+    Sqlite(PathBuf),
+    /// A libpq URL: `postgres://user:pass@host:port/db` or `postgresql:///db?host=/socket/dir`.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…`, `postgresql://…`, `sqlite://path`, `sqlite:path` or a plain file path.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        if path.is_empty() {
+            return Err("empty SQLite path".into());
+        }
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported scheme in {:?}: use postgres:// or a SQLite path",
+                redact(raw)
+            ));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Prints the URL without its password, so it can go into logs and error messages.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            DatabaseUrl::Postgres(u) => write!(f, "{}", redact(u)),
+        }
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host → postgres://user:***@host
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.split_once('@')
+        && let Some((user, _)) = creds.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the database could not be used; one line, printed by `main` before it exits.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open database {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("database {url} is not durable enough: {reason}")]
+    NotDurable { url: String, reason: String },
+    #[error("migrating database {url} failed: {reason}")]
+    Migration { url: String, reason: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn establish(url: &DatabaseUrl) -> Result<DbConn, ConnectError> {
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let path = path.to_string_lossy();
+            let mut conn = SqliteConnection::establish(&path)?;
+            conn.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )?;
+            Ok(DbConn::Sqlite(conn))
+        }
+        DatabaseUrl::Postgres(u) => Ok(DbConn::Postgres(PgConnection::establish(u)?)),
+    }
+}
+
+struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        establish(&self.url)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    v: String,
+}
+
+fn setting(conn: &mut DbConn, sql: &str) -> Result<String, diesel::result::Error> {
+    Ok(match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(sql).get_result::<Setting>(c)?.v,
+        DbConn::Postgres(c) => diesel::sql_query(sql).get_result::<Setting>(c)?.v,
+    })
+}
+
+/// Checks that the connection is as durable as we promise; `Err` names the setting.
+fn check_durability(conn: &mut DbConn) -> Result<(), String> {
+    let q = |conn: &mut DbConn, sql: &str| setting(conn, sql).map_err(|e| e.to_string());
+    match conn {
+        DbConn::Sqlite(_) => {
+            let mode = q(conn, "SELECT journal_mode AS v FROM pragma_journal_mode()")?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(format!("SQLite journal_mode is {mode}, WAL required"));
+            }
+            let sync = q(
+                conn,
+                "SELECT CAST(synchronous AS TEXT) AS v FROM pragma_synchronous()",
+            )?;
+            if sync != "2" && sync != "3" {
+                return Err(format!("SQLite synchronous is {sync}, FULL (2) required"));
+            }
+            let fk = q(
+                conn,
+                "SELECT CAST(foreign_keys AS TEXT) AS v FROM pragma_foreign_keys()",
+            )?;
+            if fk != "1" {
+                return Err("SQLite foreign_keys is off".into());
+            }
+        }
+        DbConn::Postgres(_) => {
+            let fsync = q(conn, "SELECT current_setting('fsync') AS v")?;
+            if fsync != "on" {
+                return Err(format!("PostgreSQL fsync is {fsync}, on required"));
+            }
+            let sc = q(conn, "SELECT current_setting('synchronous_commit') AS v")?;
+            if sc == "off" {
+                return Err("PostgreSQL synchronous_commit is off, on required".into());
+            }
+            let fpw = q(conn, "SELECT current_setting('full_page_writes') AS v")?;
+            if fpw != "on" {
+                return Err(format!("PostgreSQL full_page_writes is {fpw}, on required"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The connection pool and the backend-specific rules for using it. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    backend: Backend,
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl Db {
+    /// Connects, checks durability, runs pending migrations and builds the pool.
+    pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Db, StartupError> {
+        let shown = url.to_string();
+        let one_line =
+            |e: &dyn std::fmt::Display| e.to_string().replace('\n', " ").trim().to_string();
+        let mut conn = establish(url).map_err(|e| StartupError::Unreachable {
+            url: shown.clone(),
+            reason: one_line(&e),
+        })?;
+        check_durability(&mut conn).map_err(|reason| StartupError::NotDurable {
+            url: shown.clone(),
+            reason,
+        })?;
+        let migrated = match &mut conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        };
+        migrated.map_err(|e| StartupError::Migration {
+            url: shown.clone(),
+            reason: one_line(&e),
+        })?;
+        drop(conn);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| StartupError::Unreachable {
+                url: shown,
+                reason: one_line(&e),
+            })?;
+        Ok(Db {
+            pool,
+            backend: url.backend(),
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool (no transaction).
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        run_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            f(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs `f` in one transaction, committed before this returns `Ok`. On error it rolls back.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        run_blocking(move || db.write_blocking(f)).await
+    }
+
+    /// [`Db::write`] for callers that are already off the async runtime (CLI, demo seeding).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+    {
+        let mut conn = self.pool.get().map_err(AppError::unavailable)?;
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        let conn: &mut DbConn = &mut conn;
+        conn.transaction(f)
+    }
+
+    /// [`Db::read`] for callers off the async runtime.
+    pub fn read_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+    {
+        let mut conn = self.pool.get().map_err(AppError::unavailable)?;
+        f(&mut conn)
+    }
+}
+
+async fn run_blocking<T, F>(f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+}
+
+/// A round trip to the database (health checks).
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}
+
+/// Milliseconds since the Unix epoch by the server's clock; the unit of every `*_at` column.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A random id for a new row (UUID v4, text).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend_and_hide_passwords() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("x.db").unwrap().backend(),
+            Backend::Sqlite
+        );
+        let pg = DatabaseUrl::parse("postgres://u:hunter2@db/m").unwrap();
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert!(!pg.to_string().contains("hunter2"));
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Diesel table definitions, shared by both backends (see `migrations/{sqlite,postgres}`).
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    districts (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        login -> Text,
+        display_name -> Text,
+        role -> Text,
+        district_id -> Nullable<Text>,
+        password_hash -> Text,
+        disabled_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    residents (id) {
+        id -> Text,
+        district_id -> Text,
+        name -> Text,
+        kana -> Text,
+        address -> Text,
+        status -> Text,
+        contact_interval_days -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Text,
+        resident_id -> Text,
+        commissioner_id -> Text,
+        starts_on -> Text,
+        ends_on -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        label -> Text,
+        enrolment_code_hash -> Nullable<Text>,
+        enrolment_expires_at -> Nullable<BigInt>,
+        token_hash -> Nullable<Text>,
+        enrolled_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        last_seen_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        token_hash -> Text,
+        user_id -> Text,
+        device_id -> Nullable<Text>,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        login -> Text,
+        bucket -> Text,
+        address -> Text,
+        at -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> BigInt,
+        actor_user_id -> Nullable<Text>,
+        actor_device_id -> Nullable<Text>,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(users -> districts (district_id));
+diesel::joinable!(residents -> districts (district_id));
+diesel::joinable!(assignments -> residents (resident_id));
+diesel::joinable!(assignments -> users (commissioner_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(sessions -> devices (device_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    districts,
+    users,
+    residents,
+    assignments,
+    devices,
+    sessions,
+    login_failures,
+    audit_log,
+);

@@ -1,0 +1,352 @@
+//! The field's vocabulary as plain Rust: roles, validated values, dates. No actix, no diesel.
+//!
+//! Request types deserialize into these newtypes, so a handler never sees an unvalidated login,
+//! name or date. Each `parse` returns [`Invalid`] saying what is wrong; the API layer adds the field
+//! name.
+
+pub mod demo_names;
+
+use serde::{Deserialize, Serialize};
+
+/// What is wrong with a value (the API layer adds which field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A user's role. 民生委員児童委員 (commissioner), 地区民児協会長 etc. (district lead),
+/// 福祉保険課 (city staff), administrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Commissioner,
+    DistrictLead,
+    CityStaff,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Commissioner,
+        Role::DistrictLead,
+        Role::CityStaff,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Commissioner => "commissioner",
+            Role::DistrictLead => "district_lead",
+            Role::CityStaff => "city_staff",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Commissioners and leads belong to a district; staff and admins to none.
+    pub fn needs_district(self) -> bool {
+        matches!(self, Role::Commissioner | Role::DistrictLead)
+    }
+}
+
+/// A trimmed, non-empty text of at most `max` characters without control characters.
+fn bounded_text(raw: &str, max: usize) -> Result<String, Invalid> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(Invalid::new("required", "入力してください。"));
+    }
+    if t.chars().count() > max {
+        return Err(Invalid::new(
+            "too_long",
+            format!("{max}文字以内で入力してください。"),
+        ));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(Invalid::new(
+            "invalid_characters",
+            "使えない文字が含まれています。",
+        ));
+    }
+    Ok(t.to_string())
+}
+
+macro_rules! text_newtype {
+    ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                bounded_text(raw, $max).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+    };
+}
+
+text_newtype!(
+    /// A person's or place's name as shown on screen (users, residents, districts, devices).
+    Name,
+    100
+);
+text_newtype!(
+    /// A resident's address (住所).
+    Address,
+    200
+);
+
+/// A login id: 3–64 of `a-z 0-9 . _ -`, lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login(String);
+
+impl Login {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let t = raw.trim().to_ascii_lowercase();
+        if !(3..=64).contains(&t.len()) {
+            return Err(Invalid::new(
+                "invalid_length",
+                "3〜64文字で入力してください。",
+            ));
+        }
+        if !t
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        {
+            return Err(Invalid::new(
+                "invalid_characters",
+                "半角英数字と . _ - だけが使えます。",
+            ));
+        }
+        Ok(Login(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A district code such as `kaguraoka`: 2–32 of `a-z 0-9 -`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictCode(String);
+
+impl DistrictCode {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let t = raw.trim().to_ascii_lowercase();
+        if !(2..=32).contains(&t.len())
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(Invalid::new(
+                "invalid_format",
+                "2〜32文字の半角英小文字・数字・ハイフンで入力してください。",
+            ));
+        }
+        Ok(DistrictCode(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 10–256 characters. Never logged, never stored except as an argon2 hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let n = raw.chars().count();
+        if !(10..=256).contains(&n) {
+            return Err(Invalid::new(
+                "invalid_length",
+                "パスワードは10〜256文字にしてください。",
+            ));
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Kana reading of a name (ふりがな): hiragana/katakana, spaces and the long-vowel mark, ≤ 100.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kana(String);
+
+impl Kana {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let t = bounded_text(raw, 100)?;
+        let ok = t.chars().all(
+            |c| matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}' | ' ' | '\u{3000}'),
+        );
+        if !ok {
+            return Err(Invalid::new(
+                "invalid_characters",
+                "ふりがなはひらがなかカタカナで入力してください。",
+            ));
+        }
+        Ok(Kana(t))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` (Japan time). Stored as that text, which sorts as dates do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let bad = || Invalid::new("invalid_date", "日付は YYYY-MM-DD の形で入力してください。");
+        let b = raw.trim().as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        let num = |s: &[u8]| -> Option<u32> {
+            s.iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (y, m, d) = (num(&b[0..4]), num(&b[5..7]), num(&b[8..10]));
+        let (Some(y), Some(m), Some(d)) = (y, m, d) else {
+            return Err(bad());
+        };
+        let date = Date {
+            year: y as i32,
+            month: m,
+            day: d,
+        };
+        if !(2000..=2999).contains(&y)
+            || !(1..=12).contains(&m)
+            || d < 1
+            || d > days_in_month(date.year, m)
+        {
+            return Err(bad());
+        }
+        Ok(date)
+    }
+
+    /// The civil date of a Unix-epoch day count.
+    pub fn from_epoch_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Today in Japan (UTC+9, no daylight saving) for a server clock in Unix milliseconds.
+    pub fn today_jst(now_ms: i64) -> Date {
+        Date::from_epoch_days((now_ms + 9 * 3_600_000).div_euclid(86_400_000))
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Whether an assignment running `starts_on ..= ends_on` (inclusive; open-ended when `None`) gives
+/// access on `today`. The end date is the last day of the term or hand-over.
+pub fn assignment_active(starts_on: &str, ends_on: Option<&str>, today: Date) -> bool {
+    let today = today.to_string();
+    starts_on <= today.as_str() && ends_on.is_none_or(|e| today.as_str() <= e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_strictly_and_follow_jst() {
+        assert_eq!(Date::parse("2026-02-29").unwrap_err().code, "invalid_date");
+        assert!(Date::parse("2028-02-29").is_ok());
+        assert!(Date::parse("2026-13-01").is_err());
+        assert!(Date::parse("26-1-1").is_err());
+        // 2026-11-23 15:30 UTC is already the 24th in Japan.
+        let ms = 1_795_447_800_000; // 2026-11-23T15:30:00Z
+        assert_eq!(Date::today_jst(ms).to_string(), "2026-11-24");
+        assert_eq!(Date::from_epoch_days(0).to_string(), "1970-01-01");
+    }
+
+    #[test]
+    fn assignments_end_inclusively() {
+        let d = Date::parse("2026-11-30").unwrap();
+        assert!(assignment_active("2025-12-01", Some("2026-11-30"), d));
+        assert!(!assignment_active("2025-12-01", Some("2026-11-29"), d));
+        assert!(!assignment_active("2026-12-01", None, d));
+    }
+
+    #[test]
+    fn values_are_validated_at_the_edge() {
+        assert!(Login::parse("Tanaka.Hanako").is_ok());
+        assert_eq!(
+            Login::parse("x' OR 1=1 --").unwrap_err().code,
+            "invalid_characters"
+        );
+        assert_eq!(Name::parse(&"あ".repeat(101)).unwrap_err().code, "too_long");
+        assert_eq!(Name::parse("  ").unwrap_err().code, "required");
+        assert!(Kana::parse("たなか はなこ").is_ok());
+        assert!(Kana::parse("田中").is_err());
+        assert!(format!("{:?}", Password::parse("correct horse").unwrap()).contains("***"));
+    }
+}

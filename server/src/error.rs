@@ -1,0 +1,207 @@
+//! One error type for the HTTP edge: [`AppError`], and its mapping to status codes and JSON.
+//!
+//! Which to use where:
+//! - a request field is missing, too long, of the wrong type or otherwise invalid →
+//!   [`AppError::invalid`] naming the field (the client shows the message beside that field);
+//! - no session, an expired or revoked one, or a revoked device → [`AppError::Unauthorized`];
+//! - a session whose role may not do this → [`AppError::Forbidden`];
+//! - a record the caller may not see, or that does not exist → [`AppError::NotFound`] (the same
+//!   answer for both, so that ids cannot be probed);
+//! - a unique value already taken → [`AppError::Conflict`];
+//! - anything we did not expect (database down, a bug) → [`AppError::internal`]: logged with its
+//!   cause, answered as 500 with no detail.
+//!
+//! Messages are Japanese where a commissioner may read them. They never contain a resident's name,
+//! address or note: errors carry field names and ids only.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(thiserror::Error)]
+pub enum AppError {
+    #[error("invalid field {field}: {message}")]
+    Invalid {
+        field: String,
+        code: &'static str,
+        message: String,
+    },
+    #[error("bad request ({code}): {message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("unauthorized ({code})")]
+    Unauthorized { code: &'static str },
+    #[error("forbidden")]
+    Forbidden,
+    /// 403 with its own code, e.g. `bad_origin`.
+    #[error("denied ({code})")]
+    Denied { code: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {field}")]
+    Conflict { field: String, message: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Prints the cause chain, for logs.
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl AppError {
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        AppError::Internal(cause.to_string())
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        AppError::Unavailable(cause.to_string())
+    }
+
+    /// The stable, machine-readable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { code, .. } => code,
+            AppError::BadRequest { code, .. } => code,
+            AppError::Unauthorized { code } => code,
+            AppError::Forbidden => "forbidden",
+            AppError::Denied { code, .. } => code,
+            AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            AppError::Invalid { message, .. }
+            | AppError::BadRequest { message, .. }
+            | AppError::Denied { message, .. } => message.clone(),
+            AppError::Unauthorized { code } => match *code {
+                "bad_credentials" => "ログインIDまたはパスワードが違います。".into(),
+                "device_revoked" => "この端末は利用停止になっています。".into(),
+                "device_required" => {
+                    "この端末は登録されていません。端末登録をしてください。".into()
+                }
+                _ => "ログインしてください。".into(),
+            },
+            AppError::Forbidden => "この操作をする権限がありません。".into(),
+            AppError::NotFound => "見つかりません。".into(),
+            AppError::Conflict { message, .. } => message.clone(),
+            AppError::TooManyRequests { .. } => {
+                "試行回数が多すぎます。しばらくしてからもう一度お試しください。".into()
+            }
+            AppError::PayloadTooLarge => "送信データが大きすぎます。".into(),
+            AppError::UnsupportedMediaType => {
+                "Content-Type は application/json にしてください。".into()
+            }
+            AppError::Unavailable(_) => {
+                "一時的に利用できません。しばらくしてからお試しください。".into()
+            }
+            AppError::Internal(_) => "サーバーでエラーが発生しました。".into(),
+        }
+    }
+}
+
+/// The JSON body of every error answer: `{"error": {"code", "message", "field"?}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code, e.g. `invalid_length`, `unauthorized`, `forbidden`.
+    pub code: String,
+    /// A human message (Japanese where end users see it).
+    pub message: String,
+    /// The request field at fault, as a path such as `role` or `residents[2].name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Invalid { .. } | AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Denied { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
+            AppError::Unavailable(cause) => tracing::warn!(cause = %cause, "service unavailable"),
+            _ => {}
+        }
+        let field = match self {
+            AppError::Invalid { field, .. } | AppError::Conflict { field, .. } => {
+                Some(field.clone())
+            }
+            _ => None,
+        };
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        resp.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message: self.message(),
+                field,
+            },
+        })
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => AppError::NotFound,
+            // The constraint name is a schema detail, never user data.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => AppError::Conflict {
+                field: info
+                    .column_name()
+                    .or(info.constraint_name())
+                    .unwrap_or("id")
+                    .to_string(),
+                message: "同じ値がすでに登録されています。".into(),
+            },
+            other => AppError::Internal(format!("database: {other}")),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Mimamori (見守り): an offline-first field record for Japan's 民生委員児童委員 (volunteer welfare
+//! commissioners). One server binary serving a JSON API, the automerge-repo sync endpoint (next) and
+//! the PWA.
+//!
+//! # Module map
+//! | module | owns | must not |
+//! |---|---|---|
+//! | [`config`] | every environment variable, documented | — (nothing else reads the environment) |
+//! | [`error`] | [`error::AppError`] and its HTTP mapping; which error to use where | put resident data in a message |
+//! | [`app`] | assembling the server: state, middleware (security headers, Origin), static files | contain business rules |
+//! | [`api`] | HTTP: the route table (`api::routes`), handlers, OpenAPI, the access rule (`api::access`) | touch diesel |
+//! | [`auth`] | passwords, session/device tokens and cookies, the `Caller` extractor, login throttling | decide per-resident access |
+//! | [`admin`] | administration operations shared by the API and the CLI, with audit entries | parse HTTP |
+//! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
+//! | [`db`] | the only diesel user: `MultiConnection` over SQLite/PostgreSQL, migrations, queries | make policy decisions |
+//! | [`demo`] | the demo city | run against a non-empty, non-demo database |
+//!
+//! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
+
+pub mod admin;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;

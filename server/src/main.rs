@@ -1,0 +1,329 @@
+//! The `mimamori` command: `serve`, `migrate`, `demo`, `admin …`. See `--help`.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mimamori::admin::{self, Actor};
+use mimamori::config::Config;
+use mimamori::db::{Db, accounts, directory};
+use mimamori::domain::{Address, Date, DistrictCode, Invalid, Kana, Login, Name, Password, Role};
+use mimamori::error::AppError;
+
+#[derive(Parser)]
+#[command(
+    name = "mimamori",
+    version,
+    about = "見守り — field records for 民生委員児童委員"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrates the database first).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Seed the demo city into an empty database (or reuse an earlier demo) and serve it.
+    Demo {
+        /// Seed and print the logins, but do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Administration from the host.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a district (地区).
+    CreateDistrict {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a user; the password is read from the first line of standard input.
+    CreateUser {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// commissioner | district_lead | city_staff | admin
+        #[arg(long)]
+        role: String,
+        /// District code (for commissioners and leads).
+        #[arg(long)]
+        district: Option<String>,
+    },
+    /// Register a resident (見守り対象者).
+    CreateResident {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        kana: String,
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        interval_days: Option<i32>,
+    },
+    /// Assign a resident to a commissioner from a date (and until a last day).
+    Assign {
+        #[arg(long)]
+        resident: String,
+        /// The commissioner's login.
+        #[arg(long)]
+        commissioner: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Set the last day of an assignment.
+    EndAssignment {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        until: String,
+    },
+    /// Register a loaned tablet and print its one-time enrolment code.
+    EnrolDevice {
+        #[arg(long)]
+        label: String,
+    },
+    /// Revoke a device: its sessions end at once.
+    RevokeDevice {
+        #[arg(long)]
+        id: String,
+    },
+    /// End every session of a user.
+    RevokeSessions {
+        #[arg(long)]
+        login: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("mimamori: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_environment().map_err(|e| e.to_string())?;
+    let db = Db::open(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Migrate => {
+            println!("database {} is migrated", config.database_url);
+            Ok(())
+        }
+        Command::Serve => serve(config, db),
+        Command::Demo { no_serve } => {
+            let city = mimamori::demo::ensure(&db).map_err(|e| e.to_string())?;
+            print_demo(&city, &config);
+            if no_serve { Ok(()) } else { serve(config, db) }
+        }
+        Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
+            AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
+            AppError::Conflict { field, message } => format!("{field}: {message}"),
+            other => other.to_string(),
+        }),
+    }
+}
+
+fn serve(config: Config, db: Db) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let running =
+            mimamori::app::start(config, db).map_err(|e| format!("cannot listen: {e}"))?;
+        tracing::info!(origin = %running.state.origin, "Mimamori is serving");
+        println!("Mimamori: {}", running.state.origin);
+        running.server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn print_demo(city: &mimamori::demo::DemoCity, config: &Config) {
+    let origin = config
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.bind));
+    println!();
+    println!(
+        "デモ市 (demo city) {}: {} residents. Password for every login: {}",
+        if city.freshly_seeded {
+            "seeded"
+        } else {
+            "reused"
+        },
+        city.residents,
+        mimamori::demo::PASSWORD
+    );
+    for (login, role, name) in &city.logins {
+        println!("  {login:<24} {:<14} {name}", role.as_str());
+    }
+    println!(
+        "Tablet enrolment codes (one per commissioner, valid 7 days; a commissioner logs in only on an enrolled tablet):"
+    );
+    for (login, code) in &city.enrolment_codes {
+        println!(
+            "  {login:<24} {code}   {}",
+            mimamori::api::admin::enrolment_url(&origin, code)
+        );
+    }
+    println!();
+}
+
+fn v<T>(field: &str, r: Result<T, Invalid>) -> Result<T, AppError> {
+    mimamori::api::json::field(field, r)
+}
+
+fn district_id(db: &Db, code: &str) -> Result<String, AppError> {
+    let code = code.to_string();
+    db.read_blocking(move |conn| {
+        directory::district_by_code(conn, &code)?
+            .map(|d| d.id)
+            .ok_or_else(|| AppError::invalid("district", "unknown", "no such district code"))
+    })
+}
+
+fn admin_command(db: &Db, config: &Config, cmd: AdminCommand) -> Result<(), AppError> {
+    let actor = Actor::cli();
+    match cmd {
+        AdminCommand::CreateDistrict { code, name } => {
+            let (code, name) = (
+                v("code", DistrictCode::parse(&code))?,
+                v("name", Name::parse(&name))?,
+            );
+            let d = db.write_blocking(|conn| admin::create_district(conn, &actor, code, name))?;
+            println!("district {} ({}) id {}", d.code, d.name, d.id);
+        }
+        AdminCommand::CreateUser {
+            login,
+            name,
+            role,
+            district,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                AppError::invalid(
+                    "role",
+                    "unknown",
+                    "commissioner | district_lead | city_staff | admin",
+                )
+            })?;
+            let district_id = match district {
+                Some(code) => Some(district_id(db, &code)?),
+                None => None,
+            };
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| AppError::internal(format!("reading the password from stdin: {e}")))?;
+            let password = v(
+                "password",
+                Password::parse(line.trim_end_matches(['\r', '\n'])),
+            )?;
+            let (login, name) = (
+                v("login", Login::parse(&login))?,
+                v("name", Name::parse(&name))?,
+            );
+            let u = db.write_blocking(|conn| {
+                admin::create_user_with_password(
+                    conn,
+                    &actor,
+                    login,
+                    name,
+                    role,
+                    district_id,
+                    &password,
+                )
+            })?;
+            println!("user {} ({}) id {}", u.login, u.role, u.id);
+        }
+        AdminCommand::CreateResident {
+            district,
+            name,
+            kana,
+            address,
+            interval_days,
+        } => {
+            let new = admin::NewResident {
+                district_id: district_id(db, &district)?,
+                name: v("name", Name::parse(&name))?,
+                kana: v("kana", Kana::parse(&kana))?,
+                address: v("address", Address::parse(&address))?,
+                contact_interval_days: interval_days,
+            };
+            let r = db.write_blocking(|conn| admin::create_resident(conn, &actor, new))?;
+            println!("resident id {}", r.id);
+        }
+        AdminCommand::Assign {
+            resident,
+            commissioner,
+            from,
+            until,
+        } => {
+            let from = v("from", Date::parse(&from))?;
+            let until = until.map(|u| v("until", Date::parse(&u))).transpose()?;
+            let a = db.write_blocking(|conn| {
+                let c = accounts::user_by_login(conn, &commissioner)?
+                    .ok_or_else(|| AppError::invalid("commissioner", "unknown", "no such login"))?;
+                admin::assign(conn, &actor, &resident, &c.id, from, until)
+            })?;
+            println!("assignment id {}", a.id);
+        }
+        AdminCommand::EndAssignment { id, until } => {
+            let until = v("until", Date::parse(&until))?;
+            let a = db.write_blocking(|conn| admin::end_assignment(conn, &actor, &id, until))?;
+            println!(
+                "assignment {} ends on {}",
+                a.id,
+                a.ends_on.unwrap_or_default()
+            );
+        }
+        AdminCommand::EnrolDevice { label } => {
+            let label = v("label", Name::parse(&label))?;
+            let (d, code) = db.write_blocking(|conn| admin::issue_device(conn, &actor, label))?;
+            let origin = config
+                .public_origin
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.bind));
+            println!(
+                "device id {}\nenrolment code {code}\n{}",
+                d.id,
+                mimamori::api::admin::enrolment_url(&origin, &code)
+            );
+        }
+        AdminCommand::RevokeDevice { id } => {
+            db.write_blocking(|conn| admin::revoke_device(conn, &actor, &id))?;
+            println!("device {id} revoked");
+        }
+        AdminCommand::RevokeSessions { login } => {
+            let n = db.write_blocking(|conn| {
+                let u = accounts::user_by_login(conn, &login)?
+                    .ok_or_else(|| AppError::invalid("login", "unknown", "no such login"))?;
+                admin::revoke_user_sessions(conn, &actor, &u.id)
+            })?;
+            println!("{n} sessions revoked");
+        }
+    }
+    Ok(())
+}
