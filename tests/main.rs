@@ -1,1 +1,10 @@
+//! The one integration-test binary. Every storage and API test runs on SQLite and on PostgreSQL
+//! (`both!`), against the real server on port 0.
 
+mod support;
+
+mod access;
+mod bad_input;
+mod cli;
+mod session;
+mod storage;

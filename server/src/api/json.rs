@@ -75,18 +75,13 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                // serde says "unknown field `x`" at the parent's path; name the field itself.
+                // The path already ends in an unknown field; a missing one is named only in the message.
                 let msg = inner.to_string();
-                let field = unknown_field(&msg)
-                    .map(|f| {
-                        if path == "." {
-                            f.to_string()
-                        } else {
-                            format!("{path}.{f}")
-                        }
-                    })
-                    .or_else(|| missing_field(&msg).map(str::to_string))
-                    .unwrap_or(path);
+                let field = match missing_field(&msg) {
+                    Some(f) if path == "." => f.to_string(),
+                    Some(f) => format!("{path}.{f}"),
+                    None => path,
+                };
                 AppError::invalid(field, "invalid_value", strip_position(&msg))
             }
             _ => AppError::BadRequest {
@@ -104,10 +99,6 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         message: "JSONの後に余分なデータがあります。".into(),
     })?;
     Ok(value)
-}
-
-fn unknown_field(msg: &str) -> Option<&str> {
-    msg.strip_prefix("unknown field `")?.split('`').next()
 }
 
 fn missing_field(msg: &str) -> Option<&str> {

@@ -169,13 +169,14 @@ pub async fn caller_from_session_token(state: &AppState, token: &str) -> Result<
     let Some((session, user, device)) = found else {
         return Err(unauthorized);
     };
-    if session.revoked_at.is_some() || session.expires_at <= now || user.disabled_at.is_some() {
-        return Err(unauthorized);
-    }
+    // A revoked device is told so (before "session ended"), so the tablet knows to wipe itself.
     if device.as_ref().is_some_and(|d| d.revoked_at.is_some()) {
         return Err(AppError::Unauthorized {
             code: "device_revoked",
         });
+    }
+    if session.revoked_at.is_some() || session.expires_at <= now || user.disabled_at.is_some() {
+        return Err(unauthorized);
     }
     let role =
         Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;

@@ -1,0 +1,254 @@
+//! Who sees what: the authorization matrix (every endpoint × every role × own/other district) and
+//! the residents a commissioner or lead actually gets.
+
+use awc::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{Client, TestDb, TestServer};
+
+const ROLES: [&str; 7] = [
+    "anon", "comm-a", "comm-b", "lead-a", "lead-b", "staff", "admin",
+];
+
+both!(authorization_matrix, matrix);
+async fn matrix(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut clients: Vec<Client> = Vec::new();
+    for role in ROLES {
+        clients.push(if role == "anon" {
+            s.client()
+        } else {
+            s.login(role).await
+        });
+    }
+    let (ra1, rb1) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rB1").to_string(),
+    );
+    let asg = s.fx.assignment_a1.clone();
+    let a = s.fx.district_a.clone();
+    let a2 = s.fx.user("comm-a2").to_string();
+    let (u, f, nf, ok, cr, nc) = (401u16, 403u16, 404u16, 200u16, 201u16, 204u16);
+    let admin_only = |good: u16| [u, f, f, f, f, f, good];
+    // (method, path, body, expected status per role in ROLES order)
+    let cases: Vec<(&str, String, Option<Value>, [u16; 7])> = vec![
+        ("GET", "/healthz".into(), None, [ok; 7]),
+        ("GET", "/api/openapi.json".into(), None, [ok; 7]),
+        ("GET", "/api/me".into(), None, [u, ok, ok, ok, ok, ok, ok]),
+        (
+            "POST",
+            "/api/session".into(),
+            Some(json!({"login": "admin", "password": "not the password"})),
+            [u; 7],
+        ),
+        (
+            "POST",
+            "/api/devices/enrol".into(),
+            Some(json!({"code": "AAAA-BBBB-CCCC"})),
+            [400; 7],
+        ),
+        (
+            "GET",
+            "/api/residents".into(),
+            None,
+            [u, ok, ok, ok, ok, f, f],
+        ),
+        (
+            "GET",
+            format!("/api/residents/{ra1}"),
+            None,
+            [u, ok, nf, ok, nf, f, f],
+        ),
+        (
+            "GET",
+            format!("/api/residents/{rb1}"),
+            None,
+            [u, nf, ok, nf, ok, f, f],
+        ),
+        (
+            "GET",
+            "/api/residents/no-such-id".into(),
+            None,
+            [u, nf, nf, nf, nf, f, f],
+        ),
+        ("GET", "/api/admin/districts".into(), None, admin_only(ok)),
+        (
+            "POST",
+            "/api/admin/districts".into(),
+            Some(json!({"code": "toko", "name": "東光"})),
+            admin_only(cr),
+        ),
+        ("GET", "/api/admin/users".into(), None, admin_only(ok)),
+        (
+            "POST",
+            "/api/admin/users".into(),
+            Some(
+                json!({"login": "matrix-new", "display_name": "新任 委員", "role": "commissioner",
+                        "district_id": a, "password": "a long enough password"}),
+            ),
+            admin_only(cr),
+        ),
+        (
+            "POST",
+            format!("/api/admin/users/{a2}/revoke-sessions"),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        ("GET", "/api/admin/residents".into(), None, admin_only(ok)),
+        (
+            "POST",
+            "/api/admin/residents".into(),
+            Some(
+                json!({"district_id": a, "name": "試験 三郎", "kana": "しけん さぶろう", "address": "旭川市（試験）"}),
+            ),
+            admin_only(cr),
+        ),
+        ("GET", "/api/admin/assignments".into(), None, admin_only(ok)),
+        (
+            "POST",
+            "/api/admin/assignments".into(),
+            Some(json!({"resident_id": ra1, "commissioner_id": a2, "starts_on": "2026-01-01"})),
+            admin_only(cr),
+        ),
+        (
+            "POST",
+            format!("/api/admin/assignments/{asg}/end"),
+            Some(json!({"ends_on": "2099-12-31"})),
+            admin_only(ok),
+        ),
+        ("GET", "/api/admin/devices".into(), None, admin_only(ok)),
+        (
+            "POST",
+            "/api/admin/devices".into(),
+            Some(json!({"label": "予備タブレット"})),
+            admin_only(cr),
+        ),
+        (
+            "POST",
+            format!("/api/admin/devices/{}/revoke", s.fx.devices["comm-a2"]),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        ("GET", "/api/admin/audit".into(), None, admin_only(ok)),
+        // Last, since it ends the sessions used above.
+        (
+            "DELETE",
+            "/api/session".into(),
+            None,
+            [u, nc, nc, nc, nc, nc, nc],
+        ),
+    ];
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for (method, path, body, expected) in &cases {
+        for (i, role) in ROLES.iter().enumerate() {
+            let c = &mut clients[i];
+            let r = match body {
+                Some(b) => {
+                    c.request(
+                        method,
+                        path,
+                        Some("application/json"),
+                        Some(serde_json::to_vec(b).unwrap()),
+                    )
+                    .await
+                }
+                None => c.request(method, path, None, None).await,
+            };
+            n += 1;
+            if r.status.as_u16() != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {role}: got {} want {} ({})",
+                    r.status, expected[i], r.body
+                ));
+            }
+        }
+    }
+    // Every API route is in the matrix.
+    let (_, spec) = s.client().get("/api/openapi.json").await;
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let covered = cases
+                .iter()
+                .any(|(m, p, _, _)| m.eq_ignore_ascii_case(method) && same_route(path, p));
+            if !covered {
+                failures.push(format!("{method} {path} is not in the matrix"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("authorization matrix: {n} cases passed");
+}
+
+/// `/api/residents/{id}` matches `/api/residents/abc`.
+fn same_route(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+both!(residents_follow_assignments_and_districts, residents_scope);
+async fn residents_scope(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let r = |k: &str| s.fx.resident(k).to_string();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let mut comm_a = s.login("comm-a").await;
+    let mut lead_a = s.login("lead-a").await;
+    let mut lead_b = s.login("lead-b").await;
+    let (_, list) = comm_a.get("/api/residents").await;
+    assert_eq!(
+        ids(&list),
+        vec![r("rA1")],
+        "a commissioner sees only assigned residents"
+    );
+    assert_eq!(list[0]["name"], "試験 花子");
+    assert_eq!(
+        ids(&lead_a.get("/api/residents").await.1),
+        sorted(vec![r("rA1"), r("rA2")])
+    );
+    assert_eq!(ids(&lead_b.get("/api/residents").await.1), vec![r("rB1")]);
+
+    // Hand-over: the assignment ended yesterday, so today the resident is gone from the tablet.
+    let yesterday =
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms() - 86_400_000).to_string();
+    let mut admin = s.login("admin").await;
+    let (st, body) = admin
+        .post(
+            &format!("/api/admin/assignments/{}/end", s.fx.assignment_a1),
+            &json!({"ends_on": yesterday}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(
+        ids(&comm_a.get("/api/residents").await.1),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        comm_a.get(&format!("/api/residents/{}", r("rA1"))).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The lead still sees the resident: the history stays with the district.
+    assert_eq!(
+        lead_a.get(&format!("/api/residents/{}", r("rA1"))).await.0,
+        StatusCode::OK
+    );
+}

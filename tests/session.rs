@@ -1,0 +1,218 @@
+//! Login, sessions, devices and throttling, as a user meets them.
+
+use awc::http::StatusCode;
+use serde_json::json;
+
+use crate::both;
+use crate::support::{PASSWORD, TestDb, TestServer, code};
+
+both!(login_sets_a_strict_cookie_and_logout_ends_it, login_logout);
+async fn login_logout(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut c = s.client();
+    let r = c
+        .request(
+            "POST",
+            "/api/session",
+            Some("application/json"),
+            Some(serde_json::to_vec(&json!({"login": "Lead-A", "password": PASSWORD})).unwrap()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["role"], "district_lead");
+    assert_eq!(r.body["district"]["name"], "神楽岡");
+    let set_cookie = r
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain http origin: no Secure flag: {set_cookie}"
+    );
+
+    let (st, me) = c.get("/api/me").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(me["login"], "lead-a");
+
+    let (st, _) = c.delete("/api/session").await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert!(c.cookies.is_empty(), "logout clears the cookie");
+
+    // The old token is dead even if a copy of it is replayed.
+    let (st, body) = c
+        .post(
+            "/api/session",
+            &json!({"login": "lead-a", "password": "wrong password!"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "bad_credentials");
+    let (st, body) = c.get("/api/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "unauthorized");
+}
+
+both!(a_replayed_token_after_logout_is_refused, replayed_token);
+async fn replayed_token(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut c = s.login("staff").await;
+    let stolen = c.cookies.clone();
+    c.delete("/api/session").await;
+    let mut thief = s.client();
+    thief.cookies = stolen;
+    let (st, _) = thief.get("/api/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+}
+
+both!(commissioners_log_in_only_on_an_enrolled_tablet, enrolment);
+async fn enrolment(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut c = s.client();
+    let (st, body) = c
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "device_required");
+
+    // The code is typed by hand: lower case and spaces are fine.
+    let typed = s.fx.codes["comm-a"].to_lowercase().replace('-', " ");
+    let (st, body) = c.post("/api/devices/enrol", &json!({"code": typed})).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let device_id = body["device_id"].as_str().unwrap().to_string();
+    let (st, me) = c
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(me["device_id"], device_id.as_str());
+
+    // A code works once.
+    let mut other = s.client();
+    let (st, body) = other
+        .post("/api/devices/enrol", &json!({"code": s.fx.codes["comm-a"]}))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["field"], "code");
+
+    // The admin revokes the tablet: refused at once, and it cannot log in again.
+    let mut admin = s.login("admin").await;
+    let (st, body) = admin
+        .post(
+            &format!("/api/admin/devices/{device_id}/revoke"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["state"], "revoked");
+    let (st, body) = c.get("/api/residents").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "device_revoked");
+    let (st, body) = c
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "device_revoked");
+
+    let (_, audit) = admin.get("/api/admin/audit").await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in ["device.enrol", "device.revoke", "session.login"] {
+        assert!(actions.contains(&a), "audit has {a}: {actions:?}");
+    }
+}
+
+both!(an_admin_ends_all_sessions_of_a_user, revoke_sessions);
+async fn revoke_sessions(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut lead1 = s.login("lead-a").await;
+    let mut lead2 = s.login("lead-a").await;
+    let mut admin = s.login("admin").await;
+    let (st, body) = admin
+        .post(
+            &format!("/api/admin/users/{}/revoke-sessions", s.fx.user("lead-a")),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(body["sessions"], 2);
+    assert_eq!(lead1.get("/api/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(lead2.get("/api/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        admin.get("/api/me").await.0,
+        StatusCode::OK,
+        "others keep their sessions"
+    );
+}
+
+both!(
+    guessing_is_throttled_but_the_owner_keeps_their_tablet,
+    throttling
+);
+async fn throttling(db: TestDb) {
+    let s = TestServer::start(db).await;
+    // The commissioner's own tablet, enrolled before the attack.
+    let mut tablet = s.client();
+    let (st, _) = tablet
+        .post("/api/devices/enrol", &json!({"code": s.fx.codes["comm-a"]}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+
+    let mut attacker = s.client();
+    for i in 0..10 {
+        let (st, _) = attacker
+            .post(
+                "/api/session",
+                &json!({"login": "comm-a", "password": format!("guess number {i}")}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let r = attacker
+        .request(
+            "POST",
+            "/api/session",
+            Some("application/json"),
+            Some(serde_json::to_vec(&json!({"login": "comm-a", "password": PASSWORD})).unwrap()),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "11th try is refused even with the right password"
+    );
+    let retry: u64 = r
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "retry-after {retry}");
+
+    // The real commissioner on the enrolled tablet is not locked out.
+    let (st, body) = tablet
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+}

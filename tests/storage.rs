@@ -1,0 +1,114 @@
+//! Storage contract: the same story on SQLite and PostgreSQL.
+
+use diesel::connection::SimpleConnection;
+use mimamori::db::{DatabaseUrl, Db, StartupError, accounts, directory};
+
+use crate::both;
+use crate::support::{TestDb, pg_admin_url, pg_url_for, seed};
+
+both!(
+    data_survives_a_restart_and_migrations_rerun_cleanly,
+    restart
+);
+async fn restart(db: TestDb) {
+    let first = db.open();
+    let fx = seed(&first);
+    drop(first);
+    let again = db.open(); // runs migrations again: nothing pending, nothing lost
+    let (users, r) = again
+        .read_blocking(|conn| {
+            Ok((
+                accounts::list_users(conn)?.len(),
+                directory::resident_by_id(conn, &fx.residents["rA1"])?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(users, 7);
+    assert_eq!(r.unwrap().name, "試験 花子");
+}
+
+both!(the_audit_log_cannot_be_rewritten, append_only);
+async fn append_only(db: TestDb) {
+    let db = db.open();
+    seed(&db);
+    let n_before = db
+        .read_blocking(|conn| Ok(mimamori::db::audit::recent(conn, 10_000)?.len()))
+        .unwrap();
+    assert!(n_before > 0);
+    for sql in [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+    ] {
+        let r = db.read_blocking(move |conn| {
+            conn.batch_execute(sql)
+                .map_err(mimamori::error::AppError::from)
+        });
+        assert!(r.is_err(), "{sql} must be refused");
+    }
+    let n_after = db
+        .read_blocking(|conn| Ok(mimamori::db::audit::recent(conn, 10_000)?.len()))
+        .unwrap();
+    assert_eq!(n_before, n_after);
+}
+
+both!(
+    the_demo_city_goes_only_into_an_empty_or_demo_database,
+    demo_guard
+);
+async fn demo_guard(db: TestDb) {
+    let empty = TestDb::sqlite();
+    let demo_db = Db::open(&empty.url, 2).unwrap();
+    let city = mimamori::demo::ensure(&demo_db).unwrap();
+    assert!(city.freshly_seeded);
+    assert_eq!(city.residents, 4 * 3 * 20);
+    assert_eq!(city.enrolment_codes.len(), 12);
+    let again = mimamori::demo::ensure(&demo_db).unwrap();
+    assert!(!again.freshly_seeded, "a second start reuses the demo");
+    assert_eq!(again.residents, 240);
+
+    let real = db.open();
+    seed(&real);
+    let refused = mimamori::demo::ensure(&real);
+    assert!(
+        refused.is_err(),
+        "demo data never goes into a database with other data"
+    );
+    let users = real
+        .read_blocking(|conn| Ok(accounts::list_users(conn)?.len()))
+        .unwrap();
+    assert_eq!(users, 7);
+}
+
+#[test]
+fn sqlite_without_wal_is_refused() {
+    let err = Db::open(&DatabaseUrl::Sqlite(":memory:".into()), 1)
+        .err()
+        .expect("must refuse");
+    assert!(matches!(err, StartupError::NotDurable { .. }), "{err}");
+    assert!(err.to_string().contains("WAL"), "{err}");
+}
+
+#[test]
+fn postgres_with_synchronous_commit_off_is_refused() {
+    let admin = pg_admin_url();
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    let url = format!("{admin}{sep}options=-c%20synchronous_commit%3Doff");
+    let err = Db::open(&DatabaseUrl::Postgres(url), 1)
+        .err()
+        .expect("must refuse");
+    assert!(matches!(err, StartupError::NotDurable { .. }), "{err}");
+    assert!(err.to_string().contains("synchronous_commit"), "{err}");
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_clear_line() {
+    let admin = pg_admin_url();
+    let url = pg_url_for(&admin, "db_that_does_not_exist");
+    let err = Db::open(&DatabaseUrl::Postgres(url), 1)
+        .err()
+        .expect("must refuse");
+    let msg = err.to_string();
+    assert!(matches!(err, StartupError::Unreachable { .. }), "{msg}");
+    assert!(!msg.contains('\n'), "one line: {msg}");
+    assert!(msg.contains("db_that_does_not_exist"), "{msg}");
+}
