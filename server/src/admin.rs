@@ -9,9 +9,10 @@ use crate::auth;
 use crate::db::accounts::{self, Device, User};
 use crate::db::audit::{self, NewAuditEntry};
 use crate::db::directory::{self, Assignment, District, Resident};
-use crate::db::{DbConn, new_id, now_ms};
+use crate::db::{DbConn, documents, new_id, now_ms};
 use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
 use crate::error::AppError;
+use crate::sync::{DocumentId, schema};
 
 /// Who did it, for the audit log. `None` ids mean the server's own CLI on the host.
 #[derive(Debug, Clone, Default)]
@@ -177,6 +178,7 @@ pub fn revoke_user_sessions(
         return Err(AppError::NotFound);
     }
     let n = accounts::revoke_user_sessions(conn, user_id, now_ms())?;
+    crate::access::changed(conn)?;
     record(
         conn,
         actor,
@@ -217,7 +219,8 @@ pub fn create_resident(
             "見守りの間隔は1〜365日にしてください。",
         ));
     }
-    let r = Resident {
+    let doc_id = DocumentId::random();
+    let mut r = Resident {
         id: new_id(),
         district_id: new.district_id,
         name: new.name.into_inner(),
@@ -226,7 +229,19 @@ pub fn create_resident(
         status: "active".into(),
         contact_interval_days: interval,
         created_at: now_ms(),
+        doc_id: Some(doc_id.to_string()),
+        doc_changed_at: None,
     };
+    // The resident's document starts with the profile; it is stored before the row points at it.
+    let first = schema::new_document(&schema::NewProfile {
+        resident_id: &r.id,
+        name: &r.name,
+        kana: &r.kana,
+        address: &r.address,
+    })
+    .map_err(AppError::internal)?;
+    documents::insert_chunk(conn, &doc_id.to_string(), "snapshot", &first, r.created_at)?;
+    r.doc_changed_at = Some(r.created_at);
     directory::insert_resident(conn, &r)?;
     // Ids only: the name and address stay out of the audit log.
     record(
@@ -282,6 +297,7 @@ pub fn assign(
         created_at: now_ms(),
     };
     directory::insert_assignment(conn, &a)?;
+    crate::access::changed(conn)?;
     record(
         conn,
         actor,
@@ -310,6 +326,7 @@ pub fn end_assignment(
         ));
     }
     directory::set_assignment_end(conn, id, &ends_on.to_string())?;
+    crate::access::changed(conn)?;
     record(
         conn,
         actor,
@@ -359,6 +376,7 @@ pub fn revoke_device(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Devic
     if !accounts::revoke_device(conn, id, now_ms())? {
         return Err(AppError::NotFound);
     }
+    crate::access::changed(conn)?;
     record(conn, actor, "device.revoke", "device", Some(id), json!({}))?;
     accounts::device_by_id(conn, id)?.ok_or(AppError::NotFound)
 }

@@ -15,6 +15,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::config::{Config, normalize_origin};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::sync::hub::{Hub, Limits};
 
 /// What every handler can reach. Cheap to clone (everything inside is shared).
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub origin: String,
     /// Cookies get `Secure` when the origin is https.
     pub secure_cookies: bool,
+    /// The sync engine.
+    pub hub: Hub,
 }
 
 /// The Content-Security-Policy of every response. No inline script; wasm may compile.
@@ -39,8 +42,11 @@ pub struct Running {
     pub port: u16,
 }
 
-/// Binds `config.bind` and builds the server (run it by awaiting `server`).
-pub fn start(config: Config, db: Db) -> std::io::Result<Running> {
+/// Starts the sync hub, binds `config.bind` and builds the server (run it by awaiting `server`).
+pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
+    let hub = Hub::start(db.clone(), Limits::default())
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let listener = TcpListener::bind(config.bind)?;
     let addr = listener.local_addr()?;
     let origin = config
@@ -49,6 +55,7 @@ pub fn start(config: Config, db: Db) -> std::io::Result<Running> {
         .unwrap_or_else(|| normalize_origin(&format!("http://{addr}")).unwrap_or_default());
     let state = AppState {
         db,
+        hub,
         secure_cookies: origin.starts_with("https://"),
         origin,
         config: Arc::new(config),

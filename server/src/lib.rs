@@ -1,6 +1,6 @@
 //! Mimamori (見守り): an offline-first field record for Japan's 民生委員児童委員 (volunteer welfare
-//! commissioners). One server binary serving a JSON API, the automerge-repo sync endpoint (next) and
-//! the PWA.
+//! commissioners). One server binary serving a JSON API, the automerge-repo sync endpoint and the
+//! PWA.
 //!
 //! # Module map
 //! | module | owns | must not |
@@ -8,7 +8,9 @@
 //! | [`config`] | every environment variable, documented | — (nothing else reads the environment) |
 //! | [`error`] | [`error::AppError`] and its HTTP mapping; which error to use where | put resident data in a message |
 //! | [`app`] | assembling the server: state, middleware (security headers, Origin), static files | contain business rules |
-//! | [`api`] | HTTP: the route table (`api::routes`), handlers, OpenAPI, the access rule (`api::access`) | touch diesel |
+//! | [`api`] | HTTP: the route table (`api::routes`), handlers, OpenAPI, the `/sync` WebSocket glue | touch diesel |
+//! | [`access`] | the one rule for who sees which resident (REST and sync) | — |
+//! | [`sync`] | the automerge-repo protocol, resident documents, the hub (documents in memory, subscribers, group commit, projection) | use actix or diesel types |
 //! | [`auth`] | passwords, session/device tokens and cookies, the `Caller` extractor, login throttling | decide per-resident access |
 //! | [`admin`] | administration operations shared by the API and the CLI, with audit entries | parse HTTP |
 //! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
@@ -17,6 +19,7 @@
 //!
 //! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
 
+pub mod access;
 pub mod admin;
 pub mod api;
 pub mod app;
@@ -26,3 +29,4 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod sync;

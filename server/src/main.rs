@@ -152,8 +152,9 @@ fn run(cli: Cli) -> Result<(), String> {
 
 fn serve(config: Config, db: Db) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
-        let running =
-            mimamori::app::start(config, db).map_err(|e| format!("cannot listen: {e}"))?;
+        let running = mimamori::app::start(config, db)
+            .await
+            .map_err(|e| format!("cannot listen: {e}"))?;
         tracing::info!(origin = %running.state.origin, "Mimamori is serving");
         println!("Mimamori: {}", running.state.origin);
         running.server.await.map_err(|e| e.to_string())

@@ -252,7 +252,9 @@ impl TestServer {
         let fx = seed(&db);
         let mut config = Config::for_database(testdb.url.clone());
         tweak(&mut config);
-        let running = mimamori::app::start(config, db.clone()).expect("start server");
+        let running = mimamori::app::start(config, db.clone())
+            .await
+            .expect("start server");
         let handle = running.server.handle();
         actix_web::rt::spawn(running.server);
         TestServer {

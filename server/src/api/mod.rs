@@ -1,15 +1,15 @@
 //! HTTP API: the route table (read it top to bottom), the OpenAPI document, and health.
 //!
 //! Handlers parse (with [`json::ApiJson`] and the domain newtypes), authorize (the [`Caller`]
-//! extractor, then a role check or [`access`]), call `admin`/`db`, and shape JSON. Nothing else.
+//! extractor, then a role check or [`crate::access`]), call `admin`/`db`, and shape JSON. Nothing else.
 //!
 //! [`Caller`]: crate::auth::Caller
 
-pub mod access;
 pub mod admin;
 pub mod json;
 pub mod residents;
 pub mod session;
+pub mod sync_ws;
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -28,6 +28,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/devices/enrol", web::post().to(session::enrol))
         .route("/api/residents", web::get().to(residents::list))
         .route("/api/residents/{id}", web::get().to(residents::get))
+        .route(
+            "/api/residents/{id}/document",
+            web::get().to(residents::document),
+        )
+        .route("/api/documents", web::get().to(residents::documents))
+        .route("/sync", web::get().to(sync_ws::sync_ws))
         .route("/api/admin/districts", web::get().to(admin::list_districts))
         .route(
             "/api/admin/districts",

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::access;
+use crate::access;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::directory::{self, Resident};
@@ -73,4 +73,64 @@ pub async fn get(
         })
         .await?;
     Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
+}
+
+/// A document the caller's app should keep in sync.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentRef {
+    pub resident_id: String,
+    /// `automerge:<id>`, for `repo.find`.
+    pub document_url: String,
+    /// When the server last accepted a change (ms since the epoch).
+    pub last_change_at: Option<i64>,
+}
+
+/// Every document the caller may sync: the PWA opens all of them at start-up.
+#[utoipa::path(get, path = "/api/documents", tag = "residents",
+    responses((status = 200, body = Vec<DocumentRef>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn documents(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let scope = access::resident_scope(&caller)?;
+    let rows = state
+        .db
+        .read(move |conn| access::residents_in_scope(conn, &scope))
+        .await?;
+    let out: Vec<DocumentRef> = rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(DocumentRef {
+                document_url: format!("automerge:{}", r.doc_id?),
+                resident_id: r.id,
+                last_change_at: r.doc_changed_at,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The resident's document as JSON (for review screens and exports), if the caller may see it.
+#[utoipa::path(get, path = "/api/residents/{id}/document", tag = "residents",
+    params(("id" = String, Path, description = "resident id")),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
+pub async fn document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let scope = access::resident_scope(&caller)?;
+    let id = id.into_inner();
+    let json = state
+        .db
+        .read(move |conn| {
+            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
+            if !access::may_see_resident(conn, &scope, &r)? {
+                return Err(AppError::NotFound);
+            }
+            let doc_id = r.doc_id.ok_or(AppError::NotFound)?;
+            crate::sync::document_json(conn, &doc_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json))
 }

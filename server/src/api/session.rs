@@ -176,6 +176,7 @@ pub async fn login(
         district_id: user.district_id.clone(),
         session_id: session.id.clone(),
         device_id: device_id.clone(),
+        session_expires_at: session.expires_at,
     };
     let actor = Actor {
         user_id: Some(user.id.clone()),
@@ -223,6 +224,7 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
         .db
         .write(move |conn| {
             accounts::revoke_session(conn, &sid, db::now_ms())?;
+            crate::access::changed(conn)?;
             record(
                 conn,
                 &actor,

@@ -7,7 +7,7 @@
 //!   revoking the device ends them all at once.
 //! - Every request re-reads the session row, so revocation takes effect on the next request.
 //!
-//! This module must not decide what a role may do with a resident: that is `api::access`.
+//! This module must not decide what a role may do with a resident: that is `access`.
 
 pub mod rate_limit;
 
@@ -23,7 +23,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
-use crate::db::{self, accounts};
+use crate::db::{self, Db, accounts};
 use crate::domain::{Password, Role};
 use crate::error::AppError;
 
@@ -142,6 +142,8 @@ pub struct Caller {
     pub district_id: Option<String>,
     pub session_id: String,
     pub device_id: Option<String>,
+    /// When the session ends (ms since the epoch).
+    pub session_expires_at: i64,
 }
 
 impl Caller {
@@ -156,11 +158,10 @@ impl Caller {
 }
 
 /// Looks up the session behind a cookie value; `Err(Unauthorized)` unless it is live.
-pub async fn caller_from_session_token(state: &AppState, token: &str) -> Result<Caller, AppError> {
+pub async fn caller_from_session_token(db: &Db, token: &str) -> Result<Caller, AppError> {
     let hash = token_hash(token);
     let now = db::now_ms();
-    let found = state
-        .db
+    let found = db
         .read(move |conn| Ok(accounts::session_by_token_hash(conn, &hash)?))
         .await?;
     let unauthorized = AppError::Unauthorized {
@@ -188,6 +189,7 @@ pub async fn caller_from_session_token(state: &AppState, token: &str) -> Result<
         district_id: user.district_id,
         session_id: session.id,
         device_id: session.device_id,
+        session_expires_at: session.expires_at,
     })
 }
 
@@ -205,7 +207,7 @@ impl FromRequest for Caller {
                 .ok_or(AppError::Unauthorized {
                     code: "unauthorized",
                 })?;
-            caller_from_session_token(&state, &token).await
+            caller_from_session_token(&state.db, &token).await
         })
     }
 }

@@ -27,6 +27,9 @@ pub struct Resident {
     pub status: String,
     pub contact_interval_days: i32,
     pub created_at: i64,
+    /// The resident's Automerge document (`sync::DocumentId` text).
+    pub doc_id: Option<String>,
+    pub doc_changed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -178,4 +181,46 @@ pub fn put_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()>
         .values((settings::key.eq(key), settings::value.eq(value)))
         .execute(conn)
         .map(|_| ())
+}
+
+pub fn resident_by_doc_id(conn: &mut DbConn, doc_id: &str) -> QueryResult<Option<Resident>> {
+    residents::table
+        .filter(residents::doc_id.eq(doc_id))
+        .select(Resident::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Of `resident_ids`, those assigned to the commissioner on `today`.
+pub fn assigned_among(
+    conn: &mut DbConn,
+    commissioner_id: &str,
+    today: &str,
+    resident_ids: &[String],
+) -> QueryResult<Vec<String>> {
+    assignments::table
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(assignments::resident_id.eq_any(resident_ids))
+        .filter(assignments::starts_on.le(today))
+        .filter(
+            assignments::ends_on
+                .is_null()
+                .or(assignments::ends_on.ge(today)),
+        )
+        .select(assignments::resident_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Of `resident_ids`, those in the district.
+pub fn in_district_among(
+    conn: &mut DbConn,
+    district_id: &str,
+    resident_ids: &[String],
+) -> QueryResult<Vec<String>> {
+    residents::table
+        .filter(residents::district_id.eq(district_id))
+        .filter(residents::id.eq_any(resident_ids))
+        .select(residents::id)
+        .load(conn)
 }

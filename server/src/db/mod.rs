@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod directory;
+pub mod documents;
 pub mod schema;
 
 use std::path::PathBuf;

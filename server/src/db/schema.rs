@@ -39,6 +39,72 @@ diesel::table! {
         status -> Text,
         contact_interval_days -> Integer,
         created_at -> BigInt,
+        doc_id -> Nullable<Text>,
+        doc_changed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    doc_chunks (id) {
+        id -> BigInt,
+        doc_id -> Text,
+        kind -> Text,
+        data -> Binary,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    doc_sync_states (doc_id, storage_id) {
+        doc_id -> Text,
+        storage_id -> Text,
+        state -> Binary,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (resident_id, id) {
+        resident_id -> Text,
+        id -> Text,
+        occurred_at -> Text,
+        author_id -> Text,
+        kind -> Text,
+        outcome -> Text,
+        checks -> Text,
+        concern -> Text,
+        activity -> Text,
+        note -> Text,
+        follow_up -> Bool,
+        delivered_by_user_id -> Text,
+        delivered_by_device_id -> Nullable<Text>,
+        received_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    reviews (resident_id, contact_id) {
+        resident_id -> Text,
+        contact_id -> Text,
+        mark -> Text,
+        comment -> Text,
+        by_id -> Text,
+        at -> Text,
+        delivered_by_user_id -> Text,
+        received_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    data_problems (resident_id, entry_kind, entry_id) {
+        resident_id -> Text,
+        entry_kind -> Text,
+        entry_id -> Text,
+        problem -> Text,
+        delivered_by_user_id -> Text,
+        detected_at -> BigInt,
     }
 }
 
@@ -108,6 +174,8 @@ diesel::joinable!(assignments -> residents (resident_id));
 diesel::joinable!(assignments -> users (commissioner_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> devices (device_id));
+diesel::joinable!(contacts -> residents (resident_id));
+diesel::joinable!(reviews -> residents (resident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -119,4 +187,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_failures,
     audit_log,
+    doc_chunks,
+    doc_sync_states,
+    contacts,
+    reviews,
+    data_problems,
 );

@@ -62,3 +62,34 @@ pub fn may_see_resident(
         ResidentScope::District { district_id } => &r.district_id == district_id,
     })
 }
+
+/// Of `resident_ids`, those the scope reaches today (one query, for open sync connections).
+pub fn allowed_among(
+    conn: &mut DbConn,
+    scope: &ResidentScope,
+    resident_ids: &[String],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    if resident_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(match scope {
+        ResidentScope::Assigned { commissioner_id } => {
+            directory::assigned_among(conn, commissioner_id, &today(), resident_ids)?
+        }
+        ResidentScope::District { district_id } => {
+            directory::in_district_among(conn, district_id, resident_ids)?
+        }
+    }
+    .into_iter()
+    .collect())
+}
+
+/// Marks that access may have changed (an assignment, a device, a session): open sync connections
+/// re-check themselves. Call inside the transaction that makes the change.
+pub fn changed(conn: &mut DbConn) -> Result<(), AppError> {
+    directory::put_setting(conn, ACCESS_EPOCH, &uuid::Uuid::new_v4().to_string())?;
+    Ok(())
+}
+
+/// The settings key whose value changes whenever access may have changed.
+pub const ACCESS_EPOCH: &str = "access.epoch";

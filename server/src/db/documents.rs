@@ -1,0 +1,267 @@
+//! Stored Automerge documents (chunks), sync states, and the SQL projection of contacts, reviews
+//! and data problems.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::schema::{contacts, data_problems, doc_chunks, doc_sync_states, residents, reviews};
+
+/// One stored piece of a document.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = doc_chunks)]
+pub struct Chunk {
+    pub id: i64,
+    pub doc_id: String,
+    pub kind: String,
+    pub data: Vec<u8>,
+    pub created_at: i64,
+}
+
+pub fn insert_chunk(
+    conn: &mut DbConn,
+    doc_id: &str,
+    kind: &str,
+    data: &[u8],
+    now: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(doc_chunks::table)
+        .values((
+            doc_chunks::doc_id.eq(doc_id),
+            doc_chunks::kind.eq(kind),
+            doc_chunks::data.eq(data),
+            doc_chunks::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every chunk of a document, in the order they were written.
+pub fn load_chunks(conn: &mut DbConn, doc_id: &str) -> QueryResult<Vec<Chunk>> {
+    doc_chunks::table
+        .filter(doc_chunks::doc_id.eq(doc_id))
+        .order(doc_chunks::id)
+        .select(Chunk::as_select())
+        .load(conn)
+}
+
+/// Compaction: the snapshot replaces every chunk of the document, in the caller's transaction.
+pub fn replace_with_snapshot(
+    conn: &mut DbConn,
+    doc_id: &str,
+    snapshot: &[u8],
+    now: i64,
+) -> QueryResult<()> {
+    diesel::delete(doc_chunks::table.filter(doc_chunks::doc_id.eq(doc_id))).execute(conn)?;
+    insert_chunk(conn, doc_id, "snapshot", snapshot, now)
+}
+
+pub fn load_sync_state(
+    conn: &mut DbConn,
+    doc_id: &str,
+    storage_id: &str,
+) -> QueryResult<Option<Vec<u8>>> {
+    doc_sync_states::table
+        .find((doc_id, storage_id))
+        .select(doc_sync_states::state)
+        .first(conn)
+        .optional()
+}
+
+pub fn save_sync_state(
+    conn: &mut DbConn,
+    doc_id: &str,
+    storage_id: &str,
+    state: &[u8],
+    now: i64,
+) -> QueryResult<()> {
+    diesel::delete(doc_sync_states::table.find((doc_id, storage_id))).execute(conn)?;
+    diesel::insert_into(doc_sync_states::table)
+        .values((
+            doc_sync_states::doc_id.eq(doc_id),
+            doc_sync_states::storage_id.eq(storage_id),
+            doc_sync_states::state.eq(state),
+            doc_sync_states::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A projected contact row (見守り記録).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contacts)]
+pub struct ContactRecord {
+    pub resident_id: String,
+    pub id: String,
+    pub occurred_at: String,
+    pub author_id: String,
+    pub kind: String,
+    pub outcome: String,
+    pub checks: String,
+    pub concern: String,
+    pub activity: String,
+    pub note: String,
+    pub follow_up: bool,
+    pub delivered_by_user_id: String,
+    pub delivered_by_device_id: Option<String>,
+    pub received_at: i64,
+    pub updated_at: i64,
+}
+
+impl ContactRecord {
+    /// Whether the document's content differs (receipt metadata aside).
+    pub fn same_content(&self, other: &ContactRecord) -> bool {
+        (
+            &self.occurred_at,
+            &self.author_id,
+            &self.kind,
+            &self.outcome,
+            &self.checks,
+            &self.concern,
+        ) == (
+            &other.occurred_at,
+            &other.author_id,
+            &other.kind,
+            &other.outcome,
+            &other.checks,
+            &other.concern,
+        ) && (&self.activity, &self.note, self.follow_up)
+            == (&other.activity, &other.note, other.follow_up)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reviews)]
+pub struct ReviewRecord {
+    pub resident_id: String,
+    pub contact_id: String,
+    pub mark: String,
+    pub comment: String,
+    pub by_id: String,
+    pub at: String,
+    pub delivered_by_user_id: String,
+    pub received_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = data_problems)]
+pub struct DataProblem {
+    pub resident_id: String,
+    pub entry_kind: String,
+    pub entry_id: String,
+    pub problem: String,
+    pub delivered_by_user_id: String,
+    pub detected_at: i64,
+}
+
+pub fn contacts_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<ContactRecord>> {
+    contacts::table
+        .filter(contacts::resident_id.eq(resident_id))
+        .order((contacts::occurred_at.desc(), contacts::id))
+        .select(ContactRecord::as_select())
+        .load(conn)
+}
+
+pub fn reviews_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<ReviewRecord>> {
+    reviews::table
+        .filter(reviews::resident_id.eq(resident_id))
+        .select(ReviewRecord::as_select())
+        .load(conn)
+}
+
+pub fn problems_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<DataProblem>> {
+    data_problems::table
+        .filter(data_problems::resident_id.eq(resident_id))
+        .select(DataProblem::as_select())
+        .load(conn)
+}
+
+/// Writes the rows that differ from what is stored. New rows get `now` as their receipt time and the
+/// delivering user; changed rows keep their first receipt time.
+pub fn apply_projection(
+    conn: &mut DbConn,
+    resident_id: &str,
+    profile: Option<(&str, &str, &str)>,
+    contact_rows: Vec<ContactRecord>,
+    review_rows: Vec<ReviewRecord>,
+    problems: Vec<DataProblem>,
+    now: i64,
+) -> QueryResult<()> {
+    let existing = contacts_of(conn, resident_id)?;
+    for row in contact_rows {
+        match existing.iter().find(|e| e.id == row.id) {
+            None => {
+                diesel::insert_into(contacts::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            Some(old) if !old.same_content(&row) => {
+                diesel::update(contacts::table.find((resident_id, &row.id)))
+                    .set((
+                        contacts::occurred_at.eq(&row.occurred_at),
+                        contacts::author_id.eq(&row.author_id),
+                        contacts::kind.eq(&row.kind),
+                        contacts::outcome.eq(&row.outcome),
+                        contacts::checks.eq(&row.checks),
+                        contacts::concern.eq(&row.concern),
+                        contacts::activity.eq(&row.activity),
+                        contacts::note.eq(&row.note),
+                        contacts::follow_up.eq(row.follow_up),
+                        contacts::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Some(_) => {}
+        }
+    }
+    let existing = reviews_of(conn, resident_id)?;
+    for row in review_rows {
+        match existing.iter().find(|e| e.contact_id == row.contact_id) {
+            None => {
+                diesel::insert_into(reviews::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            Some(old)
+                if (&old.mark, &old.comment, &old.by_id, &old.at)
+                    != (&row.mark, &row.comment, &row.by_id, &row.at) =>
+            {
+                diesel::update(reviews::table.find((resident_id, &row.contact_id)))
+                    .set((
+                        reviews::mark.eq(&row.mark),
+                        reviews::comment.eq(&row.comment),
+                        reviews::by_id.eq(&row.by_id),
+                        reviews::at.eq(&row.at),
+                        reviews::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Some(_) => {}
+        }
+    }
+    let known = problems_of(conn, resident_id)?;
+    for p in problems {
+        if !known
+            .iter()
+            .any(|k| k.entry_kind == p.entry_kind && k.entry_id == p.entry_id)
+        {
+            diesel::insert_into(data_problems::table)
+                .values(&p)
+                .execute(conn)?;
+        }
+    }
+    match profile {
+        Some((name, kana, address)) => diesel::update(residents::table.find(resident_id))
+            .set((
+                residents::name.eq(name),
+                residents::kana.eq(kana),
+                residents::address.eq(address),
+                residents::doc_changed_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(residents::table.find(resident_id))
+            .set(residents::doc_changed_at.eq(now))
+            .execute(conn)?,
+    };
+    Ok(())
+}

@@ -1,0 +1,513 @@
+//! The hub: loaded documents, who is subscribed to which, and the group committer.
+//!
+//! - Documents are loaded on first use from their stored chunks and evicted after
+//!   [`Limits::idle_evict`] with no subscriber. Each has an async lock: all mutations of one document
+//!   are serialized, including the database write that makes them durable.
+//! - `subscribers` maps a document to the connections that synced it (no scan over all connections).
+//!   A change wakes exactly those, and each answers with its own sync state.
+//! - The committer takes [`CommitJob`]s from every connection and writes whatever has queued up in
+//!   one transaction (group commit), so durability costs one fsync per batch, not per change.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use automerge::Automerge;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::DocumentId;
+use super::schema::Projection;
+use crate::db::documents::{self, ContactRecord, DataProblem, ReviewRecord};
+use crate::db::{Db, DbConn, directory, now_ms};
+use crate::error::AppError;
+
+/// Tunables of the engine.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Evict a loaded document after this long without subscribers.
+    pub idle_evict: Duration,
+    /// Compact (write a snapshot, drop the increments) past this many increments.
+    pub compact_after_increments: usize,
+    /// Largest WebSocket frame accepted (a sync message may carry a whole document).
+    pub max_frame_bytes: usize,
+    /// Frames queued for one connection before it counts as a slow reader and is closed.
+    pub outbox_frames: usize,
+    /// How often open connections re-check their session and ACL.
+    pub revalidate_every: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            idle_evict: Duration::from_secs(60),
+            compact_after_increments: 64,
+            max_frame_bytes: 16 * 1024 * 1024,
+            outbox_frames: 1024,
+            revalidate_every: Duration::from_secs(2),
+        }
+    }
+}
+
+pub type ConnId = u64;
+
+/// What the hub tells a connection.
+#[derive(Debug, Clone)]
+pub enum ConnEvent {
+    /// Another peer changed this document: send your sync message.
+    DocChanged(DocumentId),
+}
+
+/// A loaded document and what we know of its storage.
+pub struct LoadedDoc {
+    pub doc: Automerge,
+    pub resident_id: String,
+    /// Stored increments since the last snapshot (compaction replaces them all).
+    pub increments: usize,
+}
+
+/// A document slot: `None` until loaded, or after an error threw the in-memory copy away.
+pub struct DocSlot {
+    pub doc: tokio::sync::Mutex<Option<LoadedDoc>>,
+    last_used: Mutex<Instant>,
+}
+
+/// What the committer writes.
+pub enum CommitJob {
+    /// New changes of a document, and the rows they project to.
+    Changes {
+        doc_id: String,
+        chunk: Vec<u8>,
+        resident_id: String,
+        projection: Projection,
+        delivered_by_user_id: String,
+        delivered_by_device_id: Option<String>,
+    },
+    /// Replace every stored chunk of the document with `snapshot`. Only sent while holding the
+    /// document's lock, so no chunk of it can be in flight.
+    Compact { doc_id: String, snapshot: Vec<u8> },
+    /// A peer's sync state for a document.
+    SyncState {
+        doc_id: String,
+        storage_id: String,
+        state: Vec<u8>,
+    },
+}
+
+impl CommitJob {
+    fn apply(&self, conn: &mut DbConn, now: i64) -> Result<(), AppError> {
+        match self {
+            CommitJob::Changes {
+                doc_id,
+                chunk,
+                resident_id,
+                projection,
+                delivered_by_user_id,
+                delivered_by_device_id,
+            } => {
+                documents::insert_chunk(conn, doc_id, "incremental", chunk, now)?;
+                let contacts = projection
+                    .contacts
+                    .iter()
+                    .map(|c| ContactRecord {
+                        resident_id: resident_id.clone(),
+                        id: c.id.clone(),
+                        occurred_at: c.occurred_at.clone(),
+                        author_id: c.author_id.clone(),
+                        kind: c.kind.clone(),
+                        outcome: c.outcome.clone(),
+                        checks: c.checks.clone(),
+                        concern: c.concern.clone(),
+                        activity: c.activity.clone(),
+                        note: c.note.clone(),
+                        follow_up: c.follow_up,
+                        delivered_by_user_id: delivered_by_user_id.clone(),
+                        delivered_by_device_id: delivered_by_device_id.clone(),
+                        received_at: now,
+                        updated_at: now,
+                    })
+                    .collect();
+                let reviews = projection
+                    .reviews
+                    .iter()
+                    .map(|r| ReviewRecord {
+                        resident_id: resident_id.clone(),
+                        contact_id: r.contact_id.clone(),
+                        mark: r.mark.clone(),
+                        comment: r.comment.clone(),
+                        by_id: r.by.clone(),
+                        at: r.at.clone(),
+                        delivered_by_user_id: delivered_by_user_id.clone(),
+                        received_at: now,
+                        updated_at: now,
+                    })
+                    .collect();
+                let problems = projection
+                    .problems
+                    .iter()
+                    .map(|p| DataProblem {
+                        resident_id: resident_id.clone(),
+                        entry_kind: p.entry_kind.to_string(),
+                        entry_id: p.entry_id.clone(),
+                        problem: p.problem.clone(),
+                        delivered_by_user_id: delivered_by_user_id.clone(),
+                        detected_at: now,
+                    })
+                    .collect();
+                let profile = projection
+                    .profile
+                    .as_ref()
+                    .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
+                documents::apply_projection(
+                    conn,
+                    resident_id,
+                    profile,
+                    contacts,
+                    reviews,
+                    problems,
+                    now,
+                )?;
+            }
+            CommitJob::Compact { doc_id, snapshot } => {
+                documents::replace_with_snapshot(conn, doc_id, snapshot, now)?
+            }
+            CommitJob::SyncState {
+                doc_id,
+                storage_id,
+                state,
+            } => documents::save_sync_state(conn, doc_id, storage_id, state, now)?,
+        }
+        Ok(())
+    }
+}
+
+type Pending = (CommitJob, oneshot::Sender<Result<(), String>>);
+
+/// Counters for benchmarks and health.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub loads: AtomicU64,
+    pub evictions: AtomicU64,
+    pub commits: AtomicU64,
+    pub commit_batches: AtomicU64,
+}
+
+struct Inner {
+    db: Db,
+    peer_id: String,
+    storage_id: String,
+    limits: Limits,
+    docs: Mutex<HashMap<DocumentId, Arc<DocSlot>>>,
+    subscribers: Mutex<HashMap<DocumentId, HashMap<ConnId, mpsc::UnboundedSender<ConnEvent>>>>,
+    /// peer id → (session id, connection) of the live connection that bound it.
+    peers: Mutex<HashMap<String, (String, ConnId)>>,
+    next_conn: AtomicU64,
+    committer: mpsc::UnboundedSender<Pending>,
+    /// Changes whenever access may have changed (see `access::changed`).
+    epoch: watch::Sender<String>,
+    stats: Stats,
+}
+
+/// One per process; cheap to clone.
+#[derive(Clone)]
+pub struct Hub(Arc<Inner>);
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hub {
+    /// Starts the hub's committer and sweeper on the current tokio runtime. The server's storage id
+    /// is made once and kept in the database.
+    pub async fn start(db: Db, limits: Limits) -> Result<Hub, AppError> {
+        let storage_id = db
+            .write(|conn| {
+                if let Some(id) = directory::get_setting(conn, "sync.storage_id")? {
+                    return Ok(id);
+                }
+                let id = uuid::Uuid::new_v4().to_string();
+                directory::put_setting(conn, "sync.storage_id", &id)?;
+                Ok(id)
+            })
+            .await?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (epoch, _) = watch::channel(String::new());
+        let hub = Hub(Arc::new(Inner {
+            db: db.clone(),
+            peer_id: format!(
+                "mimamori-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+            storage_id,
+            limits,
+            docs: Mutex::new(HashMap::new()),
+            subscribers: Mutex::new(HashMap::new()),
+            peers: Mutex::new(HashMap::new()),
+            next_conn: AtomicU64::new(1),
+            committer: tx,
+            epoch,
+            stats: Stats::default(),
+        }));
+        tokio::spawn(run_committer(db, rx, Arc::downgrade(&hub.0)));
+        tokio::spawn(run_sweeper(Arc::downgrade(&hub.0)));
+        tokio::spawn(run_epoch_poller(Arc::downgrade(&hub.0)));
+        Ok(hub)
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+    pub fn peer_id(&self) -> &str {
+        &self.0.peer_id
+    }
+    pub fn storage_id(&self) -> &str {
+        &self.0.storage_id
+    }
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
+    }
+    pub fn stats(&self) -> &Stats {
+        &self.0.stats
+    }
+
+    /// Documents currently in memory.
+    pub fn loaded_docs(&self) -> usize {
+        lock(&self.0.docs).len()
+    }
+
+    /// Wakes when access may have changed anywhere (this process, another node, the CLI).
+    pub fn access_epoch(&self) -> watch::Receiver<String> {
+        self.0.epoch.subscribe()
+    }
+
+    pub fn new_conn_id(&self) -> ConnId {
+        self.0.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Binds `peer_id` to a session. `false` when another session holds it on a live connection.
+    pub fn bind_peer(&self, peer_id: &str, session_id: &str, conn: ConnId) -> bool {
+        let mut peers = lock(&self.0.peers);
+        match peers.get(peer_id) {
+            Some((s, _)) if s != session_id => false,
+            _ => {
+                peers.insert(peer_id.to_string(), (session_id.to_string(), conn));
+                true
+            }
+        }
+    }
+
+    /// Forgets a connection: its peer binding and its subscriptions.
+    pub fn disconnect(
+        &self,
+        peer_id: Option<&str>,
+        conn: ConnId,
+        docs: impl Iterator<Item = DocumentId>,
+    ) {
+        if let Some(p) = peer_id {
+            let mut peers = lock(&self.0.peers);
+            if peers.get(p).is_some_and(|(_, c)| *c == conn) {
+                peers.remove(p);
+            }
+        }
+        for d in docs {
+            self.unsubscribe(d, conn);
+        }
+    }
+
+    pub fn subscribe(&self, doc: DocumentId, conn: ConnId, tx: mpsc::UnboundedSender<ConnEvent>) {
+        lock(&self.0.subscribers)
+            .entry(doc)
+            .or_default()
+            .insert(conn, tx);
+    }
+
+    pub fn unsubscribe(&self, doc: DocumentId, conn: ConnId) {
+        let mut subs = lock(&self.0.subscribers);
+        if let Some(m) = subs.get_mut(&doc) {
+            m.remove(&conn);
+            if m.is_empty() {
+                subs.remove(&doc);
+            }
+        }
+    }
+
+    /// Wakes every subscriber of `doc` but `except`.
+    pub fn notify(&self, doc: DocumentId, except: ConnId) {
+        let subs = lock(&self.0.subscribers);
+        if let Some(m) = subs.get(&doc) {
+            for (id, tx) in m {
+                if *id != except {
+                    let _ = tx.send(ConnEvent::DocChanged(doc));
+                }
+            }
+        }
+    }
+
+    /// The slot of a document (not necessarily loaded yet).
+    pub fn slot(&self, doc: DocumentId) -> Arc<DocSlot> {
+        let mut docs = lock(&self.0.docs);
+        let slot = docs
+            .entry(doc)
+            .or_insert_with(|| {
+                Arc::new(DocSlot {
+                    doc: tokio::sync::Mutex::new(None),
+                    last_used: Mutex::new(Instant::now()),
+                })
+            })
+            .clone();
+        *lock(&slot.last_used) = Instant::now();
+        slot
+    }
+
+    /// Loads a document's chunks into `slot` if it is empty.
+    pub async fn ensure_loaded(
+        &self,
+        doc: DocumentId,
+        resident_id: &str,
+        slot: &mut Option<LoadedDoc>,
+    ) -> Result<(), AppError> {
+        if slot.is_some() {
+            return Ok(());
+        }
+        let id = doc.to_string();
+        let chunks = self
+            .0
+            .db
+            .read(move |conn| Ok(documents::load_chunks(conn, &id)?))
+            .await?;
+        let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
+        for c in &chunks {
+            bytes.extend_from_slice(&c.data);
+        }
+        let loaded = tokio::task::spawn_blocking(move || Automerge::load(&bytes))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
+        self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
+        *slot = Some(LoadedDoc {
+            doc: loaded,
+            resident_id: resident_id.to_string(),
+            increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
+        });
+        Ok(())
+    }
+
+    /// Queues a job for the committer and waits until it is committed (or failed).
+    pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.0
+            .committer
+            .send((job, tx))
+            .map_err(|_| "committer stopped".to_string())?;
+        rx.await
+            .map_err(|_| "committer dropped the job".to_string())?
+    }
+}
+
+/// Writes queued jobs in batches: everything that queued while the previous batch committed goes
+/// into the next transaction. A failing batch is retried job by job so one bad job fails alone.
+async fn run_committer(
+    db: Db,
+    mut rx: mpsc::UnboundedReceiver<Pending>,
+    hub: std::sync::Weak<Inner>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 512 {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let (jobs, replies): (Vec<CommitJob>, Vec<_>) = batch.into_iter().unzip();
+        let jobs = Arc::new(jobs);
+        let all = jobs.clone();
+        let result = db
+            .write(move |conn| {
+                let now = now_ms();
+                for job in all.iter() {
+                    job.apply(conn, now)?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Some(h) = hub.upgrade() {
+            h.stats.commit_batches.fetch_add(1, Ordering::Relaxed);
+            h.stats
+                .commits
+                .fetch_add(replies.len() as u64, Ordering::Relaxed);
+        }
+        match result {
+            Ok(()) => {
+                for r in replies {
+                    let _ = r.send(Ok(()));
+                }
+            }
+            Err(e) if replies.len() == 1 => {
+                tracing::error!(error = %e, "sync commit failed");
+                for r in replies {
+                    let _ = r.send(Err(e.to_string()));
+                }
+            }
+            Err(_) => {
+                for (i, r) in replies.into_iter().enumerate() {
+                    let jobs = jobs.clone();
+                    let one = db
+                        .write(move |conn| jobs[i].apply(conn, now_ms()))
+                        .await
+                        .map_err(|e| e.to_string());
+                    if let Err(e) = &one {
+                        tracing::error!(error = %e, "sync commit failed");
+                    }
+                    let _ = r.send(one);
+                }
+            }
+        }
+    }
+}
+
+/// Evicts idle documents without subscribers.
+async fn run_sweeper(hub: std::sync::Weak<Inner>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        let Some(h) = hub.upgrade() else { return };
+        let idle = h.limits.idle_evict;
+        let subscribed: HashSet<DocumentId> = lock(&h.subscribers).keys().copied().collect();
+        let mut docs = lock(&h.docs);
+        let before = docs.len();
+        docs.retain(|id, slot| {
+            subscribed.contains(id)
+                || Arc::strong_count(slot) > 1
+                || lock(&slot.last_used).elapsed() < idle
+        });
+        let evicted = before - docs.len();
+        h.stats
+            .evictions
+            .fetch_add(evicted as u64, Ordering::Relaxed);
+    }
+}
+
+/// Polls the access epoch (one query a second for the whole process) and wakes every connection
+/// when it changes.
+async fn run_epoch_poller(hub: std::sync::Weak<Inner>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let Some(h) = hub.upgrade() else { return };
+        let db = h.db.clone();
+        let current = db
+            .read(|conn| Ok(directory::get_setting(conn, crate::access::ACCESS_EPOCH)?))
+            .await;
+        if let Ok(Some(v)) = current {
+            h.epoch.send_if_modified(|old| {
+                if *old != v {
+                    *old = v;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+    }
+}

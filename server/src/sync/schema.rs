@@ -1,0 +1,344 @@
+//! The resident document (見守り対象者), schema version 1 — the one place it is written down.
+//!
+//! ```text
+//! { schema: 1, residentId,
+//!   profile:  { name, kana, address, phone, household, categories: [..], emergencyContacts: [..], notes },
+//!   contacts: { <client-made uuid>: Contact },          // a record synced twice is one record
+//!   reviews:  { <contact id>: Review } }                 // the district lead's marks
+//! Contact = { id, occurredAt (ISO 8601), authorId, kind, outcome, checks: { lights, mailbox, garbage,
+//!             snow, curtains, laundry }, concern, activity: { fields: [..], contents: [..] }, note,
+//!             followUp: bool }
+//! Review  = { mark, comment, by, at }
+//! ```
+//! Values are immutable strings (not collaborative text), numbers and booleans; readers accept text
+//! too. The enumerations are [`KINDS`], [`OUTCOMES`], [`CHECK_NAMES`]/[`CHECK_VALUES`], [`CONCERNS`]
+//! and [`REVIEW_MARKS`]; the PWA mirrors this file.
+//!
+//! [`project`] reads a document into rows for SQL. An entry that breaks the schema is skipped and
+//! reported as a [`Problem`] (for the lead's data-quality list), never a crash.
+
+use automerge::{
+    AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
+};
+
+pub const SCHEMA_VERSION: i64 = 1;
+/// 訪問 visit / 電話 phone / 声かけ greeting / 間接確認 indirect check.
+pub const KINDS: [&str; 4] = ["visit", "phone", "greeting", "indirect"];
+/// 会えた / 不在 / 応答なし / その他.
+pub const OUTCOMES: [&str; 4] = ["met", "absent", "no_answer", "other"];
+/// 電気 / 郵便受け / ゴミ出し / 除雪 / カーテン / 洗濯物.
+pub const CHECK_NAMES: [&str; 6] = [
+    "lights", "mailbox", "garbage", "snow", "curtains", "laundry",
+];
+/// 異常なし / 気になる / 確認できず / 該当なし.
+pub const CHECK_VALUES: [&str; 4] = ["ok", "concern", "unknown", "na"];
+/// なし / 見守り強化 / 至急.
+pub const CONCERNS: [&str; 3] = ["none", "watch", "urgent"];
+/// 確認済み / 要確認 / 差し戻し.
+pub const REVIEW_MARKS: [&str; 3] = ["confirmed", "check", "return"];
+/// Longest note or comment kept (characters).
+pub const MAX_NOTE_CHARS: usize = 4000;
+
+/// The profile fields the server fills when a resident is registered.
+pub struct NewProfile<'a> {
+    pub resident_id: &'a str,
+    pub name: &'a str,
+    pub kana: &'a str,
+    pub address: &'a str,
+}
+
+/// A new resident document, saved (the first chunk to store).
+pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeError> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+    doc.put(ROOT, "residentId", p.resident_id)?;
+    let profile = doc.put_object(ROOT, "profile", ObjType::Map)?;
+    for (k, v) in [
+        ("name", p.name),
+        ("kana", p.kana),
+        ("address", p.address),
+        ("phone", ""),
+        ("household", ""),
+        ("notes", ""),
+    ] {
+        doc.put(&profile, k, v)?;
+    }
+    doc.put_object(&profile, "categories", ObjType::List)?;
+    doc.put_object(&profile, "emergencyContacts", ObjType::List)?;
+    doc.put_object(ROOT, "contacts", ObjType::Map)?;
+    doc.put_object(ROOT, "reviews", ObjType::Map)?;
+    Ok(doc.save())
+}
+
+/// A contact as projected into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRow {
+    pub id: String,
+    pub occurred_at: String,
+    pub author_id: String,
+    pub kind: String,
+    pub outcome: String,
+    /// JSON object, check name → value.
+    pub checks: String,
+    pub concern: String,
+    /// JSON object `{fields, contents}`.
+    pub activity: String,
+    pub note: String,
+    pub follow_up: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRow {
+    pub contact_id: String,
+    pub mark: String,
+    pub comment: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// An entry that breaks the schema: where, and what (codes only, no content).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub entry_kind: &'static str,
+    pub entry_id: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub name: String,
+    pub kana: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Projection {
+    pub profile: Option<Profile>,
+    pub contacts: Vec<ContactRow>,
+    pub reviews: Vec<ReviewRow>,
+    pub problems: Vec<Problem>,
+}
+
+fn string_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<String> {
+    match doc.get(obj, key).ok()?? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        },
+        (Value::Object(ObjType::Text), id) => doc.text(&id).ok(),
+        _ => None,
+    }
+}
+
+fn bool_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<bool> {
+    match doc.get(obj, key).ok()?? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Boolean(b) => Some(*b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn map_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<ObjId> {
+    match doc.get(obj, key).ok()?? {
+        (Value::Object(ObjType::Map), id) => Some(id),
+        _ => None,
+    }
+}
+
+fn strings_in_list<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Vec<String> {
+    let Some(Some((Value::Object(ObjType::List), list))) = doc.get(obj, key).ok() else {
+        return Vec::new();
+    };
+    (0..doc.length(&list))
+        .filter_map(|i| match doc.get(&list, i).ok()?? {
+            (Value::Scalar(s), _) => match s.as_ref() {
+                ScalarValue::Str(s) => Some(s.to_string()),
+                _ => None,
+            },
+            (Value::Object(ObjType::Text), id) => doc.text(&id).ok(),
+            _ => None,
+        })
+        .take(32)
+        .collect()
+}
+
+fn one_of(value: Option<String>, allowed: &[&str], field: &str) -> Result<String, String> {
+    match value {
+        Some(v) if allowed.contains(&v.as_str()) => Ok(v),
+        Some(_) => Err(format!("{field}: unknown value")),
+        None => Err(format!("{field}: missing")),
+    }
+}
+
+fn bounded(value: Option<String>, max: usize, field: &str) -> Result<String, String> {
+    let v = value.unwrap_or_default();
+    if v.chars().count() > max {
+        return Err(format!("{field}: too long"));
+    }
+    Ok(v)
+}
+
+fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRow, String> {
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: invalid".into());
+    }
+    let kind = one_of(string_at(doc, obj, "kind"), &KINDS, "kind")?;
+    let outcome = one_of(string_at(doc, obj, "outcome"), &OUTCOMES, "outcome")?;
+    let concern = one_of(string_at(doc, obj, "concern"), &CONCERNS, "concern")?;
+    let occurred_at = bounded(string_at(doc, obj, "occurredAt"), 40, "occurredAt")?;
+    if occurred_at.len() < 10 {
+        return Err("occurredAt: missing".into());
+    }
+    let mut checks = serde_json::Map::new();
+    if let Some(c) = map_at(doc, obj, "checks") {
+        for name in CHECK_NAMES {
+            if let Some(v) = string_at(doc, &c, name) {
+                if !CHECK_VALUES.contains(&v.as_str()) {
+                    return Err(format!("checks.{name}: unknown value"));
+                }
+                checks.insert(name.to_string(), serde_json::Value::String(v));
+            }
+        }
+    }
+    let (fields, contents) = match map_at(doc, obj, "activity") {
+        Some(a) => (
+            strings_in_list(doc, &a, "fields"),
+            strings_in_list(doc, &a, "contents"),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(ContactRow {
+        id: key.to_string(),
+        occurred_at,
+        author_id: bounded(string_at(doc, obj, "authorId"), 64, "authorId")?,
+        kind,
+        outcome,
+        checks: serde_json::Value::Object(checks).to_string(),
+        concern,
+        activity: serde_json::json!({ "fields": fields, "contents": contents }).to_string(),
+        note: bounded(string_at(doc, obj, "note"), MAX_NOTE_CHARS, "note")?,
+        follow_up: bool_at(doc, obj, "followUp").unwrap_or(false),
+    })
+}
+
+fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow, String> {
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: invalid".into());
+    }
+    Ok(ReviewRow {
+        contact_id: key.to_string(),
+        mark: one_of(string_at(doc, obj, "mark"), &REVIEW_MARKS, "mark")?,
+        comment: bounded(string_at(doc, obj, "comment"), MAX_NOTE_CHARS, "comment")?,
+        by: bounded(string_at(doc, obj, "by"), 64, "by")?,
+        at: bounded(string_at(doc, obj, "at"), 40, "at")?,
+    })
+}
+
+/// Reads the whole document into rows; never panics on a document that breaks the schema.
+pub fn project<D: ReadDoc>(doc: &D) -> Projection {
+    let mut p = Projection::default();
+    if let Some(profile) = map_at(doc, &ROOT, "profile") {
+        let name = string_at(doc, &profile, "name").unwrap_or_default();
+        let kana = string_at(doc, &profile, "kana").unwrap_or_default();
+        let address = string_at(doc, &profile, "address").unwrap_or_default();
+        if !name.trim().is_empty()
+            && name.chars().count() <= 100
+            && kana.chars().count() <= 100
+            && address.chars().count() <= 200
+        {
+            p.profile = Some(Profile {
+                name,
+                kana,
+                address,
+            });
+        } else {
+            p.problems.push(Problem {
+                entry_kind: "profile",
+                entry_id: String::new(),
+                problem: "name/kana/address: missing or too long".into(),
+            });
+        }
+    }
+    for (section, kind) in [("contacts", "contact"), ("reviews", "review")] {
+        let Some(obj) = map_at(doc, &ROOT, section) else {
+            continue;
+        };
+        for key in doc.keys(&obj) {
+            let entry = match doc.get(&obj, key.as_str()) {
+                Ok(Some((Value::Object(ObjType::Map), id))) => Ok(id),
+                _ => Err("not a map".to_string()),
+            };
+            let result = entry.and_then(|id| {
+                if kind == "contact" {
+                    read_contact(doc, &key, &id).map(|c| p.contacts.push(c))
+                } else {
+                    read_review(doc, &key, &id).map(|r| p.reviews.push(r))
+                }
+            });
+            if let Err(problem) = result {
+                p.problems.push(Problem {
+                    entry_kind: kind,
+                    entry_id: key.chars().take(64).collect(),
+                    problem,
+                });
+            }
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_document_projects_its_profile() {
+        let bytes = new_document(&NewProfile {
+            resident_id: "r1",
+            name: "試験 花子",
+            kana: "しけん はなこ",
+            address: "旭川市",
+        })
+        .unwrap();
+        let doc = AutoCommit::load(&bytes).unwrap();
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().name, "試験 花子");
+        assert!(p.contacts.is_empty() && p.problems.is_empty());
+    }
+
+    #[test]
+    fn bad_entries_become_problems_not_panics() {
+        let mut doc = AutoCommit::load(
+            &new_document(&NewProfile {
+                resident_id: "r",
+                name: "n",
+                kana: "k",
+                address: "a",
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        let contacts = map_at(&doc, &ROOT, "contacts").unwrap();
+        let good = doc.put_object(&contacts, "c-good", ObjType::Map).unwrap();
+        for (k, v) in [
+            ("kind", "visit"),
+            ("outcome", "met"),
+            ("concern", "none"),
+            ("occurredAt", "2026-11-20T10:00:00+09:00"),
+        ] {
+            doc.put(&good, k, v).unwrap();
+        }
+        let checks = doc.put_object(&good, "checks", ObjType::Map).unwrap();
+        doc.put(&checks, "snow", "concern").unwrap();
+        let bad = doc.put_object(&contacts, "c-bad", ObjType::Map).unwrap();
+        doc.put(&bad, "kind", "teleport").unwrap();
+        doc.put(&contacts, "c-scalar", 42).unwrap();
+        let p = project(&doc);
+        assert_eq!(p.contacts.len(), 1);
+        assert_eq!(p.contacts[0].checks, r#"{"snow":"concern"}"#);
+        assert_eq!(p.problems.len(), 2);
+        assert!(p.problems.iter().all(|x| x.entry_kind == "contact"));
+    }
+}
