@@ -72,6 +72,26 @@ async fn matrix(db: TestDb) {
             None,
             [u, nf, nf, nf, nf, f, f],
         ),
+        (
+            "GET",
+            format!("/api/residents/{ra1}/document"),
+            None,
+            [u, ok, nf, ok, nf, f, f],
+        ),
+        (
+            "GET",
+            format!("/api/residents/{rb1}/document"),
+            None,
+            [u, nf, ok, nf, ok, f, f],
+        ),
+        (
+            "GET",
+            "/api/documents".into(),
+            None,
+            [u, ok, ok, ok, ok, f, f],
+        ),
+        // A plain GET (no upgrade) passes the checks and then is not a WebSocket: 400.
+        ("GET", "/sync".into(), None, [u, 400, 400, 400, 400, f, f]),
         ("GET", "/api/admin/districts".into(), None, admin_only(ok)),
         (
             "POST",

@@ -8,3 +8,4 @@ mod bad_input;
 mod cli;
 mod session;
 mod storage;
+mod sync;

@@ -10,6 +10,8 @@
     reason = "each test module uses a different part of the support code"
 )]
 
+pub mod peers;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -314,6 +316,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// The `Cookie` header this client sends.
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub async fn get(&mut self, path: &str) -> (StatusCode, Value) {
         let r = self.request("GET", path, None, None).await;
         (r.status, r.body)

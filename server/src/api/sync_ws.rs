@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use crate::app::AppState;
 use crate::auth;
 use crate::config::normalize_origin;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::sync::connection::{Close, Connection};
 
 const PING_EVERY: Duration = Duration::from_secs(15);
@@ -22,6 +22,10 @@ const SILENT_LIMIT: Duration = Duration::from_secs(45);
 const JOIN_DEADLINE: Duration = Duration::from_secs(30);
 const SEND_LIMIT: Duration = Duration::from_secs(10);
 
+/// Upgrades to a WebSocket speaking the automerge-repo v1 protocol (binary CBOR frames).
+#[utoipa::path(get, path = "/sync", tag = "sync",
+    responses((status = 101, description = "switching to the automerge-repo WebSocket protocol"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn sync_ws(
     req: HttpRequest,
     body: web::Payload,

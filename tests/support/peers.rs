@@ -1,0 +1,245 @@
+//! Sync peers for tests: the real JS client (`tests/interop/tablet.mjs`, the unmodified
+//! `@automerge/automerge-repo` 2.5.x in Node) and a raw protocol peer written here for the cases a
+//! well-behaved client never produces (forged ids, garbage frames).
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use automerge::Automerge;
+use automerge::sync::{self, SyncDoc};
+use awc::ws;
+use ciborium::Value as Cbor;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+
+use super::{Client, TestServer};
+
+/// Runs one tablet plan; returns its output lines, or the failure line.
+pub async fn tablet(plan: Value) -> Result<Vec<Value>, Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_vec(&plan).unwrap()).unwrap();
+    let out = tokio::process::Command::new("node")
+        .arg("tablet.mjs")
+        .arg(&path)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop"))
+        .output()
+        .await
+        .expect("node runs (scripts/test installs tests/interop)");
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    if out.status.success() {
+        Ok(lines)
+    } else {
+        Err(lines.last().cloned().unwrap_or_else(
+            || json!({"ok": false, "error": String::from_utf8_lossy(&out.stderr).to_string()}),
+        ))
+    }
+}
+
+/// A plan for `client`'s tablet with local storage in `storage` (its IndexedDB); offline when
+/// `online` is false.
+pub fn plan(
+    s: &TestServer,
+    client: &Client,
+    storage: &std::path::Path,
+    online: bool,
+    steps: Vec<Value>,
+) -> Value {
+    json!({
+        "url": if online { Value::String(format!("{}/sync", s.origin.replace("http://", "ws://"))) } else { Value::Null },
+        "cookie": client.cookie_header(),
+        "origin": s.origin,
+        "storageDir": storage,
+        "steps": steps,
+    })
+}
+
+/// The output line of the step `op` (the last one).
+pub fn step<'a>(lines: &'a [Value], op: &str) -> &'a Value {
+    lines
+        .iter()
+        .rev()
+        .find(|l| l["op"] == op)
+        .unwrap_or_else(|| panic!("no {op} step in {lines:?}"))
+}
+
+/// A raw automerge-repo peer.
+pub struct RawPeer {
+    framed: actix_codec::Framed<awc::BoxedSocket, ws::Codec>,
+    pub peer_id: String,
+    pub server_peer: String,
+}
+
+/// What a raw peer received.
+#[derive(Debug)]
+pub enum Got {
+    Msg(Vec<(Cbor, Cbor)>),
+    Closed(Option<u16>),
+    Nothing,
+}
+
+fn t(s: &str) -> Cbor {
+    Cbor::Text(s.to_string())
+}
+
+pub fn field<'a>(m: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
+    m.iter()
+        .find(|(k, _)| k.as_text() == Some(key))
+        .map(|(_, v)| v)
+}
+
+pub fn msg_type(m: &[(Cbor, Cbor)]) -> String {
+    field(m, "type")
+        .and_then(|v| v.as_text())
+        .unwrap_or("")
+        .to_string()
+}
+
+impl RawPeer {
+    /// Opens `/sync` with `client`'s cookies (if any) and the given Origin. `Err(status)` when the
+    /// upgrade is refused.
+    pub async fn connect(
+        s: &TestServer,
+        client: Option<&Client>,
+        origin: Option<&str>,
+    ) -> Result<RawPeer, u16> {
+        let url = format!("{}/sync", s.origin.replace("http://", "ws://"));
+        let mut req = awc::Client::new().ws(url).max_frame_size(64 * 1024 * 1024);
+        if let Some(o) = origin {
+            req = req.origin(o);
+        }
+        if let Some(c) = client {
+            req = req.set_header("Cookie", c.cookie_header());
+        }
+        match req.connect().await {
+            Ok((_, framed)) => Ok(RawPeer {
+                framed,
+                peer_id: String::new(),
+                server_peer: String::new(),
+            }),
+            Err(awc::error::WsClientError::InvalidResponseStatus(st)) => Err(st.as_u16()),
+            Err(e) => panic!("ws connect: {e}"),
+        }
+    }
+
+    pub async fn send_raw(&mut self, bytes: Vec<u8>) {
+        let _ = self
+            .framed
+            .send(ws::Message::Binary(Bytes::from(bytes)))
+            .await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        let _ = self
+            .framed
+            .send(ws::Message::Text(text.to_string().into()))
+            .await;
+    }
+
+    pub async fn send(&mut self, map: Vec<(Cbor, Cbor)>) {
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(&Cbor::Map(map), &mut out).unwrap();
+        self.send_raw(out).await;
+    }
+
+    /// The next protocol message (pings answered), a close, or nothing within `wait`.
+    pub async fn recv(&mut self, wait: Duration) -> Got {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.framed.next()).await {
+                Err(_) => return Got::Nothing,
+                Ok(None) => return Got::Closed(None),
+                Ok(Some(Err(_))) => return Got::Closed(None),
+                Ok(Some(Ok(ws::Frame::Binary(b)))) => {
+                    let v: Cbor = ciborium::de::from_reader(&b[..]).expect("server sends CBOR");
+                    return Got::Msg(v.into_map().expect("a map"));
+                }
+                Ok(Some(Ok(ws::Frame::Close(reason)))) => {
+                    return Got::Closed(reason.map(|r| u16::from(r.code)));
+                }
+                Ok(Some(Ok(ws::Frame::Ping(p)))) => {
+                    let _ = self.framed.send(ws::Message::Pong(p)).await;
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Sends `join` as `peer_id` and expects `peer`.
+    pub async fn join(&mut self, peer_id: &str) {
+        self.peer_id = peer_id.to_string();
+        self.send(vec![
+            (t("type"), t("join")),
+            (t("senderId"), t(peer_id)),
+            (t("supportedProtocolVersions"), Cbor::Array(vec![t("1")])),
+            (
+                t("peerMetadata"),
+                Cbor::Map(vec![(t("isEphemeral"), Cbor::Bool(true))]),
+            ),
+        ])
+        .await;
+        match self.recv(Duration::from_secs(5)).await {
+            Got::Msg(m) if msg_type(&m) == "peer" => {
+                self.server_peer = field(&m, "senderId")
+                    .and_then(|v| v.as_text())
+                    .unwrap()
+                    .to_string();
+            }
+            other => panic!("expected peer, got {other:?}"),
+        }
+    }
+
+    /// Sends one `request`/`sync` message for `doc_id` with `data`.
+    pub async fn send_sync(&mut self, kind: &str, doc_id: &str, data: Vec<u8>) {
+        let sender = self.peer_id.clone();
+        let target = self.server_peer.clone();
+        self.send(vec![
+            (t("type"), t(kind)),
+            (t("senderId"), t(&sender)),
+            (t("targetId"), t(&target)),
+            (t("documentId"), t(doc_id)),
+            (t("data"), Cbor::Bytes(data)),
+        ])
+        .await;
+    }
+
+    /// Syncs `doc` with the server until neither side has anything to send. Returns the message
+    /// types received, or the close.
+    pub async fn sync_doc(
+        &mut self,
+        doc_id: &str,
+        doc: &mut Automerge,
+        state: &mut sync::State,
+    ) -> Result<Vec<String>, Got> {
+        let mut seen = Vec::new();
+        let mut kind = "request";
+        loop {
+            if let Some(m) = doc.generate_sync_message(state) {
+                self.send_sync(kind, doc_id, m.encode()).await;
+                kind = "sync";
+            }
+            match self.recv(Duration::from_millis(1500)).await {
+                Got::Msg(m) => {
+                    let ty = msg_type(&m);
+                    if ty == "sync" {
+                        let data = field(&m, "data")
+                            .and_then(|v| v.as_bytes())
+                            .unwrap()
+                            .clone();
+                        doc.receive_sync_message(state, sync::Message::decode(&data).unwrap())
+                            .unwrap();
+                    }
+                    seen.push(ty.clone());
+                    if ty == "doc-unavailable" {
+                        return Ok(seen);
+                    }
+                }
+                Got::Nothing => return Ok(seen),
+                closed => return Err(closed),
+            }
+        }
+    }
+}

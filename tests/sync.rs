@@ -1,0 +1,454 @@
+//! Sync as the field meets it: tablets that edit offline and reconnect, the lead who reviews, and
+//! everything that must be refused — on SQLite and PostgreSQL, with the real JS client.
+
+use std::time::Duration;
+
+use automerge::Automerge;
+use automerge::sync;
+use awc::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::peers::{Got, RawPeer, field, msg_type, plan, step, tablet};
+use crate::support::{Client, TestDb, TestServer, code};
+
+/// The document URL of a resident, as the caller's document list gives it.
+async fn doc_url(c: &mut Client, resident_id: &str) -> String {
+    let (st, list) = c.get("/api/documents").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["resident_id"] == resident_id)
+        .unwrap_or_else(|| panic!("resident not in the document list: {list}"))["document_url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A second tablet for `login`: the admin issues it, the commissioner enrols it and logs in.
+async fn second_tablet(s: &TestServer, login: &str) -> Client {
+    let mut admin = s.login("admin").await;
+    let (st, issued) = admin
+        .post("/api/admin/devices", &json!({"label": "予備タブレット"}))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let mut c = s.client();
+    let (st, _) = c
+        .post(
+            "/api/devices/enrol",
+            &json!({"code": issued["enrolment_code"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, body) = c
+        .post(
+            "/api/session",
+            &json!({"login": login, "password": crate::support::PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    c
+}
+
+fn contact(id: &str, mailbox: &str, snow: &str, note: &str) -> Value {
+    json!({"id": id, "occurredAt": "2026-11-20T10:00:00+09:00", "authorId": "tablet", "kind": "visit",
+           "outcome": "met", "checks": {"mailbox": mailbox, "snow": snow, "lights": "ok"},
+           "concern": "watch", "activity": {"fields": ["高齢者"], "contents": ["日常的な支援"]},
+           "note": note, "followUp": false})
+}
+
+both!(two_tablets_converge_first_a_then_b, converge_ab);
+async fn converge_ab(db: TestDb) {
+    converge(db, true).await
+}
+
+both!(two_tablets_converge_first_b_then_a, converge_ba);
+async fn converge_ba(db: TestDb) {
+    converge(db, false).await
+}
+
+async fn converge(db: TestDb, a_first: bool) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut t1 = s.login("comm-a").await;
+    let t2 = second_tablet(&s, "comm-a").await;
+    let url = doc_url(&mut t1, &ra1).await;
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+
+    // Both tablets have the resident while online.
+    for (c, d) in [(&t1, &d1), (&t2, &d2)] {
+        tablet(plan(
+            &s,
+            c,
+            d.path(),
+            true,
+            vec![json!({"op": "open", "doc": url})],
+        ))
+        .await
+        .expect("open online");
+    }
+    // In the snow, no network: each records a visit and edits the same profile field.
+    tablet(plan(&s, &t1, d1.path(), false, vec![
+        json!({"op": "open", "doc": url}),
+        json!({"op": "addContact", "doc": url, "id": "c-one", "contact": contact("c-one", "concern", "concern", "新聞が2日分")}),
+        json!({"op": "setProfile", "doc": url, "field": "phone", "value": "0166-11-1111"}),
+    ]))
+    .await
+    .expect("offline edit on tablet 1");
+    tablet(plan(&s, &t2, d2.path(), false, vec![
+        json!({"op": "open", "doc": url}),
+        json!({"op": "addContact", "doc": url, "id": "c-two", "contact": contact("c-two", "ok", "ok", "元気そう")}),
+        json!({"op": "setProfile", "doc": url, "field": "phone", "value": "0166-22-2222"}),
+    ]))
+    .await
+    .expect("offline edit on tablet 2");
+
+    // Back online, one after the other; then the first pulls what the second brought.
+    let order = if a_first {
+        [(&t1, &d1), (&t2, &d2), (&t1, &d1)]
+    } else {
+        [(&t2, &d2), (&t1, &d1), (&t2, &d2)]
+    };
+    let mut dumps = Vec::new();
+    for (c, d) in order {
+        let out = tablet(plan(
+            &s,
+            c,
+            d.path(),
+            true,
+            vec![
+                json!({"op": "open", "doc": url}),
+                json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+                json!({"op": "dump", "doc": url}),
+            ],
+        ))
+        .await
+        .expect("sync online");
+        dumps.push(step(&out, "dump")["doc"].clone());
+    }
+    let (first, last) = (&dumps[1], &dumps[2]);
+    assert_eq!(first, last, "both tablets hold identical documents");
+    let contacts = last["contacts"].as_object().unwrap();
+    assert!(
+        contacts.contains_key("c-one") && contacts.contains_key("c-two"),
+        "{last}"
+    );
+    let phone = last["profile"]["phone"].as_str().unwrap();
+    assert!(
+        ["0166-11-1111", "0166-22-2222"].contains(&phone),
+        "one of the two edits wins: {phone}"
+    );
+
+    // The district lead, on a PC with an empty browser, sees all of it.
+    let lead = s.login("lead-a").await;
+    let dl = tempfile::tempdir().unwrap();
+    let out = tablet(plan(
+        &s,
+        &lead,
+        dl.path(),
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "dump", "doc": url}),
+        ],
+    ))
+    .await
+    .expect("lead opens");
+    assert_eq!(&step(&out, "dump")["doc"], last);
+
+    // The SQL projection matches, with the server's receipt time and the delivering user.
+    let mut lead_rest = s.login("lead-a").await;
+    let (st, doc) = lead_rest
+        .get(&format!("/api/residents/{ra1}/document"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(&doc, last, "the stored document is what the tablets hold");
+    let rows = {
+        let ra1 = ra1.clone();
+        s.db.read(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &ra1)?))
+            .await
+            .unwrap()
+    };
+    assert_eq!(rows.len(), 2);
+    let one = rows.iter().find(|r| r.id == "c-one").unwrap();
+    assert_eq!(one.delivered_by_user_id, s.fx.user("comm-a"));
+    assert_eq!(
+        one.checks,
+        r#"{"lights":"ok","mailbox":"concern","snow":"concern"}"#
+    );
+    assert!(one.received_at > mimamori::db::now_ms() - 120_000);
+    let (_, resident) = lead_rest.get(&format!("/api/residents/{ra1}")).await;
+    assert_eq!(
+        resident["name"], "試験 花子",
+        "profile name projected back unchanged"
+    );
+}
+
+both!(sync_refuses_what_the_caller_may_not_see, refusals);
+async fn refusals(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm_a = s.login("comm-a").await;
+    let url = doc_url(&mut comm_a, &ra1).await;
+    let doc_id = url.trim_start_matches("automerge:").to_string();
+
+    // Another district's commissioner, with the real client: unavailable, nothing leaked.
+    let comm_b = s.login("comm-b").await;
+    let d = tempfile::tempdir().unwrap();
+    let err = tablet(plan(
+        &s,
+        &comm_b,
+        d.path(),
+        true,
+        vec![json!({"op": "open", "doc": url, "timeoutMs": 5000})],
+    ))
+    .await
+    .expect_err("comm-b must not open rA1");
+    assert!(
+        err["error"].as_str().unwrap().contains("unavailable"),
+        "{err}"
+    );
+
+    // Upgrade refusals: no Origin, a foreign one, no session, a role without field access.
+    assert_eq!(
+        RawPeer::connect(&s, Some(&comm_a), None).await.err(),
+        Some(403)
+    );
+    assert_eq!(
+        RawPeer::connect(&s, Some(&comm_a), Some("https://evil.example"))
+            .await
+            .err(),
+        Some(403)
+    );
+    assert_eq!(
+        RawPeer::connect(&s, None, Some(&s.origin)).await.err(),
+        Some(401)
+    );
+    let staff = s.login("staff").await;
+    assert_eq!(
+        RawPeer::connect(&s, Some(&staff), Some(&s.origin))
+            .await
+            .err(),
+        Some(403)
+    );
+
+    // The same answer for a document that does not exist and one that is not yours.
+    let mut b = RawPeer::connect(&s, Some(&comm_b), Some(&s.origin))
+        .await
+        .unwrap();
+    b.join("peer-b").await;
+    for id in [
+        doc_id.clone(),
+        mimamori::sync::DocumentId::random().to_string(),
+        "not-an-id".into(),
+    ] {
+        let mut state = sync::State::new();
+        let seen = b
+            .sync_doc(&id, &mut Automerge::new(), &mut state)
+            .await
+            .unwrap();
+        assert_eq!(seen, vec!["doc-unavailable"], "{id}");
+    }
+
+    // A peer id is bound to its session: another session cannot claim it, nor can a joined peer
+    // speak under another id.
+    let mut a = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+        .await
+        .unwrap();
+    a.join("peer-a").await;
+    let mut thief = RawPeer::connect(&s, Some(&comm_b), Some(&s.origin))
+        .await
+        .unwrap();
+    thief.peer_id = "peer-a".into();
+    thief
+        .send(vec![
+            (
+                ciborium::Value::Text("type".into()),
+                ciborium::Value::Text("join".into()),
+            ),
+            (
+                ciborium::Value::Text("senderId".into()),
+                ciborium::Value::Text("peer-a".into()),
+            ),
+            (
+                ciborium::Value::Text("supportedProtocolVersions".into()),
+                ciborium::Value::Array(vec![ciborium::Value::Text("1".into())]),
+            ),
+        ])
+        .await;
+    assert!(
+        matches!(thief.recv(Duration::from_secs(5)).await, Got::Closed(_)),
+        "forged peer id refused"
+    );
+    b.peer_id = "peer-someone-else".into();
+    b.send_sync(
+        "request",
+        &doc_id,
+        sync::Message::decode(&empty_sync())
+            .map(|m| m.encode())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        matches!(b.recv(Duration::from_secs(5)).await, Got::Closed(_)),
+        "sender id must match the join"
+    );
+
+    // An open connection loses the resident within 5 s of the assignment ending.
+    let mut doc = Automerge::new();
+    let mut state = sync::State::new();
+    let seen = a.sync_doc(&doc_id, &mut doc, &mut state).await.unwrap();
+    assert!(seen.contains(&"sync".to_string()), "{seen:?}");
+    let mut admin = s.login("admin").await;
+    let yesterday =
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms() - 86_400_000).to_string();
+    let (st, _) = admin
+        .post(
+            &format!("/api/admin/assignments/{}/end", s.fx.assignment_a1),
+            &json!({"ends_on": yesterday}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    match a.recv(Duration::from_secs(5)).await {
+        Got::Msg(m) => {
+            assert_eq!(msg_type(&m), "doc-unavailable");
+            assert_eq!(
+                field(&m, "documentId").unwrap().as_text(),
+                Some(doc_id.as_str())
+            );
+        }
+        other => panic!("expected doc-unavailable within 5 s, got {other:?}"),
+    }
+
+    // A revoked device: its open socket closes within 5 s, and it cannot connect again.
+    let mut c2 = s.login("comm-a2").await;
+    let mut sock = RawPeer::connect(&s, Some(&c2), Some(&s.origin))
+        .await
+        .unwrap();
+    sock.join("peer-a2").await;
+    let device = c2.get("/api/me").await.1["device_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (st, _) = admin
+        .post(&format!("/api/admin/devices/{device}/revoke"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        matches!(
+            sock.recv(Duration::from_secs(5)).await,
+            Got::Closed(Some(4401))
+        ),
+        "closed as revoked"
+    );
+    assert_eq!(
+        RawPeer::connect(&s, Some(&c2), Some(&s.origin)).await.err(),
+        Some(401)
+    );
+    assert_eq!(code(&c2.get("/api/me").await.1), "device_revoked");
+}
+
+fn empty_sync() -> Vec<u8> {
+    let doc = Automerge::new();
+    let mut st = sync::State::new();
+    use automerge::sync::SyncDoc;
+    doc.generate_sync_message(&mut st).unwrap().encode()
+}
+
+both!(malformed_input_closes_only_that_connection, malformed);
+async fn malformed(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm_a = s.login("comm-a").await;
+    let url = doc_url(&mut comm_a, &ra1).await;
+    let doc_id = url.trim_start_matches("automerge:").to_string();
+
+    let mut good = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+        .await
+        .unwrap();
+    good.join("peer-good").await;
+    let mut doc = Automerge::new();
+    let mut state = sync::State::new();
+    good.sync_doc(&doc_id, &mut doc, &mut state).await.unwrap();
+
+    let mut big = vec![0u8; 17 * 1024 * 1024];
+    big[0] = 0xa1;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated CBOR", vec![0xa3, 0x64, b't', b'y']),
+        ("garbage", b"\xff\xfe\xfd not cbor at all".to_vec()),
+        ("CBOR array", vec![0x83, 1, 2, 3]),
+        ("frame over the limit", big),
+    ];
+    for (what, bytes) in cases {
+        let mut bad = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+            .await
+            .unwrap();
+        bad.join(&format!("peer-bad-{}", what.len())).await;
+        bad.send_raw(bytes).await;
+        assert!(
+            matches!(bad.recv(Duration::from_secs(10)).await, Got::Closed(_)),
+            "{what}: connection closed"
+        );
+    }
+    // Valid CBOR with wrong types; a sync message whose bytes are not a sync message; bogus hashes.
+    let mut bogus_hashes = empty_sync();
+    let n = bogus_hashes.len();
+    bogus_hashes[n - 1] ^= 0xff;
+    for (what, data) in [
+        ("not a sync message", b"hello".to_vec()),
+        ("bogus hashes", bogus_hashes),
+    ] {
+        let mut bad = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+            .await
+            .unwrap();
+        bad.join("peer-bad-sync").await;
+        bad.send_sync("sync", &doc_id, data).await;
+        match bad.recv(Duration::from_secs(5)).await {
+            Got::Closed(_) => {}
+            Got::Msg(m) => assert_ne!(msg_type(&m), "peer", "{what}"),
+            Got::Nothing => {}
+        }
+    }
+    let mut text = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+        .await
+        .unwrap();
+    text.send_text("{\"type\":\"join\"}").await;
+    assert!(
+        matches!(text.recv(Duration::from_secs(5)).await, Got::Closed(_)),
+        "text frames closed"
+    );
+
+    // The good connection never noticed: it records a visit and the server acknowledges it.
+    {
+        use automerge::transaction::Transactable;
+        let contacts = match automerge::ReadDoc::get(&doc, automerge::ROOT, "contacts").unwrap() {
+            Some((_, id)) => id,
+            None => panic!("contacts map"),
+        };
+        let mut tx = doc.transaction();
+        let c = tx
+            .put_object(&contacts, "c-raw", automerge::ObjType::Map)
+            .unwrap();
+        for (k, v) in [
+            ("kind", "phone"),
+            ("outcome", "met"),
+            ("concern", "none"),
+            ("occurredAt", "2026-11-21T09:00:00+09:00"),
+        ] {
+            tx.put(&c, k, v).unwrap();
+        }
+        tx.commit();
+    }
+    let seen = good
+        .sync_doc(&doc_id, &mut doc, &mut state)
+        .await
+        .expect("still connected");
+    assert!(seen.contains(&"sync".to_string()), "{seen:?}");
+    let (st, stored) = comm_a.get(&format!("/api/residents/{ra1}/document")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        stored["contacts"]["c-raw"]["kind"], "phone",
+        "nothing lost, the good change stored"
+    );
+}
