@@ -270,14 +270,7 @@ impl TestServer {
 
     /// A browser-like client (sends our Origin, keeps cookies).
     pub fn client(&self) -> Client {
-        Client {
-            origin: self.origin.clone(),
-            send_origin: Some(self.origin.clone()),
-            cookies: HashMap::new(),
-            http: awc::Client::builder()
-                .timeout(std::time::Duration::from_secs(30))
-                .finish(),
-        }
+        Client::for_origin(&self.origin)
     }
 
     /// A client logged in as `login` (commissioners first enrol their tablet).
@@ -316,6 +309,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// A browser-like client of the server at `origin` (sends it as Origin, keeps cookies).
+    pub fn for_origin(origin: &str) -> Client {
+        Client {
+            origin: origin.to_string(),
+            send_origin: Some(origin.to_string()),
+            cookies: HashMap::new(),
+            http: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
+        }
+    }
+
     /// The `Cookie` header this client sends.
     pub fn cookie_header(&self) -> String {
         self.cookies

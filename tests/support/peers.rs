@@ -106,7 +106,20 @@ impl RawPeer {
         client: Option<&Client>,
         origin: Option<&str>,
     ) -> Result<RawPeer, u16> {
-        let url = format!("{}/sync", s.origin.replace("http://", "ws://"));
+        Self::connect_url(&s.origin, client, origin).await
+    }
+
+    /// Connects to a server at `origin` with `client`'s cookies, sending that Origin.
+    pub async fn connect_to(origin: &str, client: &Client) -> Result<RawPeer, u16> {
+        Self::connect_url(origin, Some(client), Some(origin)).await
+    }
+
+    async fn connect_url(
+        server: &str,
+        client: Option<&Client>,
+        origin: Option<&str>,
+    ) -> Result<RawPeer, u16> {
+        let url = format!("{}/sync", server.replace("http://", "ws://"));
         let mut req = awc::Client::new().ws(url).max_frame_size(64 * 1024 * 1024);
         if let Some(o) = origin {
             req = req.origin(o);

@@ -1,0 +1,190 @@
+//! Durability under `kill -9`: every change the server acknowledged survives, on both backends.
+//!
+//! A tablet (a raw protocol peer with its own document) records visits as fast as it can while the
+//! server process is killed with SIGKILL at a random moment. A change counts as acknowledged when a
+//! sync message from the server lists it (or a later change) in its heads. After each restart the
+//! stored document must hold every acknowledged change.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Duration;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
+use serde_json::json;
+use tokio::io::AsyncBufReadExt;
+
+use crate::both;
+use crate::support::peers::{Got, RawPeer, field, msg_type};
+use crate::support::{Client, PASSWORD, TestDb, seed};
+
+const KILLS_PER_BACKEND: usize = 5;
+
+struct ServerProcess {
+    child: tokio::process::Child,
+    origin: String,
+}
+
+async fn spawn_server(database_url: &str) -> ServerProcess {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mimamori"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("MIMAMORI_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start mimamori serve");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let origin = loop {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("server starts within 20 s")
+            .unwrap()
+            .expect("server prints its origin");
+        if let Some(o) = line.strip_prefix("Mimamori: ") {
+            break o.to_string();
+        }
+    };
+    ServerProcess { child, origin }
+}
+
+both!(acknowledged_changes_survive_kill_9, crash_loop);
+async fn crash_loop(db: TestDb) {
+    let handle = db.open();
+    let fx = seed(&handle);
+    let ra1 = fx.resident("rA1").to_string();
+    let url = db.url.to_string();
+    let doc_id = handle
+        .read_blocking({
+            let ra1 = ra1.clone();
+            move |conn| {
+                Ok(mimamori::db::directory::resident_by_id(conn, &ra1)?
+                    .unwrap()
+                    .doc_id
+                    .unwrap())
+            }
+        })
+        .unwrap();
+
+    // The tablet: its cookies, its document, and the hash of each visit it recorded.
+    let mut cookies: HashMap<String, String> = HashMap::new();
+    let mut doc = Automerge::new();
+    let mut made: Vec<(String, ChangeHash)> = Vec::new();
+    let mut acked = 0usize; // made[..acked] are acknowledged
+    let mut attempts = 0usize;
+
+    for round in 0..KILLS_PER_BACKEND {
+        let mut server = spawn_server(&url).await;
+        let mut client = Client::for_origin(&server.origin);
+        client.cookies = cookies.clone();
+        if round == 0 {
+            let (st, b) = client
+                .post("/api/devices/enrol", &json!({"code": fx.codes["comm-a"]}))
+                .await;
+            assert!(st.is_success(), "{b}");
+            let (st, b) = client
+                .post(
+                    "/api/session",
+                    &json!({"login": "comm-a", "password": PASSWORD}),
+                )
+                .await;
+            assert!(st.is_success(), "{b}");
+            cookies = client.cookies.clone();
+        }
+        let mut peer = RawPeer::connect_to(&server.origin, &client)
+            .await
+            .expect("connect");
+        peer.join(&format!("peer-crash-{round}")).await;
+        let mut state = sync::State::new();
+        peer.sync_doc(&doc_id, &mut doc, &mut state)
+            .await
+            .expect("initial sync");
+
+        // Kill the server at a random moment of the burst.
+        let delay = Duration::from_millis(100 + (rand_u64() % 500));
+        let kill_at = tokio::time::Instant::now() + delay;
+        let contacts = match doc.get(ROOT, "contacts").unwrap() {
+            Some((_, id)) => id,
+            None => panic!("the document has contacts"),
+        };
+        let mut i = 0;
+        loop {
+            if tokio::time::Instant::now() >= kill_at && server.child.id().is_some() {
+                server.child.start_kill().unwrap();
+                let _ = server.child.wait().await;
+            }
+            let id = format!("c-{round}-{i}");
+            i += 1;
+            let mut tx = doc.transaction();
+            let c = tx.put_object(&contacts, &id, ObjType::Map).unwrap();
+            for (k, v) in [
+                ("kind", "greeting"),
+                ("outcome", "met"),
+                ("concern", "none"),
+                ("occurredAt", "2026-11-22T08:00:00+09:00"),
+            ] {
+                tx.put(&c, k, v).unwrap();
+            }
+            tx.commit();
+            made.push((id, doc.get_heads()[0]));
+            attempts += 1;
+            if let Some(m) = doc.generate_sync_message(&mut state) {
+                peer.send_sync("sync", &doc_id, m.encode()).await;
+            }
+            // Read whatever answers have arrived.
+            let mut closed = false;
+            loop {
+                match peer.recv(Duration::from_millis(5)).await {
+                    Got::Msg(m) if msg_type(&m) == "sync" => {
+                        let data = field(&m, "data")
+                            .and_then(|v| v.as_bytes())
+                            .unwrap()
+                            .clone();
+                        doc.receive_sync_message(&mut state, sync::Message::decode(&data).unwrap())
+                            .unwrap();
+                        if let Some(theirs) = &state.their_heads {
+                            // History is linear (one writer): the newest of ours they list acks all before it.
+                            if let Some(k) = made.iter().rposition(|(_, h)| theirs.contains(h)) {
+                                acked = acked.max(k + 1);
+                            }
+                        }
+                    }
+                    Got::Msg(_) => {}
+                    Got::Nothing => break,
+                    Got::Closed(_) => {
+                        closed = true;
+                        break;
+                    }
+                }
+            }
+            if closed {
+                break;
+            }
+        }
+        // Restarted, the database holds every acknowledged visit.
+        let stored = handle
+            .read_blocking({
+                let doc_id = doc_id.clone();
+                move |conn| mimamori::sync::document_json(conn, &doc_id)
+            })
+            .unwrap();
+        for (id, _) in &made[..acked] {
+            assert!(
+                stored["contacts"].get(id).is_some(),
+                "acknowledged visit {id} lost after kill {round}"
+            );
+        }
+        // What was not acknowledged is the tablet's to resend: it keeps its document.
+    }
+    assert!(acked > 0, "some visits were acknowledged");
+    println!(
+        "crash: {KILLS_PER_BACKEND} kills, {attempts} visits sent, {acked} acknowledged, none lost"
+    );
+}
+
+fn rand_u64() -> u64 {
+    u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap())
+}
