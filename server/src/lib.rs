@@ -15,6 +15,7 @@
 //! | [`admin`] | administration operations shared by the API and the CLI, with audit entries | parse HTTP |
 //! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
 //! | [`db`] | the only diesel user: `MultiConnection` over SQLite/PostgreSQL, migrations, queries | make policy decisions |
+//! | [`bench`] | `mimamori bench`: the reconnect storm against us and the reference server | run in tests |
 //! | [`demo`] | the demo city | run against a non-empty, non-demo database |
 //!
 //! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
@@ -24,6 +25,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod demo;

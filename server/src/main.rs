@@ -36,6 +36,26 @@ enum Command {
     /// Administration from the host.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Benchmark: a reconnect storm against this server and the reference Node sync server.
+    /// Uses its own temporary database unless --database-url is given.
+    Bench {
+        #[arg(long, default_value_t = 200)]
+        tablets: usize,
+        #[arg(long, default_value_t = 20)]
+        docs: usize,
+        #[arg(long, default_value_t = 3)]
+        visits: usize,
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        #[arg(long, default_value_t = 200)]
+        idle_connections: usize,
+        /// Skip the reference Node server.
+        #[arg(long)]
+        no_reference: bool,
+        /// Our server's database, e.g. postgres://… (default: a fresh SQLite file).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -129,6 +149,17 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Bench { tablets, docs, visits, rounds, idle_connections, no_reference, database_url } = cli.command {
+        return mimamori::bench::run(mimamori::bench::Options {
+            tablets,
+            docs,
+            visits,
+            rounds,
+            idle_connections,
+            reference: !no_reference,
+            database_url,
+        });
+    }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
     let db = Db::open(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     match cli.command {
@@ -142,6 +173,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
+        Command::Bench { .. } => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),

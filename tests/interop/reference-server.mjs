@@ -13,7 +13,8 @@
 // stdout (JSON lines):
 //   {"listening": PORT, "storageDir": "...", "peerId": "...", "storageId": "..."}
 //   {"connection": {"url": "/sync", "cookie": "...", "origin": "..."}}   per upgrade
-// Exits 0 on SIGTERM/SIGINT after flushing storage.
+// Exits 0 on SIGTERM/SIGINT after flushing storage. REF_QUIET=1 drops the per-upgrade lines
+// (benchmarks).
 //
 // REF_NO_STORAGE_ID=1: advertise empty peerMetadata ({}) in the `peer`
 // message, i.e. no storageId — mimics a server that does not send one, so the
@@ -39,6 +40,7 @@ const out = obj => process.stdout.write(JSON.stringify(obj) + "\n")
 
 const wss = new WebSocketServer({ host: "127.0.0.1", port })
 wss.on("connection", (_socket, req) => {
+  if (process.env.REF_QUIET) return
   out({
     connection: {
       url: req.url,

@@ -1,0 +1,630 @@
+//! `mimamori bench`: the reconnect storm, measured on our server and on the reference
+//! automerge-repo Node sync server with the same client workload, alternating, plus the raw cost of
+//! the same merges in-process. Prints figures; asserts nothing.
+//!
+//! Workload: `tablets` tablets, each holding `docs` resident documents that the server already has,
+//! each carrying `visits` offline visits (contacts of immutable strings), reconnect at once. A
+//! document counts as done when the server's heads (from its sync message) equal the tablet's.
+//! Server CPU comes from `/proc/<pid>/stat` of the server process; memory from `/proc/<pid>/status`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
+use awc::ws;
+use ciborium::Value as Cbor;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncBufReadExt;
+
+use crate::admin::{self, Actor, NewResident, NewUser};
+use crate::db::{self, DatabaseUrl, Db, accounts, documents};
+use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub tablets: usize,
+    pub docs: usize,
+    pub visits: usize,
+    pub rounds: usize,
+    pub idle_connections: usize,
+    /// Also run the reference Node server (needs `tests/interop/node_modules`).
+    pub reference: bool,
+    /// Our server's database (default: a fresh SQLite file in a temp dir).
+    pub database_url: Option<String>,
+}
+
+/// One server's figures for one storm.
+#[derive(Debug, Clone, Default)]
+struct Figures {
+    cpu_per_doc_ms: f64,
+    wall_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    peak_rss_mib: f64,
+    idle_conn_kib: f64,
+    rss_after_storm_mib: f64,
+    rss_before_storm_mib: f64,
+    failed_tablets: usize,
+}
+
+/// A tablet: its login cookies and its documents (base + offline visits).
+struct Tablet {
+    cookie: String,
+    docs: Vec<TabletDoc>,
+}
+
+struct TabletDoc {
+    id: String,
+    base: Vec<u8>,
+    base_heads: Vec<ChangeHash>,
+    doc: Automerge,
+}
+
+pub fn run(opts: Options) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(run_async(opts))
+}
+
+async fn run_async(opts: Options) -> Result<(), String> {
+    let work = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let url = match &opts.database_url {
+        Some(u) => DatabaseUrl::parse(u)?,
+        None => DatabaseUrl::Sqlite(work.path().join("bench.sqlite3")),
+    };
+    println!(
+        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s)",
+        opts.tablets, opts.docs, opts.visits, opts.rounds
+    );
+    let t = Instant::now();
+    let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
+    let mut tablets = seed(&db, &opts)?;
+    println!("  seeded {} documents in {:.1} s ({url})", opts.tablets * opts.docs, t.elapsed().as_secs_f64());
+    drop(db);
+    let raw = raw_merge_ms(&tablets);
+    let mut ours = Vec::new();
+    let mut reference = Vec::new();
+    for round in 0..opts.rounds {
+        // Every round starts from the same state: server has the base, tablets the base + visits.
+        for tablet in &mut tablets {
+            for d in &mut tablet.docs {
+                d.doc = with_visits(&d.base, opts.visits, round)?;
+            }
+        }
+        let f = storm_ours(&url, &tablets, &opts).await?;
+        print_one("ours", round, &f);
+        ours.push(f);
+        if opts.reference {
+            let f = storm_reference(work.path(), &tablets, &opts, round).await?;
+            print_one("reference", round, &f);
+            reference.push(f);
+        }
+    }
+    println!();
+    println!("  raw automerge merge, in-process (server side, no network, no database): {raw:.3} ms / document");
+    let avg = |v: &[Figures], f: fn(&Figures) -> f64| v.iter().map(f).sum::<f64>() / v.len().max(1) as f64;
+    let rows: [(&str, fn(&Figures) -> f64, &str); 7] = [
+        ("server CPU per document", |f| f.cpu_per_doc_ms, "ms"),
+        ("wall time until all acknowledged", |f| f.wall_s, "s"),
+        ("p50 tablet sync", |f| f.p50_ms, "ms"),
+        ("p99 tablet sync", |f| f.p99_ms, "ms"),
+        ("server peak RSS", |f| f.peak_rss_mib, "MiB"),
+        ("memory per idle connection", |f| f.idle_conn_kib, "KiB"),
+        ("RSS growth per loaded document", |f| {
+            (f.rss_after_storm_mib - f.rss_before_storm_mib) * 1024.0
+        }, "KiB*docs"),
+    ];
+    println!("  {:<34} {:>12} {:>12} {:>10}", "averages", "ours", "reference", "ref/ours");
+    for (name, f, unit) in rows {
+        let (o, r) = (avg(&ours, f), avg(&reference, f));
+        let ratio = if opts.reference && o > 0.0 { format!("{:.1}×", r / o) } else { "-".into() };
+        let unit = if unit == "KiB*docs" {
+            let docs = (opts.tablets * opts.docs) as f64;
+            println!(
+                "  {:<34} {:>9.2} KiB {:>8.2} KiB {:>10}",
+                "RSS growth per loaded document",
+                o / docs,
+                r / docs,
+                if opts.reference && o > 0.0 { format!("{:.1}×", r / o) } else { "-".into() }
+            );
+            continue;
+        } else {
+            unit
+        };
+        println!("  {name:<34} {o:>8.2} {unit:<3} {r:>8.2} {unit:<3} {ratio:>10}");
+    }
+    println!(
+        "  raw floor vs ours: ours spends {:.1}× the in-process merge cost per document",
+        avg(&ours, |f| f.cpu_per_doc_ms) / raw.max(1e-9)
+    );
+    Ok(())
+}
+
+fn print_one(name: &str, round: usize, f: &Figures) {
+    println!(
+        "  round {} {name:<9}: cpu/doc {:.3} ms, wall {:.2} s, p50 {:.0} ms, p99 {:.0} ms, peak RSS {:.1} MiB, idle conn {:.1} KiB{}",
+        round + 1,
+        f.cpu_per_doc_ms,
+        f.wall_s,
+        f.p50_ms,
+        f.p99_ms,
+        f.peak_rss_mib,
+        f.idle_conn_kib,
+        if f.failed_tablets > 0 { format!(", {} tablets timed out", f.failed_tablets) } else { String::new() }
+    );
+}
+
+/// Creates the district, one commissioner + enrolled device + session per tablet, and the residents.
+fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
+    let hash = crate::auth::hash_password(&Password::parse("bench-password").map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    let e = |e: crate::error::AppError| e.to_string();
+    let v = |e: crate::domain::Invalid| e.to_string();
+    let actor = Actor::cli();
+    let district = db
+        .write_blocking(|conn| {
+            admin::create_district(conn, &actor, DistrictCode::parse("bench").unwrap(), Name::parse("ベンチ").unwrap())
+        })
+        .map_err(e)?;
+    let mut tablets = Vec::new();
+    for t in 0..opts.tablets {
+        let (session, device) = (crate::auth::new_token(), crate::auth::new_token());
+        let docs = db
+            .write_blocking(|conn| {
+                let user = admin::create_user(
+                    conn,
+                    &actor,
+                    NewUser {
+                        login: Login::parse(&format!("bench-{t:05}")).unwrap(),
+                        display_name: Name::parse("ベンチ 委員").unwrap(),
+                        role: Role::Commissioner,
+                        district_id: Some(district.id.clone()),
+                        password_hash: hash.clone(),
+                    },
+                )?;
+                let now = db::now_ms();
+                let device_id = db::new_id();
+                accounts::insert_device(
+                    conn,
+                    &accounts::Device {
+                        id: device_id.clone(),
+                        label: format!("bench {t}"),
+                        enrolment_code_hash: None,
+                        enrolment_expires_at: None,
+                        token_hash: Some(device.1.clone()),
+                        enrolled_at: Some(now),
+                        revoked_at: None,
+                        last_seen_at: Some(now),
+                        created_at: now,
+                    },
+                )?;
+                accounts::insert_session(
+                    conn,
+                    &accounts::Session {
+                        id: db::new_id(),
+                        token_hash: session.1.clone(),
+                        user_id: user.id.clone(),
+                        device_id: Some(device_id),
+                        created_at: now,
+                        expires_at: now + 24 * 3_600_000,
+                        revoked_at: None,
+                    },
+                )?;
+                let mut docs = Vec::new();
+                for d in 0..opts.docs {
+                    let r = admin::create_resident(
+                        conn,
+                        &actor,
+                        NewResident {
+                            district_id: district.id.clone(),
+                            name: Name::parse(&format!("対象者 {t}-{d}")).unwrap(),
+                            kana: Kana::parse("たいしょうしゃ").unwrap(),
+                            address: Address::parse("旭川市（ベンチ）").unwrap(),
+                            contact_interval_days: None,
+                        },
+                    )?;
+                    admin::assign(conn, &actor, &r.id, &user.id, Date::parse("2025-12-01").unwrap(), None)?;
+                    let id = r.doc_id.unwrap_or_default();
+                    let base: Vec<u8> = documents::load_chunks(conn, &id)?.into_iter().flat_map(|c| c.data).collect();
+                    docs.push((id, base));
+                }
+                Ok(docs)
+            })
+            .map_err(e)?;
+        let docs = docs
+            .into_iter()
+            .map(|(id, base)| {
+                let doc = Automerge::load(&base).map_err(|e| e.to_string())?;
+                Ok(TabletDoc {
+                    id,
+                    base_heads: doc.get_heads(),
+                    base,
+                    doc,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        tablets.push(Tablet {
+            cookie: format!("{}={}; {}={}", crate::auth::SESSION_COOKIE, session.0, crate::auth::DEVICE_COOKIE, device.0),
+            docs,
+        });
+    }
+    let _ = v;
+    Ok(tablets)
+}
+
+/// The base document plus `visits` offline visits (a week in the field).
+fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, String> {
+    let mut doc = Automerge::load(base).map_err(|e| e.to_string())?;
+    let contacts = match doc.get(ROOT, "contacts").map_err(|e| e.to_string())? {
+        Some((_, id)) => id,
+        None => return Err("document without contacts".into()),
+    };
+    for v in 0..visits {
+        let mut tx = doc.transaction();
+        let id = format!("{}", uuid::Uuid::new_v4());
+        let c = tx.put_object(&contacts, &id, ObjType::Map).map_err(|e| e.to_string())?;
+        for (k, val) in [
+            ("id", id.as_str()),
+            ("occurredAt", "2026-11-20T10:00:00+09:00"),
+            ("authorId", "bench"),
+            ("kind", if v % 2 == 0 { "visit" } else { "indirect" }),
+            ("outcome", "met"),
+            ("concern", "none"),
+            ("note", "特に変わりなし"),
+        ] {
+            tx.put(&c, k, val).map_err(|e| e.to_string())?;
+        }
+        let checks = tx.put_object(&c, "checks", ObjType::Map).map_err(|e| e.to_string())?;
+        for k in ["lights", "mailbox", "garbage", "snow"] {
+            tx.put(&checks, k, if round % 2 == 0 { "ok" } else { "concern" }).map_err(|e| e.to_string())?;
+        }
+        tx.put(&c, "followUp", false).map_err(|e| e.to_string())?;
+        tx.commit();
+    }
+    Ok(doc)
+}
+
+/// The server side of the same merges, in-process: receive and answer until converged.
+fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
+    let mut spent = Duration::ZERO;
+    let mut n = 0;
+    for d in tablets.iter().flat_map(|t| &t.docs) {
+        let Ok(mut client) = with_visits(&d.base, 3, 0) else { continue };
+        let Ok(mut server) = Automerge::load(&d.base) else { continue };
+        let mut cs = sync::State::new();
+        cs.shared_heads = d.base_heads.clone();
+        let mut ss = sync::State::new();
+        for _ in 0..10 {
+            let Some(m) = client.generate_sync_message(&mut cs) else { break };
+            let t = Instant::now();
+            let _ = server.receive_sync_message(&mut ss, m);
+            let reply = server.generate_sync_message(&mut ss);
+            spent += t.elapsed();
+            match reply {
+                Some(r) => {
+                    let _ = client.receive_sync_message(&mut cs, r);
+                }
+                None => break,
+            }
+        }
+        n += 1;
+    }
+    spent.as_secs_f64() * 1000.0 / n.max(1) as f64
+}
+
+struct Proc {
+    child: tokio::process::Child,
+    pid: u32,
+}
+
+impl Proc {
+    fn cpu_s(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
+        // Fields after the command name: state is field 3; utime 14, stime 15 (1-based).
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
+    fn status_kib(&self, key: &str) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .unwrap_or_default()
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+
+async fn read_line_with(child: &mut tokio::process::Child, prefix: &str) -> Result<String, String> {
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let found = loop {
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .map_err(|_| "server did not start within 60 s".to_string())?
+            .map_err(|e| e.to_string())?
+            .ok_or("server exited before it was ready")?;
+        if let Some(rest) = line.strip_prefix(prefix) {
+            break rest.to_string();
+        }
+    };
+    // Keep draining so the child never blocks on a full pipe.
+    actix_web::rt::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(found)
+}
+
+async fn storm_ours(url: &DatabaseUrl, tablets: &[Tablet], opts: &Options) -> Result<Figures, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = tokio::process::Command::new(exe)
+        .arg("serve")
+        .env("DATABASE_URL", url.to_string())
+        .env("MIMAMORI_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let origin = read_line_with(&mut child, "Mimamori: ").await?;
+    let pid = child.id().ok_or("no pid")?;
+    let proc = Proc { child, pid };
+    let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
+    let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
+    let mut proc = proc;
+    let _ = proc.child.kill().await;
+    f
+}
+
+async fn storm_reference(work: &Path, tablets: &[Tablet], opts: &Options, round: usize) -> Result<Figures, String> {
+    let dir: PathBuf = work.join(format!("reference-{round}"));
+    let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+    let mut child = tokio::process::Command::new("node")
+        .arg("reference-server.mjs")
+        .arg("0")
+        .arg(&dir)
+        .current_dir(&interop)
+        .env("REF_QUIET", "1")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("node reference-server.mjs: {e}"))?;
+    let listening = read_line_with(&mut child, "{\"listening\":").await?;
+    let port: u16 = listening
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .and_then(|p| p.parse().ok())
+        .ok_or("reference server port")?;
+    let pid = child.id().ok_or("no pid")?;
+    let proc = Proc { child, pid };
+    let ws_url = format!("ws://127.0.0.1:{port}/sync");
+    // Give the reference server the base documents first (not measured).
+    for chunk in tablets.chunks(16) {
+        let uploads = chunk.iter().map(|t| {
+            let docs: Vec<(String, Automerge, sync::State)> = t
+                .docs
+                .iter()
+                .filter_map(|d| Some((d.id.clone(), Automerge::load(&d.base).ok()?, sync::State::new())))
+                .collect();
+            sync_tablet(ws_url.clone(), None, String::new(), docs)
+        });
+        for r in futures_util::future::join_all(uploads).await {
+            r.map_err(|e| format!("upload to the reference server: {e}"))?;
+        }
+    }
+    let f = storm(&proc, &ws_url, None, tablets, opts).await;
+    let mut proc = proc;
+    let _ = proc.child.kill().await;
+    f
+}
+
+async fn storm(proc: &Proc, ws_url: &str, origin: Option<&str>, tablets: &[Tablet], opts: &Options) -> Result<Figures, String> {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_before = proc.status_kib("VmRSS:");
+    let cpu0 = proc.cpu_s();
+    let t0 = Instant::now();
+    let runs = tablets.iter().map(|t| {
+        let docs: Vec<(String, Automerge, sync::State)> = t
+            .docs
+            .iter()
+            .map(|d| {
+                let mut st = sync::State::new();
+                st.shared_heads = d.base_heads.clone();
+                (d.id.clone(), d.doc.clone(), st)
+            })
+            .collect();
+        sync_tablet(ws_url.to_string(), origin.map(str::to_string), t.cookie.clone(), docs)
+    });
+    let results = futures_util::future::join_all(runs).await;
+    let wall = t0.elapsed().as_secs_f64();
+    // Let the server finish what it was doing (the reference server writes storage after answering).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cpu = proc.cpu_s() - cpu0;
+    let rss_after = proc.status_kib("VmRSS:");
+    let mut times: Vec<f64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    let failed = results.len() - times.len();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
+    // Idle connections: joined, syncing nothing.
+    let idle_before = proc.status_kib("VmRSS:");
+    let mut idle = Vec::new();
+    for t in tablets.iter().cycle().take(opts.idle_connections) {
+        if let Ok(p) = BenchPeer::connect(ws_url, origin, &t.cookie).await {
+            idle.push(p);
+        }
+    }
+    for (i, p) in idle.iter_mut().enumerate() {
+        let _ = p.join(&format!("idle-{i}"), None).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_after = proc.status_kib("VmRSS:");
+    let idle_kib = (idle_after - idle_before) / idle.len().max(1) as f64;
+    drop(idle);
+    Ok(Figures {
+        cpu_per_doc_ms: cpu * 1000.0 / (tablets.len() * opts.docs) as f64,
+        wall_s: wall,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        peak_rss_mib: proc.status_kib("VmHWM:") / 1024.0,
+        idle_conn_kib: idle_kib,
+        rss_before_storm_mib: rss_before / 1024.0,
+        rss_after_storm_mib: rss_after / 1024.0,
+        failed_tablets: failed,
+    })
+}
+
+/// Syncs one tablet's documents; `Ok(ms)` when the server acknowledged all of them.
+async fn sync_tablet(
+    ws_url: String,
+    origin: Option<String>,
+    cookie: String,
+    mut docs: Vec<(String, Automerge, sync::State)>,
+) -> Result<f64, String> {
+    let t = Instant::now();
+    let mut peer = BenchPeer::connect(&ws_url, origin.as_deref(), &cookie).await?;
+    peer.join(&format!("tablet-{}", uuid::Uuid::new_v4().simple()), Some(uuid::Uuid::new_v4().to_string()))
+        .await?;
+    let index: HashMap<String, usize> = docs.iter().enumerate().map(|(i, d)| (d.0.clone(), i)).collect();
+    let mut done = vec![false; docs.len()];
+    for (id, doc, st) in &mut docs {
+        if let Some(m) = doc.generate_sync_message(st) {
+            peer.sync(id, m.encode()).await?;
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while done.iter().any(|d| !d) {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err("timed out".into());
+        }
+        let (doc_id, data) = peer.next_sync(remaining).await?;
+        let Some(&i) = index.get(&doc_id) else { continue };
+        let (id, doc, st) = &mut docs[i];
+        let msg = sync::Message::decode(&data).map_err(|e| e.to_string())?;
+        doc.receive_sync_message(st, msg).map_err(|e| e.to_string())?;
+        if let Some(m) = doc.generate_sync_message(st) {
+            peer.sync(id, m.encode()).await?;
+        }
+        if st.their_heads.as_ref() == Some(&doc.get_heads()) {
+            done[i] = true;
+        }
+    }
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// A minimal automerge-repo client over awc.
+struct BenchPeer {
+    framed: actix_codec::Framed<awc::BoxedSocket, ws::Codec>,
+    me: String,
+    server: String,
+}
+
+fn text(s: &str) -> Cbor {
+    Cbor::Text(s.to_string())
+}
+
+impl BenchPeer {
+    async fn connect(ws_url: &str, origin: Option<&str>, cookie: &str) -> Result<BenchPeer, String> {
+        let mut req = awc::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .finish()
+            .ws(ws_url)
+            .max_frame_size(64 * 1024 * 1024);
+        if let Some(o) = origin {
+            req = req.origin(o);
+        }
+        if !cookie.is_empty() {
+            req = req.set_header("Cookie", cookie);
+        }
+        let (_, framed) = req.connect().await.map_err(|e| format!("connect: {e}"))?;
+        Ok(BenchPeer {
+            framed,
+            me: String::new(),
+            server: String::new(),
+        })
+    }
+
+    async fn send(&mut self, map: Vec<(Cbor, Cbor)>) -> Result<(), String> {
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(&Cbor::Map(map), &mut out).map_err(|e| e.to_string())?;
+        self.framed
+            .send(ws::Message::Binary(Bytes::from(out)))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn recv(&mut self, wait: Duration) -> Result<Vec<(Cbor, Cbor)>, String> {
+        loop {
+            match tokio::time::timeout(wait, self.framed.next()).await {
+                Err(_) => return Err("timed out".into()),
+                Ok(None) => return Err("closed".into()),
+                Ok(Some(Err(e))) => return Err(e.to_string()),
+                Ok(Some(Ok(ws::Frame::Binary(b)))) => {
+                    let v: Cbor = ciborium::de::from_reader(&b[..]).map_err(|e| e.to_string())?;
+                    return v.into_map().map_err(|_| "not a map".to_string());
+                }
+                Ok(Some(Ok(ws::Frame::Ping(p)))) => {
+                    let _ = self.framed.send(ws::Message::Pong(p)).await;
+                }
+                Ok(Some(Ok(ws::Frame::Close(_)))) => return Err("closed by server".into()),
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    async fn join(&mut self, me: &str, storage_id: Option<String>) -> Result<(), String> {
+        self.me = me.to_string();
+        let mut meta = vec![(text("isEphemeral"), Cbor::Bool(storage_id.is_none()))];
+        if let Some(s) = storage_id {
+            meta.push((text("storageId"), Cbor::Text(s)));
+        }
+        self.send(vec![
+            (text("type"), text("join")),
+            (text("senderId"), text(me)),
+            (text("supportedProtocolVersions"), Cbor::Array(vec![text("1")])),
+            (text("peerMetadata"), Cbor::Map(meta)),
+        ])
+        .await?;
+        let m = self.recv(Duration::from_secs(30)).await?;
+        self.server = get(&m, "senderId").and_then(|v| v.as_text()).unwrap_or("").to_string();
+        Ok(())
+    }
+
+    async fn sync(&mut self, doc_id: &str, data: Vec<u8>) -> Result<(), String> {
+        let (me, server) = (self.me.clone(), self.server.clone());
+        self.send(vec![
+            (text("type"), text("sync")),
+            (text("senderId"), text(&me)),
+            (text("targetId"), text(&server)),
+            (text("documentId"), text(doc_id)),
+            (text("data"), Cbor::Bytes(data)),
+        ])
+        .await
+    }
+
+    /// The next `sync` message: (document id, data).
+    async fn next_sync(&mut self, wait: Duration) -> Result<(String, Vec<u8>), String> {
+        loop {
+            let m = self.recv(wait).await?;
+            let ty = get(&m, "type").and_then(|v| v.as_text()).unwrap_or("");
+            if ty == "doc-unavailable" {
+                return Err("doc-unavailable".into());
+            }
+            if ty != "sync" {
+                continue;
+            }
+            let id = get(&m, "documentId").and_then(|v| v.as_text()).unwrap_or("").to_string();
+            let data = get(&m, "data").and_then(|v| v.as_bytes()).cloned().unwrap_or_default();
+            return Ok((id, data));
+        }
+    }
+}
+
+fn get<'a>(m: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
+    m.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
+}
