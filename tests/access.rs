@@ -90,6 +90,13 @@ async fn matrix(db: TestDb) {
             None,
             [u, ok, ok, ok, ok, f, f],
         ),
+        // rA1 is active already: its lead gets 409, the other district's lead 404.
+        (
+            "POST",
+            format!("/api/residents/{ra1}/approve"),
+            Some(json!({})),
+            [u, f, f, 409, nf, f, f],
+        ),
         // A plain GET (no upgrade) passes the checks and then is not a WebSocket: 400.
         ("GET", "/sync".into(), None, [u, 400, 400, 400, 400, f, f]),
         ("GET", "/api/admin/districts".into(), None, admin_only(ok)),

@@ -452,3 +452,89 @@ async fn malformed(db: TestDb) {
         "nothing lost, the good change stored"
     );
 }
+
+both!(
+    a_resident_found_in_the_field_is_registered_from_the_tablet,
+    register_offline
+);
+async fn register_offline(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let tablet_client = s.login("comm-a").await;
+    let d = tempfile::tempdir().unwrap();
+    let init = json!({"schema": 1, "residentId": "new-on-tablet",
+        "profile": {"name": "新規 ハル", "kana": "しんき はる", "address": "旭川市神楽岡（試験）", "phone": "",
+                    "household": "独居", "categories": ["高齢者"], "emergencyContacts": [], "notes": ""},
+        "contacts": {"c-first": contact("c-first", "ok", "concern", "初回訪問")}, "reviews": {}});
+    // Created offline in the field …
+    let out = tablet(plan(
+        &s,
+        &tablet_client,
+        d.path(),
+        false,
+        vec![json!({"op": "create", "as": "new", "init": init})],
+    ))
+    .await
+    .expect("create offline");
+    let url = step(&out, "create")["url"].as_str().unwrap().to_string();
+    // … and synced when the tablet is back online.
+    tablet(plan(
+        &s,
+        &tablet_client,
+        d.path(),
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ],
+    ))
+    .await
+    .expect("the server accepts the new resident");
+
+    let mut lead = s.login("lead-a").await;
+    let (_, list) = lead.get("/api/residents").await;
+    let new = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "新規 ハル")
+        .expect("the lead sees it")
+        .clone();
+    assert_eq!(new["status"], "pending");
+    let id = new["id"].as_str().unwrap();
+    let mut commissioner = s.login("comm-a2").await; // another commissioner of the district: not theirs
+    assert_eq!(
+        commissioner.get(&format!("/api/residents/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut lead_b = s.login("lead-b").await;
+    assert_eq!(
+        lead_b
+            .post(&format!("/api/residents/{id}/approve"), &json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (st, approved) = lead
+        .post(&format!("/api/residents/{id}/approve"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{approved}");
+    assert_eq!(approved["status"], "active");
+    assert_eq!(
+        lead.post(&format!("/api/residents/{id}/approve"), &json!({}))
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+    // Its first visit is in the district's log, delivered by the commissioner.
+    let rows = {
+        let id = id.to_string();
+        s.db.read(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &id)?))
+            .await
+            .unwrap()
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].delivered_by_user_id, s.fx.user("comm-a"));
+    // The commissioner's document list now includes it.
+    let mut c = tablet_client;
+    assert_eq!(doc_url(&mut c, id).await, url);
+}

@@ -63,27 +63,6 @@ pub fn may_see_resident(
     })
 }
 
-/// Of `resident_ids`, those the scope reaches today (one query, for open sync connections).
-pub fn allowed_among(
-    conn: &mut DbConn,
-    scope: &ResidentScope,
-    resident_ids: &[String],
-) -> Result<std::collections::HashSet<String>, AppError> {
-    if resident_ids.is_empty() {
-        return Ok(Default::default());
-    }
-    Ok(match scope {
-        ResidentScope::Assigned { commissioner_id } => {
-            directory::assigned_among(conn, commissioner_id, &today(), resident_ids)?
-        }
-        ResidentScope::District { district_id } => {
-            directory::in_district_among(conn, district_id, resident_ids)?
-        }
-    }
-    .into_iter()
-    .collect())
-}
-
 /// Marks that access may have changed (an assignment, a device, a session): open sync connections
 /// re-check themselves. Call inside the transaction that makes the change.
 pub fn changed(conn: &mut DbConn) -> Result<(), AppError> {

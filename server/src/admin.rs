@@ -380,3 +380,76 @@ pub fn revoke_device(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Devic
     record(conn, actor, "device.revoke", "device", Some(id), json!({}))?;
     accounts::device_by_id(conn, id)?.ok_or(AppError::NotFound)
 }
+
+/// A resident found in the field and registered from a commissioner's tablet (offline, as a new
+/// document): stored as *pending* in the commissioner's district, assigned to them from today, until
+/// the district lead approves. `doc` is the document as the tablet sent it. Returns the resident id.
+pub fn register_pending_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    district_id: &str,
+    doc_id: &str,
+    doc: &[u8],
+    profile: schema::Profile,
+) -> Result<String, AppError> {
+    let commissioner_id = actor.user_id.clone().ok_or(AppError::Forbidden)?;
+    let now = now_ms();
+    let r = Resident {
+        id: new_id(),
+        district_id: district_id.to_string(),
+        name: profile.name,
+        kana: profile.kana,
+        address: profile.address,
+        status: "pending".into(),
+        contact_interval_days: 7,
+        created_at: now,
+        doc_id: Some(doc_id.to_string()),
+        doc_changed_at: Some(now),
+    };
+    documents::insert_chunk(conn, doc_id, "snapshot", doc, now)?;
+    directory::insert_resident(conn, &r)?;
+    let a = Assignment {
+        id: new_id(),
+        resident_id: r.id.clone(),
+        commissioner_id,
+        starts_on: Date::today_jst(now).to_string(),
+        ends_on: None,
+        created_at: now,
+    };
+    directory::insert_assignment(conn, &a)?;
+    crate::access::changed(conn)?;
+    record(
+        conn,
+        actor,
+        "resident.register_pending",
+        "resident",
+        Some(&r.id),
+        json!({ "district_id": r.district_id }),
+    )?;
+    Ok(r.id)
+}
+
+/// A district lead approves a pending resident (registered from a tablet).
+pub fn approve_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    resident_id: &str,
+) -> Result<Resident, AppError> {
+    let r = directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)?;
+    if r.status != "pending" {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            message: "この対象者は承認待ちではありません。".into(),
+        });
+    }
+    directory::set_resident_status(conn, resident_id, "active")?;
+    record(
+        conn,
+        actor,
+        "resident.approve",
+        "resident",
+        Some(resident_id),
+        json!({}),
+    )?;
+    directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)
+}

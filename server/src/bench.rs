@@ -51,6 +51,8 @@ struct Figures {
     rss_after_storm_mib: f64,
     rss_before_storm_mib: f64,
     failed_tablets: usize,
+    /// The first failure's reason, if any.
+    first_failure: Option<String>,
 }
 
 /// A tablet: its login cookies and its documents (base + offline visits).
@@ -83,7 +85,11 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let t = Instant::now();
     let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
     let mut tablets = seed(&db, &opts)?;
-    println!("  seeded {} documents in {:.1} s ({url})", opts.tablets * opts.docs, t.elapsed().as_secs_f64());
+    println!(
+        "  seeded {} documents in {:.1} s ({url})",
+        opts.tablets * opts.docs,
+        t.elapsed().as_secs_f64()
+    );
     drop(db);
     let raw = raw_merge_ms(&tablets);
     let mut ours = Vec::new();
@@ -105,41 +111,38 @@ async fn run_async(opts: Options) -> Result<(), String> {
         }
     }
     println!();
-    println!("  raw automerge merge, in-process (server side, no network, no database): {raw:.3} ms / document");
-    let avg = |v: &[Figures], f: fn(&Figures) -> f64| v.iter().map(f).sum::<f64>() / v.len().max(1) as f64;
-    let rows: [(&str, fn(&Figures) -> f64, &str); 7] = [
-        ("server CPU per document", |f| f.cpu_per_doc_ms, "ms"),
-        ("wall time until all acknowledged", |f| f.wall_s, "s"),
-        ("p50 tablet sync", |f| f.p50_ms, "ms"),
-        ("p99 tablet sync", |f| f.p99_ms, "ms"),
-        ("server peak RSS", |f| f.peak_rss_mib, "MiB"),
-        ("memory per idle connection", |f| f.idle_conn_kib, "KiB"),
-        ("RSS growth per loaded document", |f| {
-            (f.rss_after_storm_mib - f.rss_before_storm_mib) * 1024.0
-        }, "KiB*docs"),
-    ];
-    println!("  {:<34} {:>12} {:>12} {:>10}", "averages", "ours", "reference", "ref/ours");
-    for (name, f, unit) in rows {
-        let (o, r) = (avg(&ours, f), avg(&reference, f));
-        let ratio = if opts.reference && o > 0.0 { format!("{:.1}×", r / o) } else { "-".into() };
-        let unit = if unit == "KiB*docs" {
-            let docs = (opts.tablets * opts.docs) as f64;
-            println!(
-                "  {:<34} {:>9.2} KiB {:>8.2} KiB {:>10}",
-                "RSS growth per loaded document",
-                o / docs,
-                r / docs,
-                if opts.reference && o > 0.0 { format!("{:.1}×", r / o) } else { "-".into() }
-            );
-            continue;
-        } else {
-            unit
-        };
-        println!("  {name:<34} {o:>8.2} {unit:<3} {r:>8.2} {unit:<3} {ratio:>10}");
-    }
     println!(
-        "  raw floor vs ours: ours spends {:.1}× the in-process merge cost per document",
-        avg(&ours, |f| f.cpu_per_doc_ms) / raw.max(1e-9)
+        "  raw automerge merge, in-process (server side, no network, no database): {raw:.3} ms / document"
+    );
+    let docs = (opts.tablets * opts.docs) as f64;
+    let avg = |v: &[Figures], f: &dyn Fn(&Figures) -> f64| {
+        v.iter().map(f).sum::<f64>() / v.len().max(1) as f64
+    };
+    let row = |name: &str, unit: &str, f: &dyn Fn(&Figures) -> f64| {
+        let (o, r) = (avg(&ours, f), avg(&reference, f));
+        let ratio = if opts.reference && o > 0.0 {
+            format!("{:.1}×", r / o)
+        } else {
+            "-".into()
+        };
+        println!("  {name:<34} {o:>9.2} {unit:<4} {r:>9.2} {unit:<4} {ratio:>9}");
+    };
+    println!(
+        "  {:<34} {:>14} {:>14} {:>9}",
+        "averages", "ours", "reference", "ref/ours"
+    );
+    row("server CPU per document", "ms", &|f| f.cpu_per_doc_ms);
+    row("wall time until all acknowledged", "s", &|f| f.wall_s);
+    row("p50 tablet sync", "ms", &|f| f.p50_ms);
+    row("p99 tablet sync", "ms", &|f| f.p99_ms);
+    row("server peak RSS", "MiB", &|f| f.peak_rss_mib);
+    row("memory per idle connection", "KiB", &|f| f.idle_conn_kib);
+    row("RSS growth per loaded document", "KiB", &|f| {
+        (f.rss_after_storm_mib - f.rss_before_storm_mib) * 1024.0 / docs
+    });
+    println!(
+        "  ours spends {:.1}× the in-process merge cost per document",
+        avg(&ours, &|f| f.cpu_per_doc_ms) / raw.max(1e-9)
     );
     Ok(())
 }
@@ -154,20 +157,34 @@ fn print_one(name: &str, round: usize, f: &Figures) {
         f.p99_ms,
         f.peak_rss_mib,
         f.idle_conn_kib,
-        if f.failed_tablets > 0 { format!(", {} tablets timed out", f.failed_tablets) } else { String::new() }
+        if f.failed_tablets > 0 {
+            format!(
+                ", {} tablets failed (first: {})",
+                f.failed_tablets,
+                f.first_failure.as_deref().unwrap_or("?")
+            )
+        } else {
+            String::new()
+        }
     );
 }
 
 /// Creates the district, one commissioner + enrolled device + session per tablet, and the residents.
 fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
-    let hash = crate::auth::hash_password(&Password::parse("bench-password").map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let hash =
+        crate::auth::hash_password(&Password::parse("bench-password").map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     let e = |e: crate::error::AppError| e.to_string();
     let v = |e: crate::domain::Invalid| e.to_string();
     let actor = Actor::cli();
     let district = db
         .write_blocking(|conn| {
-            admin::create_district(conn, &actor, DistrictCode::parse("bench").unwrap(), Name::parse("ベンチ").unwrap())
+            admin::create_district(
+                conn,
+                &actor,
+                DistrictCode::parse("bench").unwrap(),
+                Name::parse("ベンチ").unwrap(),
+            )
         })
         .map_err(e)?;
     let mut tablets = Vec::new();
@@ -227,9 +244,19 @@ fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                             contact_interval_days: None,
                         },
                     )?;
-                    admin::assign(conn, &actor, &r.id, &user.id, Date::parse("2025-12-01").unwrap(), None)?;
+                    admin::assign(
+                        conn,
+                        &actor,
+                        &r.id,
+                        &user.id,
+                        Date::parse("2025-12-01").unwrap(),
+                        None,
+                    )?;
                     let id = r.doc_id.unwrap_or_default();
-                    let base: Vec<u8> = documents::load_chunks(conn, &id)?.into_iter().flat_map(|c| c.data).collect();
+                    let base: Vec<u8> = documents::load_chunks(conn, &id)?
+                        .into_iter()
+                        .flat_map(|c| c.data)
+                        .collect();
                     docs.push((id, base));
                 }
                 Ok(docs)
@@ -248,7 +275,13 @@ fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
             })
             .collect::<Result<Vec<_>, String>>()?;
         tablets.push(Tablet {
-            cookie: format!("{}={}; {}={}", crate::auth::SESSION_COOKIE, session.0, crate::auth::DEVICE_COOKIE, device.0),
+            cookie: format!(
+                "{}={}; {}={}",
+                crate::auth::SESSION_COOKIE,
+                session.0,
+                crate::auth::DEVICE_COOKIE,
+                device.0
+            ),
             docs,
         });
     }
@@ -266,7 +299,9 @@ fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, St
     for v in 0..visits {
         let mut tx = doc.transaction();
         let id = format!("{}", uuid::Uuid::new_v4());
-        let c = tx.put_object(&contacts, &id, ObjType::Map).map_err(|e| e.to_string())?;
+        let c = tx
+            .put_object(&contacts, &id, ObjType::Map)
+            .map_err(|e| e.to_string())?;
         for (k, val) in [
             ("id", id.as_str()),
             ("occurredAt", "2026-11-20T10:00:00+09:00"),
@@ -278,9 +313,12 @@ fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, St
         ] {
             tx.put(&c, k, val).map_err(|e| e.to_string())?;
         }
-        let checks = tx.put_object(&c, "checks", ObjType::Map).map_err(|e| e.to_string())?;
+        let checks = tx
+            .put_object(&c, "checks", ObjType::Map)
+            .map_err(|e| e.to_string())?;
         for k in ["lights", "mailbox", "garbage", "snow"] {
-            tx.put(&checks, k, if round % 2 == 0 { "ok" } else { "concern" }).map_err(|e| e.to_string())?;
+            tx.put(&checks, k, if round % 2 == 0 { "ok" } else { "concern" })
+                .map_err(|e| e.to_string())?;
         }
         tx.put(&c, "followUp", false).map_err(|e| e.to_string())?;
         tx.commit();
@@ -293,13 +331,19 @@ fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
     let mut spent = Duration::ZERO;
     let mut n = 0;
     for d in tablets.iter().flat_map(|t| &t.docs) {
-        let Ok(mut client) = with_visits(&d.base, 3, 0) else { continue };
-        let Ok(mut server) = Automerge::load(&d.base) else { continue };
+        let Ok(mut client) = with_visits(&d.base, 3, 0) else {
+            continue;
+        };
+        let Ok(mut server) = Automerge::load(&d.base) else {
+            continue;
+        };
         let mut cs = sync::State::new();
         cs.shared_heads = d.base_heads.clone();
         let mut ss = sync::State::new();
         for _ in 0..10 {
-            let Some(m) = client.generate_sync_message(&mut cs) else { break };
+            let Some(m) = client.generate_sync_message(&mut cs) else {
+                break;
+            };
             let t = Instant::now();
             let _ = server.receive_sync_message(&mut ss, m);
             let reply = server.generate_sync_message(&mut ss);
@@ -360,7 +404,11 @@ async fn read_line_with(child: &mut tokio::process::Child, prefix: &str) -> Resu
     Ok(found)
 }
 
-async fn storm_ours(url: &DatabaseUrl, tablets: &[Tablet], opts: &Options) -> Result<Figures, String> {
+async fn storm_ours(
+    url: &DatabaseUrl,
+    tablets: &[Tablet],
+    opts: &Options,
+) -> Result<Figures, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = tokio::process::Command::new(exe)
         .arg("serve")
@@ -381,7 +429,12 @@ async fn storm_ours(url: &DatabaseUrl, tablets: &[Tablet], opts: &Options) -> Re
     f
 }
 
-async fn storm_reference(work: &Path, tablets: &[Tablet], opts: &Options, round: usize) -> Result<Figures, String> {
+async fn storm_reference(
+    work: &Path,
+    tablets: &[Tablet],
+    opts: &Options,
+    round: usize,
+) -> Result<Figures, String> {
     let dir: PathBuf = work.join(format!("reference-{round}"));
     let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
     let mut child = tokio::process::Command::new("node")
@@ -409,7 +462,13 @@ async fn storm_reference(work: &Path, tablets: &[Tablet], opts: &Options, round:
             let docs: Vec<(String, Automerge, sync::State)> = t
                 .docs
                 .iter()
-                .filter_map(|d| Some((d.id.clone(), Automerge::load(&d.base).ok()?, sync::State::new())))
+                .filter_map(|d| {
+                    Some((
+                        d.id.clone(),
+                        Automerge::load(&d.base).ok()?,
+                        sync::State::new(),
+                    ))
+                })
                 .collect();
             sync_tablet(ws_url.clone(), None, String::new(), docs)
         });
@@ -423,8 +482,30 @@ async fn storm_reference(work: &Path, tablets: &[Tablet], opts: &Options, round:
     f
 }
 
-async fn storm(proc: &Proc, ws_url: &str, origin: Option<&str>, tablets: &[Tablet], opts: &Options) -> Result<Figures, String> {
+async fn storm(
+    proc: &Proc,
+    ws_url: &str,
+    origin: Option<&str>,
+    tablets: &[Tablet],
+    opts: &Options,
+) -> Result<Figures, String> {
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // Idle connections first, on the fresh server: joined, syncing nothing.
+    let idle_before = proc.status_kib("VmRSS:");
+    let mut idle = Vec::new();
+    for t in tablets.iter().cycle().take(opts.idle_connections) {
+        if let Ok(p) = BenchPeer::connect(ws_url, origin, &t.cookie).await {
+            idle.push(p);
+        }
+    }
+    for (i, p) in idle.iter_mut().enumerate() {
+        let _ = p.join(&format!("idle-{i}"), None).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_kib = (proc.status_kib("VmRSS:") - idle_before) / idle.len().max(1) as f64;
+    drop(idle);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
     let rss_before = proc.status_kib("VmRSS:");
     let cpu0 = proc.cpu_s();
     let t0 = Instant::now();
@@ -438,7 +519,12 @@ async fn storm(proc: &Proc, ws_url: &str, origin: Option<&str>, tablets: &[Table
                 (d.id.clone(), d.doc.clone(), st)
             })
             .collect();
-        sync_tablet(ws_url.to_string(), origin.map(str::to_string), t.cookie.clone(), docs)
+        sync_tablet(
+            ws_url.to_string(),
+            origin.map(str::to_string),
+            t.cookie.clone(),
+            docs,
+        )
     });
     let results = futures_util::future::join_all(runs).await;
     let wall = t0.elapsed().as_secs_f64();
@@ -446,25 +532,19 @@ async fn storm(proc: &Proc, ws_url: &str, origin: Option<&str>, tablets: &[Table
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cpu = proc.cpu_s() - cpu0;
     let rss_after = proc.status_kib("VmRSS:");
-    let mut times: Vec<f64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    let mut times: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
     let failed = results.len() - times.len();
+    let first_failure = results.iter().find_map(|r| r.as_ref().err().cloned());
     times.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| times.get(((times.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
-    // Idle connections: joined, syncing nothing.
-    let idle_before = proc.status_kib("VmRSS:");
-    let mut idle = Vec::new();
-    for t in tablets.iter().cycle().take(opts.idle_connections) {
-        if let Ok(p) = BenchPeer::connect(ws_url, origin, &t.cookie).await {
-            idle.push(p);
-        }
-    }
-    for (i, p) in idle.iter_mut().enumerate() {
-        let _ = p.join(&format!("idle-{i}"), None).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_after = proc.status_kib("VmRSS:");
-    let idle_kib = (idle_after - idle_before) / idle.len().max(1) as f64;
-    drop(idle);
+    let pct = |p: f64| {
+        times
+            .get(((times.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
     Ok(Figures {
         cpu_per_doc_ms: cpu * 1000.0 / (tablets.len() * opts.docs) as f64,
         wall_s: wall,
@@ -475,6 +555,7 @@ async fn storm(proc: &Proc, ws_url: &str, origin: Option<&str>, tablets: &[Table
         rss_before_storm_mib: rss_before / 1024.0,
         rss_after_storm_mib: rss_after / 1024.0,
         failed_tablets: failed,
+        first_failure,
     })
 }
 
@@ -487,9 +568,16 @@ async fn sync_tablet(
 ) -> Result<f64, String> {
     let t = Instant::now();
     let mut peer = BenchPeer::connect(&ws_url, origin.as_deref(), &cookie).await?;
-    peer.join(&format!("tablet-{}", uuid::Uuid::new_v4().simple()), Some(uuid::Uuid::new_v4().to_string()))
-        .await?;
-    let index: HashMap<String, usize> = docs.iter().enumerate().map(|(i, d)| (d.0.clone(), i)).collect();
+    peer.join(
+        &format!("tablet-{}", uuid::Uuid::new_v4().simple()),
+        Some(uuid::Uuid::new_v4().to_string()),
+    )
+    .await?;
+    let index: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.0.clone(), i))
+        .collect();
     let mut done = vec![false; docs.len()];
     for (id, doc, st) in &mut docs {
         if let Some(m) = doc.generate_sync_message(st) {
@@ -503,10 +591,13 @@ async fn sync_tablet(
             return Err("timed out".into());
         }
         let (doc_id, data) = peer.next_sync(remaining).await?;
-        let Some(&i) = index.get(&doc_id) else { continue };
+        let Some(&i) = index.get(&doc_id) else {
+            continue;
+        };
         let (id, doc, st) = &mut docs[i];
         let msg = sync::Message::decode(&data).map_err(|e| e.to_string())?;
-        doc.receive_sync_message(st, msg).map_err(|e| e.to_string())?;
+        doc.receive_sync_message(st, msg)
+            .map_err(|e| e.to_string())?;
         if let Some(m) = doc.generate_sync_message(st) {
             peer.sync(id, m.encode()).await?;
         }
@@ -529,7 +620,11 @@ fn text(s: &str) -> Cbor {
 }
 
 impl BenchPeer {
-    async fn connect(ws_url: &str, origin: Option<&str>, cookie: &str) -> Result<BenchPeer, String> {
+    async fn connect(
+        ws_url: &str,
+        origin: Option<&str>,
+        cookie: &str,
+    ) -> Result<BenchPeer, String> {
         let mut req = awc::Client::builder()
             .timeout(Duration::from_secs(60))
             .finish()
@@ -586,12 +681,18 @@ impl BenchPeer {
         self.send(vec![
             (text("type"), text("join")),
             (text("senderId"), text(me)),
-            (text("supportedProtocolVersions"), Cbor::Array(vec![text("1")])),
+            (
+                text("supportedProtocolVersions"),
+                Cbor::Array(vec![text("1")]),
+            ),
             (text("peerMetadata"), Cbor::Map(meta)),
         ])
         .await?;
         let m = self.recv(Duration::from_secs(30)).await?;
-        self.server = get(&m, "senderId").and_then(|v| v.as_text()).unwrap_or("").to_string();
+        self.server = get(&m, "senderId")
+            .and_then(|v| v.as_text())
+            .unwrap_or("")
+            .to_string();
         Ok(())
     }
 
@@ -618,13 +719,21 @@ impl BenchPeer {
             if ty != "sync" {
                 continue;
             }
-            let id = get(&m, "documentId").and_then(|v| v.as_text()).unwrap_or("").to_string();
-            let data = get(&m, "data").and_then(|v| v.as_bytes()).cloned().unwrap_or_default();
+            let id = get(&m, "documentId")
+                .and_then(|v| v.as_text())
+                .unwrap_or("")
+                .to_string();
+            let data = get(&m, "data")
+                .and_then(|v| v.as_bytes())
+                .cloned()
+                .unwrap_or_default();
             return Ok((id, data));
         }
     }
 }
 
 fn get<'a>(m: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
-    m.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
+    m.iter()
+        .find(|(k, _)| k.as_text() == Some(key))
+        .map(|(_, v)| v)
 }

@@ -149,7 +149,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    if let Command::Bench { tablets, docs, visits, rounds, idle_connections, no_reference, database_url } = cli.command {
+    if let Command::Bench {
+        tablets,
+        docs,
+        visits,
+        rounds,
+        idle_connections,
+        no_reference,
+        database_url,
+    } = cli.command
+    {
         return mimamori::bench::run(mimamori::bench::Options {
             tablets,
             docs,

@@ -32,6 +32,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/residents/{id}/document",
             web::get().to(residents::document),
         )
+        .route(
+            "/api/residents/{id}/approve",
+            web::post().to(residents::approve),
+        )
         .route("/api/documents", web::get().to(residents::documents))
         .route("/sync", web::get().to(sync_ws::sync_ws))
         .route("/api/admin/districts", web::get().to(admin::list_districts))
@@ -87,6 +91,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::get,
         residents::document,
         residents::documents,
+        residents::approve,
         sync_ws::sync_ws,
         admin::list_districts,
         admin::create_district,

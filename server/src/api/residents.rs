@@ -134,3 +134,32 @@ pub async fn document(
         .await?;
     Ok(HttpResponse::Ok().json(json))
 }
+
+/// A district lead approves a resident that a commissioner registered from a tablet.
+#[utoipa::path(post, path = "/api/residents/{id}/approve", tag = "residents",
+    params(("id" = String, Path, description = "resident id")),
+    responses((status = 200, body = ResidentOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn approve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[crate::domain::Role::DistrictLead])?;
+    let scope = access::resident_scope(&caller)?;
+    let actor = crate::admin::Actor {
+        user_id: Some(caller.user_id.clone()),
+        device_id: caller.device_id.clone(),
+    };
+    let id = id.into_inner();
+    let r = state
+        .db
+        .write(move |conn| {
+            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
+            if !access::may_see_resident(conn, &scope, &r)? {
+                return Err(AppError::NotFound);
+            }
+            crate::admin::approve_resident(conn, &actor, &id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
+}

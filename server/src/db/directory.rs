@@ -191,36 +191,9 @@ pub fn resident_by_doc_id(conn: &mut DbConn, doc_id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// Of `resident_ids`, those assigned to the commissioner on `today`.
-pub fn assigned_among(
-    conn: &mut DbConn,
-    commissioner_id: &str,
-    today: &str,
-    resident_ids: &[String],
-) -> QueryResult<Vec<String>> {
-    assignments::table
-        .filter(assignments::commissioner_id.eq(commissioner_id))
-        .filter(assignments::resident_id.eq_any(resident_ids))
-        .filter(assignments::starts_on.le(today))
-        .filter(
-            assignments::ends_on
-                .is_null()
-                .or(assignments::ends_on.ge(today)),
-        )
-        .select(assignments::resident_id)
-        .distinct()
-        .load(conn)
-}
-
-/// Of `resident_ids`, those in the district.
-pub fn in_district_among(
-    conn: &mut DbConn,
-    district_id: &str,
-    resident_ids: &[String],
-) -> QueryResult<Vec<String>> {
-    residents::table
-        .filter(residents::district_id.eq(district_id))
-        .filter(residents::id.eq_any(resident_ids))
-        .select(residents::id)
-        .load(conn)
+pub fn set_resident_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
+    diesel::update(residents::table.find(id))
+        .set(residents::status.eq(status))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -67,6 +67,17 @@ pub fn load_sync_state(
         .optional()
 }
 
+/// Every stored sync state of one peer storage (a tablet), by document id.
+pub fn load_sync_states(
+    conn: &mut DbConn,
+    storage_id: &str,
+) -> QueryResult<Vec<(String, Vec<u8>)>> {
+    doc_sync_states::table
+        .filter(doc_sync_states::storage_id.eq(storage_id))
+        .select((doc_sync_states::doc_id, doc_sync_states::state))
+        .load(conn)
+}
+
 pub fn save_sync_state(
     conn: &mut DbConn,
     doc_id: &str,
@@ -187,7 +198,12 @@ pub fn apply_projection(
     problems: Vec<DataProblem>,
     now: i64,
 ) -> QueryResult<()> {
-    let existing = contacts_of(conn, resident_id)?;
+    let ids: Vec<&str> = contact_rows.iter().map(|r| r.id.as_str()).collect();
+    let existing: Vec<ContactRecord> = contacts::table
+        .filter(contacts::resident_id.eq(resident_id))
+        .filter(contacts::id.eq_any(&ids))
+        .select(ContactRecord::as_select())
+        .load(conn)?;
     for row in contact_rows {
         match existing.iter().find(|e| e.id == row.id) {
             None => {
@@ -214,7 +230,12 @@ pub fn apply_projection(
             Some(_) => {}
         }
     }
-    let existing = reviews_of(conn, resident_id)?;
+    let ids: Vec<&str> = review_rows.iter().map(|r| r.contact_id.as_str()).collect();
+    let existing: Vec<ReviewRecord> = reviews::table
+        .filter(reviews::resident_id.eq(resident_id))
+        .filter(reviews::contact_id.eq_any(&ids))
+        .select(ReviewRecord::as_select())
+        .load(conn)?;
     for row in review_rows {
         match existing.iter().find(|e| e.contact_id == row.contact_id) {
             None => {
@@ -239,7 +260,11 @@ pub fn apply_projection(
             Some(_) => {}
         }
     }
-    let known = problems_of(conn, resident_id)?;
+    let known = if problems.is_empty() {
+        Vec::new()
+    } else {
+        problems_of(conn, resident_id)?
+    };
     for p in problems {
         if !known
             .iter()

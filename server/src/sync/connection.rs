@@ -8,16 +8,19 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
+use automerge::Automerge;
 use automerge::sync::{self, SyncDoc};
 use tokio::sync::mpsc;
 
 use super::DocumentId;
-use super::hub::{CommitJob, ConnEvent, ConnId, Hub};
+use super::hub::{CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, write_projection};
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
 use crate::access::{self, ResidentScope};
+use crate::admin::{self, Actor};
 use crate::auth::{self, Caller};
 use crate::db::{directory, documents, now_ms};
+use crate::domain::Role;
 
 /// Why a connection ends. The reason goes to the client and the log; it never holds document data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,10 +75,20 @@ pub struct Connection {
     peer_id: Option<String>,
     storage_id: Option<String>,
     docs: HashMap<DocumentId, PeerDoc>,
+    /// The documents this caller may sync (document → resident), loaded at the first request and
+    /// again whenever access may have changed.
+    allowed: Option<HashMap<DocumentId, String>>,
+    /// Documents offered by this tablet that the server does not have yet (see `on_new_document`).
+    provisional: HashMap<DocumentId, (Automerge, sync::State)>,
+    /// Sync states stored for this peer's storage id, loaded once at the first request.
+    stored_states: Option<HashMap<String, Vec<u8>>>,
     events: mpsc::UnboundedSender<ConnEvent>,
 }
 
 type Out = Result<Vec<Vec<u8>>, Close>;
+
+/// New documents one connection may hold before they are complete.
+const MAX_PROVISIONAL: usize = 8;
 
 impl Connection {
     /// A connection for an authenticated caller; `None` when the role has no field access (the
@@ -98,6 +111,9 @@ impl Connection {
                 peer_id: None,
                 storage_id: None,
                 docs: HashMap::new(),
+                allowed: None,
+                provisional: HashMap::new(),
+                stored_states: None,
                 events: tx,
             },
             rx,
@@ -156,9 +172,12 @@ impl Connection {
             (
                 Some(_),
                 Incoming::Sync {
-                    document_id, data, ..
+                    request,
+                    document_id,
+                    data,
+                    ..
                 },
-            ) => self.on_sync(&document_id, &data).await,
+            ) => self.on_sync(request, &document_id, &data).await,
             (Some(_), Incoming::Leave { .. }) => Err(Close::Normal),
             (Some(_), Incoming::Error { .. }) => {
                 Err(Close::Protocol("peer reported an error".into()))
@@ -178,29 +197,37 @@ impl Connection {
 
     /// The resident behind a document, if this caller may sync it (else `None`, whatever the
     /// reason: unknown, malformed, or not allowed — all answered the same way).
-    async fn authorize(&self, doc: DocumentId) -> Result<Option<String>, Close> {
-        if let Some(p) = self.docs.get(&doc) {
-            return Ok(Some(p.resident_id.clone()));
+    async fn authorize(&mut self, doc: DocumentId) -> Result<Option<String>, Close> {
+        if self.allowed.is_none() {
+            self.allowed = Some(self.load_allowed().await?);
         }
-        let scope = self.scope.clone();
-        let id = doc.to_string();
-        self.hub
-            .db()
-            .read(move |conn| {
-                let Some(r) = directory::resident_by_doc_id(conn, &id)? else {
-                    return Ok(None);
-                };
-                Ok(access::may_see_resident(conn, &scope, &r)?.then_some(r.id))
-            })
-            .await
-            .map_err(|_| Close::Storage)
+        Ok(self.allowed.as_ref().and_then(|a| a.get(&doc).cloned()))
     }
 
-    async fn on_sync(&mut self, document_id: &str, data: &[u8]) -> Out {
+    /// One query: every document in the caller's scope today.
+    async fn load_allowed(&self) -> Result<HashMap<DocumentId, String>, Close> {
+        let scope = self.scope.clone();
+        let residents = self
+            .hub
+            .db()
+            .read(move |conn| access::residents_in_scope(conn, &scope))
+            .await
+            .map_err(|_| Close::Storage)?;
+        Ok(residents
+            .into_iter()
+            .filter_map(|r| Some((DocumentId::parse(r.doc_id.as_deref()?)?, r.id)))
+            .collect())
+    }
+
+    async fn on_sync(&mut self, request: bool, document_id: &str, data: &[u8]) -> Out {
         let Some(doc_id) = DocumentId::parse(document_id) else {
             return Ok(vec![self.unavailable(document_id)]);
         };
         let Some(resident_id) = self.authorize(doc_id).await? else {
+            // A commissioner's tablet offers a document nobody has: a newly found resident.
+            if !request && self.caller.role == Role::Commissioner {
+                return self.on_new_document(doc_id, data).await;
+            }
             return Ok(vec![self.unavailable(document_id)]);
         };
         let message = sync::Message::decode(data)
@@ -253,12 +280,16 @@ impl Connection {
         let changed = loaded.doc.get_heads() != before;
         if changed {
             let chunk = loaded.doc.save_after(&before);
-            let projection = schema::project(&loaded.doc);
+            let after = loaded.doc.get_heads();
+            let projection = schema::project_touched(
+                &loaded.doc,
+                &schema::touched(&loaded.doc, &before, &after),
+            );
             let job = CommitJob::Changes {
                 doc_id: doc_id.to_string(),
                 chunk,
                 resident_id: resident_id.clone(),
-                projection,
+                projection: Box::new(projection),
                 delivered_by_user_id: self.caller.user_id.clone(),
                 delivered_by_device_id: self.caller.device_id.clone(),
             };
@@ -308,21 +339,128 @@ impl Connection {
     }
 
     /// The sync state remembered for this peer's storage, so a reconnect does not start from an
-    /// empty bloom filter.
-    async fn stored_state(&self, doc_id: DocumentId) -> Result<sync::State, Close> {
+    /// empty bloom filter. All of the peer's states are read in one query, at its first request.
+    async fn stored_state(&mut self, doc_id: DocumentId) -> Result<sync::State, Close> {
         let Some(storage_id) = self.storage_id.clone() else {
             return Ok(sync::State::new());
         };
-        let id = doc_id.to_string();
-        let stored = self
+        if self.stored_states.is_none() {
+            let rows = self
+                .hub
+                .db()
+                .read(move |conn| Ok(documents::load_sync_states(conn, &storage_id)?))
+                .await
+                .map_err(|_| Close::Storage)?;
+            self.stored_states = Some(rows.into_iter().collect());
+        }
+        Ok(self
+            .stored_states
+            .as_mut()
+            .and_then(|m| m.remove(&doc_id.to_string()))
+            .and_then(|b| sync::State::decode(&b).ok())
+            .unwrap_or_default())
+    }
+
+    /// A document the server has never seen, offered by a commissioner's tablet: a resident found
+    /// in the field (registered offline). It is kept in memory until its content arrives; a valid
+    /// resident document becomes a *pending* resident of the commissioner's district, assigned to
+    /// them, for the lead to approve. Anything else is answered `doc-unavailable`.
+    async fn on_new_document(&mut self, doc_id: DocumentId, data: &[u8]) -> Out {
+        let raw_id = doc_id.to_string();
+        if !self.provisional.contains_key(&doc_id) {
+            if self.provisional.len() >= MAX_PROVISIONAL {
+                return Ok(vec![self.unavailable(&raw_id)]);
+            }
+            let id = raw_id.clone();
+            let exists = self
+                .hub
+                .db()
+                .read(move |conn| Ok(directory::resident_by_doc_id(conn, &id)?.is_some()))
+                .await
+                .map_err(|_| Close::Storage)?;
+            if exists {
+                return Ok(vec![self.unavailable(&raw_id)]);
+            }
+            self.provisional
+                .insert(doc_id, (Automerge::new(), sync::State::new()));
+        }
+        let message = sync::Message::decode(data)
+            .map_err(|_| Close::Protocol("malformed sync message".into()))?;
+        let Some((doc, state)) = self.provisional.get_mut(&doc_id) else {
+            return Err(Close::Crashed);
+        };
+        let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            doc.receive_sync_message(state, message)
+        }));
+        if !matches!(received, Ok(Ok(()))) {
+            self.provisional.remove(&doc_id);
+            return Err(Close::Protocol("sync message rejected".into()));
+        }
+        if doc.get_heads().is_empty() {
+            // Nothing but heads yet: ask for the changes.
+            let reply = doc.generate_sync_message(state);
+            return Ok(reply
+                .into_iter()
+                .map(|m| self.sync_frame(doc_id, m))
+                .collect());
+        }
+        let Some((doc, mut state)) = self.provisional.remove(&doc_id) else {
+            return Err(Close::Crashed);
+        };
+        let Some(profile) = schema::new_resident_profile(&doc) else {
+            return Ok(vec![self.unavailable(&raw_id)]);
+        };
+        let Some(district_id) = self.caller.district_id.clone() else {
+            return Ok(vec![self.unavailable(&raw_id)]);
+        };
+        let projection = schema::project(&doc);
+        let bytes = doc.save();
+        let actor = Actor {
+            user_id: Some(self.caller.user_id.clone()),
+            device_id: self.caller.device_id.clone(),
+        };
+        let (user, device) = (self.caller.user_id.clone(), self.caller.device_id.clone());
+        let id = raw_id.clone();
+        let resident_id = self
             .hub
             .db()
-            .read(move |conn| Ok(documents::load_sync_state(conn, &id, &storage_id)?))
+            .write(move |conn| {
+                let r = admin::register_pending_resident(conn, &actor, &district_id, &id, &bytes, profile)?;
+                write_projection(conn, &r, &projection, &user, device.as_deref(), now_ms())?;
+                Ok(r)
+            })
             .await
-            .map_err(|_| Close::Storage)?;
-        Ok(stored
-            .and_then(|b| sync::State::decode(&b).ok())
-            .unwrap_or_else(sync::State::new))
+            .map_err(|e| {
+                tracing::error!(conn = self.id, error = %e, "could not register a resident from a tablet");
+                Close::Storage
+            })?;
+        let reply = doc.generate_sync_message(&mut state);
+        self.hub
+            .install(
+                doc_id,
+                LoadedDoc {
+                    doc,
+                    resident_id: resident_id.clone(),
+                    increments: 0,
+                },
+            )
+            .await;
+        self.allowed
+            .get_or_insert_with(HashMap::new)
+            .insert(doc_id, resident_id.clone());
+        self.docs.insert(
+            doc_id,
+            PeerDoc {
+                state,
+                resident_id,
+                dirty: true,
+            },
+        );
+        self.hub.subscribe(doc_id, self.id, self.events.clone());
+        Ok(reply
+            .into_iter()
+            .map(|m| self.sync_frame(doc_id, m))
+            .collect())
     }
 
     /// Another peer changed a document this one syncs: send what it lacks.
@@ -358,22 +496,16 @@ impl Connection {
         let caller = auth::caller_from_session_token(self.hub.db(), &self.session_token)
             .await
             .map_err(|_| Close::Revoked)?;
-        let scope = access::resident_scope(&caller).map_err(|_| Close::Revoked)?;
+        self.scope = access::resident_scope(&caller).map_err(|_| Close::Revoked)?;
         self.caller = caller;
-        self.scope = scope.clone();
-        let ids: Vec<String> = self.docs.values().map(|p| p.resident_id.clone()).collect();
-        let allowed = self
-            .hub
-            .db()
-            .read(move |conn| access::allowed_among(conn, &scope, &ids))
-            .await
-            .map_err(|_| Close::Storage)?;
+        let allowed = self.load_allowed().await?;
         let gone: Vec<DocumentId> = self
             .docs
-            .iter()
-            .filter(|(_, p)| !allowed.contains(&p.resident_id))
-            .map(|(d, _)| *d)
+            .keys()
+            .filter(|d| !allowed.contains_key(d))
+            .copied()
             .collect();
+        self.allowed = Some(allowed);
         let mut out = Vec::new();
         for d in gone {
             self.docs.remove(&d);
@@ -389,15 +521,19 @@ impl Connection {
     }
 
     /// Saves sync states and leaves the hub.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
         if let Some(storage_id) = self.storage_id.clone() {
-            for (doc_id, p) in self.docs.iter_mut().filter(|(_, p)| p.dirty) {
-                let job = CommitJob::SyncState {
-                    doc_id: doc_id.to_string(),
-                    storage_id: storage_id.clone(),
-                    state: p.state.encode(),
-                };
-                let _ = self.hub.commit(job).await;
+            let states: Vec<(String, Vec<u8>)> = self
+                .docs
+                .iter()
+                .filter(|(_, p)| p.dirty)
+                .map(|(d, p)| (d.to_string(), p.state.encode()))
+                .collect();
+            if !states.is_empty() {
+                let _ = self
+                    .hub
+                    .commit(CommitJob::SyncStates { storage_id, states })
+                    .await;
             }
         }
         self.hub

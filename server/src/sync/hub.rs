@@ -79,18 +79,17 @@ pub enum CommitJob {
         doc_id: String,
         chunk: Vec<u8>,
         resident_id: String,
-        projection: Projection,
+        projection: Box<Projection>,
         delivered_by_user_id: String,
         delivered_by_device_id: Option<String>,
     },
     /// Replace every stored chunk of the document with `snapshot`. Only sent while holding the
     /// document's lock, so no chunk of it can be in flight.
     Compact { doc_id: String, snapshot: Vec<u8> },
-    /// A peer's sync state for a document.
-    SyncState {
-        doc_id: String,
+    /// A peer's sync states: (document id, encoded state) for one storage id.
+    SyncStates {
         storage_id: String,
-        state: Vec<u8>,
+        states: Vec<(String, Vec<u8>)>,
     },
 }
 
@@ -106,79 +105,91 @@ impl CommitJob {
                 delivered_by_device_id,
             } => {
                 documents::insert_chunk(conn, doc_id, "incremental", chunk, now)?;
-                let contacts = projection
-                    .contacts
-                    .iter()
-                    .map(|c| ContactRecord {
-                        resident_id: resident_id.clone(),
-                        id: c.id.clone(),
-                        occurred_at: c.occurred_at.clone(),
-                        author_id: c.author_id.clone(),
-                        kind: c.kind.clone(),
-                        outcome: c.outcome.clone(),
-                        checks: c.checks.clone(),
-                        concern: c.concern.clone(),
-                        activity: c.activity.clone(),
-                        note: c.note.clone(),
-                        follow_up: c.follow_up,
-                        delivered_by_user_id: delivered_by_user_id.clone(),
-                        delivered_by_device_id: delivered_by_device_id.clone(),
-                        received_at: now,
-                        updated_at: now,
-                    })
-                    .collect();
-                let reviews = projection
-                    .reviews
-                    .iter()
-                    .map(|r| ReviewRecord {
-                        resident_id: resident_id.clone(),
-                        contact_id: r.contact_id.clone(),
-                        mark: r.mark.clone(),
-                        comment: r.comment.clone(),
-                        by_id: r.by.clone(),
-                        at: r.at.clone(),
-                        delivered_by_user_id: delivered_by_user_id.clone(),
-                        received_at: now,
-                        updated_at: now,
-                    })
-                    .collect();
-                let problems = projection
-                    .problems
-                    .iter()
-                    .map(|p| DataProblem {
-                        resident_id: resident_id.clone(),
-                        entry_kind: p.entry_kind.to_string(),
-                        entry_id: p.entry_id.clone(),
-                        problem: p.problem.clone(),
-                        delivered_by_user_id: delivered_by_user_id.clone(),
-                        detected_at: now,
-                    })
-                    .collect();
-                let profile = projection
-                    .profile
-                    .as_ref()
-                    .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
-                documents::apply_projection(
+                write_projection(
                     conn,
                     resident_id,
-                    profile,
-                    contacts,
-                    reviews,
-                    problems,
+                    projection,
+                    delivered_by_user_id,
+                    delivered_by_device_id.as_deref(),
                     now,
                 )?;
             }
             CommitJob::Compact { doc_id, snapshot } => {
                 documents::replace_with_snapshot(conn, doc_id, snapshot, now)?
             }
-            CommitJob::SyncState {
-                doc_id,
-                storage_id,
-                state,
-            } => documents::save_sync_state(conn, doc_id, storage_id, state, now)?,
+            CommitJob::SyncStates { storage_id, states } => {
+                for (doc_id, state) in states {
+                    documents::save_sync_state(conn, doc_id, storage_id, state, now)?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// Writes a document's projection: new rows carry `now` and the delivering user and device.
+pub fn write_projection(
+    conn: &mut DbConn,
+    resident_id: &str,
+    projection: &Projection,
+    user_id: &str,
+    device_id: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    let contacts = projection
+        .contacts
+        .iter()
+        .map(|c| ContactRecord {
+            resident_id: resident_id.to_string(),
+            id: c.id.clone(),
+            occurred_at: c.occurred_at.clone(),
+            author_id: c.author_id.clone(),
+            kind: c.kind.clone(),
+            outcome: c.outcome.clone(),
+            checks: c.checks.clone(),
+            concern: c.concern.clone(),
+            activity: c.activity.clone(),
+            note: c.note.clone(),
+            follow_up: c.follow_up,
+            delivered_by_user_id: user_id.to_string(),
+            delivered_by_device_id: device_id.map(str::to_string),
+            received_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let reviews = projection
+        .reviews
+        .iter()
+        .map(|r| ReviewRecord {
+            resident_id: resident_id.to_string(),
+            contact_id: r.contact_id.clone(),
+            mark: r.mark.clone(),
+            comment: r.comment.clone(),
+            by_id: r.by.clone(),
+            at: r.at.clone(),
+            delivered_by_user_id: user_id.to_string(),
+            received_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let problems = projection
+        .problems
+        .iter()
+        .map(|p| DataProblem {
+            resident_id: resident_id.to_string(),
+            entry_kind: p.entry_kind.to_string(),
+            entry_id: p.entry_id.clone(),
+            problem: p.problem.clone(),
+            delivered_by_user_id: user_id.to_string(),
+            detected_at: now,
+        })
+        .collect();
+    let profile = projection
+        .profile
+        .as_ref()
+        .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
+    documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
+    Ok(())
 }
 
 type Pending = (CommitJob, oneshot::Sender<Result<(), String>>);
@@ -357,6 +368,12 @@ impl Hub {
             .clone();
         *lock(&slot.last_used) = Instant::now();
         slot
+    }
+
+    /// Puts a document that was just stored (a resident registered from a tablet) into memory.
+    pub async fn install(&self, doc: DocumentId, loaded: LoadedDoc) {
+        let slot = self.slot(doc);
+        *slot.doc.lock().await = Some(loaded);
     }
 
     /// Loads a document's chunks into `slot` if it is empty.

@@ -70,6 +70,40 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     Ok(doc.save())
 }
 
+/// The profile of a document a tablet created for a newly found resident, if it is a valid resident
+/// document: `schema: 1` and a name (kana and address may still be blank).
+pub fn new_resident_profile<D: ReadDoc>(doc: &D) -> Option<Profile> {
+    let schema = match doc.get(&ROOT, "schema").ok()?? {
+        (Value::Scalar(s), _) => match s.as_ref() {
+            ScalarValue::Int(i) => *i,
+            ScalarValue::Uint(u) => *u as i64,
+            ScalarValue::F64(f) => *f as i64,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if schema != SCHEMA_VERSION {
+        return None;
+    }
+    let profile = map_at(doc, &ROOT, "profile")?;
+    let name = crate::domain::Name::parse(&string_at(doc, &profile, "name")?).ok()?;
+    let kana = string_at(doc, &profile, "kana").unwrap_or_default();
+    let kana = if kana.trim().is_empty() {
+        String::new()
+    } else {
+        crate::domain::Kana::parse(&kana).ok()?.as_str().to_string()
+    };
+    let address = string_at(doc, &profile, "address").unwrap_or_default();
+    if address.chars().count() > 200 {
+        return None;
+    }
+    Some(Profile {
+        name: name.into_inner(),
+        kana,
+        address: address.trim().to_string(),
+    })
+}
+
 /// A contact as projected into SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactRow {
@@ -236,10 +270,62 @@ fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow,
     })
 }
 
+/// What a set of changes touched: the profile, and which contacts and reviews.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Touched {
+    pub profile: bool,
+    pub contacts: std::collections::BTreeSet<String>,
+    pub reviews: std::collections::BTreeSet<String>,
+}
+
+/// The entries changed between two sets of heads (from automerge's patches, so the cost follows the
+/// size of the change, not of the document).
+pub fn touched(
+    doc: &automerge::Automerge,
+    before: &[automerge::ChangeHash],
+    after: &[automerge::ChangeHash],
+) -> Touched {
+    use automerge::{PatchAction, Prop};
+    let mut t = Touched::default();
+    for patch in doc.diff(before, after) {
+        let section = patch.path.first().map(|(_, p)| p.clone());
+        let entry = match (patch.path.get(1), &patch.action) {
+            (Some((_, Prop::Map(k))), _) => Some(k.clone()),
+            (None, PatchAction::PutMap { key, .. }) | (None, PatchAction::DeleteMap { key }) => {
+                Some(key.clone())
+            }
+            _ => None,
+        };
+        match (section, entry) {
+            (Some(Prop::Map(s)), Some(k)) if s == "contacts" => {
+                t.contacts.insert(k);
+            }
+            (Some(Prop::Map(s)), Some(k)) if s == "reviews" => {
+                t.reviews.insert(k);
+            }
+            (Some(Prop::Map(s)), _) if s == "profile" => t.profile = true,
+            // A change at the root (a new section, a schema bump): re-read everything.
+            (None, _) => t.profile = true,
+            _ => {}
+        }
+    }
+    t
+}
+
+/// Reads the touched entries into rows (see [`project`]).
+pub fn project_touched<D: ReadDoc>(doc: &D, t: &Touched) -> Projection {
+    project_where(doc, Some(t))
+}
+
 /// Reads the whole document into rows; never panics on a document that breaks the schema.
 pub fn project<D: ReadDoc>(doc: &D) -> Projection {
+    project_where(doc, None)
+}
+
+fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
     let mut p = Projection::default();
-    if let Some(profile) = map_at(doc, &ROOT, "profile") {
+    if let Some(profile) = map_at(doc, &ROOT, "profile").filter(|_| only.is_none_or(|t| t.profile))
+    {
         let name = string_at(doc, &profile, "name").unwrap_or_default();
         let kana = string_at(doc, &profile, "kana").unwrap_or_default();
         let address = string_at(doc, &profile, "address").unwrap_or_default();
@@ -265,9 +351,16 @@ pub fn project<D: ReadDoc>(doc: &D) -> Projection {
         let Some(obj) = map_at(doc, &ROOT, section) else {
             continue;
         };
-        for key in doc.keys(&obj) {
+        let keys: Vec<String> = match only {
+            None => doc.keys(&obj).collect(),
+            Some(t) if kind == "contact" => t.contacts.iter().cloned().collect(),
+            Some(t) => t.reviews.iter().cloned().collect(),
+        };
+        for key in keys {
             let entry = match doc.get(&obj, key.as_str()) {
                 Ok(Some((Value::Object(ObjType::Map), id))) => Ok(id),
+                // Deleted since: nothing to project (rows are history; they stay).
+                Ok(None) => continue,
                 _ => Err("not a map".to_string()),
             };
             let result = entry.and_then(|id| {
@@ -306,6 +399,30 @@ mod tests {
         let p = project(&doc);
         assert_eq!(p.profile.unwrap().name, "試験 花子");
         assert!(p.contacts.is_empty() && p.problems.is_empty());
+    }
+
+    #[test]
+    fn touched_names_exactly_the_changed_entries() {
+        let bytes = new_document(&NewProfile {
+            resident_id: "r",
+            name: "n",
+            kana: "k",
+            address: "a",
+        })
+        .unwrap();
+        let mut doc = automerge::Automerge::load(&bytes).unwrap();
+        let before = doc.get_heads();
+        let contacts = map_at(&doc, &ROOT, "contacts").unwrap();
+        let mut tx = doc.transaction();
+        let c = tx.put_object(&contacts, "c-new", ObjType::Map).unwrap();
+        tx.put(&c, "kind", "visit").unwrap();
+        tx.commit();
+        let t = touched(&doc, &before, &doc.get_heads());
+        assert_eq!(
+            t.contacts.into_iter().collect::<Vec<_>>(),
+            vec!["c-new".to_string()]
+        );
+        assert!(!t.profile && t.reviews.is_empty());
     }
 
     #[test]
