@@ -53,6 +53,8 @@ struct Figures {
     failed_tablets: usize,
     /// The first failure's reason, if any.
     first_failure: Option<String>,
+    /// Server CPU by thread name, for finding where the time goes.
+    cpu_by_thread: String,
 }
 
 /// A tablet: its login cookies and its documents (base + offline visits).
@@ -101,7 +103,16 @@ async fn run_async(opts: Options) -> Result<(), String> {
                 d.doc = with_visits(&d.base, opts.visits, round)?;
             }
         }
-        let f = storm_ours(&url, &tablets, &opts).await?;
+        // Our server starts every round from the seeded state, as the reference server does.
+        let round_url = match &url {
+            DatabaseUrl::Sqlite(template) => {
+                let copy = work.path().join(format!("round-{round}.sqlite3"));
+                std::fs::copy(template, &copy).map_err(|e| e.to_string())?;
+                DatabaseUrl::Sqlite(copy)
+            }
+            other => other.clone(),
+        };
+        let f = storm_ours(&round_url, &tablets, &opts).await?;
         print_one("ours", round, &f);
         ours.push(f);
         if opts.reference {
@@ -148,6 +159,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
 }
 
 fn print_one(name: &str, round: usize, f: &Figures) {
+    print_threads(name, f);
     println!(
         "  round {} {name:<9}: cpu/doc {:.3} ms, wall {:.2} s, p50 {:.0} ms, p99 {:.0} ms, peak RSS {:.1} MiB, idle conn {:.1} KiB{}",
         round + 1,
@@ -375,6 +387,27 @@ impl Proc {
         (ticks(11) + ticks(12)) / 100.0
     }
 
+    /// CPU seconds per thread name (threads of one name added up).
+    fn cpu_by_thread(&self) -> HashMap<String, f64> {
+        let mut out = HashMap::new();
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.pid)) else {
+            return out;
+        };
+        for t in tasks.flatten() {
+            let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+            let name = stat
+                .split_once('(')
+                .and_then(|(_, r)| r.rsplit_once(')'))
+                .map(|(n, _)| n.split(['|', '-']).next().unwrap_or(n).to_string())
+                .unwrap_or_default();
+            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            *out.entry(name).or_insert(0.0) += (ticks(11) + ticks(12)) / 100.0;
+        }
+        out
+    }
+
     fn status_kib(&self, key: &str) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.pid))
             .unwrap_or_default()
@@ -508,6 +541,7 @@ async fn storm(
 
     let rss_before = proc.status_kib("VmRSS:");
     let cpu0 = proc.cpu_s();
+    let threads0 = proc.cpu_by_thread();
     let t0 = Instant::now();
     let runs = tablets.iter().map(|t| {
         let docs: Vec<(String, Automerge, sync::State)> = t
@@ -531,6 +565,21 @@ async fn storm(
     // Let the server finish what it was doing (the reference server writes storage after answering).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cpu = proc.cpu_s() - cpu0;
+    let mut by_thread: Vec<(String, f64)> = proc
+        .cpu_by_thread()
+        .into_iter()
+        .map(|(n, c)| {
+            let before = threads0.get(&n).copied().unwrap_or(0.0);
+            (n, c - before)
+        })
+        .filter(|(_, c)| *c > 0.0)
+        .collect();
+    by_thread.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let by_thread = by_thread
+        .iter()
+        .map(|(n, c)| format!("{n} {c:.2} s"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rss_after = proc.status_kib("VmRSS:");
     let mut times: Vec<f64> = results
         .iter()
@@ -556,6 +605,7 @@ async fn storm(
         rss_after_storm_mib: rss_after / 1024.0,
         failed_tablets: failed,
         first_failure,
+        cpu_by_thread: by_thread,
     })
 }
 
@@ -736,4 +786,10 @@ fn get<'a>(m: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
     m.iter()
         .find(|(k, _)| k.as_text() == Some(key))
         .map(|(_, v)| v)
+}
+
+fn print_threads(name: &str, f: &Figures) {
+    if !f.cpu_by_thread.is_empty() {
+        println!("    {name} CPU by thread: {}", f.cpu_by_thread);
+    }
 }

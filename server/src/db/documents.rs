@@ -44,6 +44,15 @@ pub fn load_chunks(conn: &mut DbConn, doc_id: &str) -> QueryResult<Vec<Chunk>> {
         .load(conn)
 }
 
+/// The chunks of several documents, in write order per document.
+pub fn load_chunks_of(conn: &mut DbConn, doc_ids: &[String]) -> QueryResult<Vec<Chunk>> {
+    doc_chunks::table
+        .filter(doc_chunks::doc_id.eq_any(doc_ids))
+        .order((doc_chunks::doc_id, doc_chunks::id))
+        .select(Chunk::as_select())
+        .load(conn)
+}
+
 /// Compaction: the snapshot replaces every chunk of the document, in the caller's transaction.
 pub fn replace_with_snapshot(
     conn: &mut DbConn,
@@ -198,20 +207,33 @@ pub fn apply_projection(
     problems: Vec<DataProblem>,
     now: i64,
 ) -> QueryResult<()> {
-    let ids: Vec<&str> = contact_rows.iter().map(|r| r.id.as_str()).collect();
-    let existing: Vec<ContactRecord> = contacts::table
-        .filter(contacts::resident_id.eq(resident_id))
-        .filter(contacts::id.eq_any(&ids))
-        .select(ContactRecord::as_select())
-        .load(conn)?;
-    for row in contact_rows {
-        match existing.iter().find(|e| e.id == row.id) {
-            None => {
-                diesel::insert_into(contacts::table)
-                    .values(&row)
-                    .execute(conn)?;
+    if !contact_rows.is_empty() {
+        // One cached statement per id (an IN list would be prepared afresh every time).
+        let mut existing: Vec<ContactRecord> = Vec::new();
+        for row in &contact_rows {
+            if let Some(found) = contacts::table
+                .find((resident_id, row.id.as_str()))
+                .select(ContactRecord::as_select())
+                .first(conn)
+                .optional()?
+            {
+                existing.push(found);
             }
-            Some(old) if !old.same_content(&row) => {
+        }
+        let (new, known): (Vec<ContactRecord>, Vec<ContactRecord>) = contact_rows
+            .into_iter()
+            .partition(|row| !existing.iter().any(|e| e.id == row.id));
+        // One statement per row: diesel's MultiConnection has no batch insert.
+        for row in &new {
+            diesel::insert_into(contacts::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        for row in known {
+            if existing
+                .iter()
+                .any(|e| e.id == row.id && !e.same_content(&row))
+            {
                 diesel::update(contacts::table.find((resident_id, &row.id)))
                     .set((
                         contacts::occurred_at.eq(&row.occurred_at),
@@ -227,52 +249,51 @@ pub fn apply_projection(
                     ))
                     .execute(conn)?;
             }
-            Some(_) => {}
         }
     }
-    let ids: Vec<&str> = review_rows.iter().map(|r| r.contact_id.as_str()).collect();
-    let existing: Vec<ReviewRecord> = reviews::table
-        .filter(reviews::resident_id.eq(resident_id))
-        .filter(reviews::contact_id.eq_any(&ids))
-        .select(ReviewRecord::as_select())
-        .load(conn)?;
-    for row in review_rows {
-        match existing.iter().find(|e| e.contact_id == row.contact_id) {
-            None => {
-                diesel::insert_into(reviews::table)
-                    .values(&row)
-                    .execute(conn)?;
+    if !review_rows.is_empty() {
+        let ids: Vec<&str> = review_rows.iter().map(|r| r.contact_id.as_str()).collect();
+        let existing: Vec<ReviewRecord> = reviews::table
+            .filter(reviews::resident_id.eq(resident_id))
+            .filter(reviews::contact_id.eq_any(&ids))
+            .select(ReviewRecord::as_select())
+            .load(conn)?;
+        for row in review_rows {
+            match existing.iter().find(|e| e.contact_id == row.contact_id) {
+                None => {
+                    diesel::insert_into(reviews::table)
+                        .values(&row)
+                        .execute(conn)?;
+                }
+                Some(old)
+                    if (&old.mark, &old.comment, &old.by_id, &old.at)
+                        != (&row.mark, &row.comment, &row.by_id, &row.at) =>
+                {
+                    diesel::update(reviews::table.find((resident_id, &row.contact_id)))
+                        .set((
+                            reviews::mark.eq(&row.mark),
+                            reviews::comment.eq(&row.comment),
+                            reviews::by_id.eq(&row.by_id),
+                            reviews::at.eq(&row.at),
+                            reviews::updated_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                }
+                Some(_) => {}
             }
-            Some(old)
-                if (&old.mark, &old.comment, &old.by_id, &old.at)
-                    != (&row.mark, &row.comment, &row.by_id, &row.at) =>
+        }
+    }
+    if !problems.is_empty() {
+        let known = problems_of(conn, resident_id)?;
+        for p in problems {
+            if !known
+                .iter()
+                .any(|k| k.entry_kind == p.entry_kind && k.entry_id == p.entry_id)
             {
-                diesel::update(reviews::table.find((resident_id, &row.contact_id)))
-                    .set((
-                        reviews::mark.eq(&row.mark),
-                        reviews::comment.eq(&row.comment),
-                        reviews::by_id.eq(&row.by_id),
-                        reviews::at.eq(&row.at),
-                        reviews::updated_at.eq(now),
-                    ))
+                diesel::insert_into(data_problems::table)
+                    .values(&p)
                     .execute(conn)?;
             }
-            Some(_) => {}
-        }
-    }
-    let known = if problems.is_empty() {
-        Vec::new()
-    } else {
-        problems_of(conn, resident_id)?
-    };
-    for p in problems {
-        if !known
-            .iter()
-            .any(|k| k.entry_kind == p.entry_kind && k.entry_id == p.entry_id)
-        {
-            diesel::insert_into(data_problems::table)
-                .values(&p)
-                .execute(conn)?;
         }
     }
     match profile {

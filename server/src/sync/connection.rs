@@ -13,7 +13,9 @@ use automerge::sync::{self, SyncDoc};
 use tokio::sync::mpsc;
 
 use super::DocumentId;
-use super::hub::{CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, write_projection};
+use super::hub::{
+    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, PRELOAD_MAX_DOCS, write_projection,
+};
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
 use crate::access::{self, ResidentScope};
@@ -199,7 +201,13 @@ impl Connection {
     /// reason: unknown, malformed, or not allowed — all answered the same way).
     async fn authorize(&mut self, doc: DocumentId) -> Result<Option<String>, Close> {
         if self.allowed.is_none() {
-            self.allowed = Some(self.load_allowed().await?);
+            let allowed = self.load_allowed().await?;
+            // A commissioner's tablet syncs all of its residents on reconnect: load them together.
+            if self.caller.role == Role::Commissioner && allowed.len() <= PRELOAD_MAX_DOCS {
+                let docs = allowed.iter().map(|(d, r)| (*d, r.clone())).collect();
+                self.hub.preload(docs).await.map_err(|_| Close::Storage)?;
+            }
+            self.allowed = Some(allowed);
         }
         Ok(self.allowed.as_ref().and_then(|a| a.get(&doc).cloned()))
     }
@@ -257,8 +265,11 @@ impl Connection {
             return Err(Close::Crashed);
         };
         let before = loaded.doc.get_heads();
+        let mut patches = automerge::PatchLog::active();
         let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            loaded.doc.receive_sync_message(&mut peer.state, message)
+            loaded
+                .doc
+                .receive_sync_message_log_patches(&mut peer.state, message, &mut patches)
         }));
         match received {
             Ok(Ok(())) => {}
@@ -280,11 +291,8 @@ impl Connection {
         let changed = loaded.doc.get_heads() != before;
         if changed {
             let chunk = loaded.doc.save_after(&before);
-            let after = loaded.doc.get_heads();
-            let projection = schema::project_touched(
-                &loaded.doc,
-                &schema::touched(&loaded.doc, &before, &after),
-            );
+            let touched = schema::touched_by(loaded.doc.make_patches(&mut patches));
+            let projection = schema::project_touched(&loaded.doc, &touched);
             let job = CommitJob::Changes {
                 doc_id: doc_id.to_string(),
                 chunk,

@@ -5,8 +5,9 @@
 //!   are serialized, including the database write that makes them durable.
 //! - `subscribers` maps a document to the connections that synced it (no scan over all connections).
 //!   A change wakes exactly those, and each answers with its own sync state.
-//! - The committer takes [`CommitJob`]s from every connection and writes whatever has queued up in
-//!   one transaction (group commit), so durability costs one fsync per batch, not per change.
+//! - The committer (its own thread) takes [`CommitJob`]s from every connection and writes whatever
+//!   has queued up in one transaction (group commit), so durability costs one fsync per batch, not
+//!   per change.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +51,12 @@ impl Default for Limits {
 }
 
 pub type ConnId = u64;
+
+/// Documents up to this size load on the async thread; bigger ones on the blocking pool.
+const INLINE_LOAD_BYTES: usize = 256 * 1024;
+
+/// Tablets with at most this many documents get them all loaded at their first request.
+pub const PRELOAD_MAX_DOCS: usize = 64;
 
 /// What the hub tells a connection.
 #[derive(Debug, Clone)]
@@ -259,7 +266,12 @@ impl Hub {
             epoch,
             stats: Stats::default(),
         }));
-        tokio::spawn(run_committer(db, rx, Arc::downgrade(&hub.0)));
+        // The committer is a plain thread: it blocks on the database, batch after batch.
+        let weak = Arc::downgrade(&hub.0);
+        std::thread::Builder::new()
+            .name("mimamori-committer".into())
+            .spawn(move || run_committer(db, rx, weak))
+            .map_err(AppError::internal)?;
         tokio::spawn(run_sweeper(Arc::downgrade(&hub.0)));
         tokio::spawn(run_epoch_poller(Arc::downgrade(&hub.0)));
         Ok(hub)
@@ -370,6 +382,53 @@ impl Hub {
         slot
     }
 
+    /// Loads, in one query, every listed document that is not in memory yet (a tablet that
+    /// reconnects syncs all of its residents; one round trip instead of one per document).
+    pub async fn preload(&self, docs: Vec<(DocumentId, String)>) -> Result<(), AppError> {
+        let missing: Vec<(DocumentId, String, Arc<DocSlot>)> = docs
+            .into_iter()
+            .map(|(d, r)| (d, r, self.slot(d)))
+            .filter(|(_, _, slot)| slot.doc.try_lock().is_ok_and(|g| g.is_none()))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = missing.iter().map(|(d, _, _)| d.to_string()).collect();
+        let chunks = self
+            .0
+            .db
+            .read(move |conn| Ok(documents::load_chunks_of(conn, &ids)?))
+            .await?;
+        let mut by_doc: HashMap<String, Vec<documents::Chunk>> = HashMap::new();
+        for c in chunks {
+            by_doc.entry(c.doc_id.clone()).or_default().push(c);
+        }
+        for (doc, resident_id, slot) in missing {
+            let Some(chunks) = by_doc.remove(&doc.to_string()) else {
+                continue;
+            };
+            let Ok(mut guard) = slot.doc.try_lock() else {
+                continue;
+            };
+            if guard.is_some() {
+                continue;
+            }
+            let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.iter().copied()).collect();
+            if bytes.len() > INLINE_LOAD_BYTES {
+                continue; // big ones load on demand, off the async threads
+            }
+            if let Ok(d) = Automerge::load(&bytes) {
+                self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
+                *guard = Some(LoadedDoc {
+                    doc: d,
+                    resident_id,
+                    increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Puts a document that was just stored (a resident registered from a tablet) into memory.
     pub async fn install(&self, doc: DocumentId, loaded: LoadedDoc) {
         let slot = self.slot(doc);
@@ -396,10 +455,15 @@ impl Hub {
         for c in &chunks {
             bytes.extend_from_slice(&c.data);
         }
-        let loaded = tokio::task::spawn_blocking(move || Automerge::load(&bytes))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
+        // Small documents (nearly all) load in well under a millisecond: no thread hop for them.
+        let loaded = if bytes.len() <= INLINE_LOAD_BYTES {
+            Automerge::load(&bytes)
+        } else {
+            tokio::task::spawn_blocking(move || Automerge::load(&bytes))
+                .await
+                .map_err(AppError::internal)?
+        }
+        .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
         self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
         *slot = Some(LoadedDoc {
             doc: loaded,
@@ -423,12 +487,8 @@ impl Hub {
 
 /// Writes queued jobs in batches: everything that queued while the previous batch committed goes
 /// into the next transaction. A failing batch is retried job by job so one bad job fails alone.
-async fn run_committer(
-    db: Db,
-    mut rx: mpsc::UnboundedReceiver<Pending>,
-    hub: std::sync::Weak<Inner>,
-) {
-    while let Some(first) = rx.recv().await {
+fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::sync::Weak<Inner>) {
+    while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < 512 {
             match rx.try_recv() {
@@ -437,17 +497,13 @@ async fn run_committer(
             }
         }
         let (jobs, replies): (Vec<CommitJob>, Vec<_>) = batch.into_iter().unzip();
-        let jobs = Arc::new(jobs);
-        let all = jobs.clone();
-        let result = db
-            .write(move |conn| {
-                let now = now_ms();
-                for job in all.iter() {
-                    job.apply(conn, now)?;
-                }
-                Ok(())
-            })
-            .await;
+        let result = db.write_blocking(|conn| {
+            let now = now_ms();
+            for job in &jobs {
+                job.apply(conn, now)?;
+            }
+            Ok(())
+        });
         if let Some(h) = hub.upgrade() {
             h.stats.commit_batches.fetch_add(1, Ordering::Relaxed);
             h.stats
@@ -467,11 +523,10 @@ async fn run_committer(
                 }
             }
             Err(_) => {
-                for (i, r) in replies.into_iter().enumerate() {
-                    let jobs = jobs.clone();
+                // Retry one by one, so one bad job fails alone.
+                for (job, r) in jobs.iter().zip(replies) {
                     let one = db
-                        .write(move |conn| jobs[i].apply(conn, now_ms()))
-                        .await
+                        .write_blocking(|conn| job.apply(conn, now_ms()))
                         .map_err(|e| e.to_string());
                     if let Err(e) = &one {
                         tracing::error!(error = %e, "sync commit failed");

@@ -153,6 +153,81 @@ pub struct Projection {
     pub problems: Vec<Problem>,
 }
 
+/// One map's entries, read in a single pass (`get` per key costs a seek each).
+struct Fields(std::collections::HashMap<String, Field>);
+
+enum Field {
+    Str(String),
+    Bool(bool),
+    Map(ObjId),
+    List(ObjId),
+    Other,
+}
+
+impl Fields {
+    fn read<D: ReadDoc>(doc: &D, obj: &ObjId) -> Fields {
+        let mut out = std::collections::HashMap::new();
+        for item in doc.map_range(obj, ..) {
+            let field = match &item.value {
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
+                    Field::Str(s.to_string())
+                }
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Boolean(b)) => {
+                    Field::Bool(*b)
+                }
+                automerge::ValueRef::Object(ObjType::Map) => Field::Map(item.id()),
+                automerge::ValueRef::Object(ObjType::List) => Field::List(item.id()),
+                automerge::ValueRef::Object(ObjType::Text) => match doc.text(item.id()) {
+                    Ok(t) => Field::Str(t),
+                    Err(_) => Field::Other,
+                },
+                _ => Field::Other,
+            };
+            out.insert(item.key.to_string(), field);
+        }
+        Fields(out)
+    }
+
+    fn string(&self, key: &str) -> Option<String> {
+        match self.0.get(key) {
+            Some(Field::Str(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn boolean(&self, key: &str) -> Option<bool> {
+        match self.0.get(key) {
+            Some(Field::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn map(&self, key: &str) -> Option<&ObjId> {
+        match self.0.get(key) {
+            Some(Field::Map(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn list(&self, key: &str) -> Option<&ObjId> {
+        match self.0.get(key) {
+            Some(Field::List(id)) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+fn list_strings<D: ReadDoc>(doc: &D, list: Option<&ObjId>) -> Vec<String> {
+    let Some(list) = list else { return Vec::new() };
+    doc.list_range(list, ..)
+        .filter_map(|item| match &item.value {
+            automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => Some(s.to_string()),
+            _ => None,
+        })
+        .take(32)
+        .collect()
+}
+
 fn string_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<String> {
     match doc.get(obj, key).ok()?? {
         (Value::Scalar(s), _) => match s.as_ref() {
@@ -164,38 +239,11 @@ fn string_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<String> {
     }
 }
 
-fn bool_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<bool> {
-    match doc.get(obj, key).ok()?? {
-        (Value::Scalar(s), _) => match s.as_ref() {
-            ScalarValue::Boolean(b) => Some(*b),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 fn map_at<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Option<ObjId> {
     match doc.get(obj, key).ok()?? {
         (Value::Object(ObjType::Map), id) => Some(id),
         _ => None,
     }
-}
-
-fn strings_in_list<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Vec<String> {
-    let Some(Some((Value::Object(ObjType::List), list))) = doc.get(obj, key).ok() else {
-        return Vec::new();
-    };
-    (0..doc.length(&list))
-        .filter_map(|i| match doc.get(&list, i).ok()?? {
-            (Value::Scalar(s), _) => match s.as_ref() {
-                ScalarValue::Str(s) => Some(s.to_string()),
-                _ => None,
-            },
-            (Value::Object(ObjType::Text), id) => doc.text(&id).ok(),
-            _ => None,
-        })
-        .take(32)
-        .collect()
 }
 
 fn one_of(value: Option<String>, allowed: &[&str], field: &str) -> Result<String, String> {
@@ -218,17 +266,19 @@ fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRo
     if key.is_empty() || key.len() > 64 {
         return Err("id: invalid".into());
     }
-    let kind = one_of(string_at(doc, obj, "kind"), &KINDS, "kind")?;
-    let outcome = one_of(string_at(doc, obj, "outcome"), &OUTCOMES, "outcome")?;
-    let concern = one_of(string_at(doc, obj, "concern"), &CONCERNS, "concern")?;
-    let occurred_at = bounded(string_at(doc, obj, "occurredAt"), 40, "occurredAt")?;
+    let f = Fields::read(doc, obj);
+    let kind = one_of(f.string("kind"), &KINDS, "kind")?;
+    let outcome = one_of(f.string("outcome"), &OUTCOMES, "outcome")?;
+    let concern = one_of(f.string("concern"), &CONCERNS, "concern")?;
+    let occurred_at = bounded(f.string("occurredAt"), 40, "occurredAt")?;
     if occurred_at.len() < 10 {
         return Err("occurredAt: missing".into());
     }
     let mut checks = serde_json::Map::new();
-    if let Some(c) = map_at(doc, obj, "checks") {
+    if let Some(c) = f.map("checks") {
+        let c = Fields::read(doc, c);
         for name in CHECK_NAMES {
-            if let Some(v) = string_at(doc, &c, name) {
+            if let Some(v) = c.string(name) {
                 if !CHECK_VALUES.contains(&v.as_str()) {
                     return Err(format!("checks.{name}: unknown value"));
                 }
@@ -236,24 +286,27 @@ fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRo
             }
         }
     }
-    let (fields, contents) = match map_at(doc, obj, "activity") {
-        Some(a) => (
-            strings_in_list(doc, &a, "fields"),
-            strings_in_list(doc, &a, "contents"),
-        ),
+    let (fields, contents) = match f.map("activity") {
+        Some(a) => {
+            let a = Fields::read(doc, a);
+            (
+                list_strings(doc, a.list("fields")),
+                list_strings(doc, a.list("contents")),
+            )
+        }
         None => (Vec::new(), Vec::new()),
     };
     Ok(ContactRow {
         id: key.to_string(),
         occurred_at,
-        author_id: bounded(string_at(doc, obj, "authorId"), 64, "authorId")?,
+        author_id: bounded(f.string("authorId"), 64, "authorId")?,
         kind,
         outcome,
         checks: serde_json::Value::Object(checks).to_string(),
         concern,
         activity: serde_json::json!({ "fields": fields, "contents": contents }).to_string(),
-        note: bounded(string_at(doc, obj, "note"), MAX_NOTE_CHARS, "note")?,
-        follow_up: bool_at(doc, obj, "followUp").unwrap_or(false),
+        note: bounded(f.string("note"), MAX_NOTE_CHARS, "note")?,
+        follow_up: f.boolean("followUp").unwrap_or(false),
     })
 }
 
@@ -261,12 +314,13 @@ fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow,
     if key.is_empty() || key.len() > 64 {
         return Err("id: invalid".into());
     }
+    let f = Fields::read(doc, obj);
     Ok(ReviewRow {
         contact_id: key.to_string(),
-        mark: one_of(string_at(doc, obj, "mark"), &REVIEW_MARKS, "mark")?,
-        comment: bounded(string_at(doc, obj, "comment"), MAX_NOTE_CHARS, "comment")?,
-        by: bounded(string_at(doc, obj, "by"), 64, "by")?,
-        at: bounded(string_at(doc, obj, "at"), 40, "at")?,
+        mark: one_of(f.string("mark"), &REVIEW_MARKS, "mark")?,
+        comment: bounded(f.string("comment"), MAX_NOTE_CHARS, "comment")?,
+        by: bounded(f.string("by"), 64, "by")?,
+        at: bounded(f.string("at"), 40, "at")?,
     })
 }
 
@@ -285,9 +339,14 @@ pub fn touched(
     before: &[automerge::ChangeHash],
     after: &[automerge::ChangeHash],
 ) -> Touched {
+    touched_by(doc.diff(before, after))
+}
+
+/// The entries named by a set of patches (e.g. those logged while receiving a sync message).
+pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
     use automerge::{PatchAction, Prop};
     let mut t = Touched::default();
-    for patch in doc.diff(before, after) {
+    for patch in patches {
         let section = patch.path.first().map(|(_, p)| p.clone());
         let entry = match (patch.path.get(1), &patch.action) {
             (Some((_, Prop::Map(k))), _) => Some(k.clone()),
