@@ -538,3 +538,51 @@ async fn register_offline(db: TestDb) {
     let mut c = tablet_client;
     assert_eq!(doc_url(&mut c, id).await, url);
 }
+
+both!(documents_leave_memory_when_nobody_syncs_them, eviction);
+async fn eviction(db: TestDb) {
+    let s = TestServer::start_with(db, |c| c.sync_evict_after_secs = 1).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm_a = s.login("comm-a").await;
+    let url = doc_url(&mut comm_a, &ra1).await;
+    let mut peer = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+        .await
+        .unwrap();
+    peer.join("peer-evict").await;
+    let mut doc = Automerge::new();
+    let mut state = sync::State::new();
+    peer.sync_doc(url.trim_start_matches("automerge:"), &mut doc, &mut state)
+        .await
+        .unwrap();
+    assert!(
+        s.hub().loaded_docs() >= 1,
+        "the synced document is in memory"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        s.hub().loaded_docs() >= 1,
+        "kept while a connection subscribes to it"
+    );
+    drop(peer);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while s.hub().loaded_docs() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still {} documents in memory",
+            s.hub().loaded_docs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // And it comes back from storage on the next sync, intact.
+    let mut again = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
+        .await
+        .unwrap();
+    again.join("peer-evict-2").await;
+    let mut fresh = Automerge::new();
+    let mut st = sync::State::new();
+    again
+        .sync_doc(url.trim_start_matches("automerge:"), &mut fresh, &mut st)
+        .await
+        .unwrap();
+    assert_eq!(fresh.get_heads(), doc.get_heads());
+}

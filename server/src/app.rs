@@ -44,7 +44,11 @@ pub struct Running {
 
 /// Starts the sync hub, binds `config.bind` and builds the server (run it by awaiting `server`).
 pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
-    let hub = Hub::start(db.clone(), Limits::default())
+    let limits = Limits {
+        idle_evict: std::time::Duration::from_secs(config.sync_evict_after_secs),
+        ..Limits::default()
+    };
+    let hub = Hub::start(db.clone(), limits)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let listener = TcpListener::bind(config.bind)?;

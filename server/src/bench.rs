@@ -318,7 +318,14 @@ fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, St
             ("id", id.as_str()),
             ("occurredAt", "2026-11-20T10:00:00+09:00"),
             ("authorId", "bench"),
-            ("kind", if v % 2 == 0 { "visit" } else { "indirect" }),
+            (
+                "kind",
+                if v.is_multiple_of(2) {
+                    "visit"
+                } else {
+                    "indirect"
+                },
+            ),
             ("outcome", "met"),
             ("concern", "none"),
             ("note", "特に変わりなし"),
@@ -329,8 +336,16 @@ fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, St
             .put_object(&c, "checks", ObjType::Map)
             .map_err(|e| e.to_string())?;
         for k in ["lights", "mailbox", "garbage", "snow"] {
-            tx.put(&checks, k, if round % 2 == 0 { "ok" } else { "concern" })
-                .map_err(|e| e.to_string())?;
+            tx.put(
+                &checks,
+                k,
+                if round.is_multiple_of(2) {
+                    "ok"
+                } else {
+                    "concern"
+                },
+            )
+            .map_err(|e| e.to_string())?;
         }
         tx.put(&c, "followUp", false).map_err(|e| e.to_string())?;
         tx.commit();

@@ -12,6 +12,7 @@
 //! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
 //! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
+//! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
 use std::net::SocketAddr;
@@ -32,6 +33,8 @@ pub struct Config {
     pub session_ttl_hours: i64,
     pub db_pool_size: u32,
     pub commissioner_needs_device: bool,
+    /// Seconds an unsubscribed document stays in memory.
+    pub sync_evict_after_secs: u64,
 }
 
 /// A configuration value that could not be used; names the variable.
@@ -90,6 +93,7 @@ impl Config {
         }
         let db_pool_size = parse("MIMAMORI_DB_POOL_SIZE", 8_u32)?.max(1);
         let commissioner_needs_device = parse("MIMAMORI_COMMISSIONER_NEEDS_DEVICE", true)?;
+        let sync_evict_after_secs = parse("MIMAMORI_SYNC_EVICT_AFTER_SECS", 60_u64)?.max(1);
         Ok(Config {
             database_url,
             bind,
@@ -98,6 +102,7 @@ impl Config {
             session_ttl_hours,
             db_pool_size,
             commissioner_needs_device,
+            sync_evict_after_secs,
         })
     }
 
@@ -111,6 +116,7 @@ impl Config {
             session_ttl_hours: 336,
             db_pool_size: 4,
             commissioner_needs_device: true,
+            sync_evict_after_secs: 60,
         }
     }
 }

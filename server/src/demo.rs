@@ -155,7 +155,7 @@ fn seed(conn: &mut crate::db::DbConn, actor: &Actor, password_hash: &str) -> Res
                             n % 30 + 1
                         ))
                         .map_err(v)?,
-                        contact_interval_days: Some(if n % 4 == 0 { 3 } else { 7 }),
+                        contact_interval_days: Some(if n.is_multiple_of(4) { 3 } else { 7 }),
                     },
                 )?;
                 // The national 一斉改選 of 2025-12-01 starts a three-year term.

@@ -239,6 +239,7 @@ pub fn seed(db: &Db) -> Fixture {
 pub struct TestServer {
     pub origin: String,
     pub db: Db,
+    hub: mimamori::sync::hub::Hub,
     pub fx: Fixture,
     _handle: actix_web::dev::ServerHandle,
     _testdb: TestDb,
@@ -261,11 +262,17 @@ impl TestServer {
         actix_web::rt::spawn(running.server);
         TestServer {
             origin: running.state.origin.clone(),
+            hub: running.state.hub.clone(),
             db,
             fx,
             _handle: handle,
             _testdb: testdb,
         }
+    }
+
+    /// The server's sync hub (to observe memory use).
+    pub fn hub(&self) -> &mimamori::sync::hub::Hub {
+        &self.hub
     }
 
     /// A browser-like client (sends our Origin, keeps cookies).

@@ -540,7 +540,11 @@ fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::syn
 
 /// Evicts idle documents without subscribers.
 async fn run_sweeper(hub: std::sync::Weak<Inner>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let every = match hub.upgrade() {
+        Some(h) => h.limits.idle_evict.min(Duration::from_secs(5)),
+        None => return,
+    };
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         let Some(h) = hub.upgrade() else { return };
