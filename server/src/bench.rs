@@ -33,6 +33,9 @@ pub struct Options {
     pub visits: usize,
     pub rounds: usize,
     pub idle_connections: usize,
+    /// Extra residents stored (not synced by any tablet), to show cost does not grow with the
+    /// database.
+    pub stored: usize,
     /// Also run the reference Node server (needs `tests/interop/node_modules`).
     pub reference: bool,
     /// Our server's database (default: a fresh SQLite file in a temp dir).
@@ -81,8 +84,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
         None => DatabaseUrl::Sqlite(work.path().join("bench.sqlite3")),
     };
     println!(
-        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s)",
-        opts.tablets, opts.docs, opts.visits, opts.rounds
+        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s), {} more residents stored",
+        opts.tablets, opts.docs, opts.visits, opts.rounds, opts.stored
     );
     let t = Instant::now();
     let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
@@ -298,6 +301,9 @@ fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
         });
     }
     let _ = v;
+    if opts.stored > 0 {
+        seed_stored(db, &district.id, &hash, opts.stored)?;
+    }
     Ok(tablets)
 }
 
@@ -807,4 +813,55 @@ fn print_threads(name: &str, f: &Figures) {
     if !f.cpu_by_thread.is_empty() {
         println!("    {name} CPU by thread: {}", f.cpu_by_thread);
     }
+}
+
+/// `n` more residents, assigned to one commissioner no tablet logs in as.
+fn seed_stored(db: &Db, district_id: &str, hash: &str, n: usize) -> Result<(), String> {
+    let actor = Actor::cli();
+    let owner = db
+        .write_blocking(|conn| {
+            admin::create_user(
+                conn,
+                &actor,
+                NewUser {
+                    login: Login::parse("bench-stored").unwrap(),
+                    display_name: Name::parse("保管 委員").unwrap(),
+                    role: Role::Commissioner,
+                    district_id: Some(district_id.to_string()),
+                    password_hash: hash.to_string(),
+                },
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    let mut done = 0;
+    while done < n {
+        let batch = (n - done).min(1000);
+        db.write_blocking(|conn| {
+            for i in 0..batch {
+                let r = admin::create_resident(
+                    conn,
+                    &actor,
+                    NewResident {
+                        district_id: district_id.to_string(),
+                        name: Name::parse(&format!("保管 {}", done + i)).unwrap(),
+                        kana: Kana::parse("ほかん").unwrap(),
+                        address: Address::parse("旭川市（ベンチ）").unwrap(),
+                        contact_interval_days: None,
+                    },
+                )?;
+                admin::assign(
+                    conn,
+                    &actor,
+                    &r.id,
+                    &owner.id,
+                    Date::parse("2025-12-01").unwrap(),
+                    None,
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+        done += batch;
+    }
+    Ok(())
 }

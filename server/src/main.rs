@@ -49,6 +49,9 @@ enum Command {
         rounds: usize,
         #[arg(long, default_value_t = 200)]
         idle_connections: usize,
+        /// Extra residents in the database that no tablet syncs.
+        #[arg(long, default_value_t = 0)]
+        stored: usize,
         /// Skip the reference Node server.
         #[arg(long)]
         no_reference: bool,
@@ -157,6 +160,7 @@ fn run(cli: Cli) -> Result<(), String> {
         idle_connections,
         no_reference,
         database_url,
+        stored,
     } = cli.command
     {
         return mimamori::bench::run(mimamori::bench::Options {
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> Result<(), String> {
             visits,
             rounds,
             idle_connections,
+            stored,
             reference: !no_reference,
             database_url,
         });

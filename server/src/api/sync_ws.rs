@@ -65,7 +65,9 @@ pub async fn sync_ws(
         .max_continuation_size(max);
     let epoch = state.hub.access_epoch();
     tracing::info!(user = %user, conn = conn.id(), "sync connected");
-    actix_web::rt::spawn(drive(conn, events, session, stream, epoch));
+    let task = drive(conn, events, session, stream, epoch);
+    tracing::debug!(bytes = std::mem::size_of_val(&task), "sync task size");
+    actix_web::rt::spawn(task);
     Ok(response)
 }
 
@@ -95,7 +97,9 @@ async fn drive(
             msg = stream.next() => match msg {
                 Some(Ok(AggregatedMessage::Binary(b))) => {
                     last_heard = Instant::now();
-                    conn.on_frame(&b).await
+                    // Boxed: the work's state lives on the heap only while it runs, so an idle
+                    // connection's task stays small.
+                    Box::pin(conn.on_frame(&b)).await
                 }
                 Some(Ok(AggregatedMessage::Text(_))) => Err(Close::Protocol("text frames are not part of the protocol".into())),
                 Some(Ok(AggregatedMessage::Ping(b))) => {
@@ -110,8 +114,8 @@ async fn drive(
                 Some(Ok(AggregatedMessage::Close(_))) | None => Err(Close::Normal),
                 Some(Err(e)) => Err(Close::Protocol(format!("bad frame: {e}"))),
             },
-            Some(event) = events.recv() => conn.on_event(event).await,
-            Ok(()) = epoch.changed() => conn.revalidate().await,
+            Some(event) = events.recv() => Box::pin(conn.on_event(event)).await,
+            Ok(()) = epoch.changed() => Box::pin(conn.revalidate()).await,
             _ = ping.tick() => {
                 if last_heard.elapsed() > SILENT_LIMIT {
                     Err(Close::Protocol("peer silent".into()))
