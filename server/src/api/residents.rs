@@ -10,6 +10,29 @@ use crate::auth::Caller;
 use crate::db::directory::{self, Resident};
 use crate::error::{AppError, ErrorBody};
 
+/// The caller's residents (403 for roles without field access).
+async fn residents_of(state: &AppState, caller: &Caller) -> Result<Vec<Resident>, AppError> {
+    let scope = access::resident_scope(caller)?;
+    state
+        .db
+        .read(move |conn| access::residents_in_scope(conn, &scope))
+        .await
+}
+
+/// A resident the scope reaches; 404 alike for unknown and not allowed.
+fn visible_resident(
+    conn: &mut crate::db::DbConn,
+    scope: &access::ResidentScope,
+    id: &str,
+) -> Result<Resident, AppError> {
+    let r = directory::resident_by_id(conn, id)?.ok_or(AppError::NotFound)?;
+    if access::may_see_resident(conn, scope, &r)? {
+        Ok(r)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// A resident as the commissioner's list shows them. Personal data: for authorized callers only.
 #[derive(Serialize, ToSchema)]
 pub struct ResidentOut {
@@ -42,11 +65,7 @@ impl From<Resident> for ResidentOut {
 #[utoipa::path(get, path = "/api/residents", tag = "residents",
     responses((status = 200, body = Vec<ResidentOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    let scope = access::resident_scope(&caller)?;
-    let rows = state
-        .db
-        .read(move |conn| access::residents_in_scope(conn, &scope))
-        .await?;
+    let rows = residents_of(&state, &caller).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(ResidentOut::from).collect::<Vec<_>>()))
 }
 
@@ -63,14 +82,7 @@ pub async fn get(
     let id = id.into_inner();
     let r = state
         .db
-        .read(move |conn| {
-            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
-            if access::may_see_resident(conn, &scope, &r)? {
-                Ok(r)
-            } else {
-                Err(AppError::NotFound)
-            }
-        })
+        .read(move |conn| visible_resident(conn, &scope, &id))
         .await?;
     Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
 }
@@ -92,11 +104,7 @@ pub async fn documents(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
-    let scope = access::resident_scope(&caller)?;
-    let rows = state
-        .db
-        .read(move |conn| access::residents_in_scope(conn, &scope))
-        .await?;
+    let rows = residents_of(&state, &caller).await?;
     let out: Vec<DocumentRef> = rows
         .into_iter()
         .filter_map(|r| {
@@ -124,10 +132,7 @@ pub async fn document(
     let json = state
         .db
         .read(move |conn| {
-            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
-            if !access::may_see_resident(conn, &scope, &r)? {
-                return Err(AppError::NotFound);
-            }
+            let r = visible_resident(conn, &scope, &id)?;
             let doc_id = r.doc_id.ok_or(AppError::NotFound)?;
             crate::sync::document_json(conn, &doc_id)
         })
@@ -154,10 +159,7 @@ pub async fn approve(
     let r = state
         .db
         .write(move |conn| {
-            let r = directory::resident_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
-            if !access::may_see_resident(conn, &scope, &r)? {
-                return Err(AppError::NotFound);
-            }
+            visible_resident(conn, &scope, &id)?;
             crate::admin::approve_resident(conn, &actor, &id)
         })
         .await?;
