@@ -90,6 +90,36 @@ async fn matrix(db: TestDb) {
             None,
             [u, ok, ok, ok, ok, f, f],
         ),
+        (
+            "GET",
+            "/api/review/alerts".into(),
+            None,
+            [u, f, f, ok, ok, f, f],
+        ),
+        (
+            "GET",
+            "/api/review/overdue".into(),
+            None,
+            [u, f, f, ok, ok, f, f],
+        ),
+        (
+            "POST",
+            "/api/review/snowfall".into(),
+            Some(json!({"day": "2026-12-01"})),
+            [u, f, f, nc, nc, f, f],
+        ),
+        (
+            "POST",
+            "/api/review/alerts/no-such/acknowledge".into(),
+            Some(json!({})),
+            [u, f, f, nf, nf, f, f],
+        ),
+        (
+            "POST",
+            "/api/review/alerts/no-such/close".into(),
+            Some(json!({})),
+            [u, f, f, nf, nf, f, f],
+        ),
         // rA1 is active already: its lead gets 409, the other district's lead 404.
         (
             "POST",

@@ -7,6 +7,7 @@ mod access;
 mod bad_input;
 mod cli;
 mod crash;
+mod review;
 mod samod_peer;
 mod session;
 mod storage;

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod json;
 pub mod residents;
+pub mod review;
 pub mod session;
 pub mod sync_ws;
 
@@ -37,6 +38,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(residents::approve),
         )
         .route("/api/documents", web::get().to(residents::documents))
+        .route("/api/review/alerts", web::get().to(review::list_alerts))
+        .route(
+            "/api/review/alerts/{id}/acknowledge",
+            web::post().to(review::acknowledge_alert),
+        )
+        .route(
+            "/api/review/alerts/{id}/close",
+            web::post().to(review::close_alert),
+        )
+        .route("/api/review/overdue", web::get().to(review::overdue))
+        .route(
+            "/api/review/snowfall",
+            web::post().to(review::mark_snowfall),
+        )
         .route("/sync", web::get().to(sync_ws::sync_ws))
         .route("/api/admin/districts", web::get().to(admin::list_districts))
         .route(
@@ -92,6 +107,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::document,
         residents::documents,
         residents::approve,
+        review::list_alerts,
+        review::acknowledge_alert,
+        review::close_alert,
+        review::overdue,
+        review::mark_snowfall,
         sync_ws::sync_ws,
         admin::list_districts,
         admin::create_district,

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod documents;
+pub mod review;
 pub mod schema;
 
 use std::path::PathBuf;

@@ -168,6 +168,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        resident_id -> Text,
+        district_id -> Text,
+        rule -> Text,
+        route -> Text,
+        contact_id -> Text,
+        status -> Text,
+        raised_at -> BigInt,
+        acknowledged_by -> Nullable<Text>,
+        acknowledged_at -> Nullable<BigInt>,
+        closed_by -> Nullable<Text>,
+        closed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    snowfall_days (district_id, day) {
+        district_id -> Text,
+        day -> Text,
+        marked_by -> Text,
+        marked_at -> BigInt,
+    }
+}
+
+diesel::joinable!(alerts -> residents (resident_id));
 diesel::joinable!(users -> districts (district_id));
 diesel::joinable!(residents -> districts (district_id));
 diesel::joinable!(assignments -> residents (resident_id));
@@ -192,4 +219,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     reviews,
     data_problems,
+    alerts,
+    snowfall_days,
 );

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::DocumentId;
 use super::schema::Projection;
 use crate::db::documents::{self, ContactRecord, DataProblem, ReviewRecord};
-use crate::db::{Db, DbConn, directory, now_ms};
+use crate::db::{Db, DbConn, directory, now_ms, review};
 use crate::error::AppError;
 
 /// Tunables of the engine.
@@ -196,6 +196,53 @@ pub fn write_projection(
         .as_ref()
         .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
     documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
+    if !projection.contacts.is_empty() {
+        raise_alerts(conn, resident_id, now)?;
+    }
+    Ok(())
+}
+
+/// Runs the escalation rules ([`crate::domain::alerts`]) over the resident's newest contacts and
+/// records what they raise (once per rule and contact).
+fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), AppError> {
+    use crate::domain::alerts::{Signal, evaluate};
+    let Some(resident) = directory::resident_by_id(conn, resident_id)? else {
+        return Ok(());
+    };
+    let signals: Vec<Signal> = review::recent_contacts(conn, resident_id, 6)?
+        .into_iter()
+        .map(|c| Signal {
+            checks: serde_json::from_str(&c.checks).unwrap_or_default(),
+            contact_id: c.id,
+            occurred_at: c.occurred_at,
+            outcome: c.outcome,
+            concern: c.concern,
+        })
+        .collect();
+    let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
+    let snow = review::snowfall_days_since(conn, &resident.district_id, &since)?;
+    for (rule, contact_id) in evaluate(&signals, &snow) {
+        let raised = review::raise_alert(
+            conn,
+            &review::Alert {
+                id: crate::db::new_id(),
+                resident_id: resident_id.to_string(),
+                district_id: resident.district_id.clone(),
+                rule: rule.code.to_string(),
+                route: rule.route.code().to_string(),
+                contact_id,
+                status: "open".into(),
+                raised_at: now,
+                acknowledged_by: None,
+                acknowledged_at: None,
+                closed_by: None,
+                closed_at: None,
+            },
+        )?;
+        if raised {
+            tracing::info!(resident = %resident_id, rule = rule.code, "alert raised");
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,3 @@
+DROP INDEX contacts_resident_occurred;
+DROP TABLE snowfall_days;
+DROP TABLE alerts;

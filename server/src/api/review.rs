@@ -1,0 +1,257 @@
+//! `/api/review/*`: what a district lead (地区民児協 会長) acts on — alerts raised by the escalation
+//! rules, overdue residents, snowfall days. Leads only, their own district only.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::json::{ApiJson, field};
+use crate::admin::{Actor, record};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::db::{now_ms, review};
+use crate::domain::{Date, Role, alerts};
+use crate::error::{AppError, ErrorBody};
+
+/// The lead's district, or 403.
+fn lead_district(caller: &Caller) -> Result<String, AppError> {
+    caller.require(&[Role::DistrictLead])?;
+    caller.district_id.clone().ok_or(AppError::Forbidden)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertOut {
+    pub id: String,
+    pub resident_id: String,
+    pub resident_name: String,
+    /// Rule code, e.g. `mailbox_twice`.
+    pub rule: String,
+    /// What happened, in Japanese (no resident data).
+    pub title: String,
+    /// Suggested route code and label (地域包括支援センター / 110 / 119 / 地区社協).
+    pub route: String,
+    pub route_label: String,
+    pub contact_id: String,
+    /// `open`, `acknowledged` or `closed`.
+    pub status: String,
+    pub raised_at: i64,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+}
+
+fn alert_out(a: review::Alert, resident_name: String) -> AlertOut {
+    let rule = alerts::rule(&a.rule);
+    AlertOut {
+        title: rule.map(|r| r.title_ja).unwrap_or("").to_string(),
+        route_label: rule.map(|r| r.route.label_ja()).unwrap_or("").to_string(),
+        id: a.id,
+        resident_id: a.resident_id,
+        resident_name,
+        rule: a.rule,
+        route: a.route,
+        contact_id: a.contact_id,
+        status: a.status,
+        raised_at: a.raised_at,
+        acknowledged_by: a.acknowledged_by,
+        acknowledged_at: a.acknowledged_at,
+        closed_by: a.closed_by,
+        closed_at: a.closed_at,
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AlertFilter {
+    /// `open`, `acknowledged` or `closed`; all when absent.
+    pub status: Option<String>,
+}
+
+/// The district's alerts, newest first.
+#[utoipa::path(get, path = "/api/review/alerts", tag = "review", params(AlertFilter),
+    responses((status = 200, body = Vec<AlertOut>), (status = 403, body = ErrorBody)))]
+pub async fn list_alerts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<AlertFilter>,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let status = filter.into_inner().status;
+    if status
+        .as_deref()
+        .is_some_and(|s| !["open", "acknowledged", "closed"].contains(&s))
+    {
+        return Err(AppError::invalid(
+            "status",
+            "unknown",
+            "open / acknowledged / closed のどれかです。",
+        ));
+    }
+    let rows = state
+        .db
+        .read(move |conn| Ok(review::district_alerts(conn, &district, status.as_deref())?))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|(a, n)| alert_out(a, n))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+async fn change_alert(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    close: bool,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(caller)?;
+    let actor = Actor {
+        user_id: Some(caller.user_id.clone()),
+        device_id: caller.device_id.clone(),
+    };
+    let by = caller.user_id.clone();
+    let alert = state
+        .db
+        .write(move |conn| {
+            let a = review::alert_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
+            if a.district_id != district {
+                return Err(AppError::NotFound);
+            }
+            if close {
+                review::close_alert(conn, &id, &by, now_ms())?;
+            } else {
+                review::acknowledge_alert(conn, &id, &by, now_ms())?;
+            }
+            let action = if close {
+                "alert.close"
+            } else {
+                "alert.acknowledge"
+            };
+            record(
+                conn,
+                &actor,
+                action,
+                "alert",
+                Some(&id),
+                json!({ "rule": a.rule }),
+            )?;
+            review::alert_by_id(conn, &id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(alert_out(alert, String::new())))
+}
+
+/// The lead takes an alert in hand (open → acknowledged).
+#[utoipa::path(post, path = "/api/review/alerts/{id}/acknowledge", tag = "review",
+    params(("id" = String, Path, description = "alert id")),
+    responses((status = 200, body = AlertOut), (status = 404, body = ErrorBody)))]
+pub async fn acknowledge_alert(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    change_alert(&state, &caller, id.into_inner(), false).await
+}
+
+/// The lead closes an alert.
+#[utoipa::path(post, path = "/api/review/alerts/{id}/close", tag = "review",
+    params(("id" = String, Path, description = "alert id")),
+    responses((status = 200, body = AlertOut), (status = 404, body = ErrorBody)))]
+pub async fn close_alert(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    change_alert(&state, &caller, id.into_inner(), true).await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnowfallRequest {
+    /// `YYYY-MM-DD`
+    pub day: String,
+}
+
+/// Marks a snowfall day for the lead's district (the 除雪 rule looks at the three days after it).
+#[utoipa::path(post, path = "/api/review/snowfall", tag = "review", request_body = SnowfallRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn mark_snowfall(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<SnowfallRequest>,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let day = field("day", Date::parse(&body.0.day))?.to_string();
+    let actor = Actor {
+        user_id: Some(caller.user_id.clone()),
+        device_id: caller.device_id.clone(),
+    };
+    let by = caller.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            review::mark_snowfall(conn, &district, &day, &by, now_ms())?;
+            record(
+                conn,
+                &actor,
+                "snowfall.mark",
+                "district",
+                Some(&district),
+                json!({ "day": day }),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OverdueOut {
+    pub resident_id: String,
+    pub resident_name: String,
+    pub commissioner: String,
+    pub contact_interval_days: i32,
+    /// Day of the last contact; none when never contacted.
+    pub last_contact_on: Option<String>,
+    /// Days past the interval; none for a resident never contacted (listed first).
+    pub days_overdue: Option<i64>,
+}
+
+/// Residents past their contact interval, worst first.
+#[utoipa::path(get, path = "/api/review/overdue", tag = "review",
+    responses((status = 200, body = Vec<OverdueOut>), (status = 403, body = ErrorBody)))]
+pub async fn overdue(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let today = Date::today_jst(now_ms());
+    let t = today.to_string();
+    let rows = state
+        .db
+        .read(move |conn| Ok(review::district_contact_status(conn, &district, &t)?))
+        .await?;
+    let mut out: Vec<OverdueOut> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let interval = i64::from(r.contact_interval_days);
+            let days_overdue = match &r.last_contact_on {
+                Some(day) => Some(alerts::days_between(day, &today.to_string())? - interval),
+                None => None,
+            };
+            days_overdue.is_none_or(|d| d > 0).then_some(OverdueOut {
+                resident_id: r.resident_id,
+                resident_name: r.resident_name,
+                commissioner: r.commissioner,
+                contact_interval_days: r.contact_interval_days,
+                last_contact_on: r.last_contact_on,
+                days_overdue,
+            })
+        })
+        .collect();
+    // Never contacted first, then the longest overdue.
+    out.sort_by_key(|o| {
+        (
+            o.days_overdue.map_or(i64::MIN, |d| -d),
+            o.resident_id.clone(),
+        )
+    });
+    Ok(HttpResponse::Ok().json(out))
+}

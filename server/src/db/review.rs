@@ -1,0 +1,204 @@
+//! What district leads review: alerts raised by the escalation rules, snowfall days, overdue
+//! residents.
+
+use diesel::prelude::*;
+
+use super::DbConn;
+use super::documents::ContactRecord;
+use super::schema::{alerts, assignments, contacts, residents, snowfall_days, users};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = alerts)]
+pub struct Alert {
+    pub id: String,
+    pub resident_id: String,
+    pub district_id: String,
+    pub rule: String,
+    pub route: String,
+    pub contact_id: String,
+    pub status: String,
+    pub raised_at: i64,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<i64>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+}
+
+/// The resident's newest contacts, newest first.
+pub fn recent_contacts(
+    conn: &mut DbConn,
+    resident_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<ContactRecord>> {
+    contacts::table
+        .filter(contacts::resident_id.eq(resident_id))
+        .order((contacts::occurred_at.desc(), contacts::received_at.desc()))
+        .limit(limit)
+        .select(ContactRecord::as_select())
+        .load(conn)
+}
+
+/// Snowfall days of a district from `since` (`YYYY-MM-DD`) on.
+pub fn snowfall_days_since(
+    conn: &mut DbConn,
+    district_id: &str,
+    since: &str,
+) -> QueryResult<Vec<String>> {
+    snowfall_days::table
+        .filter(snowfall_days::district_id.eq(district_id))
+        .filter(snowfall_days::day.ge(since))
+        .select(snowfall_days::day)
+        .load(conn)
+}
+
+/// Marks a snowfall day (idempotent).
+pub fn mark_snowfall(
+    conn: &mut DbConn,
+    district_id: &str,
+    day: &str,
+    by: &str,
+    now: i64,
+) -> QueryResult<()> {
+    let exists = snowfall_days::table
+        .find((district_id, day))
+        .select(snowfall_days::day)
+        .first::<String>(conn)
+        .optional()?
+        .is_some();
+    if !exists {
+        diesel::insert_into(snowfall_days::table)
+            .values((
+                snowfall_days::district_id.eq(district_id),
+                snowfall_days::day.eq(day),
+                snowfall_days::marked_by.eq(by),
+                snowfall_days::marked_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts an alert unless the same rule already fired for the same contact.
+pub fn raise_alert(conn: &mut DbConn, alert: &Alert) -> QueryResult<bool> {
+    let exists = alerts::table
+        .filter(alerts::resident_id.eq(&alert.resident_id))
+        .filter(alerts::rule.eq(&alert.rule))
+        .filter(alerts::contact_id.eq(&alert.contact_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(alerts::table)
+        .values(alert)
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// A district's alerts with the resident's name, newest first; `status` filters.
+pub fn district_alerts(
+    conn: &mut DbConn,
+    district_id: &str,
+    status: Option<&str>,
+) -> QueryResult<Vec<(Alert, String)>> {
+    let mut q = alerts::table
+        .inner_join(residents::table)
+        .filter(alerts::district_id.eq(district_id.to_string()))
+        .select((Alert::as_select(), residents::name))
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(alerts::status.eq(s.to_string()));
+    }
+    q.order((alerts::raised_at.desc(), alerts::id)).load(conn)
+}
+
+pub fn alert_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Alert>> {
+    alerts::table
+        .find(id)
+        .select(Alert::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn acknowledge_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> QueryResult<()> {
+    diesel::update(alerts::table.find(id).filter(alerts::status.eq("open")))
+        .set((
+            alerts::status.eq("acknowledged"),
+            alerts::acknowledged_by.eq(by),
+            alerts::acknowledged_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn close_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> QueryResult<()> {
+    diesel::update(alerts::table.find(id).filter(alerts::status.ne("closed")))
+        .set((
+            alerts::status.eq("closed"),
+            alerts::closed_by.eq(by),
+            alerts::closed_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A resident of the district with their current commissioner and last contact.
+#[derive(Debug, Clone)]
+pub struct ContactStatus {
+    pub resident_id: String,
+    pub resident_name: String,
+    pub contact_interval_days: i32,
+    pub commissioner: String,
+    /// Day of the last contact (`YYYY-MM-DD`); `None`: never contacted.
+    pub last_contact_on: Option<String>,
+}
+
+/// Active residents of a district with their current commissioner(s) and their last contact.
+pub fn district_contact_status(
+    conn: &mut DbConn,
+    district_id: &str,
+    today: &str,
+) -> QueryResult<Vec<ContactStatus>> {
+    let rows: Vec<(String, String, i32, String)> = residents::table
+        .inner_join(assignments::table.inner_join(users::table))
+        .filter(residents::district_id.eq(district_id))
+        .filter(residents::status.ne("archived"))
+        .filter(assignments::starts_on.le(today))
+        .filter(
+            assignments::ends_on
+                .is_null()
+                .or(assignments::ends_on.ge(today)),
+        )
+        .select((
+            residents::id,
+            residents::name,
+            residents::contact_interval_days,
+            users::display_name,
+        ))
+        .load(conn)?;
+    let last: Vec<(String, Option<String>)> = contacts::table
+        .inner_join(residents::table)
+        .filter(residents::district_id.eq(district_id))
+        .group_by(contacts::resident_id)
+        .select((
+            contacts::resident_id,
+            diesel::dsl::max(contacts::occurred_at),
+        ))
+        .load(conn)?;
+    let last: std::collections::HashMap<String, Option<String>> = last.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, interval, commissioner)| ContactStatus {
+            last_contact_on: last
+                .get(&id)
+                .cloned()
+                .flatten()
+                .map(|t| t.chars().take(10).collect()),
+            resident_id: id,
+            resident_name: name,
+            contact_interval_days: interval,
+            commissioner,
+        })
+        .collect())
+}

@@ -1,0 +1,342 @@
+//! Indirect-sign escalation (見守りの異変の早期発見): rules over a resident's recent contacts that
+//! raise an alert for the district lead, with a suggested route. The rules are data ([`RULES`]); the
+//! evaluation is one function ([`evaluate`]) that looks at the newest contact and what came before it.
+
+/// Where the lead might turn (the suggestion shown with the alert).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// 地域包括支援センター (the community comprehensive support centre).
+    ChiikiHokatsu,
+    /// 110 (police: 安否確認 when nobody answers).
+    Police,
+    /// 119 (fire and ambulance).
+    Emergency,
+    /// 地区社協 (district council of social welfare: e.g. snow-clearing volunteers).
+    ChikuShakyo,
+}
+
+impl Route {
+    pub fn code(self) -> &'static str {
+        match self {
+            Route::ChiikiHokatsu => "chiiki_hokatsu",
+            Route::Police => "110",
+            Route::Emergency => "119",
+            Route::ChikuShakyo => "chiku_shakyo",
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Route::ChiikiHokatsu => "地域包括支援センター",
+            Route::Police => "110（警察）",
+            Route::Emergency => "119（救急）",
+            Route::ChikuShakyo => "地区社協",
+        }
+    }
+}
+
+/// What a rule looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// The check was 気になる in each of the last `times` contacts that recorded it.
+    CheckConcernRun { check: &'static str, times: usize },
+    /// The newest contact has the check 気になる and this outcome.
+    CheckConcernWithOutcome {
+        check: &'static str,
+        outcome: &'static str,
+    },
+    /// The newest contact has the check 気になる within `days` after a marked snowfall day.
+    CheckConcernAfterSnowfall { check: &'static str, days: i64 },
+    /// The newest contact has this concern level.
+    Concern { level: &'static str },
+}
+
+/// One escalation rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub code: &'static str,
+    /// What the lead reads (no resident data).
+    pub title_ja: &'static str,
+    pub route: Route,
+    pub condition: Condition,
+}
+
+/// The rules, in the order they are shown.
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: "urgent",
+        title_ja: "至急の見守りが必要と記録されました",
+        route: Route::Emergency,
+        condition: Condition::Concern { level: "urgent" },
+    },
+    Rule {
+        code: "lights_no_answer",
+        title_ja: "電気の様子が気になり、応答がありません",
+        route: Route::Police,
+        condition: Condition::CheckConcernWithOutcome {
+            check: "lights",
+            outcome: "no_answer",
+        },
+    },
+    Rule {
+        code: "mailbox_twice",
+        title_ja: "郵便受けが2回続けて気になる状態です",
+        route: Route::ChiikiHokatsu,
+        condition: Condition::CheckConcernRun {
+            check: "mailbox",
+            times: 2,
+        },
+    },
+    Rule {
+        code: "snow_after_snowfall",
+        title_ja: "降雪の後、除雪されていません",
+        route: Route::ChikuShakyo,
+        condition: Condition::CheckConcernAfterSnowfall {
+            check: "snow",
+            days: 3,
+        },
+    },
+];
+
+/// A contact as the rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    pub contact_id: String,
+    /// ISO 8601; its first ten characters are the date.
+    pub occurred_at: String,
+    pub outcome: String,
+    pub concern: String,
+    /// check name → 'ok' | 'concern' | 'unknown' | 'na'
+    pub checks: std::collections::BTreeMap<String, String>,
+}
+
+impl Signal {
+    fn check(&self, name: &str) -> Option<&str> {
+        self.checks.get(name).map(String::as_str)
+    }
+
+    fn day(&self) -> &str {
+        self.occurred_at.get(..10).unwrap_or("")
+    }
+}
+
+/// Days from `a` to `b` (`YYYY-MM-DD`), if both parse.
+pub fn days_between(a: &str, b: &str) -> Option<i64> {
+    let n = |s: &str| -> Option<i64> {
+        let d = super::Date::parse(s).ok()?;
+        // Days from civil (inverse of Date::from_epoch_days), enough for differences.
+        let (y, m) = if d.month <= 2 {
+            (d.year as i64 - 1, d.month as i64 + 9)
+        } else {
+            (d.year as i64, d.month as i64 - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + d.day as i64 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe)
+    };
+    Some(n(b)? - n(a)?)
+}
+
+fn fires(rule: &Rule, newest_first: &[Signal], snowfall_days: &[String]) -> bool {
+    let Some(newest) = newest_first.first() else {
+        return false;
+    };
+    match rule.condition {
+        Condition::Concern { level } => newest.concern == level,
+        Condition::CheckConcernWithOutcome { check, outcome } => {
+            newest.check(check) == Some("concern") && newest.outcome == outcome
+        }
+        Condition::CheckConcernRun { check, times } => {
+            let recorded: Vec<&str> = newest_first
+                .iter()
+                .filter_map(|s| s.check(check))
+                .filter(|v| *v != "na")
+                .take(times)
+                .collect();
+            newest.check(check) == Some("concern")
+                && recorded.len() == times
+                && recorded.iter().all(|v| *v == "concern")
+        }
+        Condition::CheckConcernAfterSnowfall { check, days } => {
+            newest.check(check) == Some("concern")
+                && snowfall_days
+                    .iter()
+                    .any(|d| days_between(d, newest.day()).is_some_and(|n| (0..=days).contains(&n)))
+        }
+    }
+}
+
+/// The rules the newest contact (first in `newest_first`) sets off, each with that contact's id.
+pub fn evaluate<'a>(newest_first: &[Signal], snowfall_days: &[String]) -> Vec<(&'a Rule, String)> {
+    let Some(newest) = newest_first.first() else {
+        return Vec::new();
+    };
+    RULES
+        .iter()
+        .filter(|r| fires(r, newest_first, snowfall_days))
+        .map(|r| (r, newest.contact_id.clone()))
+        .collect()
+}
+
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(id: &str, day: &str, outcome: &str, concern: &str, checks: &[(&str, &str)]) -> Signal {
+        Signal {
+            contact_id: id.into(),
+            occurred_at: format!("{day}T10:00:00+09:00"),
+            outcome: outcome.into(),
+            concern: concern.into(),
+            checks: checks
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn codes(newest_first: &[Signal], snow: &[&str]) -> Vec<&'static str> {
+        let snow: Vec<String> = snow.iter().map(|s| s.to_string()).collect();
+        evaluate(newest_first, &snow)
+            .into_iter()
+            .map(|(r, _)| r.code)
+            .collect()
+    }
+
+    #[test]
+    fn mailbox_fires_on_two_in_a_row_only() {
+        let c = |id, d, v| sig(id, d, "absent", "none", &[("mailbox", v)]);
+        assert_eq!(
+            codes(
+                &[
+                    c("b", "2026-11-20", "concern"),
+                    c("a", "2026-11-13", "concern")
+                ],
+                &[]
+            ),
+            vec!["mailbox_twice"]
+        );
+        // Near misses: once; interrupted by a normal check; the newest is normal.
+        assert!(codes(&[c("a", "2026-11-13", "concern")], &[]).is_empty());
+        assert!(
+            codes(
+                &[
+                    c("c", "2026-11-27", "concern"),
+                    c("b", "2026-11-20", "ok"),
+                    c("a", "2026-11-13", "concern")
+                ],
+                &[]
+            )
+            .is_empty()
+        );
+        assert!(
+            codes(
+                &[c("c", "2026-11-27", "ok"), c("b", "2026-11-20", "concern")],
+                &[]
+            )
+            .is_empty()
+        );
+        // A contact that did not look at the mailbox does not break the run.
+        let phone = sig("p", "2026-11-18", "met", "none", &[]);
+        assert_eq!(
+            codes(
+                &[
+                    c("b", "2026-11-20", "concern"),
+                    phone,
+                    c("a", "2026-11-13", "concern")
+                ],
+                &[]
+            ),
+            vec!["mailbox_twice"]
+        );
+    }
+
+    #[test]
+    fn lights_fire_only_with_no_answer() {
+        assert_eq!(
+            codes(
+                &[sig(
+                    "a",
+                    "2026-11-20",
+                    "no_answer",
+                    "none",
+                    &[("lights", "concern")]
+                )],
+                &[]
+            ),
+            vec!["lights_no_answer"]
+        );
+        assert!(
+            codes(
+                &[sig(
+                    "a",
+                    "2026-11-20",
+                    "met",
+                    "none",
+                    &[("lights", "concern")]
+                )],
+                &[]
+            )
+            .is_empty()
+        );
+        assert!(
+            codes(
+                &[sig(
+                    "a",
+                    "2026-11-20",
+                    "no_answer",
+                    "none",
+                    &[("lights", "ok")]
+                )],
+                &[]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn snow_fires_within_three_days_of_a_snowfall() {
+        let s = |d| sig("a", d, "met", "none", &[("snow", "concern")]);
+        assert_eq!(
+            codes(&[s("2026-12-03")], &["2026-12-01"]),
+            vec!["snow_after_snowfall"]
+        );
+        assert_eq!(
+            codes(&[s("2026-12-01")], &["2026-12-01"]),
+            vec!["snow_after_snowfall"]
+        );
+        assert!(
+            codes(&[s("2026-12-05")], &["2026-12-01"]).is_empty(),
+            "too long after"
+        );
+        assert!(
+            codes(&[s("2026-11-30")], &["2026-12-01"]).is_empty(),
+            "before the snowfall"
+        );
+        assert!(
+            codes(&[s("2026-12-02")], &[]).is_empty(),
+            "no snowfall marked"
+        );
+    }
+
+    #[test]
+    fn urgent_fires_at_once_and_watch_does_not() {
+        assert_eq!(
+            codes(&[sig("a", "2026-11-20", "met", "urgent", &[])], &[]),
+            vec!["urgent"]
+        );
+        assert!(codes(&[sig("a", "2026-11-20", "met", "watch", &[])], &[]).is_empty());
+    }
+
+    #[test]
+    fn day_arithmetic_crosses_months_and_years() {
+        assert_eq!(days_between("2026-12-30", "2027-01-02"), Some(3));
+        assert_eq!(days_between("2028-02-28", "2028-03-01"), Some(2));
+    }
+}

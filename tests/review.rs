@@ -1,0 +1,257 @@
+//! What the district lead acts on: alerts raised by the escalation rules as visits sync in, and
+//! overdue residents — on both backends.
+
+use automerge::sync;
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ObjType, ROOT, ReadDoc};
+use awc::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::peers::RawPeer;
+use crate::support::{Client, TestDb, TestServer};
+
+/// A tablet that holds one resident's document and records visits into it.
+struct Recorder {
+    peer: RawPeer,
+    doc_id: String,
+    doc: Automerge,
+    state: sync::State,
+}
+
+impl Recorder {
+    async fn open(s: &TestServer, client: &mut Client, resident: &str) -> Recorder {
+        let (_, docs) = client.get("/api/documents").await;
+        let url = docs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["resident_id"] == resident)
+            .unwrap()["document_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut peer = RawPeer::connect(s, Some(client), Some(&s.origin))
+            .await
+            .unwrap();
+        peer.join(&format!("peer-{}", uuid::Uuid::new_v4().simple()))
+            .await;
+        let mut r = Recorder {
+            peer,
+            doc_id: url.trim_start_matches("automerge:").to_string(),
+            doc: Automerge::new(),
+            state: sync::State::new(),
+        };
+        r.peer
+            .sync_doc(&r.doc_id, &mut r.doc, &mut r.state)
+            .await
+            .unwrap();
+        r
+    }
+
+    /// Records a visit and waits until the server acknowledged it.
+    async fn visit(
+        &mut self,
+        id: &str,
+        day: &str,
+        outcome: &str,
+        concern: &str,
+        checks: &[(&str, &str)],
+    ) {
+        let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
+        let mut tx = self.doc.transaction();
+        let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
+        let at = format!("{day}T10:00:00+09:00");
+        for (k, v) in [
+            ("id", id),
+            ("kind", "visit"),
+            ("outcome", outcome),
+            ("concern", concern),
+            ("occurredAt", at.as_str()),
+        ] {
+            tx.put(&c, k, v).unwrap();
+        }
+        let ch = tx.put_object(&c, "checks", ObjType::Map).unwrap();
+        for (k, v) in checks {
+            tx.put(&ch, *k, *v).unwrap();
+        }
+        tx.commit();
+        self.peer
+            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+            .await
+            .unwrap();
+        assert_eq!(
+            self.state.their_heads.as_ref(),
+            Some(&self.doc.get_heads()),
+            "acknowledged"
+        );
+    }
+}
+
+fn rules(list: &Value) -> Vec<String> {
+    let mut v: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+both!(sync_raises_alerts_and_the_lead_handles_them, alerts_flow);
+async fn alerts_flow(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm = s.login("comm-a").await;
+    let mut lead = s.login("lead-a").await;
+    let mut other_lead = s.login("lead-b").await;
+    let mut tablet = Recorder::open(&s, &mut comm, &ra1).await;
+
+    // One mailbox concern: nothing yet. A second in a row: an alert for the lead.
+    tablet
+        .visit(
+            "v1",
+            "2026-11-10",
+            "absent",
+            "none",
+            &[("mailbox", "concern")],
+        )
+        .await;
+    assert_eq!(
+        rules(&lead.get("/api/review/alerts").await.1),
+        Vec::<String>::new()
+    );
+    tablet
+        .visit(
+            "v2",
+            "2026-11-17",
+            "absent",
+            "none",
+            &[("mailbox", "concern")],
+        )
+        .await;
+    // Lights on and no answer: another, routed to the police for a welfare check.
+    tablet
+        .visit(
+            "v3",
+            "2026-11-18",
+            "no_answer",
+            "watch",
+            &[("lights", "concern")],
+        )
+        .await;
+    let (st, list) = lead.get("/api/review/alerts?status=open").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(rules(&list), vec!["lights_no_answer", "mailbox_twice"]);
+    let lights = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "lights_no_answer")
+        .unwrap()
+        .clone();
+    assert_eq!(lights["route"], "110");
+    assert_eq!(lights["resident_name"], "試験 花子");
+    assert_eq!(lights["contact_id"], "v3");
+    // Another district's lead sees none of it.
+    assert_eq!(other_lead.get("/api/review/alerts").await.1, json!([]));
+    let id = lights["id"].as_str().unwrap();
+    assert_eq!(
+        other_lead
+            .post(&format!("/api/review/alerts/{id}/close"), &json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    // Snow: only after a snowfall day the lead marked.
+    tablet
+        .visit("v4", "2026-12-02", "met", "none", &[("snow", "concern")])
+        .await;
+    assert!(
+        !rules(&lead.get("/api/review/alerts").await.1)
+            .contains(&"snow_after_snowfall".to_string())
+    );
+    assert_eq!(
+        lead.post("/api/review/snowfall", &json!({"day": "2026-12-03"}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    tablet
+        .visit("v5", "2026-12-04", "met", "none", &[("snow", "concern")])
+        .await;
+    assert!(
+        rules(&lead.get("/api/review/alerts").await.1).contains(&"snow_after_snowfall".to_string())
+    );
+
+    // The lifecycle: acknowledged, then closed, each with who and when.
+    let (st, a) = lead
+        .post(&format!("/api/review/alerts/{id}/acknowledge"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "acknowledged");
+    assert_eq!(a["acknowledged_by"], s.fx.user("lead-a"));
+    let (_, a) = lead
+        .post(&format!("/api/review/alerts/{id}/close"), &json!({}))
+        .await;
+    assert_eq!(a["status"], "closed");
+    assert!(a["closed_at"].as_i64().unwrap() >= a["acknowledged_at"].as_i64().unwrap());
+    let (_, open) = lead.get("/api/review/alerts?status=open").await;
+    assert!(!rules(&open).contains(&"lights_no_answer".to_string()));
+    // Syncing the same visits again raises nothing twice.
+    tablet
+        .peer
+        .sync_doc(&tablet.doc_id, &mut tablet.doc, &mut tablet.state)
+        .await
+        .unwrap();
+    let (_, all) = lead.get("/api/review/alerts").await;
+    assert_eq!(all.as_array().unwrap().len(), 3);
+}
+
+both!(the_lead_sees_overdue_residents_worst_first, overdue);
+async fn overdue(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let mut lead = s.login("lead-a").await;
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["resident_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (st, list) = lead.get("/api/review/overdue").await;
+    assert_eq!(st, StatusCode::OK);
+    let mut got = ids(&list);
+    got.sort();
+    let mut want = vec![ra1.clone(), ra2.clone()];
+    want.sort();
+    assert_eq!(
+        got, want,
+        "never contacted: both overdue, nobody from district B"
+    );
+    // A visit today takes rA1 off the list; a visit 20 days ago leaves rA2 on it, 13 days over.
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    let old =
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms() - 20 * 86_400_000).to_string();
+    let mut c1 = s.login("comm-a").await;
+    Recorder::open(&s, &mut c1, &ra1)
+        .await
+        .visit("t1", &today, "met", "none", &[])
+        .await;
+    let mut c2 = s.login("comm-a2").await;
+    Recorder::open(&s, &mut c2, &ra2)
+        .await
+        .visit("t2", &old, "met", "none", &[])
+        .await;
+    let (_, list) = lead.get("/api/review/overdue").await;
+    assert_eq!(ids(&list), vec![ra2.clone()]);
+    assert_eq!(list[0]["days_overdue"], 13);
+    assert_eq!(list[0]["last_contact_on"], old.as_str());
+    assert_eq!(list[0]["commissioner"], "comm-a2 さん");
+}
