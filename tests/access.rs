@@ -92,6 +92,18 @@ async fn matrix(db: TestDb) {
         ),
         (
             "GET",
+            "/api/reports/activity?month=2026-11".into(),
+            None,
+            [u, ok, ok, ok, ok, ok, f],
+        ),
+        (
+            "GET",
+            "/api/reports/activity.csv?month=2026-11".into(),
+            None,
+            [u, ok, ok, ok, ok, ok, f],
+        ),
+        (
+            "GET",
             "/api/review/alerts".into(),
             None,
             [u, f, f, ok, ok, f, f],
@@ -245,6 +257,7 @@ async fn matrix(db: TestDb) {
 
 /// `/api/residents/{id}` matches `/api/residents/abc`.
 fn same_route(template: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
     let (t, p): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
     t.len() == p.len() && t.iter().zip(&p).all(|(a, b)| a.starts_with('{') || a == b)
 }

@@ -49,6 +49,47 @@ impl Recorder {
         r
     }
 
+    /// Records a contact with its 活動記録 categories and waits for the acknowledgement.
+    async fn record(
+        &mut self,
+        id: &str,
+        day: &str,
+        kind: &str,
+        fields: &[&str],
+        contents: &[&str],
+    ) {
+        let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
+        let mut tx = self.doc.transaction();
+        let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
+        let at = format!("{day}T10:00:00+09:00");
+        for (k, v) in [
+            ("id", id),
+            ("kind", kind),
+            ("outcome", "met"),
+            ("concern", "none"),
+            ("occurredAt", at.as_str()),
+        ] {
+            tx.put(&c, k, v).unwrap();
+        }
+        let a = tx.put_object(&c, "activity", ObjType::Map).unwrap();
+        for (k, vals) in [("fields", fields), ("contents", contents)] {
+            let list = tx.put_object(&a, k, ObjType::List).unwrap();
+            for (i, v) in vals.iter().enumerate() {
+                tx.insert(&list, i, *v).unwrap();
+            }
+        }
+        tx.commit();
+        self.peer
+            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+            .await
+            .unwrap();
+        assert_eq!(
+            self.state.their_heads.as_ref(),
+            Some(&self.doc.get_heads()),
+            "acknowledged"
+        );
+    }
+
     /// Records a visit and waits until the server acknowledged it.
     async fn visit(
         &mut self,
@@ -254,4 +295,133 @@ async fn overdue(db: TestDb) {
     assert_eq!(list[0]["days_overdue"], 13);
     assert_eq!(list[0]["last_contact_on"], old.as_str());
     assert_eq!(list[0]["commissioner"], "comm-a2 さん");
+}
+
+both!(
+    the_monthly_activity_record_counts_what_was_logged,
+    activity_report
+);
+async fn activity_report(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let mut c1 = s.login("comm-a").await;
+    let mut t1 = Recorder::open(&s, &mut c1, &ra1).await;
+    t1.record("k1", "2026-11-02", "visit", &["高齢者"], &["日常的な支援"])
+        .await;
+    t1.record(
+        "k2",
+        "2026-11-02",
+        "phone",
+        &["高齢者", "障害者"],
+        &["介護保険"],
+    )
+    .await;
+    t1.record("k3", "2026-11-20", "greeting", &[], &[]).await;
+    t1.record("k0", "2026-10-31", "visit", &["高齢者"], &[])
+        .await; // another month
+    let mut c2 = s.login("comm-a2").await;
+    Recorder::open(&s, &mut c2, &ra2)
+        .await
+        .record(
+            "k4",
+            "2026-11-05",
+            "visit",
+            &["子ども"],
+            &["子育て・母子保健"],
+        )
+        .await;
+
+    // Hand-counted: comm-a 3 contacts on 2 days, 1 visit; comm-a2 1 contact, 1 visit.
+    let (st, mine) = c1.get("/api/reports/activity?month=2026-11").await;
+    assert_eq!(st, StatusCode::OK, "{mine}");
+    assert_eq!(
+        mine["rows"].as_array().unwrap().len(),
+        1,
+        "a commissioner sees their own row"
+    );
+    let t = &mine["rows"][0]["totals"];
+    assert_eq!(
+        (
+            t["consultations"].as_i64(),
+            t["visits"].as_i64(),
+            t["active_days"].as_i64()
+        ),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(t["by_field"]["高齢者"], 2);
+    assert_eq!(t["by_field"]["障害者"], 1);
+    assert_eq!(t["by_field"]["その他"], 1);
+    assert_eq!(t["by_content"]["日常的な支援"], 1);
+    assert_eq!(t["by_content"]["介護保険"], 1);
+
+    let mut lead = s.login("lead-a").await;
+    let (_, district) = lead.get("/api/reports/activity?month=2026-11").await;
+    assert_eq!(district["rows"].as_array().unwrap().len(), 2);
+    let total = &district["total"];
+    assert_eq!(
+        (
+            total["consultations"].as_i64(),
+            total["visits"].as_i64(),
+            total["active_days"].as_i64()
+        ),
+        (Some(4), Some(2), Some(3))
+    );
+    assert_eq!(total["by_content"]["子育て・母子保健"], 1);
+    let mut other = s.login("lead-b").await;
+    assert_eq!(
+        other.get("/api/reports/activity?month=2026-11").await.1["total"]["consultations"],
+        0
+    );
+
+    // City staff: one row per district, counts only.
+    let mut staff = s.login("staff").await;
+    let (_, city) = staff.get("/api/reports/activity?month=2026-11").await;
+    let text = city.to_string();
+    assert!(
+        !text.contains("試験") && !text.contains("さん"),
+        "no resident or commissioner names: {text}"
+    );
+    let kagura = city["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["district"] == "神楽岡")
+        .unwrap();
+    assert_eq!(kagura["totals"]["consultations"], 4);
+    assert_eq!(city["total"]["visits"], 2);
+
+    // CSV for Excel: BOM, CRLF, the form's columns.
+    let r = lead
+        .request("GET", "/api/reports/activity.csv?month=2026-11", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let body = r.body.as_str().unwrap().to_string();
+    assert!(body.starts_with('\u{feff}'), "BOM");
+    let lines: Vec<&str> = body
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "header, two commissioners, total: {lines:?}"
+    );
+    assert!(lines[0].contains("訪問回数") && lines[0].contains("内容:日常的な支援"));
+    assert!(lines[3].starts_with("合計,,4,"), "{}", lines[3]);
+
+    let (st, bad) = lead.get("/api/reports/activity?month=2026-13").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["field"], "month");
 }

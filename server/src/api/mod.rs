@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod json;
+pub mod reports;
 pub mod residents;
 pub mod review;
 pub mod session;
@@ -38,6 +39,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(residents::approve),
         )
         .route("/api/documents", web::get().to(residents::documents))
+        .route(
+            "/api/reports/activity",
+            web::get().to(reports::activity_json),
+        )
+        .route(
+            "/api/reports/activity.csv",
+            web::get().to(reports::activity_csv),
+        )
         .route("/api/review/alerts", web::get().to(review::list_alerts))
         .route(
             "/api/review/alerts/{id}/acknowledge",
@@ -107,6 +116,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::document,
         residents::documents,
         residents::approve,
+        reports::activity_json,
+        reports::activity_csv,
         review::list_alerts,
         review::acknowledge_alert,
         review::close_alert,

@@ -202,3 +202,68 @@ pub fn district_contact_status(
         })
         .collect())
 }
+
+/// A contact of a month, as the 活動記録 counts it.
+#[derive(Debug, Clone)]
+pub struct MonthContact {
+    pub delivered_by_user_id: String,
+    pub district_id: String,
+    pub occurred_at: String,
+    pub kind: String,
+    /// JSON `{fields, contents}`.
+    pub activity: String,
+}
+
+/// Contacts whose `occurred_at` falls in `[from, to)` (`YYYY-MM` prefixes compare as dates), in one
+/// district or delivered by one user.
+pub fn month_contacts(
+    conn: &mut DbConn,
+    from: &str,
+    to: &str,
+    district_id: Option<&str>,
+    user_id: Option<&str>,
+) -> QueryResult<Vec<MonthContact>> {
+    let mut q = contacts::table
+        .inner_join(residents::table)
+        .filter(contacts::occurred_at.ge(from.to_string()))
+        .filter(contacts::occurred_at.lt(to.to_string()))
+        .select((
+            contacts::delivered_by_user_id,
+            residents::district_id,
+            contacts::occurred_at,
+            contacts::kind,
+            contacts::activity,
+        ))
+        .into_boxed();
+    if let Some(d) = district_id {
+        q = q.filter(residents::district_id.eq(d.to_string()));
+    }
+    if let Some(u) = user_id {
+        q = q.filter(contacts::delivered_by_user_id.eq(u.to_string()));
+    }
+    Ok(q.load::<(String, String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(u, d, o, k, a)| MonthContact {
+            delivered_by_user_id: u,
+            district_id: d,
+            occurred_at: o,
+            kind: k,
+            activity: a,
+        })
+        .collect())
+}
+
+/// Commissioners (id, display name, district id), optionally of one district.
+pub fn commissioners(
+    conn: &mut DbConn,
+    district_id: Option<&str>,
+) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    let mut q = users::table
+        .filter(users::role.eq("commissioner"))
+        .select((users::id, users::display_name, users::district_id))
+        .into_boxed();
+    if let Some(d) = district_id {
+        q = q.filter(users::district_id.eq(d.to_string()));
+    }
+    q.order(users::login).load(conn)
+}

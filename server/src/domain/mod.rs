@@ -4,6 +4,7 @@
 //! name or date. Each `parse` returns [`Invalid`] saying what is wrong; the API layer adds the field
 //! name.
 
+pub mod activity;
 pub mod alerts;
 pub mod demo_names;
 

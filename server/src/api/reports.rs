@@ -1,0 +1,211 @@
+//! `/api/reports/activity`: the monthly 活動記録 (counts only), as JSON and as CSV for Excel.
+//!
+//! A commissioner sees their own row; a district lead every commissioner of the district and the
+//! district total; city staff one row per district and the city total — counts only, never a
+//! resident's name. The counting rules are in `domain::activity`.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::db::{directory, review};
+use crate::domain::Role;
+use crate::domain::activity::{self, Counted, Totals};
+use crate::error::{AppError, ErrorBody};
+
+#[derive(Deserialize, IntoParams)]
+pub struct MonthQuery {
+    /// `YYYY-MM`
+    pub month: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityRow {
+    pub district: String,
+    /// The commissioner's name; empty on district rows (city staff).
+    pub commissioner: String,
+    pub totals: Totals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityReport {
+    pub month: String,
+    pub rows: Vec<ActivityRow>,
+    /// The sum of the rows (district for a lead, city for staff).
+    pub total: Totals,
+}
+
+/// `2026-11` → ("2026-11", "2026-12").
+fn month_bounds(raw: &str) -> Result<(String, String), AppError> {
+    let bad = || {
+        AppError::invalid(
+            "month",
+            "invalid_month",
+            "月は YYYY-MM の形で入力してください。",
+        )
+    };
+    let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
+    let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if !(2000..=2999).contains(&y) || !(1..=12).contains(&m) || raw.trim().len() != 7 {
+        return Err(bad());
+    }
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    Ok((format!("{y:04}-{m:02}"), format!("{ny:04}-{nm:02}")))
+}
+
+async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<ActivityReport, AppError> {
+    caller.require(&[Role::Commissioner, Role::DistrictLead, Role::CityStaff])?;
+    let (from, to) = month_bounds(month)?;
+    let (role, me, district) = (
+        caller.role,
+        caller.user_id.clone(),
+        caller.district_id.clone(),
+    );
+    let f = from.clone();
+    let (contacts, people, districts) = state
+        .db
+        .read(move |conn| {
+            let districts: HashMap<String, String> = directory::list_districts(conn)?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect();
+            Ok(match role {
+                Role::Commissioner => (
+                    review::month_contacts(conn, &f, &to, None, Some(&me))?,
+                    review::commissioners(conn, district.as_deref())?
+                        .into_iter()
+                        .filter(|(id, _, _)| *id == me)
+                        .collect(),
+                    districts,
+                ),
+                Role::DistrictLead => {
+                    let d = district.ok_or(AppError::Forbidden)?;
+                    (
+                        review::month_contacts(conn, &f, &to, Some(&d), None)?,
+                        review::commissioners(conn, Some(&d))?,
+                        districts,
+                    )
+                }
+                _ => (
+                    review::month_contacts(conn, &f, &to, None, None)?,
+                    Vec::new(),
+                    districts,
+                ),
+            })
+        })
+        .await?;
+    let counted = |c: &review::MonthContact| {
+        let a: serde_json::Value = serde_json::from_str(&c.activity).unwrap_or_default();
+        let list = |k: &str| -> Vec<String> {
+            a[k].as_array()
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Counted {
+            day: c.occurred_at.chars().take(10).collect(),
+            kind: c.kind.clone(),
+            fields: list("fields"),
+            contents: list("contents"),
+        }
+    };
+    let mut rows = Vec::new();
+    if caller.role == Role::CityStaff {
+        let mut ids: Vec<(&String, &String)> = districts.iter().collect();
+        ids.sort_by(|a, b| a.1.cmp(b.1));
+        for (id, name) in ids {
+            let mine: Vec<Counted> = contacts
+                .iter()
+                .filter(|c| &c.district_id == id)
+                .map(counted)
+                .collect();
+            rows.push(ActivityRow {
+                district: name.clone(),
+                commissioner: String::new(),
+                totals: activity::count(&mine),
+            });
+        }
+    } else {
+        for (id, name, d) in &people {
+            let mine: Vec<Counted> = contacts
+                .iter()
+                .filter(|c| &c.delivered_by_user_id == id)
+                .map(counted)
+                .collect();
+            rows.push(ActivityRow {
+                district: d
+                    .as_ref()
+                    .and_then(|d| districts.get(d))
+                    .cloned()
+                    .unwrap_or_default(),
+                commissioner: name.clone(),
+                totals: activity::count(&mine),
+            });
+        }
+    }
+    let mut total = Totals::zero();
+    for r in &rows {
+        total.add(&r.totals);
+    }
+    Ok(ActivityReport {
+        month: from,
+        rows,
+        total,
+    })
+}
+
+/// The month's 活動記録 for what the caller may see.
+#[utoipa::path(get, path = "/api/reports/activity", tag = "reports", params(MonthQuery),
+    responses((status = 200, body = ActivityReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn activity_json(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<MonthQuery>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(build(&state, &caller, &q.month).await?))
+}
+
+/// The same as CSV: UTF-8 with a BOM and CRLF line ends, so Excel opens it as it is.
+#[utoipa::path(get, path = "/api/reports/activity.csv", tag = "reports", params(MonthQuery),
+    responses((status = 200, description = "text/csv"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn activity_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<MonthQuery>,
+) -> Result<HttpResponse, AppError> {
+    let report = build(&state, &caller, &q.month).await?;
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| activity::csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&line(activity::csv_header()));
+    out.push_str("\r\n");
+    for r in &report.rows {
+        out.push_str(&line(activity::csv_row(
+            &r.district,
+            &r.commissioner,
+            &r.totals,
+        )));
+        out.push_str("\r\n");
+    }
+    out.push_str(&line(activity::csv_row("合計", "", &report.total)));
+    out.push_str("\r\n");
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"katsudo-{}.csv\"", report.month),
+        ))
+        .body(out))
+}

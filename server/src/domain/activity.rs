@@ -1,0 +1,272 @@
+//! 活動記録 (the monthly activity record of the national 福祉行政報告例): how contacts count.
+//!
+//! The one place the mapping lives:
+//! - 相談・支援件数, 分野別: each contact counts once under every 分野 listed in its
+//!   `activity.fields` ([`FIELDS`]); a contact with none listed counts under その他.
+//! - 相談・支援件数, 内容別: each contact counts once under every 内容 in `activity.contents`
+//!   ([`CONTENTS`]); unknown values count under その他.
+//! - 訪問回数: contacts of kind `visit` (訪問). Phone calls, greetings and indirect checks are
+//!   contacts but not visits.
+//! - 活動日数: distinct days (Japan date of `occurredAt`) with at least one contact.
+//! - その他の活動件数 ([`OTHER_ACTIVITIES`]) and 連絡調整回数 come from the commissioner's own
+//!   activity log (meetings, training, certificates, liaison with agencies), which is not built yet:
+//!   they are reported as 0 until it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// 分野.
+pub const FIELDS: [&str; 4] = ["高齢者", "障害者", "子ども", "その他"];
+
+/// 内容 (14 items, in the order of the national form).
+pub const CONTENTS: [&str; 14] = [
+    "在宅福祉",
+    "介護保険",
+    "健康・保健医療",
+    "子育て・母子保健",
+    "子どもの地域生活",
+    "子どもの教育・学校生活",
+    "生活費",
+    "年金・保険",
+    "仕事",
+    "家族関係",
+    "住居",
+    "生活環境",
+    "日常的な支援",
+    "その他",
+];
+
+/// その他の活動 (6 items).
+pub const OTHER_ACTIVITIES: [&str; 6] = [
+    "調査・実態把握",
+    "行事・事業・会議への参加協力",
+    "地域福祉活動・自主活動",
+    "民児協運営・研修",
+    "証明事務",
+    "要保護児童の発見の通告・仲介",
+];
+
+/// One contact as the counting sees it.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    /// `YYYY-MM-DD` (Japan).
+    pub day: String,
+    pub kind: String,
+    pub fields: Vec<String>,
+    pub contents: Vec<String>,
+}
+
+/// One commissioner's month.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Totals {
+    /// 相談・支援件数 (contacts).
+    pub consultations: u32,
+    /// 分野別 (keys from [`FIELDS`]).
+    pub by_field: BTreeMap<String, u32>,
+    /// 内容別 (keys from [`CONTENTS`]).
+    pub by_content: BTreeMap<String, u32>,
+    /// その他の活動件数 (keys from [`OTHER_ACTIVITIES`]).
+    pub other_activities: BTreeMap<String, u32>,
+    /// 訪問回数.
+    pub visits: u32,
+    /// 連絡調整回数.
+    pub liaison: u32,
+    /// 活動日数.
+    pub active_days: u32,
+}
+
+impl Totals {
+    fn empty() -> Totals {
+        Totals {
+            by_field: FIELDS.iter().map(|f| (f.to_string(), 0)).collect(),
+            by_content: CONTENTS.iter().map(|c| (c.to_string(), 0)).collect(),
+            other_activities: OTHER_ACTIVITIES
+                .iter()
+                .map(|a| (a.to_string(), 0))
+                .collect(),
+            ..Totals::default()
+        }
+    }
+
+    /// Adds another commissioner's totals (district and city sums). Active days add up too: they
+    /// are commissioner-days.
+    pub fn add(&mut self, o: &Totals) {
+        self.consultations += o.consultations;
+        self.visits += o.visits;
+        self.liaison += o.liaison;
+        self.active_days += o.active_days;
+        for (m, n) in [
+            (&mut self.by_field, &o.by_field),
+            (&mut self.by_content, &o.by_content),
+            (&mut self.other_activities, &o.other_activities),
+        ] {
+            for (k, v) in n {
+                *m.entry(k.clone()).or_insert(0) += v;
+            }
+        }
+    }
+
+    pub fn zero() -> Totals {
+        Totals::empty()
+    }
+}
+
+/// Counts one commissioner's contacts of one month.
+pub fn count(contacts: &[Counted]) -> Totals {
+    let mut t = Totals::empty();
+    let mut days = BTreeSet::new();
+    for c in contacts {
+        t.consultations += 1;
+        days.insert(c.day.clone());
+        if c.kind == "visit" {
+            t.visits += 1;
+        }
+        let fields: BTreeSet<&str> = c
+            .fields
+            .iter()
+            .map(|f| {
+                if FIELDS.contains(&f.as_str()) {
+                    f.as_str()
+                } else {
+                    "その他"
+                }
+            })
+            .collect();
+        if fields.is_empty() {
+            *t.by_field.entry("その他".into()).or_insert(0) += 1;
+        }
+        for f in fields {
+            *t.by_field.entry(f.into()).or_insert(0) += 1;
+        }
+        let contents: BTreeSet<&str> = c
+            .contents
+            .iter()
+            .map(|x| {
+                if CONTENTS.contains(&x.as_str()) {
+                    x.as_str()
+                } else {
+                    "その他"
+                }
+            })
+            .collect();
+        for x in contents {
+            *t.by_content.entry(x.into()).or_insert(0) += 1;
+        }
+    }
+    t.active_days = days.len() as u32;
+    t
+}
+
+/// The CSV header row (Japanese, the form's order).
+pub fn csv_header() -> Vec<String> {
+    let mut h = vec![
+        "地区".to_string(),
+        "民生委員".to_string(),
+        "相談・支援件数".to_string(),
+    ];
+    h.extend(FIELDS.iter().map(|f| format!("分野:{f}")));
+    h.extend(CONTENTS.iter().map(|c| format!("内容:{c}")));
+    h.extend(OTHER_ACTIVITIES.iter().map(|a| format!("その他の活動:{a}")));
+    h.extend([
+        "訪問回数".to_string(),
+        "連絡調整回数".to_string(),
+        "活動日数".to_string(),
+    ]);
+    h
+}
+
+/// One CSV row for `who` in `district`.
+pub fn csv_row(district: &str, who: &str, t: &Totals) -> Vec<String> {
+    let mut r = vec![
+        district.to_string(),
+        who.to_string(),
+        t.consultations.to_string(),
+    ];
+    r.extend(
+        FIELDS
+            .iter()
+            .map(|f| t.by_field.get(*f).copied().unwrap_or(0).to_string()),
+    );
+    r.extend(
+        CONTENTS
+            .iter()
+            .map(|c| t.by_content.get(*c).copied().unwrap_or(0).to_string()),
+    );
+    r.extend(
+        OTHER_ACTIVITIES
+            .iter()
+            .map(|a| t.other_activities.get(*a).copied().unwrap_or(0).to_string()),
+    );
+    r.extend([
+        t.visits.to_string(),
+        t.liaison.to_string(),
+        t.active_days.to_string(),
+    ]);
+    r
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(day: &str, kind: &str, fields: &[&str], contents: &[&str]) -> Counted {
+        Counted {
+            day: day.into(),
+            kind: kind.into(),
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            contents: contents.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_hand_counted_month() {
+        let t = count(&[
+            c("2026-11-02", "visit", &["高齢者"], &["日常的な支援"]),
+            c(
+                "2026-11-02",
+                "phone",
+                &["高齢者", "障害者"],
+                &["介護保険", "健康・保健医療"],
+            ),
+            c("2026-11-09", "greeting", &[], &[]),
+            c("2026-11-16", "visit", &["宇宙人"], &["謎"]),
+            c(
+                "2026-11-16",
+                "indirect",
+                &["高齢者"],
+                &["日常的な支援", "日常的な支援"],
+            ),
+        ]);
+        assert_eq!(t.consultations, 5);
+        assert_eq!(t.visits, 2);
+        assert_eq!(t.active_days, 3);
+        assert_eq!(t.by_field["高齢者"], 3);
+        assert_eq!(t.by_field["障害者"], 1);
+        assert_eq!(
+            t.by_field["その他"], 2,
+            "none listed and unknown both count as その他"
+        );
+        assert_eq!(
+            t.by_content["日常的な支援"], 2,
+            "listed twice in one contact counts once"
+        );
+        assert_eq!(t.by_content["その他"], 1);
+        assert_eq!(t.by_content["介護保険"], 1);
+        assert_eq!(t.liaison, 0);
+    }
+
+    #[test]
+    fn csv_rows_match_the_header() {
+        let t = count(&[c("2026-11-02", "visit", &["高齢者"], &[])]);
+        assert_eq!(csv_header().len(), csv_row("神楽岡", "a", &t).len());
+        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+    }
+}
