@@ -92,6 +92,12 @@ async fn matrix(db: TestDb) {
         ),
         (
             "GET",
+            "/api/review/contacts?check=mailbox".into(),
+            None,
+            [u, f, f, ok, ok, f, f],
+        ),
+        (
+            "GET",
             "/api/reports/activity?month=2026-11".into(),
             None,
             [u, ok, ok, ok, ok, ok, f],

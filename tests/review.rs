@@ -425,3 +425,75 @@ async fn activity_report(db: TestDb) {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(bad["error"]["field"], "month");
 }
+
+both!(the_lead_filters_the_merged_log, review_list);
+async fn review_list(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm = s.login("comm-a").await;
+    let mut tablet = Recorder::open(&s, &mut comm, &ra1).await;
+    tablet
+        .visit(
+            "m1",
+            "2026-11-10",
+            "absent",
+            "none",
+            &[("mailbox", "concern")],
+        )
+        .await;
+    tablet
+        .visit("w1", "2026-11-12", "met", "watch", &[("lights", "ok")])
+        .await;
+    tablet
+        .visit("n1", "2026-11-14", "met", "none", &[("mailbox", "ok")])
+        .await;
+    let mut lead = s.login("lead-a").await;
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["contact_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Concerns first, then the rest newest first; receipt time beside the recorded time.
+    let (st, all) = lead.get("/api/review/contacts").await;
+    assert_eq!(st, StatusCode::OK, "{all}");
+    assert_eq!(ids(&all), vec!["w1", "n1", "m1"]);
+    assert!(all[0]["received_at"].as_i64().unwrap() > 0);
+    assert_eq!(all[0]["occurred_at"], "2026-11-12T10:00:00+09:00");
+    assert_eq!(all[0]["resident_name"], "試験 花子");
+    assert_eq!(
+        ids(&lead.get("/api/review/contacts?check=mailbox").await.1),
+        vec!["m1"]
+    );
+    assert_eq!(
+        ids(&lead.get("/api/review/contacts?concern=watch").await.1),
+        vec!["w1"]
+    );
+    assert_eq!(
+        ids(&lead
+            .get("/api/review/contacts?from=2026-11-11&to=2026-11-12")
+            .await
+            .1),
+        vec!["w1"]
+    );
+    let me = s.fx.user("comm-a");
+    assert_eq!(
+        lead.get(&format!(
+            "/api/review/contacts?commissioner_id={me}&kind=visit"
+        ))
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .len(),
+        3
+    );
+    let (st, bad) = lead.get("/api/review/contacts?kind=teleport").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["field"], "kind");
+    // The other district's lead sees nothing of it.
+    let mut other = s.login("lead-b").await;
+    assert_eq!(other.get("/api/review/contacts").await.1, json!([]));
+}

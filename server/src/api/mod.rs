@@ -47,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/reports/activity.csv",
             web::get().to(reports::activity_csv),
         )
+        .route("/api/review/contacts", web::get().to(review::contacts))
         .route("/api/review/alerts", web::get().to(review::list_alerts))
         .route(
             "/api/review/alerts/{id}/acknowledge",
@@ -118,6 +119,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::approve,
         reports::activity_json,
         reports::activity_csv,
+        review::contacts,
         review::list_alerts,
         review::acknowledge_alert,
         review::close_alert,

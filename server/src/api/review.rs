@@ -255,3 +255,105 @@ pub async fn overdue(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
     });
     Ok(HttpResponse::Ok().json(out))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct ContactQuery {
+    pub commissioner_id: Option<String>,
+    pub resident_id: Option<String>,
+    /// `YYYY-MM-DD`
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` (inclusive)
+    pub to: Option<String>,
+    /// visit | phone | greeting | indirect
+    pub kind: Option<String>,
+    /// none | watch | urgent
+    pub concern: Option<String>,
+    /// A check that must be 気になる: lights | mailbox | garbage | snow | curtains | laundry
+    pub check: Option<String>,
+}
+
+/// One line of the lead's review list.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewItem {
+    pub resident_id: String,
+    pub resident_name: String,
+    pub contact_id: String,
+    pub commissioner: String,
+    /// As recorded on the tablet.
+    pub occurred_at: String,
+    /// When the server received it (ms since the epoch).
+    pub received_at: i64,
+    pub kind: String,
+    pub outcome: String,
+    pub concern: String,
+    /// Check name → value.
+    pub checks: serde_json::Value,
+    pub note: String,
+    pub follow_up: bool,
+    /// The lead's mark, if any: confirmed | check | return.
+    pub review_mark: Option<String>,
+}
+
+/// The district's merged contacts: concerns and unreviewed entries first, then newest first.
+#[utoipa::path(get, path = "/api/review/contacts", tag = "review", params(ContactQuery),
+    responses((status = 200, body = Vec<ReviewItem>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn contacts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<ContactQuery>,
+) -> Result<HttpResponse, AppError> {
+    use crate::sync::schema::{CHECK_NAMES, CONCERNS, KINDS};
+    let district = lead_district(&caller)?;
+    let q = q.into_inner();
+    let one_of = |name: &str, v: &Option<String>, allowed: &[&str]| -> Result<(), AppError> {
+        match v {
+            Some(x) if !allowed.contains(&x.as_str()) => Err(AppError::invalid(
+                name,
+                "unknown",
+                format!("{} のどれかです。", allowed.join(" / ")),
+            )),
+            _ => Ok(()),
+        }
+    };
+    one_of("kind", &q.kind, &KINDS)?;
+    one_of("concern", &q.concern, &CONCERNS)?;
+    one_of("check", &q.check, &CHECK_NAMES)?;
+    let day = |name: &str, v: Option<String>| -> Result<Option<String>, AppError> {
+        v.map(|d| field(name, Date::parse(&d)).map(|d| d.to_string()))
+            .transpose()
+    };
+    let filter = review::ContactFilter {
+        commissioner_id: q.commissioner_id,
+        resident_id: q.resident_id,
+        from: day("from", q.from)?,
+        to: day("to", q.to)?,
+        kind: q.kind,
+        concern: q.concern,
+        check_concern: q.check,
+    };
+    let rows = state
+        .db
+        .read(move |conn| Ok(review::district_contacts(conn, &district, &filter, 500)?))
+        .await?;
+    let mut out: Vec<ReviewItem> = rows
+        .into_iter()
+        .map(|(c, resident_name, commissioner, mark)| ReviewItem {
+            resident_id: c.resident_id,
+            resident_name,
+            contact_id: c.id,
+            commissioner,
+            occurred_at: c.occurred_at,
+            received_at: c.received_at,
+            kind: c.kind,
+            outcome: c.outcome,
+            concern: c.concern,
+            checks: serde_json::from_str(&c.checks).unwrap_or_default(),
+            note: c.note,
+            follow_up: c.follow_up,
+            review_mark: mark,
+        })
+        .collect();
+    // Concerns first, then entries the lead has not marked, each group newest first (stable sort).
+    out.sort_by_key(|i| (i.concern == "none", i.review_mark.is_some()));
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -267,3 +267,74 @@ pub fn commissioners(
     }
     q.order(users::login).load(conn)
 }
+
+/// Filters of the lead's review list; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub commissioner_id: Option<String>,
+    pub resident_id: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    pub kind: Option<String>,
+    pub concern: Option<String>,
+    /// A check name that must be 気になる (`concern`).
+    pub check_concern: Option<String>,
+}
+
+/// A contact of the district with its resident's name, the delivering commissioner's name and the
+/// lead's mark (if any).
+pub type ReviewRow = (ContactRecord, String, String, Option<String>);
+
+/// The district's contacts under `filter`, newest first (at most `limit`).
+pub fn district_contacts(
+    conn: &mut DbConn,
+    district_id: &str,
+    filter: &ContactFilter,
+    limit: i64,
+) -> QueryResult<Vec<ReviewRow>> {
+    use super::schema::reviews;
+    let mut q = contacts::table
+        .inner_join(residents::table)
+        .inner_join(users::table.on(users::id.eq(contacts::delivered_by_user_id)))
+        .left_join(
+            reviews::table.on(reviews::resident_id
+                .eq(contacts::resident_id)
+                .and(reviews::contact_id.eq(contacts::id))),
+        )
+        .filter(residents::district_id.eq(district_id.to_string()))
+        .select((
+            ContactRecord::as_select(),
+            residents::name,
+            users::display_name,
+            reviews::mark.nullable(),
+        ))
+        .into_boxed();
+    if let Some(v) = &filter.commissioner_id {
+        q = q.filter(contacts::delivered_by_user_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.resident_id {
+        q = q.filter(contacts::resident_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.from {
+        q = q.filter(contacts::occurred_at.ge(v.clone()));
+    }
+    if let Some(v) = &filter.to {
+        // Inclusive end day: everything before the next day's prefix.
+        q = q.filter(contacts::occurred_at.lt(format!("{v}\u{ffff}")));
+    }
+    if let Some(v) = &filter.kind {
+        q = q.filter(contacts::kind.eq(v.clone()));
+    }
+    if let Some(v) = &filter.concern {
+        q = q.filter(contacts::concern.eq(v.clone()));
+    }
+    if let Some(check) = &filter.check_concern {
+        // `checks` is a JSON object written by the projection with sorted keys and no spaces.
+        q = q.filter(contacts::checks.like(format!("%\"{check}\":\"concern\"%")));
+    }
+    q.order((contacts::occurred_at.desc(), contacts::received_at.desc()))
+        .limit(limit)
+        .load(conn)
+}
