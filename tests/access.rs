@@ -37,6 +37,19 @@ async fn matrix(db: TestDb) {
         ("GET", "/api/openapi.json".into(), None, [ok; 7]),
         ("GET", "/api/me".into(), None, [u, ok, ok, ok, ok, ok, ok]),
         (
+            "GET",
+            "/api/devices/key-share".into(),
+            None,
+            [u, ok, ok, f, f, f, f],
+        ),
+        // Only a revoked device may confirm a wipe: 409 for live tablets, 401 without a device.
+        (
+            "POST",
+            "/api/devices/wiped".into(),
+            Some(json!({})),
+            [u, 409, 409, u, u, u, u],
+        ),
+        (
             "POST",
             "/api/session".into(),
             Some(json!({"login": "admin", "password": "not the password"})),

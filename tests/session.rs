@@ -216,3 +216,70 @@ async fn throttling(db: TestDb) {
         .await;
     assert_eq!(st, StatusCode::OK, "{body}");
 }
+
+both!(
+    a_revoked_tablet_is_told_to_wipe_and_confirms_it,
+    remote_wipe
+);
+async fn remote_wipe(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut tablet = s.login("comm-a").await;
+    // Check-in: the key share, kept out of caches, the same each time; the version is recorded.
+    let r = tablet
+        .request("GET", "/api/devices/key-share", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+    let share = r.body["key_share"].as_str().unwrap().to_string();
+    assert_eq!(share.len(), 43, "256 bits, base64url");
+    assert_eq!(r.body["offline_expiry_days"], 14);
+    assert_eq!(
+        tablet.get("/api/devices/key-share").await.1["key_share"],
+        share.as_str()
+    );
+    // Another tablet has another share.
+    let other = s.login("comm-b").await;
+    let mut other = other;
+    assert_ne!(
+        other.get("/api/devices/key-share").await.1["key_share"],
+        share.as_str()
+    );
+    // A PC session (no device) gets none.
+    let mut lead = s.login("lead-a").await;
+    assert_eq!(
+        code(&lead.get("/api/devices/key-share").await.1),
+        "device_required"
+    );
+
+    // Revoked: the next contact says so (the signal to erase), the share is no longer handed out.
+    let device = r.body["device_id"].as_str().unwrap().to_string();
+    let mut admin = s.login("admin").await;
+    admin
+        .post(&format!("/api/admin/devices/{device}/revoke"), &json!({}))
+        .await;
+    let (st, body) = tablet.get("/api/devices/key-share").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "device_revoked");
+    // The tablet confirms the erase; the admin sees it and the audit log has it.
+    let (st, _) = tablet.post("/api/devices/wiped", &json!({})).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert!(tablet.cookies.is_empty(), "its cookies are cleared");
+    let (_, devices) = admin.get("/api/admin/devices").await;
+    let d = devices
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == device.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(d["state"], "wiped");
+    assert!(d["wiped_at"].as_i64().is_some());
+    let (_, audit) = admin.get("/api/admin/audit").await;
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "device.wiped" && e["target_id"] == device.as_str())
+    );
+}

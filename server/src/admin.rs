@@ -359,6 +359,9 @@ pub fn issue_device(
         revoked_at: None,
         last_seen_at: None,
         created_at: now,
+        key_share: None,
+        app_version: None,
+        wiped_at: None,
     };
     accounts::insert_device(conn, &d)?;
     record(

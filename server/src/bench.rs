@@ -232,6 +232,9 @@ fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                         revoked_at: None,
                         last_seen_at: Some(now),
                         created_at: now,
+                        key_share: None,
+                        app_version: None,
+                        wiped_at: None,
                     },
                 )?;
                 accounts::insert_session(

@@ -12,6 +12,7 @@
 //! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
 //! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
+//! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub commissioner_needs_device: bool,
     /// Seconds an unsubscribed document stays in memory.
     pub sync_evict_after_secs: u64,
+    /// Days without check-in after which a tablet erases its local key.
+    pub offline_expiry_days: u32,
 }
 
 /// A configuration value that could not be used; names the variable.
@@ -94,6 +97,7 @@ impl Config {
         let db_pool_size = parse("MIMAMORI_DB_POOL_SIZE", 8_u32)?.max(1);
         let commissioner_needs_device = parse("MIMAMORI_COMMISSIONER_NEEDS_DEVICE", true)?;
         let sync_evict_after_secs = parse("MIMAMORI_SYNC_EVICT_AFTER_SECS", 60_u64)?.max(1);
+        let offline_expiry_days = parse("MIMAMORI_OFFLINE_EXPIRY_DAYS", 14_u32)?.max(1);
         Ok(Config {
             database_url,
             bind,
@@ -103,6 +107,7 @@ impl Config {
             db_pool_size,
             commissioner_needs_device,
             sync_evict_after_secs,
+            offline_expiry_days,
         })
     }
 
@@ -117,6 +122,7 @@ impl Config {
             db_pool_size: 4,
             commissioner_needs_device: true,
             sync_evict_after_secs: 60,
+            offline_expiry_days: 14,
         }
     }
 }

@@ -347,16 +347,22 @@ pub async fn end_assignment(
 pub struct DeviceOut {
     pub id: String,
     pub label: String,
-    /// `awaiting_enrolment`, `enrolled` or `revoked`.
+    /// `awaiting_enrolment`, `enrolled`, `revoked` or `wiped`.
     pub state: String,
     pub enrolled_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The last check-in (login or key-share fetch).
     pub last_seen_at: Option<i64>,
+    pub app_version: Option<String>,
+    /// When the revoked device confirmed it erased its data.
+    pub wiped_at: Option<i64>,
 }
 
 impl From<Device> for DeviceOut {
     fn from(d: Device) -> Self {
-        let state = if d.revoked_at.is_some() {
+        let state = if d.wiped_at.is_some() {
+            "wiped"
+        } else if d.revoked_at.is_some() {
             "revoked"
         } else if d.enrolled_at.is_some() {
             "enrolled"
@@ -370,6 +376,8 @@ impl From<Device> for DeviceOut {
             enrolled_at: d.enrolled_at,
             revoked_at: d.revoked_at,
             last_seen_at: d.last_seen_at,
+            app_version: d.app_version,
+            wiped_at: d.wiped_at,
         }
     }
 }

@@ -28,6 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/session", web::delete().to(session::logout))
         .route("/api/me", web::get().to(session::me))
         .route("/api/devices/enrol", web::post().to(session::enrol))
+        .route("/api/devices/key-share", web::get().to(session::key_share))
+        .route("/api/devices/wiped", web::post().to(session::wiped))
         .route("/api/residents", web::get().to(residents::list))
         .route("/api/residents/{id}", web::get().to(residents::get))
         .route(
@@ -112,6 +114,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         session::logout,
         session::me,
         session::enrol,
+        session::key_share,
+        session::wiped,
         residents::list,
         residents::get,
         residents::document,

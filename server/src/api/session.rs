@@ -282,19 +282,19 @@ pub async fn enrol(
     }
     let code_hash = auth::enrolment_code_hash(&code);
     let (token, token_hash) = auth::new_token();
+    let (key_share, _) = auth::new_token();
     let device = state
         .db
         .write(move |conn| {
             let now = db::now_ms();
-            let d = accounts::redeem_enrolment(conn, &code_hash, &token_hash, now)?.ok_or_else(
-                || {
+            let d = accounts::redeem_enrolment(conn, &code_hash, &token_hash, &key_share, now)?
+                .ok_or_else(|| {
                     AppError::invalid(
                         "code",
                         "invalid_code",
                         "登録コードが正しくないか、使用済みか、期限切れです。",
                     )
-                },
-            )?;
+                })?;
             record(
                 conn,
                 &Actor {
@@ -316,4 +316,118 @@ pub async fn enrol(
             device_id: device.id,
             label: device.label,
         }))
+}
+
+/// What an enrolled tablet needs to open its local store.
+#[derive(Serialize, ToSchema)]
+pub struct KeyShare {
+    pub device_id: String,
+    /// The server's half of the local-store key (base64url, 256 bits). Never stored in clear on the
+    /// tablet; combined there with a key derived from the PIN.
+    pub key_share: String,
+    /// Erase the local key after this many days without a check-in.
+    pub offline_expiry_days: u32,
+}
+
+/// The tablet's check-in: hands its key share to the enrolled, non-revoked device of the session and
+/// records the check-in time and the app version (header `X-Mimamori-App-Version`). A revoked device
+/// gets 401 `device_revoked`, its signal to erase its local data.
+#[utoipa::path(get, path = "/api/devices/key-share", tag = "session",
+    responses((status = 200, body = KeyShare), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn key_share(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let device_id = caller.device_id.clone().ok_or(AppError::Denied {
+        code: "device_required",
+        message: "この端末は登録されていません。".into(),
+    })?;
+    let version = req
+        .headers()
+        .get("x-mimamori-app-version")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim()
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(32)
+                .collect::<String>()
+        })
+        .filter(|v| !v.is_empty());
+    let id = device_id.clone();
+    let device = state
+        .db
+        .write(move |conn| {
+            accounts::check_in_device(conn, &id, version.as_deref(), db::now_ms())?;
+            accounts::device_by_id(conn, &id)?.ok_or(AppError::Unauthorized {
+                code: "device_revoked",
+            })
+        })
+        .await?;
+    if device.revoked_at.is_some() {
+        return Err(AppError::Unauthorized {
+            code: "device_revoked",
+        });
+    }
+    let key_share = device
+        .key_share
+        .ok_or_else(|| AppError::internal("enrolled device without a key share"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(KeyShare {
+            device_id,
+            key_share,
+            offline_expiry_days: state.config.offline_expiry_days,
+        }))
+}
+
+/// A revoked tablet confirms it erased its key and data (by its device cookie; it has no session
+/// any more). Recorded in the audit log; the device's cookies are cleared.
+#[utoipa::path(post, path = "/api/devices/wiped", tag = "session",
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn wiped(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let token = req
+        .cookie(auth::DEVICE_COOKIE)
+        .map(|c| c.value().to_string())
+        .ok_or(AppError::Unauthorized {
+            code: "unauthorized",
+        })?;
+    let hash = auth::token_hash(&token);
+    state
+        .db
+        .write(move |conn| {
+            let d = accounts::device_by_token_hash(conn, &hash)?.ok_or(AppError::Unauthorized {
+                code: "unauthorized",
+            })?;
+            if d.revoked_at.is_none() {
+                return Err(AppError::Conflict {
+                    field: "device".into(),
+                    message: "この端末は利用停止になっていません。".into(),
+                });
+            }
+            accounts::mark_wiped(conn, &d.id, db::now_ms())?;
+            record(
+                conn,
+                &Actor {
+                    user_id: None,
+                    device_id: Some(d.id.clone()),
+                },
+                "device.wiped",
+                "device",
+                Some(&d.id),
+                json!({}),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent()
+        .cookie(auth::removal_cookie(
+            auth::DEVICE_COOKIE,
+            state.secure_cookies,
+        ))
+        .cookie(auth::removal_cookie(
+            auth::SESSION_COOKIE,
+            state.secure_cookies,
+        ))
+        .finish())
 }

@@ -42,6 +42,12 @@ pub struct Device {
     pub revoked_at: Option<i64>,
     pub last_seen_at: Option<i64>,
     pub created_at: i64,
+    /// Half of the key that unlocks the tablet's local store (base64url, 256 bits); handed only to
+    /// the enrolled, non-revoked device.
+    pub key_share: Option<String>,
+    pub app_version: Option<String>,
+    /// When the device confirmed it erased its local data after revocation.
+    pub wiped_at: Option<i64>,
 }
 
 pub fn insert_user(conn: &mut DbConn, user: &User) -> QueryResult<()> {
@@ -164,6 +170,7 @@ pub fn redeem_enrolment(
     conn: &mut DbConn,
     code_hash: &str,
     token_hash: &str,
+    key_share: &str,
     now: i64,
 ) -> QueryResult<Option<Device>> {
     let Some(device) = devices::table
@@ -188,6 +195,7 @@ pub fn redeem_enrolment(
         devices::token_hash.eq(token_hash),
         devices::enrolled_at.eq(now),
         devices::last_seen_at.eq(now),
+        devices::key_share.eq(key_share),
     ))
     .execute(conn)?;
     if updated != 1 {
@@ -216,6 +224,32 @@ pub fn revoke_device(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool>
     .set(sessions::revoked_at.eq(now))
     .execute(conn)?;
     Ok(n == 1 || device_by_id(conn, id)?.is_some())
+}
+
+/// A check-in: the device is alive and runs `app_version`.
+pub fn check_in_device(
+    conn: &mut DbConn,
+    id: &str,
+    app_version: Option<&str>,
+    now: i64,
+) -> QueryResult<()> {
+    match app_version {
+        Some(v) => diesel::update(devices::table.find(id))
+            .set((devices::last_seen_at.eq(now), devices::app_version.eq(v)))
+            .execute(conn)?,
+        None => diesel::update(devices::table.find(id))
+            .set(devices::last_seen_at.eq(now))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Records that a revoked device erased its local data (first confirmation wins).
+pub fn mark_wiped(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<()> {
+    diesel::update(devices::table.find(id).filter(devices::wiped_at.is_null()))
+        .set(devices::wiped_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn touch_device(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<()> {

@@ -130,6 +130,9 @@ diesel::table! {
         revoked_at -> Nullable<BigInt>,
         last_seen_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        key_share -> Nullable<Text>,
+        app_version -> Nullable<Text>,
+        wiped_at -> Nullable<BigInt>,
     }
 }
 
