@@ -90,6 +90,26 @@ impl Recorder {
         );
     }
 
+    /// Writes a review mark into the document (only a lead's count).
+    async fn mark(&mut self, contact: &str, mark: &str) {
+        let reviews = self.doc.get(ROOT, "reviews").unwrap().unwrap().1;
+        let mut tx = self.doc.transaction();
+        let r = tx.put_object(&reviews, contact, ObjType::Map).unwrap();
+        for (k, v) in [
+            ("mark", mark),
+            ("comment", ""),
+            ("by", "someone"),
+            ("at", "2026-11-20T12:00:00+09:00"),
+        ] {
+            tx.put(&r, k, v).unwrap();
+        }
+        tx.commit();
+        self.peer
+            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+            .await
+            .unwrap();
+    }
+
     /// Records a visit and waits until the server acknowledged it.
     async fn visit(
         &mut self,
@@ -496,4 +516,24 @@ async fn review_list(db: TestDb) {
     // The other district's lead sees nothing of it.
     let mut other = s.login("lead-b").await;
     assert_eq!(other.get("/api/review/contacts").await.1, json!([]));
+
+    // A commissioner cannot mark their own entries as reviewed; the lead can.
+    tablet.mark("w1", "confirmed").await;
+    let (_, all) = lead.get("/api/review/contacts").await;
+    assert_eq!(all[0]["contact_id"], "w1");
+    assert!(
+        all[0]["review_mark"].is_null(),
+        "a commissioner's mark is not a review: {}",
+        all[0]
+    );
+    let mut lead_tablet = Recorder::open(&s, &mut lead, &ra1).await;
+    lead_tablet.mark("m1", "check").await;
+    let (_, all) = lead.get("/api/review/contacts").await;
+    let m1 = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact_id"] == "m1")
+        .unwrap();
+    assert_eq!(m1["review_mark"], "check");
 }

@@ -326,7 +326,10 @@ pub async fn contacts(
         commissioner_id: q.commissioner_id,
         resident_id: q.resident_id,
         from: day("from", q.from)?,
-        to: day("to", q.to)?,
+        to_exclusive: q
+            .to
+            .map(|d| field("to", Date::parse(&d)).map(|d| d.succ().to_string()))
+            .transpose()?,
         kind: q.kind,
         concern: q.concern,
         check_concern: q.check,

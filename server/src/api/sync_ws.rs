@@ -14,6 +14,8 @@ use futures_util::StreamExt;
 use crate::app::AppState;
 use crate::auth;
 use crate::config::normalize_origin;
+use crate::db::now_ms;
+use crate::domain::Date;
 use crate::error::{AppError, ErrorBody};
 use crate::sync::connection::{Close, Connection};
 
@@ -91,6 +93,8 @@ async fn drive(
 ) {
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
+    // Assignments end and start with the Japanese date: re-check access when it turns.
+    let mut today = Date::today_jst(now_ms());
     let started = Instant::now();
     let close = loop {
         let result = tokio::select! {
@@ -125,7 +129,13 @@ async fn drive(
                     Err(Close::Revoked)
                 } else {
                     let _ = session.ping(b"").await;
-                    Ok(vec![])
+                    let now = Date::today_jst(now_ms());
+                    if now != today {
+                        today = now;
+                        Box::pin(conn.revalidate()).await
+                    } else {
+                        Ok(vec![])
+                    }
                 }
             }
         };

@@ -275,8 +275,8 @@ pub struct ContactFilter {
     pub resident_id: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     pub from: Option<String>,
-    /// `YYYY-MM-DD`, inclusive.
-    pub to: Option<String>,
+    /// `YYYY-MM-DD`: the day after the last one wanted (plain comparison on both backends).
+    pub to_exclusive: Option<String>,
     pub kind: Option<String>,
     pub concern: Option<String>,
     /// A check name that must be 気になる (`concern`).
@@ -320,9 +320,8 @@ pub fn district_contacts(
     if let Some(v) = &filter.from {
         q = q.filter(contacts::occurred_at.ge(v.clone()));
     }
-    if let Some(v) = &filter.to {
-        // Inclusive end day: everything before the next day's prefix.
-        q = q.filter(contacts::occurred_at.lt(format!("{v}\u{ffff}")));
+    if let Some(v) = &filter.to_exclusive {
+        q = q.filter(contacts::occurred_at.lt(v.clone()));
     }
     if let Some(v) = &filter.kind {
         q = q.filter(contacts::kind.eq(v.clone()));

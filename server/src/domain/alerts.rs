@@ -122,21 +122,7 @@ impl Signal {
 
 /// Days from `a` to `b` (`YYYY-MM-DD`), if both parse.
 pub fn days_between(a: &str, b: &str) -> Option<i64> {
-    let n = |s: &str| -> Option<i64> {
-        let d = super::Date::parse(s).ok()?;
-        // Days from civil (inverse of Date::from_epoch_days), enough for differences.
-        let (y, m) = if d.month <= 2 {
-            (d.year as i64 - 1, d.month as i64 + 9)
-        } else {
-            (d.year as i64, d.month as i64 - 3)
-        };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * m + 2) / 5 + d.day as i64 - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some(era * 146_097 + doe)
-    };
-    Some(n(b)? - n(a)?)
+    Some(super::Date::parse(b).ok()?.epoch_days() - super::Date::parse(a).ok()?.epoch_days())
 }
 
 fn fires(rule: &Rule, newest_first: &[Signal], snowfall_days: &[String]) -> bool {

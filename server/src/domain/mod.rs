@@ -286,6 +286,25 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Days since the Unix epoch (inverse of [`Date::from_epoch_days`]).
+    pub fn epoch_days(self) -> i64 {
+        let (y, m) = if self.month <= 2 {
+            (i64::from(self.year) - 1, i64::from(self.month) + 9)
+        } else {
+            (i64::from(self.year), i64::from(self.month) - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The next day.
+    pub fn succ(self) -> Date {
+        Date::from_epoch_days(self.epoch_days() + 1)
+    }
+
     /// Today in Japan (UTC+9, no daylight saving) for a server clock in Unix milliseconds.
     pub fn today_jst(now_ms: i64) -> Date {
         Date::from_epoch_days((now_ms + 9 * 3_600_000).div_euclid(86_400_000))
@@ -328,6 +347,13 @@ mod tests {
         let ms = 1_795_447_800_000; // 2026-11-23T15:30:00Z
         assert_eq!(Date::today_jst(ms).to_string(), "2026-11-24");
         assert_eq!(Date::from_epoch_days(0).to_string(), "1970-01-01");
+        let d = Date::parse("2028-02-28").unwrap();
+        assert_eq!(d.succ().to_string(), "2028-02-29");
+        assert_eq!(
+            Date::parse("2026-12-31").unwrap().succ().to_string(),
+            "2027-01-01"
+        );
+        assert_eq!(Date::from_epoch_days(d.epoch_days()), d);
     }
 
     #[test]

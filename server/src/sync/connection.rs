@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 
-use automerge::Automerge;
 use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ReadDoc};
 use tokio::sync::mpsc;
 
 use super::DocumentId;
@@ -91,6 +91,9 @@ type Out = Result<Vec<Vec<u8>>, Close>;
 
 /// New documents one connection may hold before they are complete.
 const MAX_PROVISIONAL: usize = 8;
+
+/// Missing dependencies tolerated in a document before the peer is cut off.
+const MAX_MISSING_DEPS: usize = 256;
 
 impl Connection {
     /// A connection for an authenticated caller; `None` when the role has no field access (the
@@ -274,8 +277,10 @@ impl Connection {
         match received {
             Ok(Ok(())) => {}
             Ok(Err(_)) => {
-                // The document may hold part of a bad message: reload it from storage next time.
+                // The document may hold part of a bad message: reload it from storage next time,
+                // and keep nothing of this peer's state (it may count what was never stored).
                 *guard = None;
+                self.docs.remove(&doc_id);
                 return Err(Close::Protocol("sync message rejected".into()));
             }
             Err(_) => {
@@ -287,7 +292,15 @@ impl Connection {
                 return Err(Close::Crashed);
             }
         }
-        peer.dirty = true;
+        // Changes whose dependencies never arrive wait in automerge's queue, in memory: a few are
+        // normal (a bloom-filter false positive), many are an attack or a broken peer.
+        if loaded.doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
+            *guard = None;
+            self.docs.remove(&doc_id);
+            return Err(Close::Protocol(
+                "too many changes with missing dependencies".into(),
+            ));
+        }
         let changed = loaded.doc.get_heads() != before;
         if changed {
             let chunk = loaded.doc.save_after(&before);
@@ -300,10 +313,13 @@ impl Connection {
                 projection: Box::new(projection),
                 delivered_by_user_id: self.caller.user_id.clone(),
                 delivered_by_device_id: self.caller.device_id.clone(),
+                may_review: self.caller.role == Role::DistrictLead,
             };
             if let Err(e) = self.hub.commit(job).await {
-                // Not durable: forget the in-memory copy so nobody is served unsaved changes.
+                // Not durable: forget the in-memory copy so nobody is served unsaved changes, and
+                // this peer's sync state, which now counts them as shared.
                 *guard = None;
+                self.docs.remove(&doc_id);
                 tracing::error!(conn = self.id, error = %e, "could not persist sync changes");
                 return Err(Close::Storage);
             }
@@ -323,6 +339,10 @@ impl Connection {
                 }
             }
         }
+        let Some(peer) = self.docs.get_mut(&doc_id) else {
+            return Err(Close::Crashed);
+        };
+        peer.dirty = true;
         let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
             loaded.doc.generate_sync_message(&mut peer.state)
         }))
@@ -403,6 +423,12 @@ impl Connection {
         if !matches!(received, Ok(Ok(()))) {
             self.provisional.remove(&doc_id);
             return Err(Close::Protocol("sync message rejected".into()));
+        }
+        if doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
+            self.provisional.remove(&doc_id);
+            return Err(Close::Protocol(
+                "too many changes with missing dependencies".into(),
+            ));
         }
         if doc.get_heads().is_empty() {
             // Nothing but heads yet: ask for the changes.

@@ -32,10 +32,6 @@ pub struct Limits {
     pub compact_after_increments: usize,
     /// Largest WebSocket frame accepted (a sync message may carry a whole document).
     pub max_frame_bytes: usize,
-    /// Frames queued for one connection before it counts as a slow reader and is closed.
-    pub outbox_frames: usize,
-    /// How often open connections re-check their session and ACL.
-    pub revalidate_every: Duration,
 }
 
 impl Default for Limits {
@@ -44,8 +40,6 @@ impl Default for Limits {
             idle_evict: Duration::from_secs(60),
             compact_after_increments: 64,
             max_frame_bytes: 16 * 1024 * 1024,
-            outbox_frames: 1024,
-            revalidate_every: Duration::from_secs(2),
         }
     }
 }
@@ -89,6 +83,8 @@ pub enum CommitJob {
         projection: Box<Projection>,
         delivered_by_user_id: String,
         delivered_by_device_id: Option<String>,
+        /// Whether the delivering user may write review marks (a district lead).
+        may_review: bool,
     },
     /// Replace every stored chunk of the document with `snapshot`. Only sent while holding the
     /// document's lock, so no chunk of it can be in flight.
@@ -110,12 +106,24 @@ impl CommitJob {
                 projection,
                 delivered_by_user_id,
                 delivered_by_device_id,
+                may_review,
             } => {
                 documents::insert_chunk(conn, doc_id, "incremental", chunk, now)?;
+                let mut projection = projection.as_ref().clone();
+                if !may_review && !projection.reviews.is_empty() {
+                    // Only a lead marks reviews: anyone else's are kept out of the review table.
+                    for r in projection.reviews.drain(..) {
+                        projection.problems.push(crate::sync::schema::Problem {
+                            entry_kind: "review",
+                            entry_id: r.contact_id,
+                            problem: "mark: written by someone who is not a lead".into(),
+                        });
+                    }
+                }
                 write_projection(
                     conn,
                     resident_id,
-                    projection,
+                    &projection,
                     delivered_by_user_id,
                     delivered_by_device_id.as_deref(),
                     now,
@@ -479,7 +487,10 @@ impl Hub {
     /// Puts a document that was just stored (a resident registered from a tablet) into memory.
     pub async fn install(&self, doc: DocumentId, loaded: LoadedDoc) {
         let slot = self.slot(doc);
-        *slot.doc.lock().await = Some(loaded);
+        let mut guard = slot.doc.lock().await;
+        if guard.is_none() {
+            *guard = Some(loaded);
+        }
     }
 
     /// Loads a document's chunks into `slot` if it is empty.
