@@ -58,36 +58,8 @@ impl Recorder {
         fields: &[&str],
         contents: &[&str],
     ) {
-        let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
-        let mut tx = self.doc.transaction();
-        let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
-        let at = format!("{day}T10:00:00+09:00");
-        for (k, v) in [
-            ("id", id),
-            ("kind", kind),
-            ("outcome", "met"),
-            ("concern", "none"),
-            ("occurredAt", at.as_str()),
-        ] {
-            tx.put(&c, k, v).unwrap();
-        }
-        let a = tx.put_object(&c, "activity", ObjType::Map).unwrap();
-        for (k, vals) in [("fields", fields), ("contents", contents)] {
-            let list = tx.put_object(&a, k, ObjType::List).unwrap();
-            for (i, v) in vals.iter().enumerate() {
-                tx.insert(&list, i, *v).unwrap();
-            }
-        }
-        tx.commit();
-        self.peer
-            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+        self.contact(id, day, kind, "met", "none", &[], fields, contents)
             .await
-            .unwrap();
-        assert_eq!(
-            self.state.their_heads.as_ref(),
-            Some(&self.doc.get_heads()),
-            "acknowledged"
-        );
     }
 
     /// Writes a review mark into the document (only a lead's count).
@@ -119,13 +91,32 @@ impl Recorder {
         concern: &str,
         checks: &[(&str, &str)],
     ) {
+        self.contact(id, day, "visit", outcome, concern, checks, &[], &[])
+            .await
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one contact's fields, spelled out in the tests"
+    )]
+    async fn contact(
+        &mut self,
+        id: &str,
+        day: &str,
+        kind: &str,
+        outcome: &str,
+        concern: &str,
+        checks: &[(&str, &str)],
+        fields: &[&str],
+        contents: &[&str],
+    ) {
         let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
         let mut tx = self.doc.transaction();
         let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
         let at = format!("{day}T10:00:00+09:00");
         for (k, v) in [
             ("id", id),
-            ("kind", "visit"),
+            ("kind", kind),
             ("outcome", outcome),
             ("concern", concern),
             ("occurredAt", at.as_str()),
@@ -135,6 +126,13 @@ impl Recorder {
         let ch = tx.put_object(&c, "checks", ObjType::Map).unwrap();
         for (k, v) in checks {
             tx.put(&ch, *k, *v).unwrap();
+        }
+        let a = tx.put_object(&c, "activity", ObjType::Map).unwrap();
+        for (k, vals) in [("fields", fields), ("contents", contents)] {
+            let list = tx.put_object(&a, k, ObjType::List).unwrap();
+            for (i, v) in vals.iter().enumerate() {
+                tx.insert(&list, i, *v).unwrap();
+            }
         }
         tx.commit();
         self.peer

@@ -25,6 +25,14 @@ impl Actor {
     pub fn cli() -> Self {
         Actor::default()
     }
+
+    /// The signed-in caller (user and the device the session was opened on).
+    pub fn of(caller: &crate::auth::Caller) -> Self {
+        Actor {
+            user_id: Some(caller.user_id.clone()),
+            device_id: caller.device_id.clone(),
+        }
+    }
 }
 
 /// Appends one audit entry. `detail` must hold ids and codes only.

@@ -17,10 +17,7 @@ use crate::error::{AppError, ErrorBody};
 
 fn admin_actor(caller: &Caller) -> Result<Actor, AppError> {
     caller.require(&[Role::Admin])?;
-    Ok(Actor {
-        user_id: Some(caller.user_id.clone()),
-        device_id: caller.device_id.clone(),
-    })
+    Ok(Actor::of(caller))
 }
 
 #[derive(Serialize, ToSchema)]

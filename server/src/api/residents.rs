@@ -151,10 +151,7 @@ pub async fn approve(
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[crate::domain::Role::DistrictLead])?;
     let scope = access::resident_scope(&caller)?;
-    let actor = crate::admin::Actor {
-        user_id: Some(caller.user_id.clone()),
-        device_id: caller.device_id.clone(),
-    };
+    let actor = crate::admin::Actor::of(&caller);
     let id = id.into_inner();
     let r = state
         .db

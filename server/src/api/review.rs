@@ -106,10 +106,7 @@ async fn change_alert(
     close: bool,
 ) -> Result<HttpResponse, AppError> {
     let district = lead_district(caller)?;
-    let actor = Actor {
-        user_id: Some(caller.user_id.clone()),
-        device_id: caller.device_id.clone(),
-    };
+    let actor = Actor::of(caller);
     let by = caller.user_id.clone();
     let alert = state
         .db
@@ -183,10 +180,7 @@ pub async fn mark_snowfall(
 ) -> Result<HttpResponse, AppError> {
     let district = lead_district(&caller)?;
     let day = field("day", Date::parse(&body.0.day))?.to_string();
-    let actor = Actor {
-        user_id: Some(caller.user_id.clone()),
-        device_id: caller.device_id.clone(),
-    };
+    let actor = Actor::of(&caller);
     let by = caller.user_id.clone();
     state
         .db

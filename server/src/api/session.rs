@@ -178,10 +178,7 @@ pub async fn login(
         device_id: device_id.clone(),
         session_expires_at: session.expires_at,
     };
-    let actor = Actor {
-        user_id: Some(user.id.clone()),
-        device_id: device_id.clone(),
-    };
+    let actor = Actor::of(&caller);
     state
         .db
         .write(move |conn| {
@@ -215,10 +212,7 @@ pub async fn login(
 #[utoipa::path(delete, path = "/api/session", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    let actor = Actor {
-        user_id: Some(caller.user_id.clone()),
-        device_id: caller.device_id.clone(),
-    };
+    let actor = Actor::of(&caller);
     let sid = caller.session_id.clone();
     state
         .db

@@ -449,10 +449,7 @@ impl Connection {
         };
         let projection = schema::project(&doc);
         let bytes = doc.save();
-        let actor = Actor {
-            user_id: Some(self.caller.user_id.clone()),
-            device_id: self.caller.device_id.clone(),
-        };
+        let actor = Actor::of(&self.caller);
         let (user, device) = (self.caller.user_id.clone(), self.caller.device_id.clone());
         let id = raw_id.clone();
         let resident_id = self
