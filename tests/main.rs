@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod bad_input;
+mod browser;
 mod cli;
 mod crash;
 mod review;

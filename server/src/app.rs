@@ -84,6 +84,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         App::new()
             .app_data(data.clone())
             .wrap_fn(check_origin)
+            .wrap_fn(cache_control)
             .wrap(Compress::default())
             .wrap(headers)
             // Path only (`%U`), never the query string, which may carry a search for a name.
@@ -103,6 +104,40 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         state,
         port: addr.port(),
     })
+}
+
+/// How long a browser may keep a response: the Vite build's content-hashed files (`/assets/`) a
+/// year; the API never (it carries personal data and must not sit in a disk cache); everything else
+/// (`index.html`, `sw.js`, the manifest) is revalidated on every load so an update reaches tablets.
+fn cache_control<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
+where
+    S: actix_web::dev::Service<
+            ServiceRequest,
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+    let path = req.path().to_string();
+    let fut = srv.call(req);
+    async move {
+        let mut res = fut.await?;
+        if !res.headers().contains_key(CACHE_CONTROL) {
+            let value = if path.starts_with("/api/") || path == "/healthz" {
+                "no-store"
+            } else if path.starts_with("/assets/") && res.status().is_success() {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            res.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+        }
+        Ok(res)
+    }
 }
 
 /// Refuses a state-changing request (anything but GET/HEAD/OPTIONS) whose `Origin` is missing or

@@ -8,7 +8,7 @@
 //! | `DATABASE_URL` | `sqlite://data/mimamori.sqlite3` | `postgres://…` / `postgresql://…` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite |
 //! | `MIMAMORI_BIND` | `127.0.0.1:8080` | address the HTTP server listens on |
 //! | `MIMAMORI_PUBLIC_ORIGIN` | `http://` + bind address | the origin browsers see (`https://mimamori.city.example.jp`); cookies get `Secure` when it is https, and state-changing requests and WebSocket upgrades must carry it as `Origin` |
-//! | `MIMAMORI_WEB_DIR` | `web/dist` if built, else `web/public` | the PWA files to serve |
+//! | `MIMAMORI_WEB_DIR` | `web/dist` if built, else `web/unbuilt` (a page saying so) | the PWA files to serve |
 //! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
 //! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
@@ -127,13 +127,13 @@ impl Config {
     }
 }
 
-/// `web/dist` (the built PWA) when present, else the placeholder in `web/public`.
+/// `web/dist` (the built PWA) when present, else a page saying it is not built (`web/unbuilt`).
 fn default_web_dir() -> PathBuf {
     let dist = PathBuf::from("web/dist");
     if dist.join("index.html").exists() {
         dist
     } else {
-        PathBuf::from("web/public")
+        PathBuf::from("web/unbuilt")
     }
 }
 

@@ -445,6 +445,32 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
 mod tests {
     use super::*;
 
+    /// The tablet app's copy of the schema (web/src/schema.ts) lists every value the server accepts,
+    /// so a value added here without the app (or the reverse, for the 活動記録 lists) fails a test.
+    #[test]
+    fn the_pwa_mirrors_the_enumerations() {
+        let ts = include_str!("../../../web/src/schema.ts");
+        let activity = crate::domain::activity::FIELDS
+            .iter()
+            .chain(crate::domain::activity::CONTENTS.iter());
+        for v in KINDS
+            .iter()
+            .chain(OUTCOMES.iter())
+            .chain(CHECK_NAMES.iter())
+            .chain(CHECK_VALUES.iter())
+            .chain(CONCERNS.iter())
+            .chain(REVIEW_MARKS.iter())
+            .chain(activity)
+        {
+            assert!(
+                ts.contains(&format!("\"{v}\"")),
+                "web/src/schema.ts lacks {v:?}"
+            );
+        }
+        assert!(ts.contains(&format!("SCHEMA_VERSION = {SCHEMA_VERSION}")));
+        assert!(ts.contains(&format!("MAX_NOTE_CHARS = {MAX_NOTE_CHARS}")));
+    }
+
     #[test]
     fn a_new_document_projects_its_profile() {
         let bytes = new_document(&NewProfile {

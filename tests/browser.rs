@@ -1,0 +1,268 @@
+//! The tablet app in a real browser: Debian's Chromium driven by `playwright-core` (web/e2e/*.mjs)
+//! against the real server binary on each database. The story scripts start and stop the server
+//! themselves (offline = the server is down) and print the facts; the assertions are here.
+//!
+//! Needs the built app (`web/dist`, built by scripts/test) and `/usr/bin/chromium` (installed by
+//! `scripts/deps`): a missing one fails the test with what to run, it is never skipped.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{PASSWORD, TestDb, seed};
+
+/// One browser story at a time: each runs two Chromiums, and timing-sensitive waits on 2 cores
+/// should not compete with each other.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("web")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Seeds `db` (plus `extra` devices for comm-a), runs `web/e2e/<story>.mjs`, returns its facts.
+async fn story(db: TestDb, name: &str, extra_devices: usize) -> Value {
+    let dist = web_dir().join("dist");
+    assert!(
+        dist.join("index.html").exists() && dist.join("sw.js").exists(),
+        "web/dist is not built: run scripts/test (it runs `npm ci && npm run build` in web/)"
+    );
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: scripts/deps installs Debian's chromium"
+    );
+    let _one = BROWSER.lock().await;
+    let handle = db.open();
+    let fx = seed(&handle);
+    let mut codes = json!(fx.codes);
+    for i in 0..extra_devices {
+        let (_, code) = handle
+            .write_blocking(|conn| {
+                mimamori::admin::issue_device(
+                    conn,
+                    &mimamori::admin::Actor::cli(),
+                    mimamori::domain::Name::parse(&format!("comm-a tablet {}", i + 2)).unwrap(),
+                )
+            })
+            .unwrap();
+        codes[format!("comm-a#{}", i + 2)] = json!(code);
+    }
+    drop(handle);
+    let profiles = tempfile::tempdir().unwrap();
+    let cfg = json!({
+        "bin": env!("CARGO_BIN_EXE_mimamori"),
+        "databaseUrl": db.url.to_string(),
+        "port": free_port(),
+        "webDir": dist,
+        "password": PASSWORD,
+        "codes": codes,
+        "users": fx.users,
+        "residents": fx.residents,
+        "profileRoot": profiles.path(),
+    });
+    let out = tokio::process::Command::new("node")
+        .arg(format!("e2e/{name}.mjs"))
+        .arg(cfg.to_string())
+        .current_dir(web_dir())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node runs");
+    let line = String::from_utf8_lossy(&out.stdout);
+    let facts: Value = line
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("{name}: no result line; stdout: {line}"));
+    let log = String::from_utf8_lossy(&out.stderr);
+    let tail: String = {
+        let chars: Vec<char> = log.chars().collect();
+        chars[chars.len().saturating_sub(6000)..].iter().collect()
+    };
+    assert!(
+        out.status.success() && facts["ok"] == true,
+        "{name} failed: {}\n--- the story's log (screenshots in /tmp/mimamori-e2e) ---\n{tail}",
+        facts["error"]
+    );
+    facts
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+both!(field_story_offline_records_reach_the_lead, field_story);
+async fn field_story(db: TestDb) {
+    let f = story(db, "field-story", 0).await;
+    assert_eq!(
+        f["installErrors"],
+        json!([]),
+        "the app is installable as a PWA"
+    );
+    let notes = strs(&f["notes"]);
+    // Gloves and 68-year-old eyes: every control at least 48 px, body text at least 18 px.
+    for screen in ["listScreen", "recordScreen"] {
+        let e = &f[screen];
+        assert!(e["targets"].as_u64().unwrap() >= 4, "{screen}: {e}");
+        assert_eq!(e["small"], json!([]), "{screen}: targets under 48 px");
+        assert!(e["bodyFontPx"].as_f64().unwrap() >= 18.0, "{screen}: {e}");
+    }
+
+    // Offline: three contacts and a profile edit, all on screen and marked 未送信.
+    assert_eq!(f["pendingBeforeReload"], "未送信 4件");
+    for view in ["beforeReload", "afterReload"] {
+        let v = &f[view];
+        let contacts = strs(&v["contacts"]);
+        assert_eq!(contacts.len(), 3, "{view}: {contacts:?}");
+        for n in &notes {
+            assert!(contacts.iter().any(|c| c.contains(n)), "{view} shows {n}");
+        }
+        assert_eq!(v["unsent"], 3, "{view}: every contact marked 未送信");
+        assert_eq!(v["phone"], "0166-55-1234", "{view}: edited phone");
+    }
+    assert_eq!(
+        f["pendingAfterReload"], "未送信 4件",
+        "the reload offline keeps the count"
+    );
+    assert_eq!(f["offlineNet"], "オフライン");
+    let newest_first = strs(&f["afterReload"]["contacts"]);
+    assert!(
+        newest_first[2].contains("気になる: 郵便受け、除雪"),
+        "the first visit shows its concerns: {}",
+        newest_first[2]
+    );
+
+    // Back online: sent within seconds, nothing 未送信 any more.
+    assert_eq!(f["afterSync"]["unsent"], 0);
+    assert!(
+        f["sentAfterMs"].as_u64().unwrap() < 20_000,
+        "sent {} ms after the server came back",
+        f["sentAfterMs"]
+    );
+
+    // The district lead sees all three in the timeline, and the review list has them with the
+    // concerns and the receipt time.
+    let lead = strs(&f["leadView"]["contacts"]);
+    assert_eq!(lead.len(), 3);
+    for n in &notes {
+        assert!(lead.iter().any(|c| c.contains(n)), "lead sees {n}");
+    }
+    assert_eq!(f["leadView"]["phone"], "0166-55-1234");
+    assert_eq!(f["reviewStatus"], 200);
+    let items = f["reviewList"]["items"]
+        .as_array()
+        .or_else(|| f["reviewList"].as_array())
+        .unwrap_or_else(|| panic!("review list: {}", f["reviewList"]));
+    assert_eq!(items.len(), 3, "{items:?}");
+    let visit = items
+        .iter()
+        .find(|i| i["kind"] == "visit")
+        .expect("the visit is in the review list");
+    assert_eq!(visit["checks"]["mailbox"], "concern");
+    assert_eq!(visit["checks"]["snow"], "concern");
+    assert!(visit["received_at"].as_i64().unwrap() > 0);
+}
+
+both!(two_tablets_edit_offline_and_converge, two_tablets);
+async fn two_tablets(db: TestDb) {
+    let f = story(db, "two-tablets", 1).await;
+    assert_eq!(f["identical"], true, "both tablets hold the same document");
+    assert_eq!(f["dialogs"], 0, "no conflict dialog");
+    let phones: Vec<&Value> = f["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["phone"])
+        .collect();
+    assert_eq!(phones[0], phones[1], "one phone number on both screens");
+    assert!(
+        phones[0] == "0166-11-1111" || phones[0] == "0166-22-2222",
+        "one of the two edits wins: {}",
+        phones[0]
+    );
+    for v in f["views"].as_array().unwrap() {
+        let contacts = strs(&v["contacts"]);
+        assert_eq!(contacts.len(), 2, "{contacts:?}");
+        assert!(contacts.iter().any(|c| c.contains("一台目の記録")));
+        assert!(contacts.iter().any(|c| c.contains("二台目の記録")));
+        assert_eq!(v["unsent"], 0);
+    }
+}
+
+/// What a tablet downloads: the wasm compressed with the right type, hashed files cached for a year,
+/// the page, service worker and API always fresh (the API never stored: it carries personal data).
+#[actix_web::test]
+async fn assets_are_typed_compressed_and_cached_right() {
+    let dist = web_dir().join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "web/dist is not built: run scripts/test"
+    );
+    let s = crate::support::TestServer::start_with(TestDb::sqlite(), |c| c.web_dir = dist.clone())
+        .await;
+    let wasm = std::fs::read_dir(dist.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.ends_with(".wasm"))
+        .expect("the build has Automerge's wasm");
+    let http = awc::Client::default();
+    let get = |path: String| {
+        http.get(format!("{}{}", s.origin, path))
+            .insert_header(("Accept-Encoding", "br, gzip"))
+            .no_decompress()
+            .send()
+    };
+    let header = |r: &awc::ClientResponse<_>, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+
+    let mut r = get(format!("/assets/{wasm}")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "content-type"), "application/wasm");
+    assert_eq!(header(&r, "content-encoding"), "br");
+    assert_eq!(
+        header(&r, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    let sent = r.body().limit(16 << 20).await.unwrap().len() as u64;
+    let raw = std::fs::metadata(dist.join("assets").join(&wasm))
+        .unwrap()
+        .len();
+    assert!(
+        sent * 2 < raw,
+        "compressed wasm {sent} bytes vs {raw} uncompressed"
+    );
+
+    for (path, ty) in [
+        ("/", "text/html"),
+        ("/sw.js", "text/javascript"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let r = get(path.to_string()).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(header(&r, "content-type").starts_with(ty), "{path}");
+        assert_eq!(header(&r, "cache-control"), "no-cache", "{path}");
+        assert!(
+            header(&r, "content-security-policy").contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}"
+        );
+    }
+    let r = get("/api/me".to_string()).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(header(&r, "cache-control"), "no-store");
+}

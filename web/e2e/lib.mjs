@@ -1,0 +1,247 @@
+// Helpers for the browser stories (driven from tests/browser.rs, one story per process).
+//
+// A story gets one JSON argument from the Rust test:
+//   { bin, databaseUrl, port, webDir, password, codes: {login: code}, users: {login: id},
+//     residents: {key: id}, profileRoot }
+// It starts and stops the real server itself (the same port every time: the service worker and
+// IndexedDB belong to the origin), drives Debian's Chromium with playwright-core, and prints one
+// JSON line {"ok": true, ...facts} or {"ok": false, "error": "..."}; the Rust test asserts on the facts.
+import { spawn } from "node:child_process"
+import { createInterface } from "node:readline"
+import fs from "node:fs"
+import path from "node:path"
+import { chromium } from "playwright-core"
+
+export const cfg = JSON.parse(process.argv[2] ?? "{}")
+export const origin = `http://127.0.0.1:${cfg.port}`
+
+const log = (...a) => process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${a.join(" ")}\n`)
+export { log }
+
+// --- the server -----------------------------------------------------------------------------------
+
+let server = null
+
+export async function startServer() {
+  if (server) throw new Error("server already running")
+  const child = spawn(cfg.bin, ["serve"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: cfg.databaseUrl,
+      MIMAMORI_BIND: `127.0.0.1:${cfg.port}`,
+      MIMAMORI_WEB_DIR: cfg.webDir,
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+  server = child
+  const lines = createInterface({ input: child.stdout })
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("server did not start within 30 s")), 30_000)
+    child.once("exit", code => reject(new Error(`server exited with ${code} while starting`)))
+    lines.on("line", line => {
+      if (line.startsWith("Mimamori: ")) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  })
+  log("server up")
+}
+
+export async function stopServer() {
+  const child = server
+  if (!child) return
+  server = null
+  const exited = new Promise(r => child.once("exit", r))
+  child.kill("SIGTERM")
+  const t = setTimeout(() => child.kill("SIGKILL"), 8000)
+  await exited
+  clearTimeout(t)
+  log("server stopped")
+}
+
+// --- the browser ---------------------------------------------------------------------------------
+
+const open = []
+
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
+
+/** A browser profile (a tablet). The same name again = the same profile on disk (a browser restart). */
+export async function tablet(name) {
+  const dir = path.join(cfg.profileRoot, name)
+  fs.mkdirSync(dir, { recursive: true })
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1280, height: 800 }, // a 10-inch tablet in landscape
+    locale: "ja-JP",
+    timezoneId: "Asia/Tokyo",
+  })
+  context.setDefaultTimeout(20_000)
+  const page = context.pages()[0] ?? (await context.newPage())
+  open.push({ name, page })
+  page.on("pageerror", e => log(`[${name}] page error: ${e.message}`))
+  page.on("console", m => {
+    if (m.type() === "error" && !/ERR_CONNECTION_REFUSED|WebSocket|Failed to load resource/.test(m.text()))
+      log(`[${name}] console: ${m.text()}`)
+  })
+  return { name, context, page }
+}
+
+export async function waitFor(what, fn, timeoutMs = 20_000, everyMs = 200) {
+  const until = Date.now() + timeoutMs
+  let last
+  while (Date.now() < until) {
+    try {
+      last = await fn()
+      if (last) return last
+    } catch (e) {
+      last = e
+    }
+    await new Promise(r => setTimeout(r, everyMs))
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
+}
+
+export const statusText = page => page.getByTestId("pending").innerText()
+export const netText = page => page.getByTestId("net").innerText()
+
+/** Enrols the tablet with a one-time code, through the screens. */
+export async function enrol(page, code) {
+  await page.goto(`${origin}/#/enrol/${code}`)
+  await page.getByRole("button", { name: "登録する" }).click()
+  await page.getByText("端末を登録しました").waitFor()
+  await page.getByRole("link", { name: "ログインへ進む" }).click()
+}
+
+export async function login(page, loginId) {
+  if (!page.url().includes("#/login")) await page.goto(`${origin}/#/login`)
+  await page.getByLabel("ログインID").fill(loginId)
+  await page.getByLabel("パスワード").fill(cfg.password)
+  await page.getByRole("button", { name: "ログイン" }).click()
+  await page.getByRole("heading", { name: "わたしの見守り" }).waitFor()
+}
+
+/** The service worker controls the page and is activated (then the app opens offline). */
+export async function waitServiceWorker(page) {
+  await waitFor("service worker activated", () =>
+    page.evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration()
+      return r?.active?.state === "activated" && !!navigator.serviceWorker.controller
+    }),
+  )
+}
+
+/** Everything this tablet holds has reached the server (the status bar says 送信済み). */
+export async function waitSent(page, timeoutMs = 20_000) {
+  await waitFor("送信済み", async () => (await statusText(page)) === "送信済み", timeoutMs)
+}
+
+/** Records a contact through the 記録する screen. */
+export async function recordContact(page, residentId, c) {
+  await page.goto(`${origin}/#/r/${residentId}/record`)
+  await page.getByRole("heading", { name: /^記録する/ }).waitFor()
+  await page.getByTestId("kind").getByRole("radio", { name: c.kind }).click()
+  await page.getByTestId("outcome").getByRole("radio", { name: c.outcome }).click()
+  if (c.allOk) await page.getByRole("button", { name: "すべて異常なし" }).click()
+  for (const [check, value] of Object.entries(c.checks ?? {})) {
+    await page.locator(`[data-check="${check}"]`).getByRole("radio", { name: value }).click()
+  }
+  if (c.concern) await page.getByTestId("concern").getByRole("radio", { name: c.concern }).click()
+  if (c.note) await page.getByLabel("メモ").fill(c.note)
+  await page.getByRole("button", { name: "保存する" }).click()
+  await page.getByRole("heading", { name: "記録（新しい順）" }).waitFor()
+}
+
+export async function editProfile(page, residentId, field, value) {
+  await page.goto(`${origin}/#/r/${residentId}`)
+  await page.getByRole("button", { name: "基本情報を直す" }).click()
+  await page.getByLabel(field, { exact: true }).fill(value)
+  await page.getByRole("button", { name: "保存する" }).click()
+  await page.getByRole("button", { name: "基本情報を直す" }).waitFor()
+}
+
+/** What the resident page shows: contacts (text of each), their 未送信 marks, the profile. */
+export async function residentPage(page, residentId) {
+  if (!page.url().endsWith(`#/r/${residentId}`)) await page.goto(`${origin}/#/r/${residentId}`)
+  await page.getByTestId("resident-name").waitFor()
+  const contacts = await page.getByTestId("contact").allInnerTexts()
+  return {
+    name: await page.getByTestId("resident-name").innerText(),
+    phone: await page.getByTestId("profile-phone").innerText(),
+    contacts,
+    unsent: contacts.filter(t => t.includes("未送信")).length,
+  }
+}
+
+/** The document as this tablet holds it (for comparing tablets). */
+export async function docJson(page, residentId) {
+  return page.evaluate(id => {
+    const s = window.mimamori.get()
+    const e = s.docs.find(d => d.residentId === id)
+    // Canonical JSON (keys sorted): two replicas may list map keys in a different order.
+    const canon = v =>
+      Array.isArray(v)
+        ? v.map(canon)
+        : v && typeof v === "object" && !("val" in v)
+          ? Object.fromEntries(Object.keys(v).sort().map(k => [k, canon(v[k])]))
+          : v && typeof v === "object"
+            ? String(v)
+            : v
+    return e?.doc ? JSON.stringify(canon(e.doc)) : undefined
+  }, residentId)
+}
+
+/** The smallest touch target (buttons, links, inputs) on screen and the body text size, in CSS px. */
+export async function ergonomics(page) {
+  return page.evaluate(() => {
+    const targets = [...document.querySelectorAll("button, a, input, textarea, select")].filter(
+      e => e.getClientRects().length > 0,
+    )
+    const small = targets
+      .map(e => ({ e, r: e.getBoundingClientRect() }))
+      .filter(({ r }) => Math.min(r.width, r.height) < 48)
+      .map(({ e, r }) => `${e.tagName} "${(e.textContent || e.getAttribute("name") || "").trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`)
+    return {
+      targets: targets.length,
+      small,
+      bodyFontPx: parseFloat(getComputedStyle(document.body).fontSize),
+    }
+  })
+}
+
+export async function run(story) {
+  const t0 = Date.now()
+  try {
+    const facts = await story()
+    await stopServer()
+    process.stdout.write(JSON.stringify({ ok: true, ms: Date.now() - t0, ...facts }) + "\n")
+    process.exit(0)
+  } catch (e) {
+    log(e.stack ?? e.message)
+    // What each screen showed when it failed (text, and a screenshot for a human).
+    const dir = process.env.MIMAMORI_E2E_ARTIFACTS ?? "/tmp/mimamori-e2e"
+    fs.mkdirSync(dir, { recursive: true })
+    for (const { name, page } of open) {
+      try {
+        log(`[${name}] ${page.url()} shows: ${(await page.locator("body").innerText({ timeout: 2000 })).slice(0, 1500)}`)
+        await page.screenshot({ path: path.join(dir, `${name}.png`), timeout: 5000 })
+      } catch {
+        /* closed */
+      }
+    }
+    await stopServer().catch(() => {})
+    process.stdout.write(JSON.stringify({ ok: false, error: e.message }) + "\n")
+    process.exit(1)
+  }
+}

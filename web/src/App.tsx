@@ -1,0 +1,595 @@
+// Screens. Hash routes (the enrolment link is `/#/enrol/CODE`, so the code never reaches a server log):
+//   #/            わたしの見守り (my residents, overdue first)
+//   #/r/ID        対象者 (profile, timeline)
+//   #/r/ID/record 記録する
+//   #/login, #/enrol/CODE
+import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react"
+import { Automerge as A } from "@automerge/automerge-repo/slim"
+import { type Store, type DocEntry } from "./store"
+import { messageOf, ApiError } from "./api"
+import {
+  CHECK_NAMES,
+  CHECK_VALUES,
+  CONCERNS,
+  CONTENTS,
+  FIELDS,
+  KINDS,
+  MAX_NOTE_CHARS,
+  OUTCOMES,
+  PROFILE_FIELDS,
+  REVIEW_MARKS,
+  contactsNewestFirst,
+  daysSince,
+  formatJst,
+  label,
+  nowJst,
+  str,
+  type CheckName,
+  type CheckValue,
+  type Concern,
+  type Kind,
+  type Outcome,
+  type Profile,
+} from "./schema"
+
+function useRoute(): string[] {
+  const [hash, setHash] = useState(location.hash)
+  useEffect(() => {
+    const on = () => setHash(location.hash)
+    window.addEventListener("hashchange", on)
+    return () => window.removeEventListener("hashchange", on)
+  }, [])
+  return hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent)
+}
+
+export function go(path: string) {
+  location.hash = "#/" + path
+}
+
+export function App({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const route = useRoute()
+  if (!s.booted) return <p className="boot">読み込み中…</p>
+  let screen: ReactNode
+  if (route[0] === "enrol") {
+    screen = <Enrol initial={route[1] ?? ""} />
+  } else if (!s.me || route[0] === "login") {
+    screen = <Login store={store} />
+  } else if (route[0] === "r" && route[1]) {
+    const entry = s.docs.find(d => d.residentId === route[1])
+    screen = !entry ? (
+      <Missing />
+    ) : route[2] === "record" ? (
+      <RecordForm store={store} entry={entry} />
+    ) : (
+      <ResidentPage store={store} entry={entry} />
+    )
+  } else {
+    screen = <MyResidents entries={s.docs} />
+  }
+  return (
+    <>
+      <StatusBar store={store} />
+      <main>{screen}</main>
+    </>
+  )
+}
+
+function StatusBar({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const last = s.lastSync ? new Date(s.lastSync) : undefined
+  return (
+    <header className="status" role="status" aria-live="polite">
+      <a className="home" href="#/">
+        見守り
+      </a>
+      <span className={s.online ? "net online" : "net offline"} data-testid="net">
+        {s.online ? "オンライン" : "オフライン"}
+      </span>
+      <span className={s.pending > 0 ? "pending some" : "pending none"} data-testid="pending">
+        {s.pending > 0 ? `未送信 ${s.pending}件` : "送信済み"}
+      </span>
+      <span className="last" data-testid="last-sync">
+        {last
+          ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
+          : "未同期"}
+      </span>
+      {s.me && <span className="who">{s.me.display_name}</span>}
+      {s.sessionExpired && (
+        <a className="expired" href="#/login" data-testid="session-expired">
+          記録は端末に保存されています。送信するにはパスワードを入れてください
+        </a>
+      )}
+    </header>
+  )
+}
+
+function Missing() {
+  return (
+    <section>
+      <h1>見つかりません</h1>
+      <p>この方の記録はこの端末にありません。</p>
+      <a className="button" href="#/">
+        一覧へ戻る
+      </a>
+    </section>
+  )
+}
+
+function Login({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const [login, setLogin] = useState(s.me?.login ?? "")
+  const [password, setPassword] = useState("")
+  const [error, setError] = useState<{ field?: string; message: string }>()
+  const [busy, setBusy] = useState(false)
+  async function submit(e: React.FormEvent) {
+    e.preventDefault()
+    if (!login.trim()) return setError({ field: "login", message: "ログインIDを入れてください。" })
+    if (!password) return setError({ field: "password", message: "パスワードを入れてください。" })
+    setBusy(true)
+    try {
+      await store.login(login.trim(), password)
+      setPassword("")
+      go("")
+    } catch (err) {
+      setError({ field: err instanceof ApiError ? err.field : undefined, message: messageOf(err) })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section>
+      <h1>ログイン</h1>
+      <form onSubmit={submit} noValidate>
+        <Field label="ログインID" error={error?.field === "login" ? error.message : undefined}>
+          <input
+            name="login"
+            autoComplete="username"
+            autoCapitalize="none"
+            value={login}
+            onChange={e => setLogin(e.target.value)}
+          />
+        </Field>
+        <Field label="パスワード" error={error?.field === "password" ? error.message : undefined}>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={e => setPassword(e.target.value)}
+          />
+        </Field>
+        {error && !error.field && (
+          <p className="error" role="alert">
+            {error.message}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          ログイン
+        </button>
+      </form>
+      <p>
+        <a href="#/enrol">この端末を登録する（市から渡された登録コード）</a>
+      </p>
+    </section>
+  )
+}
+
+function Enrol({ initial }: { initial: string }) {
+  const [code, setCode] = useState(initial)
+  const [error, setError] = useState<string>()
+  const [done, setDone] = useState<string>()
+  async function submit(e: React.FormEvent) {
+    e.preventDefault()
+    if (!code.trim()) return setError("登録コードを入れてください。")
+    try {
+      const { api } = await import("./api")
+      const d = await api.enrol(code.trim())
+      setDone(d.label)
+      setError(undefined)
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+  if (done)
+    return (
+      <section>
+        <h1>端末を登録しました</h1>
+        <p>この端末は「{done}」として登録されました。</p>
+        <a className="button primary" href="#/login">
+          ログインへ進む
+        </a>
+      </section>
+    )
+  return (
+    <section>
+      <h1>端末登録</h1>
+      <form onSubmit={submit} noValidate>
+        <Field label="登録コード（例: ABCD-EFGH-JKLM）" error={error}>
+          <input name="code" autoCapitalize="characters" value={code} onChange={e => setCode(e.target.value)} />
+        </Field>
+        <button className="primary" type="submit">
+          登録する
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function Field({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
+  return (
+    <label className={error ? "field invalid" : "field"}>
+      <span className="label">{label}</span>
+      {children}
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </label>
+  )
+}
+
+/** Days past the contact interval (negative: not due yet; undefined: never contacted). */
+function overdueBy(e: DocEntry): number | undefined {
+  const last = contactsNewestFirst(e.doc)[0]
+  const days = daysSince(last ? str(last.occurredAt) : undefined)
+  return days === undefined ? undefined : days - e.intervalDays
+}
+
+function MyResidents({ entries }: { entries: DocEntry[] }) {
+  const [q, setQ] = useState("")
+  const rows = useMemo(() => {
+    const needle = q.trim()
+    return entries
+      .filter(e => e.doc)
+      .filter(e => !needle || str(e.doc!.profile?.name).includes(needle) || str(e.doc!.profile?.kana).includes(needle))
+      .map(e => ({ e, over: overdueBy(e) }))
+      .sort((a, b) => (b.over ?? Infinity) - (a.over ?? Infinity) || str(a.e.doc!.profile?.kana).localeCompare(str(b.e.doc!.profile?.kana), "ja"))
+  }, [entries, q])
+  const loading = entries.filter(e => !e.doc && !e.unavailable).length
+  return (
+    <section>
+      <h1>わたしの見守り</h1>
+      <label className="field search">
+        <span className="label">名前・ふりがなで探す</span>
+        <input name="search" type="search" value={q} onChange={e => setQ(e.target.value)} />
+      </label>
+      {loading > 0 && <p className="hint">{loading}人分を読み込み中…</p>}
+      {rows.length === 0 && loading === 0 && <p className="hint">表示する方がいません。</p>}
+      <ul className="residents">
+        {rows.map(({ e, over }) => {
+          const last = contactsNewestFirst(e.doc)[0]
+          const p = e.doc!.profile
+          return (
+            <li key={e.url} className={over === undefined || over > 0 ? "resident overdue" : "resident"} data-testid="resident">
+              <a className="who" href={`#/r/${encodeURIComponent(e.residentId)}`}>
+                <span className="name">{str(p?.name)}</span>
+                <span className="kana">{str(p?.kana)}</span>
+                <span className="last">
+                  {last ? `前回 ${formatJst(str(last.occurredAt))}（${label(KINDS, str(last.kind))}）` : "記録なし"}
+                </span>
+                {over === undefined ? (
+                  <span className="badge warn">まだ連絡していません</span>
+                ) : over > 0 ? (
+                  <span className="badge warn">予定より{over}日おくれ</span>
+                ) : null}
+                {last && str(last.concern) !== "none" && (
+                  <span className={`badge concern-${str(last.concern)}`}>{label(CONCERNS, str(last.concern))}</span>
+                )}
+                {(e.pendingContacts.length > 0 || e.pendingEdit) && <span className="badge unsent">未送信</span>}
+              </a>
+              <a className="button record" href={`#/r/${encodeURIComponent(e.residentId)}/record`}>
+                記録する
+              </a>
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}
+
+function ResidentPage({ store, entry }: { store: Store; entry: DocEntry }) {
+  const [editing, setEditing] = useState(false)
+  const doc = entry.doc
+  if (!doc) return <p className="hint">読み込み中…</p>
+  const p = doc.profile
+  return (
+    <section>
+      <h1 data-testid="resident-name">{str(p?.name)}</h1>
+      <p className="kana">{str(p?.kana)}</p>
+      <a className="button primary big" href={`#/r/${encodeURIComponent(entry.residentId)}/record`}>
+        記録する
+      </a>
+      <h2>基本情報</h2>
+      {editing ? (
+        <ProfileForm store={store} entry={entry} done={() => setEditing(false)} />
+      ) : (
+        <>
+          <dl className="profile">
+            {PROFILE_FIELDS.map(([k, l]) => (
+              <div key={k}>
+                <dt>{l}</dt>
+                <dd data-testid={`profile-${k}`}>{str(p?.[k]) || "—"}</dd>
+              </div>
+            ))}
+          </dl>
+          <button type="button" onClick={() => setEditing(true)}>
+            基本情報を直す
+          </button>
+        </>
+      )}
+      <h2>記録（新しい順）</h2>
+      <Timeline entry={entry} />
+    </section>
+  )
+}
+
+const PHONE = /^[0-9０-９\-‐－()（） ]*$/
+const KANA = /^[\p{scx=Hiragana}\p{scx=Katakana}ー・\s　]*$/u
+
+function ProfileForm({ store, entry, done }: { store: Store; entry: DocEntry; done: () => void }) {
+  const p = entry.doc!.profile
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(PROFILE_FIELDS.map(([k]) => [k, str(p?.[k])])),
+  )
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  function submit(e: React.FormEvent) {
+    e.preventDefault()
+    const errs: Record<string, string> = {}
+    if (!values.name.trim()) errs.name = "氏名は空にできません。"
+    if (values.name.length > 100) errs.name = "氏名は100文字までです。"
+    if (!KANA.test(values.kana)) errs.kana = "ふりがなは、ひらがな・カタカナで入れてください。"
+    if (!PHONE.test(values.phone)) errs.phone = "電話番号は数字とハイフンで入れてください。"
+    if (values.address.length > 200) errs.address = "住所は200文字までです。"
+    if (values.notes.length > MAX_NOTE_CHARS) errs.notes = `メモは${MAX_NOTE_CHARS}文字までです。`
+    setErrors(errs)
+    if (Object.keys(errs).length) return
+    const handle = store.handle(entry.url)
+    if (!handle) return
+    handle.change(d => {
+      for (const [k] of PROFILE_FIELDS) {
+        const v = values[k].trim()
+        if (v !== str(d.profile[k as keyof Profile])) {
+          ;(d.profile as unknown as Record<string, unknown>)[k] = new A.ImmutableString(v)
+        }
+      }
+    })
+    done()
+  }
+  return (
+    <form onSubmit={submit} noValidate className="profile-form">
+      {PROFILE_FIELDS.map(([k, l]) => (
+        <Field key={k} label={l} error={errors[k]}>
+          {k === "notes" ? (
+            <textarea name={k} value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
+          ) : (
+            <input name={k} value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
+          )}
+        </Field>
+      ))}
+      <div className="actions">
+        <button className="primary" type="submit">
+          保存する
+        </button>
+        <button type="button" onClick={done}>
+          やめる
+        </button>
+      </div>
+    </form>
+  )
+}
+
+function Timeline({ entry }: { entry: DocEntry }) {
+  const contacts = contactsNewestFirst(entry.doc)
+  if (contacts.length === 0) return <p className="hint">まだ記録がありません。</p>
+  return (
+    <ol className="timeline">
+      {contacts.map(c => {
+        const review = entry.doc!.reviews?.[str(c.id)]
+        const concerns = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "concern").map(([, l]) => l)
+        const unknown = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "unknown").map(([, l]) => l)
+        return (
+          <li key={str(c.id)} className="contact" data-testid="contact">
+            <div className="when">
+              {formatJst(str(c.occurredAt))} {label(KINDS, str(c.kind))}・{label(OUTCOMES, str(c.outcome))}
+              {entry.pendingContacts.includes(str(c.id)) && <span className="badge unsent">未送信</span>}
+            </div>
+            {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}
+            {unknown.length > 0 && <div className="checks">確認できず: {unknown.join("、")}</div>}
+            {str(c.concern) !== "none" && (
+              <div className={`badge concern-${str(c.concern)}`}>{label(CONCERNS, str(c.concern))}</div>
+            )}
+            {str(c.note) && <p className="note">{str(c.note)}</p>}
+            {review && (
+              <div className={`review review-${str(review.mark)}`} data-testid="review">
+                地区の確認: {label(REVIEW_MARKS, str(review.mark))}
+                {str(review.comment) && `「${str(review.comment)}」`}
+              </div>
+            )}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}
+
+/** `2026-11-23T10:05` in Japan time, for a datetime-local input. */
+function localInputValue(d = new Date()): string {
+  return nowJst(d).slice(0, 16)
+}
+
+function Choice<T extends string>({
+  name,
+  options,
+  value,
+  onChange,
+}: {
+  name: string
+  options: [T, string][]
+  value: T | undefined
+  onChange: (v: T) => void
+}) {
+  return (
+    <div className="choices" role="radiogroup" aria-label={name}>
+      {options.map(([k, l]) => (
+        <button
+          type="button"
+          key={k}
+          role="radio"
+          aria-checked={value === k}
+          className={value === k ? "choice on" : "choice"}
+          data-value={k}
+          onClick={() => onChange(k)}
+        >
+          {l}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+function Multi({ options, value, onChange }: { options: string[]; value: string[]; onChange: (v: string[]) => void }) {
+  return (
+    <div className="choices multi">
+      {options.map(o => (
+        <button
+          type="button"
+          key={o}
+          role="checkbox"
+          aria-checked={value.includes(o)}
+          className={value.includes(o) ? "choice on" : "choice"}
+          onClick={() => onChange(value.includes(o) ? value.filter(x => x !== o) : [...value, o])}
+        >
+          {o}
+        </button>
+      ))}
+    </div>
+  )
+}
+
+function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const [opened] = useState(localInputValue)
+  const [when, setWhen] = useState(opened)
+  const [kind, setKind] = useState<Kind>()
+  const [outcome, setOutcome] = useState<Outcome>()
+  const [checks, setChecks] = useState<Partial<Record<CheckName, CheckValue>>>({})
+  const [concern, setConcern] = useState<Concern>("none")
+  const [fields, setFields] = useState<string[]>(["高齢者"])
+  const [contents, setContents] = useState<string[]>([])
+  const [note, setNote] = useState("")
+  const [followUp, setFollowUp] = useState(false)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const name = str(entry.doc?.profile?.name)
+
+  function save(e: React.FormEvent) {
+    e.preventDefault()
+    const errs: Record<string, string> = {}
+    if (!kind) errs.kind = "どのような連絡か（訪問・電話・声かけ・間接確認）を選んでください。"
+    if (!outcome) errs.outcome = "結果（会えた・不在など）を選んでください。"
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(when)) errs.when = "日時を入れてください。"
+    else if (Date.parse(when + ":00+09:00") > Date.now() + 5 * 60_000) errs.when = "これから先の日時は記録できません。"
+    if (note.length > MAX_NOTE_CHARS) errs.note = `メモは${MAX_NOTE_CHARS}文字までです（いま${note.length}文字）。`
+    setErrors(errs)
+    if (Object.keys(errs).length) return
+    const handle = store.handle(entry.url)
+    if (!handle || !s.me) return
+    const id = crypto.randomUUID()
+    const I = (v: string) => new A.ImmutableString(v)
+    const allChecks = Object.fromEntries(CHECK_NAMES.map(([k]) => [k, I(checks[k] ?? "na")]))
+    handle.change(d => {
+      if (!d.contacts) (d as { contacts: object }).contacts = {}
+      ;(d.contacts as unknown as Record<string, unknown>)[id] = {
+        id: I(id),
+        // Untouched: the moment of saving, to the second (several records in a minute keep their order).
+        occurredAt: I(when === opened ? nowJst() : when + ":00+09:00"),
+        authorId: I(s.me!.id),
+        kind: I(kind!),
+        outcome: I(outcome!),
+        checks: allChecks,
+        concern: I(concern),
+        activity: { fields: fields.map(I), contents: contents.map(I) },
+        note: I(note.trim()),
+        followUp,
+      }
+    })
+    go(`r/${encodeURIComponent(entry.residentId)}`)
+  }
+
+  return (
+    <section>
+      <h1>記録する: {name}</h1>
+      <form onSubmit={save} noValidate className="record">
+        <Field label="日時" error={errors.when}>
+          <input name="when" type="datetime-local" value={when} onChange={e => setWhen(e.target.value)} />
+        </Field>
+        <Group title="連絡のしかた" error={errors.kind} testid="kind">
+          <Choice name="連絡のしかた" options={KINDS} value={kind} onChange={setKind} />
+        </Group>
+        <Group title="結果" error={errors.outcome} testid="outcome">
+          <Choice name="結果" options={OUTCOMES} value={outcome} onChange={setOutcome} />
+        </Group>
+        <Group title="まわりの様子" testid="checks">
+          <button
+            type="button"
+            className="allok"
+            onClick={() => setChecks(Object.fromEntries(CHECK_NAMES.map(([k]) => [k, "ok"])))}
+          >
+            すべて異常なし
+          </button>
+          {CHECK_NAMES.map(([k, l]) => (
+            <div className="check-row" key={k} data-check={k}>
+              <span className="check-name">{l}</span>
+              <Choice name={l} options={CHECK_VALUES} value={checks[k]} onChange={v => setChecks({ ...checks, [k]: v })} />
+            </div>
+          ))}
+        </Group>
+        <Group title="心配の度合い" testid="concern">
+          <Choice name="心配の度合い" options={CONCERNS} value={concern} onChange={setConcern} />
+        </Group>
+        <Group title="活動記録の分野" testid="fields">
+          <Multi options={FIELDS} value={fields} onChange={setFields} />
+        </Group>
+        <Group title="相談・支援の内容（あれば）" testid="contents">
+          <Multi options={CONTENTS} value={contents} onChange={setContents} />
+        </Group>
+        <Field label="メモ" error={errors.note}>
+          <textarea name="note" value={note} onChange={e => setNote(e.target.value)} />
+        </Field>
+        <label className="followup">
+          <input type="checkbox" checked={followUp} onChange={e => setFollowUp(e.target.checked)} />
+          あとで、もう一度訪ねる
+        </label>
+        {Object.keys(errors).length > 0 && (
+          <p className="error" role="alert">
+            入力を確かめてください（赤い所）。
+          </p>
+        )}
+        <div className="actions">
+          <button className="primary big" type="submit">
+            保存する
+          </button>
+          <a className="button" href={`#/r/${encodeURIComponent(entry.residentId)}`}>
+            やめる
+          </a>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+function Group({ title, error, testid, children }: { title: string; error?: string; testid: string; children: ReactNode }) {
+  return (
+    <fieldset className={error ? "group invalid" : "group"} data-testid={testid}>
+      <legend>{title}</legend>
+      {children}
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </fieldset>
+  )
+}

@@ -1,0 +1,80 @@
+// The server's JSON API (see /api/openapi.json). Errors come back as { error: { code, message, field? } }
+// with a Japanese message meant for the screen.
+
+export type Role = "admin" | "city_staff" | "district_lead" | "commissioner"
+
+export interface Me {
+  id: string
+  login: string
+  display_name: string
+  role: Role
+  district: { id: string; code: string; name: string } | null
+  device_id: string | null
+}
+
+export interface DocumentRef {
+  resident_id: string
+  document_url: string
+  last_change_at: number | null
+}
+
+export interface ResidentOut {
+  id: string
+  contact_interval_days: number
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+  }
+}
+
+export const APP_VERSION = "0.1.0"
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      "X-Mimamori-App-Version": APP_VERSION,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  if (!res.ok) {
+    let code = "http_" + res.status
+    let message = "サーバーでエラーが起きました。時間をおいてもう一度お試しください。"
+    let field: string | undefined
+    try {
+      const j = await res.json()
+      code = j?.error?.code ?? code
+      message = j?.error?.message ?? message
+      field = j?.error?.field
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, code, message, field)
+  }
+  if (res.status === 204) return undefined as T
+  return (await res.json()) as T
+}
+
+export const api = {
+  me: () => call<Me>("GET", "/api/me"),
+  login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),
+  logout: () => call<void>("DELETE", "/api/session"),
+  enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
+  documents: () => call<DocumentRef[]>("GET", "/api/documents"),
+  residents: () => call<ResidentOut[]>("GET", "/api/residents"),
+}
+
+/** A message for the screen from any error (network errors included). */
+export function messageOf(e: unknown): string {
+  if (e instanceof ApiError) return e.message
+  return "サーバーにつながりません。電波のよい所でもう一度お試しください。"
+}

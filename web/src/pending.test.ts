@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest"
+import * as A from "@automerge/automerge"
+import { unsentOf } from "./pending"
+import type { ResidentDoc } from "./schema"
+
+function resident(): A.Doc<ResidentDoc> {
+  return A.from<Record<string, unknown>>({
+    schema: 1,
+    residentId: "r1",
+    profile: { name: "試験 花子", kana: "しけん", address: "", phone: "", household: "", categories: [], emergencyContacts: [], notes: "" },
+    contacts: {},
+    reviews: {},
+  }) as unknown as A.Doc<ResidentDoc>
+}
+
+function addContact(doc: A.Doc<ResidentDoc>, id: string) {
+  return A.change(doc, d => {
+    ;(d.contacts as Record<string, unknown>)[id] = { id: new A.ImmutableString(id), note: new A.ImmutableString("メモ") }
+  })
+}
+
+describe("unsentOf", () => {
+  it("counts everything as unsent before the server has acknowledged the document", () => {
+    const doc = addContact(resident(), "c1")
+    expect(unsentOf(doc, undefined)).toEqual({ contacts: ["c1"], edit: true })
+  })
+
+  it("reports nothing once the server's heads cover ours", () => {
+    const doc = addContact(resident(), "c1")
+    expect(unsentOf(doc, A.getHeads(doc))).toEqual({ contacts: [], edit: false })
+  })
+
+  it("lists exactly the contacts recorded after the server's heads", () => {
+    const server = addContact(resident(), "c1")
+    const heads = A.getHeads(server)
+    const later = addContact(addContact(server, "c2"), "c3")
+    expect(unsentOf(later, heads)?.contacts.sort()).toEqual(["c2", "c3"])
+    expect(unsentOf(later, heads)?.edit).toBe(false)
+  })
+
+  it("counts a profile edit the server lacks as one unsent edit", () => {
+    const server = resident()
+    const heads = A.getHeads(server)
+    const edited = A.change(server, d => {
+      d.profile.phone = new A.ImmutableString("0166-55-1234") as unknown as string
+    })
+    expect(unsentOf(edited, heads)).toEqual({ contacts: [], edit: true })
+  })
+
+  it("still knows what is unsent when the server also has changes from another tablet", () => {
+    const base = resident()
+    const other = addContact(A.clone(base), "from-other-tablet")
+    const mine = addContact(A.merge(A.clone(base), other), "mine")
+    // The server has the base and the other tablet's contact, not ours.
+    expect(unsentOf(mine, A.getHeads(other))).toEqual({ contacts: ["mine"], edit: false })
+  })
+
+  it("waits when the server reports changes this tablet has not received", () => {
+    const base = resident()
+    const serverOnly = addContact(A.clone(base), "x")
+    const mine = addContact(base, "mine")
+    expect(unsentOf(mine, A.getHeads(serverOnly))).toBeUndefined()
+  })
+})

@@ -1,0 +1,166 @@
+// The resident document, schema version 1 — mirrors server/src/sync/schema.rs (the one place it is
+// written down; change both together). Labels are what the tablet shows.
+
+export const SCHEMA_VERSION = 1
+
+export type Kind = "visit" | "phone" | "greeting" | "indirect"
+export type Outcome = "met" | "absent" | "no_answer" | "other"
+export type CheckName = "lights" | "mailbox" | "garbage" | "snow" | "curtains" | "laundry"
+export type CheckValue = "ok" | "concern" | "unknown" | "na"
+export type Concern = "none" | "watch" | "urgent"
+export type ReviewMark = "confirmed" | "check" | "return"
+
+export const KINDS: [Kind, string][] = [
+  ["visit", "訪問"],
+  ["phone", "電話"],
+  ["greeting", "声かけ"],
+  ["indirect", "間接確認"],
+]
+export const OUTCOMES: [Outcome, string][] = [
+  ["met", "会えた"],
+  ["absent", "不在"],
+  ["no_answer", "応答なし"],
+  ["other", "その他"],
+]
+export const CHECK_NAMES: [CheckName, string][] = [
+  ["lights", "電気"],
+  ["mailbox", "郵便受け"],
+  ["garbage", "ゴミ出し"],
+  ["snow", "除雪"],
+  ["curtains", "カーテン"],
+  ["laundry", "洗濯物"],
+]
+/** The three big toggles; 該当なし (na) is what an untouched check means. */
+export const CHECK_VALUES: [CheckValue, string][] = [
+  ["ok", "異常なし"],
+  ["concern", "気になる"],
+  ["unknown", "確認できず"],
+]
+export const CONCERNS: [Concern, string][] = [
+  ["none", "なし"],
+  ["watch", "見守り強化"],
+  ["urgent", "至急"],
+]
+export const REVIEW_MARKS: [ReviewMark, string][] = [
+  ["confirmed", "確認済み"],
+  ["check", "要確認"],
+  ["return", "差し戻し"],
+]
+/** 活動記録 分野 (server: domain/activity.rs). */
+export const FIELDS = ["高齢者", "障害者", "子ども", "その他"]
+/** 活動記録 内容 (the national 14 items). */
+export const CONTENTS = [
+  "在宅福祉",
+  "介護保険",
+  "健康・保健医療",
+  "子育て・母子保健",
+  "子どもの地域生活",
+  "子どもの教育・学校生活",
+  "生活費",
+  "年金・保険",
+  "仕事",
+  "家族関係",
+  "住居",
+  "生活環境",
+  "日常的な支援",
+  "その他",
+]
+export const MAX_NOTE_CHARS = 4000
+
+export interface Contact {
+  id: string
+  occurredAt: string
+  authorId: string
+  kind: Kind
+  outcome: Outcome
+  checks: Partial<Record<CheckName, CheckValue>>
+  concern: Concern
+  activity: { fields: string[]; contents: string[] }
+  note: string
+  followUp: boolean
+}
+
+export interface Review {
+  mark: ReviewMark
+  comment: string
+  by: string
+  at: string
+}
+
+export interface Profile {
+  name: string
+  kana: string
+  address: string
+  phone: string
+  household: string
+  categories: string[]
+  emergencyContacts: string[]
+  notes: string
+}
+
+export interface ResidentDoc {
+  schema: number
+  residentId: string
+  profile: Profile
+  contacts: Record<string, Contact>
+  reviews: Record<string, Review>
+}
+
+/** The profile fields a commissioner edits on the tablet. */
+export const PROFILE_FIELDS: [keyof Profile & string, string][] = [
+  ["name", "氏名"],
+  ["kana", "ふりがな"],
+  ["address", "住所"],
+  ["phone", "電話番号"],
+  ["household", "世帯の状況"],
+  ["notes", "メモ"],
+]
+
+export function label<T extends string>(table: [T, string][], v: T | string | undefined): string {
+  return table.find(([k]) => k === v)?.[1] ?? String(v ?? "")
+}
+
+/** Text values may arrive as ImmutableString or collaborative text: read both as a plain string. */
+export function str(v: unknown): string {
+  if (v == null) return ""
+  if (typeof v === "string") return v
+  return String(v) // ImmutableString#toString
+}
+
+/** Contacts newest first. */
+export function contactsNewestFirst(doc: ResidentDoc | undefined): Contact[] {
+  if (!doc?.contacts) return []
+  const t = (c: Contact) => Date.parse(str(c.occurredAt)) || 0
+  return Object.values(doc.contacts).sort((a, b) => t(b) - t(a) || str(b.id).localeCompare(str(a.id)))
+}
+
+/** Now as ISO 8601 in Japan time with milliseconds (`2026-11-23T10:05:00.123+09:00`): records made
+ * within one second keep their order. */
+export function nowJst(date = new Date()): string {
+  const jst = new Date(date.getTime() + 9 * 3600_000)
+  return jst.toISOString().replace(/Z$/, "+09:00")
+}
+
+/** The Japanese calendar day of an ISO time (`2026-11-23`). */
+export function dayJst(iso: string): string {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return ""
+  return new Date(t + 9 * 3600_000).toISOString().slice(0, 10)
+}
+
+/** Days since the last contact (undefined when never contacted). */
+export function daysSince(iso: string | undefined, now = new Date()): number | undefined {
+  if (!iso) return undefined
+  const a = Date.parse(dayJst(iso))
+  const b = Date.parse(dayJst(nowJst(now)))
+  if (Number.isNaN(a) || Number.isNaN(b)) return undefined
+  return Math.round((b - a) / 86400_000)
+}
+
+/** "2026年11月23日 10:05" */
+export function formatJst(iso: string): string {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) return iso
+  const d = new Date(t + 9 * 3600_000).toISOString()
+  return `${+d.slice(0, 4)}年${+d.slice(5, 7)}月${+d.slice(8, 10)}日 ${d.slice(11, 16)}`
+}

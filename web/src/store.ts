@@ -1,0 +1,253 @@
+// The app's data layer: the caller, the automerge-repo Repo (IndexedDB + WebSocket to /sync), the
+// documents this tablet keeps, and what has not reached the server yet (未送信).
+//
+// "Sent" means the server has said so: every sync message from the server carries its heads, and the
+// server only sends heads that include a change after that change is committed to its database. The
+// Repo records those heads per document (`handle.getSyncInfo(serverStorageId)`); we also keep them in
+// localStorage so that after an offline reload we still know what was sent. A contact is 未送信 while
+// it is missing from the document as of the server's heads.
+
+import {
+  Repo,
+  type AutomergeUrl,
+  type DocHandle,
+  type PeerId,
+  decodeHeads,
+} from "@automerge/automerge-repo/slim"
+import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
+import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import type { ResidentDoc } from "./schema"
+import { unsentOf } from "./pending"
+import { api, ApiError, type Me, type DocumentRef } from "./api"
+
+export interface DocEntry {
+  url: AutomergeUrl
+  residentId: string
+  /** Contact interval in days (from the server; cached). */
+  intervalDays: number
+  doc?: ResidentDoc
+  /** Contact ids this tablet holds that the server does not have yet. */
+  pendingContacts: string[]
+  /** A profile or review edit the server does not have yet. */
+  pendingEdit: boolean
+  unavailable?: boolean
+}
+
+export interface State {
+  booted: boolean
+  me?: Me
+  /** We have a cached caller but the server refused the session: recording goes on, sync waits. */
+  sessionExpired: boolean
+  /** Connected to the server's sync endpoint. */
+  online: boolean
+  /** Last time the server acknowledged anything (ms). */
+  lastSync?: number
+  docs: DocEntry[]
+  pending: number
+}
+
+const LS_ME = "mimamori.me"
+const LS_DOCS = "mimamori.docs" // [{url, residentId, intervalDays}] — ids only, no personal data
+const LS_HEADS = "mimamori.serverHeads" // {documentUrl: hex heads}
+const LS_LAST_SYNC = "mimamori.lastSync"
+
+function load<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key)
+    return raw ? (JSON.parse(raw) as T) : fallback
+  } catch {
+    return fallback
+  }
+}
+function save(key: string, v: unknown) {
+  localStorage.setItem(key, JSON.stringify(v))
+}
+
+type Listener = () => void
+
+export class Store {
+  repo: Repo
+  private state: State
+  private listeners = new Set<Listener>()
+  private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
+  private serverHeads: Record<string, string[]> = load(LS_HEADS, {})
+  private serverPeers = new Set<PeerId>()
+
+  constructor() {
+    const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
+    this.repo = new Repo({
+      storage: new IndexedDBStorageAdapter("mimamori"),
+      network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
+      // The server decides who may see a document; we never announce ours to anyone else.
+      sharePolicy: async () => true,
+    })
+    const cachedMe = load<Me | undefined>(LS_ME, undefined)
+    this.state = {
+      booted: false,
+      me: cachedMe,
+      sessionExpired: false,
+      online: false,
+      lastSync: load<number | undefined>(LS_LAST_SYNC, undefined),
+      docs: load<Omit<DocEntry, "pendingContacts" | "pendingEdit">[]>(LS_DOCS, []).map(d => ({
+        ...d,
+        pendingContacts: [],
+        pendingEdit: false,
+      })),
+      pending: 0,
+    }
+    this.repo.networkSubsystem.on("peer", ({ peerId }) => {
+      this.serverPeers.add(peerId)
+      this.set({ online: true })
+    })
+    this.repo.networkSubsystem.on("peer-disconnected", ({ peerId }) => {
+      this.serverPeers.delete(peerId)
+      this.set({ online: this.serverPeers.size > 0 })
+    })
+  }
+
+  // --- a tiny external store for React (useSyncExternalStore) ---
+  subscribe = (l: Listener) => {
+    this.listeners.add(l)
+    return () => this.listeners.delete(l)
+  }
+  get = () => this.state
+  private set(patch: Partial<State>) {
+    this.state = { ...this.state, ...patch }
+    for (const l of this.listeners) l()
+  }
+
+  /** Start-up: who am I (cached when offline), which documents, open them all. */
+  async boot() {
+    navigator.storage?.persist?.().catch(() => {})
+    await this.refreshSession()
+    for (const d of this.state.docs) void this.open(d.url)
+    this.set({ booted: true })
+    // Check in again when the network comes back or every minute.
+    window.addEventListener("online", () => void this.refreshSession())
+    setInterval(() => void this.refreshSession(), 60_000)
+  }
+
+  /** Asks the server who we are and which documents we hold; keeps the cached answer offline. */
+  async refreshSession() {
+    try {
+      const me = await api.me()
+      save(LS_ME, me)
+      this.set({ me, sessionExpired: false })
+      await this.refreshDocuments()
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        // Keep recording with the cached caller; only syncing needs the password again.
+        this.set({ sessionExpired: !!this.state.me })
+      }
+      // Network errors: offline; keep what we have.
+    }
+  }
+
+  private async refreshDocuments() {
+    const [refs, residents] = await Promise.all([api.documents(), api.residents()])
+    const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
+    const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
+    const next: DocEntry[] = refs.map((r: DocumentRef) => {
+      const old = byUrl.get(r.document_url as AutomergeUrl)
+      return {
+        url: r.document_url as AutomergeUrl,
+        residentId: r.resident_id,
+        intervalDays: interval.get(r.resident_id) ?? 7,
+        doc: old?.doc,
+        pendingContacts: old?.pendingContacts ?? [],
+        pendingEdit: old?.pendingEdit ?? false,
+      }
+    })
+    // A document the server no longer lists stays while it holds unsent changes, so nothing is
+    // stranded; the server decides whether it still accepts them.
+    for (const d of this.state.docs) {
+      if (!next.some(n => n.url === d.url) && (d.pendingContacts.length > 0 || d.pendingEdit)) {
+        next.push(d)
+      }
+    }
+    this.setDocs(next)
+    for (const d of next) void this.open(d.url)
+  }
+
+  private setDocs(docs: DocEntry[]) {
+    save(
+      LS_DOCS,
+      docs.map(d => ({ url: d.url, residentId: d.residentId, intervalDays: d.intervalDays })),
+    )
+    const pending = docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0)
+    this.set({ docs, pending })
+  }
+
+  private update(url: AutomergeUrl, patch: Partial<DocEntry>) {
+    this.setDocs(this.state.docs.map(d => (d.url === url ? { ...d, ...patch } : d)))
+  }
+
+  /** Opens a document (from IndexedDB first, else from the server) and follows it. */
+  async open(url: AutomergeUrl): Promise<DocHandle<ResidentDoc> | undefined> {
+    const known = this.handles.get(url)
+    if (known) return known
+    let handle: DocHandle<ResidentDoc>
+    try {
+      // "unavailable" too: not stored here and no server yet (offline, or before the first
+      // connection). The handle becomes ready when the server sends the document later.
+      handle = await this.repo.find<ResidentDoc>(url, { allowableStates: ["ready", "unavailable"] })
+    } catch {
+      this.update(url, { unavailable: true })
+      return undefined
+    }
+    if (this.handles.has(url)) return this.handles.get(url)
+    this.handles.set(url, handle)
+    if (!handle.isReady()) {
+      this.update(url, { unavailable: true })
+      void handle.whenReady(["ready"]).then(() => this.recompute(url, handle))
+    }
+    const refresh = () => this.recompute(url, handle)
+    handle.on("change", refresh)
+    handle.on("remote-heads", ({ heads }) => {
+      this.serverHeads[url] = decodeHeads(heads)
+      save(LS_HEADS, this.serverHeads)
+      const now = Date.now()
+      save(LS_LAST_SYNC, now)
+      this.set({ lastSync: now })
+      refresh()
+    })
+    refresh()
+    return handle
+  }
+
+  handle(url: AutomergeUrl) {
+    return this.handles.get(url)
+  }
+
+  /** What of this document the server has not acknowledged. */
+  private recompute(url: AutomergeUrl, handle: DocHandle<ResidentDoc>) {
+    if (!handle.isReady()) return
+    const doc = handle.doc()
+    if (!doc) return
+    const plain = doc as ResidentDoc
+    const entry = this.state.docs.find(d => d.url === url)
+    let pendingContacts = entry?.pendingContacts ?? []
+    let pendingEdit = entry?.pendingEdit ?? false
+    const unsent = unsentOf(doc, this.serverHeads[url])
+    // undefined: the server has changes we have not received yet; keep the last answer until then.
+    if (unsent) {
+      pendingContacts = unsent.contacts
+      pendingEdit = unsent.edit
+    }
+    this.update(url, { doc: plain, pendingContacts, pendingEdit, unavailable: false })
+  }
+
+  /** Logs in (online only) and re-opens the documents. */
+  async login(login: string, password: string) {
+    const me = await api.login(login, password)
+    save(LS_ME, me)
+    this.set({ me, sessionExpired: false })
+    await this.refreshDocuments()
+  }
+
+  async logout() {
+    await api.logout().catch(() => {})
+    localStorage.removeItem(LS_ME)
+    this.set({ me: undefined })
+  }
+}
