@@ -266,3 +266,20 @@ async fn assets_are_typed_compressed_and_cached_right() {
     assert_eq!(r.status(), 401);
     assert_eq!(header(&r, "cache-control"), "no-store");
 }
+
+both!(expired_session_keeps_recording_and_asks_password_to_send, session_expiry);
+async fn session_expiry(db: TestDb) {
+    let f = story(db, "session-expiry", 0).await;
+    assert!(
+        f["bannerText"].as_str().unwrap().contains("パスワード"),
+        "the tablet asks for the password: {}",
+        f["bannerText"]
+    );
+    assert_eq!(
+        f["whileExpired"], "未送信 1件",
+        "recorded locally, not sent without a session"
+    );
+    assert_eq!(f["unsentWhileExpired"], 1);
+    assert_eq!(f["bannerAfter"], 0, "the banner goes after the password");
+    assert_eq!(f["serverContacts"], 1, "the record reached the server");
+}

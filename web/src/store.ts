@@ -102,6 +102,8 @@ export class Store {
     this.repo.networkSubsystem.on("peer-disconnected", ({ peerId }) => {
       this.serverPeers.delete(peerId)
       this.set({ online: this.serverPeers.size > 0 })
+      // The server closes the connection when the session ends: find out whether that is why.
+      setTimeout(() => void this.refreshSession(), 500)
     })
   }
 
