@@ -267,7 +267,10 @@ async fn assets_are_typed_compressed_and_cached_right() {
     assert_eq!(header(&r, "cache-control"), "no-store");
 }
 
-both!(expired_session_keeps_recording_and_asks_password_to_send, session_expiry);
+both!(
+    expired_session_keeps_recording_and_asks_password_to_send,
+    session_expiry
+);
 async fn session_expiry(db: TestDb) {
     let f = story(db, "session-expiry", 0).await;
     assert!(
