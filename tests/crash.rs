@@ -6,50 +6,18 @@
 //! stored document must hold every acknowledged change.
 
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
 use serde_json::json;
-use tokio::io::AsyncBufReadExt;
 
 use crate::both;
 use crate::support::peers::{Got, RawPeer, field, msg_type};
-use crate::support::{Client, PASSWORD, TestDb, seed};
+use crate::support::{Client, PASSWORD, TestDb, seed, spawn_server};
 
 const KILLS_PER_BACKEND: usize = 5;
-
-struct ServerProcess {
-    child: tokio::process::Child,
-    origin: String,
-}
-
-async fn spawn_server(database_url: &str) -> ServerProcess {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mimamori"))
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("MIMAMORI_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start mimamori serve");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let origin = loop {
-        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("server starts within 20 s")
-            .unwrap()
-            .expect("server prints its origin");
-        if let Some(o) = line.strip_prefix("Mimamori: ") {
-            break o.to_string();
-        }
-    };
-    ServerProcess { child, origin }
-}
 
 both!(acknowledged_changes_survive_kill_9, crash_loop);
 async fn crash_loop(db: TestDb) {
@@ -77,7 +45,7 @@ async fn crash_loop(db: TestDb) {
     let mut attempts = 0usize;
 
     for round in 0..KILLS_PER_BACKEND {
-        let mut server = spawn_server(&url).await;
+        let mut server = spawn_server(&url, &[]).await;
         let mut client = Client::for_origin(&server.origin);
         client.cookies = cookies.clone();
         if round == 0 {

@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod crash;
+mod notices;
 mod review;
 mod samod_peer;
 mod session;

@@ -28,6 +28,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The sync engine.
     pub hub: Hub,
+    /// The Web Push sender.
+    pub pusher: crate::push::Pusher,
 }
 
 /// The Content-Security-Policy of every response. No inline script; wasm may compile.
@@ -57,12 +59,17 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         .public_origin
         .clone()
         .unwrap_or_else(|| normalize_origin(&format!("http://{addr}")).unwrap_or_default());
+    let config = Arc::new(config);
+    let vapid = crate::push::Vapid::load_or_create(&db)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let pusher = crate::push::Pusher::start(db.clone(), config.clone(), vapid);
     let state = AppState {
         db,
         hub,
+        pusher,
         secure_cookies: origin.starts_with("https://"),
         origin,
-        config: Arc::new(config),
+        config,
     };
     let data = web::Data::new(state.clone());
     let web_dir = state.config.web_dir.clone();

@@ -14,6 +14,10 @@
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
 //! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
+//! | `MIMAMORI_PUSH_SERVICES` | the browser vendors' push services (see [`DEFAULT_PUSH_SERVICES`]) | comma-separated origins a push subscription's endpoint may point to; `*.` matches subdomains; https only, except an explicitly listed loopback origin (tests) |
+//! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
+//! | `MIMAMORI_PUSH_CONCURRENCY` | `64` | push messages in flight at once |
+//! | `MIMAMORI_PUSH_RETRY_BASE_MS` | `5000` | first retry delay after a failed push (doubling; 5 attempts in all) |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
 use std::net::SocketAddr;
@@ -38,6 +42,24 @@ pub struct Config {
     pub sync_evict_after_secs: u64,
     /// Days without check-in after which a tablet erases its local key.
     pub offline_expiry_days: u32,
+    /// Origins push endpoints may point to.
+    pub push_services: Vec<String>,
+    pub push_contact: String,
+    pub push_concurrency: usize,
+    pub push_retry_base_ms: u64,
+}
+
+/// Chrome (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS).
+pub const DEFAULT_PUSH_SERVICES: &str = "https://fcm.googleapis.com,https://updates.push.services.mozilla.com,\
+    https://*.push.apple.com,https://*.notify.windows.com";
+
+fn push_services() -> Vec<String> {
+    var("MIMAMORI_PUSH_SERVICES")
+        .unwrap_or_else(|| DEFAULT_PUSH_SERVICES.into())
+        .split(',')
+        .map(|s| s.trim().trim_end_matches('/').to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// A configuration value that could not be used; names the variable.
@@ -108,6 +130,11 @@ impl Config {
             commissioner_needs_device,
             sync_evict_after_secs,
             offline_expiry_days,
+            push_services: push_services(),
+            push_contact: var("MIMAMORI_PUSH_CONTACT")
+                .unwrap_or_else(|| "mailto:mimamori-admin@localhost".into()),
+            push_concurrency: parse("MIMAMORI_PUSH_CONCURRENCY", 64_usize)?.max(1),
+            push_retry_base_ms: parse("MIMAMORI_PUSH_RETRY_BASE_MS", 5000_u64)?.max(1),
         })
     }
 
@@ -123,6 +150,10 @@ impl Config {
             commissioner_needs_device: true,
             sync_evict_after_secs: 60,
             offline_expiry_days: 14,
+            push_services: push_services(),
+            push_contact: "mailto:mimamori-admin@localhost".into(),
+            push_concurrency: 64,
+            push_retry_base_ms: 5000,
         }
     }
 }

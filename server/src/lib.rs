@@ -31,4 +31,5 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod push;
 pub mod sync;

@@ -63,6 +63,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
+    /// Replace the Web Push (VAPID) key pair. Every push subscription is dropped: tablets subscribe
+    /// again with the new key at their next start. Never done automatically.
+    RotateVapid,
     /// Create a district (地区).
     CreateDistrict {
         #[arg(long)]
@@ -362,6 +365,24 @@ fn admin_command(db: &Db, config: &Config, cmd: AdminCommand) -> Result<(), AppE
         AdminCommand::RevokeDevice { id } => {
             db.write_blocking(|conn| admin::revoke_device(conn, &actor, &id))?;
             println!("device {id} revoked");
+        }
+        AdminCommand::RotateVapid => {
+            let (vapid, dropped) = db.write_blocking(|conn| {
+                let r = mimamori::push::Vapid::rotate(conn)?;
+                admin::record(
+                    conn,
+                    &actor,
+                    "push.rotate_vapid",
+                    "settings",
+                    None,
+                    serde_json::json!({ "dropped_subscriptions": r.1 }),
+                )?;
+                Ok(r)
+            })?;
+            println!(
+                "new VAPID public key {}; {dropped} push subscriptions dropped",
+                vapid.public
+            );
         }
         AdminCommand::RevokeSessions { login } => {
             let n = db.write_blocking(|conn| {

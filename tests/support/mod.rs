@@ -11,6 +11,7 @@
 )]
 
 pub mod peers;
+pub mod push;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -350,6 +351,14 @@ impl Client {
         (r.status, r.body)
     }
 
+    pub async fn put(&mut self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let bytes = serde_json::to_vec(body).unwrap();
+        let r = self
+            .request("PUT", path, Some("application/json"), Some(bytes))
+            .await;
+        (r.status, r.body)
+    }
+
     pub async fn delete(&mut self, path: &str) -> (StatusCode, Value) {
         let r = self.request("DELETE", path, None, None).await;
         (r.status, r.body)
@@ -414,4 +423,40 @@ impl Client {
 /// The error code of an error body.
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
+}
+
+/// The server binary as its own process (for restarts and `kill -9`), on port 0.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub origin: String,
+}
+
+/// Starts `mimamori serve` on `database_url` with extra environment variables; returns once it
+/// prints its origin.
+pub async fn spawn_server(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
+    use tokio::io::AsyncBufReadExt;
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_mimamori"));
+    cmd.arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("MIMAMORI_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start mimamori serve");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let origin = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("server starts within 20 s")
+            .unwrap()
+            .expect("server prints its origin");
+        if let Some(o) = line.strip_prefix("Mimamori: ") {
+            break o.to_string();
+        }
+    };
+    ServerProcess { child, origin }
 }

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod json;
+pub mod notices;
 pub mod reports;
 pub mod residents;
 pub mod review;
@@ -63,6 +64,32 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/review/snowfall",
             web::post().to(review::mark_snowfall),
+        )
+        .route("/api/push/key", web::get().to(notices::push_key))
+        .route(
+            "/api/push/subscriptions",
+            web::post().to(notices::subscribe),
+        )
+        .route(
+            "/api/push/subscriptions",
+            web::delete().to(notices::unsubscribe),
+        )
+        .route("/api/notices", web::get().to(notices::my_notices))
+        .route("/api/notices/{id}/read", web::post().to(notices::mark_read))
+        .route(
+            "/api/notices/{id}/tracking",
+            web::get().to(notices::tracking),
+        )
+        .route("/api/staff/notices", web::get().to(notices::staff_list))
+        .route("/api/staff/notices", web::post().to(notices::create))
+        .route("/api/staff/notices/{id}", web::put().to(notices::update))
+        .route(
+            "/api/staff/notices/{id}/send",
+            web::post().to(notices::send),
+        )
+        .route(
+            "/api/staff/notices/{id}/withdraw",
+            web::post().to(notices::withdraw),
         )
         .route("/sync", web::get().to(sync_ws::sync_ws))
         .route("/api/admin/districts", web::get().to(admin::list_districts))
@@ -129,6 +156,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         review::close_alert,
         review::overdue,
         review::mark_snowfall,
+        notices::push_key,
+        notices::subscribe,
+        notices::unsubscribe,
+        notices::my_notices,
+        notices::mark_read,
+        notices::tracking,
+        notices::staff_list,
+        notices::create,
+        notices::update,
+        notices::send,
+        notices::withdraw,
         sync_ws::sync_ws,
         admin::list_districts,
         admin::create_district,

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod audit;
 pub mod directory;
 pub mod documents;
+pub mod notices;
 pub mod review;
 pub mod schema;
 

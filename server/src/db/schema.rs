@@ -197,7 +197,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        priority -> Text,
+        audience -> Text,
+        audience_districts -> Text,
+        audience_role -> Nullable<Text>,
+        expires_at -> Nullable<BigInt>,
+        status -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+        withdrawn_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    notice_recipients (notice_id, user_id) {
+        notice_id -> Text,
+        user_id -> Text,
+        delivered_at -> Nullable<BigInt>,
+        read_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    push_subscriptions (id) {
+        id -> Text,
+        user_id -> Text,
+        device_id -> Nullable<Text>,
+        endpoint -> Text,
+        p256dh -> Text,
+        auth -> Text,
+        created_at -> BigInt,
+        failing_since -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    push_jobs (id) {
+        id -> Text,
+        subscription_id -> Text,
+        user_id -> Text,
+        notice_id -> Nullable<Text>,
+        payload -> Text,
+        urgency -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        last_status -> Nullable<Integer>,
+        created_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(alerts -> residents (resident_id));
+diesel::joinable!(notice_recipients -> notices (notice_id));
+diesel::joinable!(notice_recipients -> users (user_id));
 diesel::joinable!(users -> districts (district_id));
 diesel::joinable!(residents -> districts (district_id));
 diesel::joinable!(assignments -> residents (resident_id));
@@ -224,4 +284,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_problems,
     alerts,
     snowfall_days,
+    notices,
+    notice_recipients,
+    push_subscriptions,
+    push_jobs,
 );

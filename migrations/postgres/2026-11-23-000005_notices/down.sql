@@ -1,0 +1,4 @@
+DROP TABLE push_jobs;
+DROP TABLE push_subscriptions;
+DROP TABLE notice_recipients;
+DROP TABLE notices;

@@ -1,0 +1,683 @@
+//! お知らせ: the city office composes, sends and withdraws notices; every tablet lists its own and
+//! records 既読; the sender (and a district lead, for their district) sees who has not read yet.
+//! Also the tablet's Web Push subscription.
+
+use actix_web::{HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::json::{ApiJson, field};
+use crate::admin::{Actor, record};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::db::notices::{self as store, Notice, Subscription};
+use crate::db::{directory, new_id, now_ms};
+use crate::domain::{Date, Role};
+use crate::error::{AppError, ErrorBody};
+
+const STAFF: &[Role] = &[Role::CityStaff, Role::Admin];
+pub const PRIORITIES: [&str; 3] = ["normal", "important", "urgent"];
+const MAX_TITLE: usize = 100;
+const MAX_BODY: usize = 5000;
+
+#[derive(Serialize, ToSchema)]
+pub struct PushKey {
+    /// The VAPID public key for `PushManager.subscribe({applicationServerKey})` (base64url).
+    pub public_key: String,
+}
+
+/// The server's VAPID public key.
+#[utoipa::path(get, path = "/api/push/key", tag = "notices",
+    responses((status = 200, body = PushKey), (status = 401, body = ErrorBody)))]
+pub async fn push_key(state: web::Data<AppState>, _caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(PushKey {
+        public_key: state.pusher.vapid.public.clone(),
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SubscriptionKeys {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+/// `PushSubscription.toJSON()` as the browser gives it.
+#[derive(Deserialize, ToSchema)]
+pub struct SubscribeRequest {
+    pub endpoint: String,
+    pub keys: SubscriptionKeys,
+    #[serde(default, rename = "expirationTime")]
+    #[allow(dead_code)]
+    pub expiration_time: Option<f64>,
+}
+
+/// Stores this tablet's push subscription (replacing an earlier one with the same endpoint). The
+/// endpoint must be one of the allowed push services (`MIMAMORI_PUSH_SERVICES`).
+#[utoipa::path(post, path = "/api/push/subscriptions", tag = "notices", request_body = SubscribeRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn subscribe(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<SubscribeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.0;
+    if !crate::push::endpoint_allowed(&state.config, &b.endpoint) {
+        return Err(AppError::invalid(
+            "endpoint",
+            "push_service_not_allowed",
+            "この通知サービスは使えません（許可された通知サービスではありません）。",
+        ));
+    }
+    let key_ok = B64
+        .decode(b.keys.p256dh.trim_end_matches('='))
+        .is_ok_and(|k| k.len() == 65 && k[0] == 4);
+    if !key_ok {
+        return Err(AppError::invalid(
+            "keys.p256dh",
+            "invalid_key",
+            "通知の暗号鍵が正しくありません。",
+        ));
+    }
+    if !B64
+        .decode(b.keys.auth.trim_end_matches('='))
+        .is_ok_and(|k| k.len() == 16)
+    {
+        return Err(AppError::invalid(
+            "keys.auth",
+            "invalid_key",
+            "通知の認証鍵が正しくありません。",
+        ));
+    }
+    let sub = Subscription {
+        id: new_id(),
+        user_id: caller.user_id.clone(),
+        device_id: caller.device_id.clone(),
+        endpoint: b.endpoint,
+        p256dh: b.keys.p256dh.trim_end_matches('=').to_string(),
+        auth: b.keys.auth.trim_end_matches('=').to_string(),
+        created_at: now_ms(),
+        failing_since: None,
+    };
+    state
+        .db
+        .write(move |conn| Ok(store::upsert_subscription(conn, &sub)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnsubscribeRequest {
+    pub endpoint: String,
+}
+
+/// Removes one of the caller's subscriptions.
+#[utoipa::path(delete, path = "/api/push/subscriptions", tag = "notices", request_body = UnsubscribeRequest,
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn unsubscribe(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<UnsubscribeRequest>,
+) -> Result<HttpResponse, AppError> {
+    let endpoint = body.0.endpoint;
+    let user = caller.user_id.clone();
+    state
+        .db
+        .write(move |conn| Ok(store::delete_subscription_of(conn, &user, &endpoint)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A notice as a tablet shows it.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeOut {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// `normal` (通常), `important` (重要), `urgent` (緊急).
+    pub priority: String,
+    pub sent_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub read: bool,
+}
+
+fn rank(priority: &str) -> u8 {
+    match priority {
+        "urgent" => 0,
+        "important" => 1,
+        _ => 2,
+    }
+}
+
+/// The caller's notices, 緊急 first, then newest first. Listing them counts as delivered.
+#[utoipa::path(get, path = "/api/notices", tag = "notices",
+    responses((status = 200, body = Vec<NoticeOut>), (status = 401, body = ErrorBody)))]
+pub async fn my_notices(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let user = caller.user_id.clone();
+    let mut list = state
+        .db
+        .write(move |conn| {
+            let now = now_ms();
+            let list = store::notices_for_user(conn, &user, now)?;
+            let unseen: Vec<String> = list.iter().map(|r| r.notice.id.clone()).collect();
+            store::mark_delivered(conn, &unseen, &user, now)?;
+            Ok(list)
+        })
+        .await?;
+    list.sort_by(|a, b| {
+        (
+            rank(&a.notice.priority),
+            std::cmp::Reverse(a.notice.sent_at),
+        )
+            .cmp(&(
+                rank(&b.notice.priority),
+                std::cmp::Reverse(b.notice.sent_at),
+            ))
+    });
+    let out: Vec<NoticeOut> = list
+        .into_iter()
+        .map(|r| NoticeOut {
+            read: r.read_at.is_some(),
+            id: r.notice.id,
+            title: r.notice.title,
+            body: r.notice.body,
+            priority: r.notice.priority,
+            sent_at: r.notice.sent_at,
+            expires_at: r.notice.expires_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Records 既読 (once; repeating it changes nothing). 404 for a notice that was not for the caller.
+#[utoipa::path(post, path = "/api/notices/{id}/read", tag = "notices",
+    params(("id" = String, Path, description = "notice id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let user = caller.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            if !store::is_recipient(conn, &id, &user)? {
+                return Err(AppError::NotFound);
+            }
+            store::mark_read(conn, &id, &user, now_ms())?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+// --- the sender's side ---------------------------------------------------------------------------
+
+/// A notice being composed or edited.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeIn {
+    pub title: String,
+    /// Plain text; line breaks and links are kept as written.
+    pub body: String,
+    /// `normal` | `important` | `urgent`
+    pub priority: String,
+    /// `all` | `districts` | `role`
+    pub audience: String,
+    /// District ids, for audience `districts`.
+    #[serde(default)]
+    pub districts: Vec<String>,
+    /// `district_lead` | `commissioner`, for audience `role`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Last day shown (`YYYY-MM-DD`, Japan time), if it expires.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+}
+
+/// A notice as the sender sees it.
+#[derive(Serialize, ToSchema)]
+pub struct SentNoticeOut {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    pub priority: String,
+    pub audience: String,
+    pub districts: Vec<String>,
+    pub role: Option<String>,
+    pub expires_at: Option<i64>,
+    /// `draft`, `sent`, `withdrawn`.
+    pub status: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+}
+
+fn sent_out(n: Notice) -> SentNoticeOut {
+    SentNoticeOut {
+        districts: serde_json::from_str(&n.audience_districts).unwrap_or_default(),
+        id: n.id,
+        title: n.title,
+        body: n.body,
+        priority: n.priority,
+        audience: n.audience,
+        role: n.audience_role,
+        expires_at: n.expires_at,
+        status: n.status,
+        created_at: n.created_at,
+        sent_at: n.sent_at,
+        withdrawn_at: n.withdrawn_at,
+    }
+}
+
+/// Checks a composed notice field by field and writes it into `n`.
+fn apply(conn: &mut crate::db::DbConn, n: &mut Notice, input: NoticeIn) -> Result<(), AppError> {
+    let title = input.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(AppError::invalid(
+            "title",
+            "invalid_length",
+            format!("件名は1〜{MAX_TITLE}文字で入力してください。"),
+        ));
+    }
+    let body = input.body.trim_end().replace("\r\n", "\n");
+    if body.trim().is_empty() || body.chars().count() > MAX_BODY {
+        return Err(AppError::invalid(
+            "body",
+            "invalid_length",
+            format!("本文は1〜{MAX_BODY}文字で入力してください。"),
+        ));
+    }
+    if !PRIORITIES.contains(&input.priority.as_str()) {
+        return Err(AppError::invalid(
+            "priority",
+            "invalid_value",
+            "重要度は 通常・重要・緊急 から選んでください。",
+        ));
+    }
+    let (districts, role) = match input.audience.as_str() {
+        "all" => (Vec::new(), None),
+        "districts" => {
+            if input.districts.is_empty() {
+                return Err(AppError::invalid(
+                    "districts",
+                    "required",
+                    "送り先の地区を選んでください。",
+                ));
+            }
+            for d in &input.districts {
+                if directory::district_by_id(conn, d)?.is_none() {
+                    return Err(AppError::invalid(
+                        "districts",
+                        "unknown",
+                        "存在しない地区が選ばれています。",
+                    ));
+                }
+            }
+            (input.districts, None)
+        }
+        "role" => match input.role.as_deref() {
+            Some(r @ ("district_lead" | "commissioner")) => (Vec::new(), Some(r.to_string())),
+            _ => {
+                return Err(AppError::invalid(
+                    "role",
+                    "invalid_value",
+                    "送り先の役割は 会長（地区の代表） か 委員 から選んでください。",
+                ));
+            }
+        },
+        _ => {
+            return Err(AppError::invalid(
+                "audience",
+                "invalid_value",
+                "送り先は 全員・地区・役割 から選んでください。",
+            ));
+        }
+    };
+    let expires_at = match input.expires_on.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => {
+            let day = field("expires_on", Date::parse(d))?;
+            // The end of that day in Japan: 00:00 JST of the next day.
+            let end = (day.epoch_days() + 1) * 86_400_000 - 9 * 3_600_000;
+            if end <= now_ms() {
+                return Err(AppError::invalid(
+                    "expires_on",
+                    "in_the_past",
+                    "掲載期限が過去の日付です。",
+                ));
+            }
+            Some(end)
+        }
+    };
+    n.title = title;
+    n.body = body;
+    n.priority = input.priority;
+    n.audience = input.audience;
+    n.audience_districts = serde_json::to_string(&districts).unwrap_or_else(|_| "[]".into());
+    n.audience_role = role;
+    n.expires_at = expires_at;
+    n.updated_at = now_ms();
+    Ok(())
+}
+
+/// Every notice, newest first (city staff).
+#[utoipa::path(get, path = "/api/staff/notices", tag = "notices",
+    responses((status = 200, body = Vec<SentNoticeOut>), (status = 403, body = ErrorBody)))]
+pub async fn staff_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    caller.require(STAFF)?;
+    let list = state.db.read(|conn| Ok(store::all_notices(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(list.into_iter().map(sent_out).collect::<Vec<_>>()))
+}
+
+/// Saves a new notice as a draft (city staff).
+#[utoipa::path(post, path = "/api/staff/notices", tag = "notices", request_body = NoticeIn,
+    responses((status = 201, body = SentNoticeOut), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<NoticeIn>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(STAFF)?;
+    let actor = Actor::of(&caller);
+    let by = caller.user_id.clone();
+    let n = state
+        .db
+        .write(move |conn| {
+            let now = now_ms();
+            let mut n = Notice {
+                id: new_id(),
+                title: String::new(),
+                body: String::new(),
+                priority: "normal".into(),
+                audience: "all".into(),
+                audience_districts: "[]".into(),
+                audience_role: None,
+                expires_at: None,
+                status: "draft".into(),
+                created_by: by,
+                created_at: now,
+                updated_at: now,
+                sent_at: None,
+                withdrawn_at: None,
+            };
+            apply(conn, &mut n, body.0)?;
+            store::insert_notice(conn, &n)?;
+            record(
+                conn,
+                &actor,
+                "notice.create",
+                "notice",
+                Some(&n.id),
+                json!({}),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(sent_out(n)))
+}
+
+fn load_for_staff(conn: &mut crate::db::DbConn, id: &str) -> Result<Notice, AppError> {
+    store::notice_by_id(conn, id)?.ok_or(AppError::NotFound)
+}
+
+/// The notice, if it is in `status` (409 with `message` otherwise).
+fn load_in(
+    conn: &mut crate::db::DbConn,
+    id: &str,
+    status: &str,
+    message: &str,
+) -> Result<Notice, AppError> {
+    let n = load_for_staff(conn, id)?;
+    if n.status != status {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            message: message.into(),
+        });
+    }
+    Ok(n)
+}
+
+/// Edits a draft (a sent notice cannot change; withdraw it and send a new one).
+#[utoipa::path(put, path = "/api/staff/notices/{id}", tag = "notices", request_body = NoticeIn,
+    params(("id" = String, Path, description = "notice id")),
+    responses((status = 200, body = SentNoticeOut), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<NoticeIn>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(STAFF)?;
+    let actor = Actor::of(&caller);
+    let id = id.into_inner();
+    let n = state
+        .db
+        .write(move |conn| {
+            let mut n = load_in(
+                conn,
+                &id,
+                "draft",
+                "送信済みのお知らせは直せません。取り消して新しく送ってください。",
+            )?;
+            apply(conn, &mut n, body.0)?;
+            store::save_notice(conn, &n)?;
+            record(
+                conn,
+                &actor,
+                "notice.update",
+                "notice",
+                Some(&n.id),
+                json!({}),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(sent_out(n)))
+}
+
+/// Sends a draft: fixes its recipients, queues a push to each of their subscriptions (in the same
+/// transaction: a restart cannot lose them) and wakes the sender.
+#[utoipa::path(post, path = "/api/staff/notices/{id}/send", tag = "notices",
+    params(("id" = String, Path, description = "notice id")),
+    responses((status = 200, body = SentNoticeOut), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn send(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(STAFF)?;
+    let actor = Actor::of(&caller);
+    let id = id.into_inner();
+    let n = state
+        .db
+        .write(move |conn| {
+            let mut n = load_in(
+                conn,
+                &id,
+                "draft",
+                "このお知らせは送信済みか取り消し済みです。",
+            )?;
+            let now = now_ms();
+            n.status = "sent".into();
+            n.sent_at = Some(now);
+            n.updated_at = now;
+            store::save_notice(conn, &n)?;
+            let users = store::audience_users(conn, &n)?;
+            store::insert_recipients(conn, &n.id, &users)?;
+            let payload = json!({ "notice": n.id, "title": n.title, "priority": n.priority });
+            let pushes =
+                crate::push::enqueue(conn, &users, Some(&n.id), &payload, n.priority == "urgent")?;
+            record(
+                conn,
+                &actor,
+                "notice.send",
+                "notice",
+                Some(&n.id),
+                json!({ "recipients": users.len(), "pushes": pushes }),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    state.pusher.wake();
+    Ok(HttpResponse::Ok().json(sent_out(n)))
+}
+
+/// Withdraws a sent notice: it leaves every tablet's list; pushes not yet sent are dropped.
+#[utoipa::path(post, path = "/api/staff/notices/{id}/withdraw", tag = "notices",
+    params(("id" = String, Path, description = "notice id")),
+    responses((status = 200, body = SentNoticeOut), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(STAFF)?;
+    let actor = Actor::of(&caller);
+    let id = id.into_inner();
+    let n = state
+        .db
+        .write(move |conn| {
+            let mut n = load_in(conn, &id, "sent", "送信済みのお知らせだけを取り消せます。")?;
+            let now = now_ms();
+            n.status = "withdrawn".into();
+            n.withdrawn_at = Some(now);
+            n.updated_at = now;
+            store::save_notice(conn, &n)?;
+            store::cancel_notice_jobs(conn, &n.id, now)?;
+            record(
+                conn,
+                &actor,
+                "notice.withdraw",
+                "notice",
+                Some(&n.id),
+                json!({}),
+            )?;
+            Ok(n)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(sent_out(n)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    pub user_id: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DistrictTracking {
+    pub district: String,
+    pub recipients: usize,
+    pub delivered: usize,
+    pub read: usize,
+    /// Who has not read it yet (to phone them).
+    pub unread: Vec<PersonOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Tracking {
+    pub notice: SentNoticeOut,
+    pub recipients: usize,
+    pub delivered: usize,
+    pub read: usize,
+    /// Push messages by state: pending, done, failed, gone.
+    pub pushes: std::collections::BTreeMap<String, i64>,
+    pub districts: Vec<DistrictTracking>,
+}
+
+/// Delivered and read counts and who has not read yet, by district. City staff see every district;
+/// a district lead sees their own district of a notice sent to it.
+#[utoipa::path(get, path = "/api/notices/{id}/tracking", tag = "notices",
+    params(("id" = String, Path, description = "notice id")),
+    responses((status = 200, body = Tracking), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn tracking(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[Role::CityStaff, Role::Admin, Role::DistrictLead])?;
+    let id = id.into_inner();
+    let lead_district = match caller.role {
+        Role::DistrictLead => Some(caller.district_id.clone().ok_or(AppError::Forbidden)?),
+        _ => None,
+    };
+    let user = caller.user_id.clone();
+    let (n, rows, pushes, lead_district_name) = state
+        .db
+        .read(move |conn| {
+            let n = load_for_staff(conn, &id)?;
+            let name = match &lead_district {
+                Some(d) => {
+                    // A lead sees only notices sent to them, and only their district.
+                    if !store::is_recipient(conn, &n.id, &user)? {
+                        return Err(AppError::NotFound);
+                    }
+                    Some(directory::district_by_id(conn, d)?.map(|d| d.name))
+                }
+                None => None,
+            };
+            let rows = store::recipients(conn, &n.id)?;
+            let pushes = store::job_states(conn, &n.id)?;
+            Ok((n, rows, pushes, name))
+        })
+        .await?;
+    let mut by_district: Vec<DistrictTracking> = Vec::new();
+    for r in &rows {
+        let name = r
+            .district_name
+            .clone()
+            .unwrap_or_else(|| "（地区なし）".into());
+        if let Some(Some(own)) = &lead_district_name
+            && &name != own
+        {
+            continue;
+        }
+        if by_district.last().is_none_or(|d| d.district != name) {
+            by_district.push(DistrictTracking {
+                district: name,
+                recipients: 0,
+                delivered: 0,
+                read: 0,
+                unread: Vec::new(),
+            });
+        }
+        let d = by_district.last_mut().expect("pushed above");
+        d.recipients += 1;
+        d.delivered += usize::from(r.delivered_at.is_some());
+        d.read += usize::from(r.read_at.is_some());
+        if r.read_at.is_none() {
+            d.unread.push(PersonOut {
+                user_id: r.user_id.clone(),
+                name: r.display_name.clone(),
+                role: r.role.clone(),
+            });
+        }
+    }
+    let total = |f: fn(&DistrictTracking) -> usize| by_district.iter().map(f).sum::<usize>();
+    let out = Tracking {
+        recipients: total(|d| d.recipients),
+        delivered: total(|d| d.delivered),
+        read: total(|d| d.read),
+        pushes: if lead_district_name.is_some() {
+            Default::default()
+        } else {
+            pushes.into_iter().collect()
+        },
+        notice: sent_out(n),
+        districts: by_district,
+    };
+    Ok(HttpResponse::Ok().json(out))
+}

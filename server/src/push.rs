@@ -1,0 +1,351 @@
+//! Web Push: the VAPID key pair, which endpoints may be subscribed, and the sender that works through
+//! the queue in the database (`push_jobs`), so a message queued before a restart is still sent.
+//!
+//! - Keys: generated on first start and stored in `settings` (`push.vapid_private`); never
+//!   regenerated silently. `mimamori rotate-vapid` replaces them and drops every subscription (they
+//!   were made for the old key; tablets subscribe again at their next start).
+//! - Payload: `{"notice": id, "title", "priority"}` or `{"alert": id, "priority"}`: ids and the
+//!   sender's own words only, never resident data (a push service can read nothing else anyway,
+//!   but a lock screen can).
+//! - Sending: at most `push_concurrency` requests in flight. 2xx: done (the notice counts as
+//!   delivered to that user). 404/410: the subscription is gone and is removed. 429, 5xx, network
+//!   errors: retried after `push_retry_base_ms` × 2ⁿ, 5 attempts in all, then the job fails and the
+//!   subscription is marked failing. Other 4xx: failed at once (retrying cannot help).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use futures_util::StreamExt;
+use tokio::sync::Notify;
+use web_push::{
+    ContentEncoding, SubscriptionInfo, Urgency, VapidSignatureBuilder, WebPushMessageBuilder,
+};
+
+use crate::config::Config;
+use crate::db::notices::{self, PushJob};
+use crate::db::{Db, directory, new_id, now_ms};
+use crate::error::AppError;
+
+const VAPID_SETTING: &str = "push.vapid_private";
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// The server's VAPID key pair (P-256), base64url without padding.
+#[derive(Clone)]
+pub struct Vapid {
+    private: String,
+    /// The `applicationServerKey` a browser subscribes with (65-byte uncompressed point).
+    pub public: String,
+}
+
+impl Vapid {
+    fn from_private(private: String) -> Result<Vapid, AppError> {
+        let partial = VapidSignatureBuilder::from_base64_no_sub(&private)
+            .map_err(|e| AppError::Internal(format!("stored VAPID key unusable: {e}")))?;
+        Ok(Vapid {
+            public: B64.encode(partial.get_public_key()),
+            private,
+        })
+    }
+
+    fn generate() -> Result<String, AppError> {
+        use openssl::ec::{EcGroup, EcKey};
+        use openssl::nid::Nid;
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let key = EcKey::generate(&group).map_err(|e| AppError::Internal(e.to_string()))?;
+        let raw = key
+            .private_key()
+            .to_vec_padded(32)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(B64.encode(raw))
+    }
+
+    /// The stored key pair, made and stored on first start.
+    pub fn load_or_create(db: &Db) -> Result<Vapid, AppError> {
+        db.write_blocking(|conn| {
+            if let Some(k) = directory::get_setting(conn, VAPID_SETTING)? {
+                return Vapid::from_private(k);
+            }
+            let k = Vapid::generate()?;
+            directory::put_setting(conn, VAPID_SETTING, &k)?;
+            tracing::info!("generated the VAPID key pair for Web Push (stored in settings)");
+            Vapid::from_private(k)
+        })
+    }
+
+    /// Replaces the key pair and drops every subscription (an explicit admin command).
+    pub fn rotate(conn: &mut crate::db::DbConn) -> Result<(Vapid, usize), AppError> {
+        let k = Vapid::generate()?;
+        directory::put_setting(conn, VAPID_SETTING, &k)?;
+        let dropped = notices::delete_all_subscriptions(conn)?;
+        Ok((Vapid::from_private(k)?, dropped))
+    }
+}
+
+/// Whether a subscription endpoint points to an allowed push service: its origin matches an entry
+/// of `push_services` (`*.` for subdomains) and it is https — plain http only for a loopback origin
+/// listed as such (a test receiver).
+pub fn endpoint_allowed(config: &Config, endpoint: &str) -> bool {
+    let Ok(uri) = endpoint.parse::<awc::http::Uri>() else {
+        return false;
+    };
+    let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else {
+        return false;
+    };
+    if endpoint.len() > 2048 || uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return false;
+    }
+    let host = host.to_ascii_lowercase();
+    let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    if scheme != "https" && !(scheme == "http" && loopback) {
+        return false;
+    }
+    let port = uri.port_u16();
+    config.push_services.iter().any(|allowed| {
+        let Ok(a) = allowed.parse::<awc::http::Uri>() else {
+            return false;
+        };
+        let (Some(a_scheme), Some(a_host)) = (a.scheme_str(), a.host()) else {
+            return false;
+        };
+        let host_ok = match a_host.strip_prefix("*.") {
+            Some(suffix) => host.ends_with(&format!(".{suffix}")),
+            None => host == a_host,
+        };
+        a_scheme == scheme && host_ok && a.port_u16() == port
+    })
+}
+
+/// The sender. Cheap to clone; [`Pusher::wake`] after queueing.
+#[derive(Clone)]
+pub struct Pusher {
+    wake: Arc<Notify>,
+    pub vapid: Vapid,
+}
+
+impl Pusher {
+    /// Starts the sender on the current actix runtime.
+    pub fn start(db: Db, config: Arc<Config>, vapid: Vapid) -> Pusher {
+        let wake = Arc::new(Notify::new());
+        let p = Pusher {
+            wake: wake.clone(),
+            vapid: vapid.clone(),
+        };
+        actix_web::rt::spawn(run(db, config, vapid, wake));
+        p
+    }
+
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Queues one message per subscription of `user_ids` (inside the caller's transaction).
+pub fn enqueue(
+    conn: &mut crate::db::DbConn,
+    user_ids: &[String],
+    notice_id: Option<&str>,
+    payload: &serde_json::Value,
+    urgent: bool,
+) -> Result<usize, AppError> {
+    let now = now_ms();
+    let subs = notices::subscriptions_of_users(conn, user_ids)?;
+    let jobs: Vec<PushJob> = subs
+        .into_iter()
+        .map(|s| PushJob {
+            id: new_id(),
+            subscription_id: s.id,
+            user_id: s.user_id,
+            notice_id: notice_id.map(str::to_string),
+            payload: payload.to_string(),
+            urgency: if urgent { "high" } else { "normal" }.into(),
+            state: "pending".into(),
+            attempts: 0,
+            next_attempt_at: now,
+            last_status: None,
+            created_at: now,
+            finished_at: None,
+        })
+        .collect();
+    notices::enqueue(conn, &jobs)?;
+    Ok(jobs.len())
+}
+
+async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .max_http_version(awc::http::Version::HTTP_11)
+        .finish();
+    loop {
+        let jobs = match db
+            .read(|conn| Ok(notices::due_jobs(conn, now_ms(), 1024)?))
+            .await
+        {
+            Ok(j) => j,
+            Err(e) => {
+                tracing::error!(error = %e, "push queue unreadable; retrying");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        if jobs.is_empty() {
+            let next = db
+                .read(|conn| Ok(notices::next_due(conn)?))
+                .await
+                .ok()
+                .flatten();
+            let wait = next
+                .map(|t| (t - now_ms()).clamp(10, 60_000) as u64)
+                .unwrap_or(60_000);
+            let _ = tokio::time::timeout(Duration::from_millis(wait), wake.notified()).await;
+            continue;
+        }
+        futures_util::stream::iter(jobs)
+            .for_each_concurrent(config.push_concurrency, |job| {
+                let (db, config, vapid, client) = (&db, &config, &vapid, &client);
+                async move {
+                    if let Err(e) = send_one(db, config, vapid, client, job).await {
+                        tracing::error!(error = %e, "push job bookkeeping failed");
+                    }
+                }
+            })
+            .await;
+    }
+}
+
+enum Outcome {
+    Sent,
+    Gone,
+    Retry(Option<u16>),
+    Failed(u16),
+}
+
+async fn send_one(
+    db: &Db,
+    config: &Config,
+    vapid: &Vapid,
+    client: &awc::Client,
+    job: PushJob,
+) -> Result<(), AppError> {
+    let sub_id = job.subscription_id.clone();
+    let Some(sub) = db
+        .read(move |conn| Ok(notices::subscription_by_id(conn, &sub_id)?))
+        .await?
+    else {
+        let id = job.id.clone();
+        return db
+            .write(move |conn| Ok(notices::finish_job(conn, &id, "gone", None, now_ms())?))
+            .await;
+    };
+    let outcome = match post(config, vapid, client, &sub, &job).await {
+        Ok(status) if (200..300).contains(&status) => Outcome::Sent,
+        Ok(404 | 410) => Outcome::Gone,
+        Ok(status) if status == 429 || status >= 500 => Outcome::Retry(Some(status)),
+        Ok(status) => Outcome::Failed(status),
+        Err(e) => {
+            tracing::warn!(job = %job.id, error = %e, "push request failed");
+            Outcome::Retry(None)
+        }
+    };
+    let host = sub
+        .endpoint
+        .parse::<awc::http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_string))
+        .unwrap_or_default();
+    let base = config.push_retry_base_ms as i64;
+    db.write(move |conn| {
+        let now = now_ms();
+        match outcome {
+            Outcome::Sent => {
+                notices::finish_job(conn, &job.id, "done", Some(201), now)?;
+                if sub.failing_since.is_some() {
+                    notices::set_failing(conn, &sub.id, None)?;
+                }
+                if let Some(n) = &job.notice_id {
+                    notices::mark_delivered(conn, std::slice::from_ref(n), &job.user_id, now)?;
+                }
+            }
+            Outcome::Gone => {
+                tracing::info!(job = %job.id, %host, "push subscription gone; removed");
+                notices::finish_job(conn, &job.id, "gone", Some(410), now)?;
+                notices::delete_subscription(conn, &sub.id)?;
+                notices::drop_jobs_of_subscription(conn, &sub.id, now)?;
+            }
+            Outcome::Retry(status) if job.attempts + 1 < MAX_ATTEMPTS => {
+                let delay = base.saturating_mul(1 << job.attempts.min(20));
+                tracing::info!(job = %job.id, %host, ?status, attempt = job.attempts + 1, "push will be retried");
+                notices::retry_job(conn, &job.id, status.map(i32::from), now + delay)?;
+            }
+            Outcome::Retry(status) => {
+                tracing::warn!(job = %job.id, %host, ?status, "push failed after {MAX_ATTEMPTS} attempts; subscription marked failing");
+                notices::finish_job(conn, &job.id, "failed", status.map(i32::from), now)?;
+                notices::set_failing(conn, &sub.id, Some(now))?;
+            }
+            Outcome::Failed(status) => {
+                tracing::warn!(job = %job.id, %host, status, "push refused by the push service");
+                notices::finish_job(conn, &job.id, "failed", Some(status.into()), now)?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Encrypts and signs the message and posts it; the HTTP status.
+async fn post(
+    config: &Config,
+    vapid: &Vapid,
+    client: &awc::Client,
+    sub: &notices::Subscription,
+    job: &PushJob,
+) -> Result<u16, String> {
+    let info = SubscriptionInfo::new(
+        sub.endpoint.as_str(),
+        sub.p256dh.as_str(),
+        sub.auth.as_str(),
+    );
+    let uri: awc::http::Uri = sub.endpoint.parse().map_err(|_| "bad endpoint")?;
+    // The audience is the push service's origin, port included (the crate's default drops it).
+    let aud = match (uri.scheme_str(), uri.authority()) {
+        (Some(s), Some(a)) => format!("{s}://{a}"),
+        _ => return Err("bad endpoint".into()),
+    };
+    let mut sig =
+        VapidSignatureBuilder::from_base64(&vapid.private, &info).map_err(|e| e.to_string())?;
+    sig.add_claim("aud", aud.as_str());
+    sig.add_claim("sub", config.push_contact.as_str());
+    let sig = sig.build().map_err(|e| e.to_string())?;
+    let mut b = WebPushMessageBuilder::new(&info);
+    b.set_payload(ContentEncoding::Aes128Gcm, job.payload.as_bytes());
+    b.set_vapid_signature(sig);
+    b.set_ttl(4 * 7 * 24 * 3600);
+    b.set_urgency(if job.urgency == "high" {
+        Urgency::High
+    } else {
+        Urgency::Normal
+    });
+    let msg = b.build().map_err(|e| e.to_string())?;
+    let mut req = client
+        .post(sub.endpoint.as_str())
+        .insert_header(("TTL", msg.ttl.to_string()));
+    if let Some(u) = msg.urgency {
+        req = req.insert_header(("Urgency", u.to_string()));
+    }
+    let body = match msg.payload {
+        Some(p) => {
+            req = req
+                .insert_header(("Content-Encoding", p.content_encoding.to_str()))
+                .insert_header(("Content-Type", "application/octet-stream"));
+            for (k, v) in p.crypto_headers {
+                req = req.insert_header((k, v));
+            }
+            p.content
+        }
+        None => Vec::new(),
+    };
+    let resp = req.send_body(body).await.map_err(|e| e.to_string())?;
+    Ok(resp.status().as_u16())
+}
