@@ -30,6 +30,11 @@ fn free_port() -> u16 {
 
 /// Seeds `db` (plus `extra` devices for comm-a), runs `web/e2e/<story>.mjs`, returns its facts.
 async fn story(db: TestDb, name: &str, extra_devices: usize) -> Value {
+    story_with(db, name, extra_devices, json!({})).await
+}
+
+/// As [`story`], with more fields for the story's configuration (`extra` is merged in).
+async fn story_with(db: TestDb, name: &str, extra_devices: usize, extra: Value) -> Value {
     let dist = web_dir().join("dist");
     assert!(
         dist.join("index.html").exists() && dist.join("sw.js").exists(),
@@ -57,7 +62,7 @@ async fn story(db: TestDb, name: &str, extra_devices: usize) -> Value {
     }
     drop(handle);
     let profiles = tempfile::tempdir().unwrap();
-    let cfg = json!({
+    let mut cfg = json!({
         "bin": env!("CARGO_BIN_EXE_mimamori"),
         "databaseUrl": db.url.to_string(),
         "port": free_port(),
@@ -67,7 +72,11 @@ async fn story(db: TestDb, name: &str, extra_devices: usize) -> Value {
         "users": fx.users,
         "residents": fx.residents,
         "profileRoot": profiles.path(),
+        "districts": {"a": fx.district_a, "b": fx.district_b},
     });
+    for (k, v) in extra.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
     let out = tokio::process::Command::new("node")
         .arg(format!("e2e/{name}.mjs"))
         .arg(cfg.to_string())
@@ -285,4 +294,49 @@ async fn session_expiry(db: TestDb) {
     assert_eq!(f["unsentWhileExpired"], 1);
     assert_eq!(f["bannerAfter"], 0, "the banner goes after the password");
     assert_eq!(f["serverContacts"], 1, "the record reached the server");
+}
+
+both!(a_notice_reaches_the_tablet_through_web_push, notices_push);
+async fn notices_push(db: TestDb) {
+    let rx = crate::support::push::PushReceiver::start().await;
+    let sub = rx.subscription("ok", "tablet");
+    let f = story_with(
+        db,
+        "notices-push",
+        0,
+        json!({
+            "env": {"MIMAMORI_PUSH_SERVICES": rx.origin},
+            "receiver": rx.origin,
+            "subscription": {"endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth},
+        }),
+    )
+    .await;
+    // The push service got it signed and decryptable; the payload holds ids, title, priority only.
+    assert!(rx.refused().is_empty(), "{:?}", rx.refused());
+    assert_eq!(
+        f["pushed"]["payload"],
+        json!({"notice": f["first"], "title": "避難所開設のお知らせ", "priority": "urgent"})
+    );
+    assert_eq!(f["pushed"]["urgency"], "high");
+    // The tablet shows a notification that leads to the notice.
+    let n = &f["notifications"][0];
+    assert_eq!(n["title"], "【緊急】避難所開設のお知らせ");
+    assert_eq!(
+        n["url"],
+        format!("/#/notices/{}", f["first"].as_str().unwrap())
+    );
+    assert!(f["unreadBadge"].as_str().unwrap().contains('1'));
+    assert_eq!(f["shownTitle"], "避難所開設のお知らせ");
+    assert!(f["shownBody"].as_str().unwrap().contains("体育館を避難所"));
+    assert_eq!(f["link"], "https://www.city.asahikawa.hokkaido.jp/");
+    assert_eq!(f["readFirst"]["read"], 1);
+    assert_eq!(f["readFirst"]["delivered"], 1, "{}", f["readFirst"]);
+    // Read offline: 既読 is queued, survives a reload, and reaches the server once after reconnect.
+    assert_eq!(f["queuedOffline"], json!([f["second"]]));
+    assert!(
+        !f["offlineBadge"].as_str().unwrap().contains('1'),
+        "read offline: no unread badge: {}",
+        f["offlineBadge"]
+    );
+    assert_eq!(f["readSecond"]["read"], 1);
 }

@@ -31,6 +31,7 @@ export async function startServer() {
       MIMAMORI_BIND: `127.0.0.1:${cfg.port}`,
       MIMAMORI_WEB_DIR: cfg.webDir,
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...(cfg.env ?? {}),
     },
     stdio: ["ignore", "pipe", "inherit"],
   })

@@ -7,6 +7,8 @@ import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } fr
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import { type Store, type DocEntry } from "./store"
 import { messageOf, ApiError } from "./api"
+import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
+import { Field } from "./ui"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -55,6 +57,10 @@ export function App({ store }: { store: Store }) {
     screen = <Enrol initial={route[1] ?? ""} />
   } else if (!s.me || route[0] === "login") {
     screen = <Login store={store} />
+  } else if (route[0] === "notices") {
+    screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
+  } else if (route[0] === "staff" || s.me.role === "city_staff" || s.me.role === "admin") {
+    screen = <StaffNotices />
   } else if (route[0] === "r" && route[1]) {
     const entry = s.docs.find(d => d.residentId === route[1])
     screen = !entry ? (
@@ -94,6 +100,12 @@ function StatusBar({ store }: { store: Store }) {
           ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
           : "未同期"}
       </span>
+      {s.me && (
+        <a className="notices-link" href="#/notices" data-testid="notices-link">
+          お知らせ
+          {s.unreadNotices > 0 && <span className="count">{s.unreadNotices}</span>}
+        </a>
+      )}
       {s.me && <span className="who">{s.me.display_name}</span>}
       {s.sessionExpired && (
         <a className="expired" href="#/login" data-testid="session-expired">
@@ -216,19 +228,6 @@ function Enrol({ initial }: { initial: string }) {
   )
 }
 
-function Field({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
-  return (
-    <label className={error ? "field invalid" : "field"}>
-      <span className="label">{label}</span>
-      {children}
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
-    </label>
-  )
-}
 
 /** Days past the contact interval (negative: not due yet; undefined: never contacted). */
 function overdueBy(e: DocEntry): number | undefined {

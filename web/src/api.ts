@@ -23,6 +23,46 @@ export interface ResidentOut {
   contact_interval_days: number
 }
 
+export type Priority = "normal" | "important" | "urgent"
+
+export interface NoticeOut {
+  id: string
+  title: string
+  body: string
+  priority: Priority
+  sent_at: number | null
+  expires_at: number | null
+  read: boolean
+}
+
+export interface NoticeIn {
+  title: string
+  body: string
+  priority: Priority
+  audience: "all" | "districts" | "role"
+  districts: string[]
+  role: string | null
+  expires_on: string | null
+}
+
+export interface SentNotice extends Omit<NoticeIn, "expires_on"> {
+  id: string
+  status: "draft" | "sent" | "withdrawn"
+  expires_at: number | null
+  created_at: number
+  sent_at: number | null
+  withdrawn_at: number | null
+}
+
+export interface Tracking {
+  notice: SentNotice
+  recipients: number
+  delivered: number
+  read: number
+  pushes: Record<string, number>
+  districts: { district: string; recipients: number; delivered: number; read: number; unread: { user_id: string; name: string; role: string }[] }[]
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -71,6 +111,17 @@ export const api = {
   enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
   documents: () => call<DocumentRef[]>("GET", "/api/documents"),
   residents: () => call<ResidentOut[]>("GET", "/api/residents"),
+  notices: () => call<NoticeOut[]>("GET", "/api/notices"),
+  markRead: (id: string) => call<void>("POST", `/api/notices/${encodeURIComponent(id)}/read`, {}),
+  pushKey: () => call<{ public_key: string }>("GET", "/api/push/key"),
+  subscribe: (sub: PushSubscriptionJSON) => call<void>("POST", "/api/push/subscriptions", sub),
+  districts: () => call<{ id: string; code: string; name: string }[]>("GET", "/api/districts"),
+  staffNotices: () => call<SentNotice[]>("GET", "/api/staff/notices"),
+  createNotice: (n: NoticeIn) => call<SentNotice>("POST", "/api/staff/notices", n),
+  updateNotice: (id: string, n: NoticeIn) => call<SentNotice>("PUT", `/api/staff/notices/${id}`, n),
+  sendNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/send`, {}),
+  withdrawNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/withdraw`, {}),
+  tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }
 
 /** A message for the screen from any error (network errors included). */

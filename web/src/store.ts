@@ -18,7 +18,7 @@ import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-index
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import type { ResidentDoc } from "./schema"
 import { unsentOf } from "./pending"
-import { api, ApiError, type Me, type DocumentRef } from "./api"
+import { api, ApiError, type Me, type DocumentRef, type NoticeOut } from "./api"
 
 export interface DocEntry {
   url: AutomergeUrl
@@ -44,12 +44,19 @@ export interface State {
   lastSync?: number
   docs: DocEntry[]
   pending: number
+  /** お知らせ, 緊急 first then newest (cached for offline reading; the city's words, no resident data). */
+  notices: NoticeOut[]
+  unreadNotices: number
+  /** Push notifications: "on", "off" (not asked / refused) or "unsupported". */
+  push: "on" | "off" | "unsupported"
 }
 
 const LS_ME = "mimamori.me"
 const LS_DOCS = "mimamori.docs" // [{url, residentId, intervalDays}] — ids only, no personal data
 const LS_HEADS = "mimamori.serverHeads" // {documentUrl: hex heads}
 const LS_LAST_SYNC = "mimamori.lastSync"
+const LS_NOTICES = "mimamori.notices"
+const LS_READ_QUEUE = "mimamori.readQueue" // notice ids read here, 既読 not yet at the server
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -94,10 +101,16 @@ export class Store {
         pendingEdit: false,
       })),
       pending: 0,
+      notices: [],
+      unreadNotices: 0,
+      push: "PushManager" in window && "Notification" in window ? "off" : "unsupported",
     }
+    this.state = { ...this.state, ...noticeState(load<NoticeOut[]>(LS_NOTICES, [])) }
     this.repo.networkSubsystem.on("peer", ({ peerId }) => {
       this.serverPeers.add(peerId)
       this.set({ online: true })
+      // Back in touch with the server: send queued 既読 marks, fetch notices.
+      void this.refreshSession()
     })
     this.repo.networkSubsystem.on("peer-disconnected", ({ peerId }) => {
       this.serverPeers.delete(peerId)
@@ -127,6 +140,10 @@ export class Store {
     // Check in again when the network comes back or every minute.
     window.addEventListener("online", () => void this.refreshSession())
     setInterval(() => void this.refreshSession(), 60_000)
+    // The service worker says when a push arrived: fetch the list then.
+    navigator.serviceWorker?.addEventListener("message", e => {
+      if (e.data?.type === "push") void this.refreshNotices()
+    })
   }
 
   /** Asks the server who we are and which documents we hold; keeps the cached answer offline. */
@@ -135,7 +152,7 @@ export class Store {
       const me = await api.me()
       save(LS_ME, me)
       this.set({ me, sessionExpired: false })
-      await this.refreshDocuments()
+      await Promise.all([this.refreshDocuments(), this.refreshNotices(), this.enablePush(false)])
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
         // Keep recording with the cached caller; only syncing needs the password again.
@@ -146,6 +163,7 @@ export class Store {
   }
 
   private async refreshDocuments() {
+    if (this.state.me?.role !== "commissioner" && this.state.me?.role !== "district_lead") return
     const [refs, residents] = await Promise.all([api.documents(), api.residents()])
     const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
     const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
@@ -244,7 +262,75 @@ export class Store {
     const me = await api.login(login, password)
     save(LS_ME, me)
     this.set({ me, sessionExpired: false })
-    await this.refreshDocuments()
+    await Promise.all([this.refreshDocuments(), this.refreshNotices(), this.enablePush(false)])
+  }
+
+  // --- お知らせ ---
+
+  /** Sends queued 既読 marks, then fetches the list (keeps the cached one when offline). */
+  async refreshNotices() {
+    await this.flushReads()
+    try {
+      const list = await api.notices()
+      const queued = new Set(load<string[]>(LS_READ_QUEUE, []))
+      const merged = list.map(n => (queued.has(n.id) ? { ...n, read: true } : n))
+      save(LS_NOTICES, merged)
+      this.set(noticeState(merged))
+    } catch {
+      /* offline: the cached list stays */
+    }
+  }
+
+  /** Opening a notice records 既読: at once when online, else queued and sent on reconnect. */
+  async markNoticeRead(id: string) {
+    const n = this.state.notices.find(x => x.id === id)
+    if (!n || n.read) return
+    const list = this.state.notices.map(x => (x.id === id ? { ...x, read: true } : x))
+    save(LS_NOTICES, list)
+    save(LS_READ_QUEUE, [...new Set([...load<string[]>(LS_READ_QUEUE, []), id])])
+    this.set(noticeState(list))
+    await this.flushReads()
+  }
+
+  private async flushReads() {
+    for (const id of load<string[]>(LS_READ_QUEUE, [])) {
+      try {
+        await api.markRead(id)
+      } catch (e) {
+        // 404: withdrawn or not ours any more — nothing to keep. Otherwise retry later.
+        if (!(e instanceof ApiError && e.status === 404)) return
+      }
+      save(LS_READ_QUEUE, load<string[]>(LS_READ_QUEUE, []).filter(x => x !== id))
+    }
+  }
+
+  /**
+   * Subscribes this tablet to push notifications with the server's key. `ask`: may show the
+   * browser's permission question (only from a tap); otherwise only when already allowed.
+   */
+  async enablePush(ask: boolean) {
+    if (this.state.push === "unsupported" || !this.state.me) return
+    try {
+      let permission = Notification.permission
+      if (permission === "default" && ask) permission = await Notification.requestPermission()
+      if (permission !== "granted") return
+      const reg = await navigator.serviceWorker.ready
+      const { public_key } = await api.pushKey()
+      let sub = await reg.pushManager.getSubscription()
+      const current = sub?.options?.applicationServerKey
+      if (sub && current && b64url(current) !== public_key) {
+        await sub.unsubscribe() // the city rotated its key
+        sub = null
+      }
+      sub ??= await withTimeout(
+        reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromB64url(public_key) }),
+        15_000,
+      )
+      await api.subscribe(sub.toJSON())
+      this.set({ push: "on" })
+    } catch (e) {
+      console.warn("push subscription failed", e instanceof Error ? e.message : e)
+    }
   }
 
   async logout() {
@@ -252,4 +338,26 @@ export class Store {
     localStorage.removeItem(LS_ME)
     this.set({ me: undefined })
   }
+}
+
+function noticeState(notices: NoticeOut[]) {
+  const rank = (p: string) => (p === "urgent" ? 0 : p === "important" ? 1 : 2)
+  const sorted = [...notices].sort((a, b) => rank(a.priority) - rank(b.priority) || (b.sent_at ?? 0) - (a.sent_at ?? 0))
+  return { notices: sorted, unreadNotices: sorted.filter(n => !n.read).length }
+}
+
+function b64url(buf: ArrayBuffer): string {
+  return btoa(String.fromCharCode(...new Uint8Array(buf)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "")
+}
+
+function fromB64url(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"))
+  return Uint8Array.from(bin, c => c.charCodeAt(0))
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms))])
 }

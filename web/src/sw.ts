@@ -21,3 +21,54 @@ self.addEventListener("install", () => {
 self.addEventListener("activate", event => {
   event.waitUntil(self.clients.claim())
 })
+
+// --- Web Push: a notice from the city office (payload: {notice, title, priority}; never resident
+// data). The notification opens the notice.
+interface PushPayload {
+  notice?: string
+  alert?: string
+  title?: string
+  priority?: string
+}
+
+const PREFIX: Record<string, string> = { urgent: "【緊急】", important: "【重要】" }
+
+self.addEventListener("push", event => {
+  let p: PushPayload = {}
+  try {
+    p = event.data?.json() ?? {}
+  } catch {
+    /* not JSON: show a generic notice */
+  }
+  const url = p.notice ? `/#/notices/${encodeURIComponent(p.notice)}` : "/#/notices"
+  const title = `${PREFIX[p.priority ?? ""] ?? ""}${p.title ?? "お知らせ"}`
+  event.waitUntil(
+    (async () => {
+      await self.registration.showNotification(title, {
+        body: "市からのお知らせです。タップして開いてください。",
+        tag: p.notice ?? p.alert ?? "mimamori",
+        icon: "/icon-192.png",
+        requireInteraction: p.priority === "urgent",
+        data: { url },
+      })
+      for (const c of await self.clients.matchAll({ type: "window" })) c.postMessage({ type: "push" })
+    })(),
+  )
+})
+
+self.addEventListener("notificationclick", event => {
+  event.notification.close()
+  const url = (event.notification.data as { url?: string } | null)?.url ?? "/#/notices"
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true })
+      const open = windows[0] as WindowClient | undefined
+      if (open) {
+        await open.navigate(url)
+        await open.focus()
+      } else {
+        await self.clients.openWindow(url)
+      }
+    })(),
+  )
+})

@@ -65,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/review/snowfall",
             web::post().to(review::mark_snowfall),
         )
+        .route("/api/districts", web::get().to(notices::districts))
         .route("/api/push/key", web::get().to(notices::push_key))
         .route(
             "/api/push/subscriptions",
@@ -156,6 +157,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         review::close_alert,
         review::overdue,
         review::mark_snowfall,
+        notices::districts,
         notices::push_key,
         notices::subscribe,
         notices::unsubscribe,

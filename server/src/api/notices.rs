@@ -221,6 +221,24 @@ pub async fn mark_read(
 
 // --- the sender's side ---------------------------------------------------------------------------
 
+/// The districts (to choose a notice's audience). Names are public; any logged-in caller.
+#[utoipa::path(get, path = "/api/districts", tag = "notices",
+    responses((status = 200, body = Vec<crate::api::admin::DistrictOut>), (status = 401, body = ErrorBody)))]
+pub async fn districts(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let rows = state
+        .db
+        .read(|conn| Ok(directory::list_districts(conn)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(crate::api::admin::DistrictOut::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
 /// A notice being composed or edited.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

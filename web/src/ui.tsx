@@ -1,0 +1,17 @@
+// Small pieces shared by the screens.
+import type { ReactNode } from "react"
+
+/** A labelled form field with its error under it (the error names what is wrong, in words). */
+export function Field({ label, error, children }: { label: string; error?: string; children: ReactNode }) {
+  return (
+    <label className={error ? "field invalid" : "field"}>
+      <span className="label">{label}</span>
+      {children}
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </label>
+  )
+}
