@@ -31,6 +31,20 @@ async fn matrix(db: TestDb) {
     let a2 = s.fx.user("comm-a2").to_string();
     let (u, f, nf, ok, cr, nc) = (401u16, 403u16, 404u16, 200u16, 201u16, 204u16);
     let admin_only = |good: u16| [u, f, f, f, f, f, good];
+    let staff_only = |good: u16| [u, f, f, f, f, good, good];
+    // A notice sent to district A, and a draft.
+    let notice = json!({"title": "定例会", "body": "本文", "priority": "normal",
+                        "audience": "districts", "districts": [a]});
+    let staff = &mut clients[5];
+    let (_, na) = staff.post("/api/staff/notices", &notice).await;
+    let na = na["id"].as_str().unwrap().to_string();
+    staff
+        .post(&format!("/api/staff/notices/{na}/send"), &json!({}))
+        .await;
+    let (_, nd) = staff.post("/api/staff/notices", &notice).await;
+    let nd = nd["id"].as_str().unwrap().to_string();
+    let not_allowed = json!({"endpoint": "https://evil.example/push/1",
+        "keys": {"p256dh": "BAAA", "auth": "AAAA"}});
     // (method, path, body, expected status per role in ROLES order)
     let cases: Vec<(&str, String, Option<Value>, [u16; 7])> = vec![
         ("GET", "/healthz".into(), None, [ok; 7]),
@@ -219,6 +233,74 @@ async fn matrix(db: TestDb) {
             admin_only(ok),
         ),
         ("GET", "/api/admin/audit".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/districts".into(),
+            None,
+            [u, ok, ok, ok, ok, ok, ok],
+        ),
+        (
+            "GET",
+            "/api/push/key".into(),
+            None,
+            [u, ok, ok, ok, ok, ok, ok],
+        ),
+        (
+            "POST",
+            "/api/push/subscriptions".into(),
+            Some(not_allowed.clone()),
+            [u, 400, 400, 400, 400, 400, 400],
+        ),
+        (
+            "DELETE",
+            "/api/push/subscriptions".into(),
+            Some(json!({"endpoint": "https://fcm.googleapis.com/fcm/send/x"})),
+            [u, nc, nc, nc, nc, nc, nc],
+        ),
+        (
+            "GET",
+            "/api/notices".into(),
+            None,
+            [u, ok, ok, ok, ok, ok, ok],
+        ),
+        (
+            "POST",
+            format!("/api/notices/{na}/read"),
+            Some(json!({})),
+            [u, nc, nf, nc, nf, nf, nf],
+        ),
+        (
+            "GET",
+            format!("/api/notices/{na}/tracking"),
+            None,
+            [u, f, f, ok, nf, ok, ok],
+        ),
+        ("GET", "/api/staff/notices".into(), None, staff_only(ok)),
+        (
+            "POST",
+            "/api/staff/notices".into(),
+            Some(notice.clone()),
+            staff_only(cr),
+        ),
+        (
+            "PUT",
+            format!("/api/staff/notices/{nd}"),
+            Some(notice.clone()),
+            staff_only(ok),
+        ),
+        // Staff sends it first; for the admin it is then already sent.
+        (
+            "POST",
+            format!("/api/staff/notices/{nd}/send"),
+            Some(json!({})),
+            [u, f, f, f, f, ok, 409],
+        ),
+        (
+            "POST",
+            format!("/api/staff/notices/{na}/withdraw"),
+            Some(json!({})),
+            [u, f, f, f, f, ok, 409],
+        ),
         // Last, since it ends the sessions used above.
         (
             "DELETE",

@@ -61,14 +61,14 @@ struct Figures {
 }
 
 /// A tablet: its login cookies and its documents (base + offline visits).
-struct Tablet {
-    cookie: String,
-    docs: Vec<TabletDoc>,
+pub(crate) struct Tablet {
+    pub(crate) cookie: String,
+    pub(crate) docs: Vec<TabletDoc>,
 }
 
-struct TabletDoc {
-    id: String,
-    base: Vec<u8>,
+pub(crate) struct TabletDoc {
+    pub(crate) id: String,
+    pub(crate) base: Vec<u8>,
     base_heads: Vec<ChangeHash>,
     doc: Automerge,
 }
@@ -185,7 +185,7 @@ fn print_one(name: &str, round: usize, f: &Figures) {
 }
 
 /// Creates the district, one commissioner + enrolled device + session per tablet, and the residents.
-fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
+pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
     let hash =
         crate::auth::hash_password(&Password::parse("bench-password").map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
@@ -311,7 +311,7 @@ fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
 }
 
 /// The base document plus `visits` offline visits (a week in the field).
-fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, String> {
+pub(crate) fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, String> {
     let mut doc = Automerge::load(base).map_err(|e| e.to_string())?;
     let contacts = match doc.get(ROOT, "contacts").map_err(|e| e.to_string())? {
         Some((_, id)) => id,
@@ -396,13 +396,13 @@ fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
     spent.as_secs_f64() * 1000.0 / n.max(1) as f64
 }
 
-struct Proc {
-    child: tokio::process::Child,
-    pid: u32,
+pub(crate) struct Proc {
+    pub(crate) child: tokio::process::Child,
+    pub(crate) pid: u32,
 }
 
 impl Proc {
-    fn cpu_s(&self) -> f64 {
+    pub(crate) fn cpu_s(&self) -> f64 {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
         // Fields after the command name: state is field 3; utime 14, stime 15 (1-based).
         let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
@@ -432,7 +432,7 @@ impl Proc {
         out
     }
 
-    fn status_kib(&self, key: &str) -> f64 {
+    pub(crate) fn status_kib(&self, key: &str) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.pid))
             .unwrap_or_default()
             .lines()
@@ -443,7 +443,10 @@ impl Proc {
     }
 }
 
-async fn read_line_with(child: &mut tokio::process::Child, prefix: &str) -> Result<String, String> {
+pub(crate) async fn read_line_with(
+    child: &mut tokio::process::Child,
+    prefix: &str,
+) -> Result<String, String> {
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = tokio::io::BufReader::new(stdout).lines();
     let found = loop {
@@ -634,7 +637,7 @@ async fn storm(
 }
 
 /// Syncs one tablet's documents; `Ok(ms)` when the server acknowledged all of them.
-async fn sync_tablet(
+pub(crate) async fn sync_tablet(
     ws_url: String,
     origin: Option<String>,
     cookie: String,

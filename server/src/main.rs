@@ -33,6 +33,14 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Benchmark: one notice fanned out to many push subscriptions (a local stand-in push service)
+    /// while tablets keep syncing.
+    BenchPush {
+        #[arg(long, default_value_t = 10_000)]
+        subscriptions: usize,
+        #[arg(long, default_value_t = 20)]
+        tablets: usize,
+    },
     /// Administration from the host.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -177,6 +185,16 @@ fn run(cli: Cli) -> Result<(), String> {
             database_url,
         });
     }
+    if let Command::BenchPush {
+        subscriptions,
+        tablets,
+    } = cli.command
+    {
+        return mimamori::bench_push::run(mimamori::bench_push::Options {
+            subscriptions,
+            tablets: tablets.max(1),
+        });
+    }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
     let db = Db::open(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     match cli.command {
@@ -190,7 +208,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
-        Command::Bench { .. } => Ok(()),
+        Command::Bench { .. } | Command::BenchPush { .. } => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),

@@ -12,8 +12,9 @@
 //!   errors: retried after `push_retry_base_ms` × 2ⁿ, 5 attempts in all, then the job fails and the
 //!   subscription is marked failing. Other 4xx: failed at once (retrying cannot help).
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -178,12 +179,18 @@ async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
         .timeout(Duration::from_secs(20))
         .max_http_version(awc::http::Version::HTTP_11)
         .finish();
+    let signatures = SignatureCache::default();
     loop {
-        let jobs = match db
-            .read(|conn| Ok(notices::due_jobs(conn, now_ms(), 1024)?))
-            .await
-        {
-            Ok(j) => j,
+        let batch = db
+            .read(|conn| {
+                let jobs = notices::due_jobs(conn, now_ms(), 1024)?;
+                let ids: Vec<String> = jobs.iter().map(|j| j.subscription_id.clone()).collect();
+                let subs = notices::subscriptions_by_ids(conn, &ids)?;
+                Ok((jobs, subs))
+            })
+            .await;
+        let (jobs, subs) = match batch {
+            Ok(b) => b,
             Err(e) => {
                 tracing::error!(error = %e, "push queue unreadable; retrying");
                 tokio::time::sleep(Duration::from_secs(5)).await;
@@ -202,16 +209,27 @@ async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
             let _ = tokio::time::timeout(Duration::from_millis(wait), wake.notified()).await;
             continue;
         }
-        futures_util::stream::iter(jobs)
-            .for_each_concurrent(config.push_concurrency, |job| {
-                let (db, config, vapid, client) = (&db, &config, &vapid, &client);
-                async move {
-                    if let Err(e) = send_one(db, config, vapid, client, job).await {
-                        tracing::error!(error = %e, "push job bookkeeping failed");
-                    }
-                }
+        let subs: HashMap<String, notices::Subscription> =
+            subs.into_iter().map(|s| (s.id.clone(), s)).collect();
+        // Send the batch (bounded concurrency), then record every outcome in one transaction. A crash
+        // in between sends those messages again: push is at-least-once, and the tablet shows one
+        // notification per notice (the tag is the notice id).
+        let results: Vec<Sent> = futures_util::stream::iter(jobs)
+            .map(|job| {
+                let sub = subs.get(&job.subscription_id).cloned();
+                send(&config, &vapid, &client, &signatures, job, sub)
             })
+            .buffer_unordered(config.push_concurrency)
+            .collect()
             .await;
+        let base = config.push_retry_base_ms as i64;
+        if let Err(e) = db
+            .write(move |conn| record_outcomes(conn, results, base))
+            .await
+        {
+            tracing::error!(error = %e, "push outcomes not recorded; the batch will be sent again");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
     }
 }
 
@@ -222,42 +240,49 @@ enum Outcome {
     Failed(u16),
 }
 
-async fn send_one(
-    db: &Db,
+type Sent = (PushJob, Option<notices::Subscription>, Outcome);
+
+async fn send(
     config: &Config,
     vapid: &Vapid,
     client: &awc::Client,
+    signatures: &SignatureCache,
     job: PushJob,
+    sub: Option<notices::Subscription>,
+) -> Sent {
+    let outcome = match &sub {
+        None => Outcome::Gone,
+        Some(s) => match post(config, vapid, client, signatures, s, &job).await {
+            Ok(status) if (200..300).contains(&status) => Outcome::Sent,
+            Ok(404 | 410) => Outcome::Gone,
+            Ok(status) if status == 429 || status >= 500 => Outcome::Retry(Some(status)),
+            Ok(status) => Outcome::Failed(status),
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "push request failed");
+                Outcome::Retry(None)
+            }
+        },
+    };
+    (job, sub, outcome)
+}
+
+fn record_outcomes(
+    conn: &mut crate::db::DbConn,
+    results: Vec<Sent>,
+    base: i64,
 ) -> Result<(), AppError> {
-    let sub_id = job.subscription_id.clone();
-    let Some(sub) = db
-        .read(move |conn| Ok(notices::subscription_by_id(conn, &sub_id)?))
-        .await?
-    else {
-        let id = job.id.clone();
-        return db
-            .write(move |conn| Ok(notices::finish_job(conn, &id, "gone", None, now_ms())?))
-            .await;
-    };
-    let outcome = match post(config, vapid, client, &sub, &job).await {
-        Ok(status) if (200..300).contains(&status) => Outcome::Sent,
-        Ok(404 | 410) => Outcome::Gone,
-        Ok(status) if status == 429 || status >= 500 => Outcome::Retry(Some(status)),
-        Ok(status) => Outcome::Failed(status),
-        Err(e) => {
-            tracing::warn!(job = %job.id, error = %e, "push request failed");
-            Outcome::Retry(None)
-        }
-    };
-    let host = sub
-        .endpoint
-        .parse::<awc::http::Uri>()
-        .ok()
-        .and_then(|u| u.host().map(str::to_string))
-        .unwrap_or_default();
-    let base = config.push_retry_base_ms as i64;
-    db.write(move |conn| {
-        let now = now_ms();
+    let now = now_ms();
+    for (job, sub, outcome) in results {
+        let Some(sub) = sub else {
+            notices::finish_job(conn, &job.id, "gone", None, now)?;
+            continue;
+        };
+        let host = sub
+            .endpoint
+            .parse::<awc::http::Uri>()
+            .ok()
+            .and_then(|u| u.host().map(str::to_string))
+            .unwrap_or_default();
         match outcome {
             Outcome::Sent => {
                 notices::finish_job(conn, &job.id, "done", Some(201), now)?;
@@ -289,9 +314,31 @@ async fn send_one(
                 notices::finish_job(conn, &job.id, "failed", Some(status.into()), now)?;
             }
         }
-        Ok(())
-    })
-    .await
+    }
+    Ok(())
+}
+
+/// One VAPID JWT per push-service origin, reused for an hour (the JWT is valid for 12 hours):
+/// signing every message would cost an ECDSA signature per push.
+#[derive(Default)]
+struct SignatureCache(std::sync::Mutex<HashMap<String, (web_push::VapidSignature, Instant)>>);
+
+impl SignatureCache {
+    fn get(
+        &self,
+        aud: &str,
+        make: impl FnOnce() -> Result<web_push::VapidSignature, String>,
+    ) -> Result<web_push::VapidSignature, String> {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((sig, at)) = m.get(aud)
+            && at.elapsed() < Duration::from_secs(3600)
+        {
+            return Ok(sig.clone());
+        }
+        let sig = make()?;
+        m.insert(aud.to_string(), (sig.clone(), Instant::now()));
+        Ok(sig)
+    }
 }
 
 /// Encrypts and signs the message and posts it; the HTTP status.
@@ -299,6 +346,7 @@ async fn post(
     config: &Config,
     vapid: &Vapid,
     client: &awc::Client,
+    signatures: &SignatureCache,
     sub: &notices::Subscription,
     job: &PushJob,
 ) -> Result<u16, String> {
@@ -313,11 +361,13 @@ async fn post(
         (Some(s), Some(a)) => format!("{s}://{a}"),
         _ => return Err("bad endpoint".into()),
     };
-    let mut sig =
-        VapidSignatureBuilder::from_base64(&vapid.private, &info).map_err(|e| e.to_string())?;
-    sig.add_claim("aud", aud.as_str());
-    sig.add_claim("sub", config.push_contact.as_str());
-    let sig = sig.build().map_err(|e| e.to_string())?;
+    let sig = signatures.get(&aud, || {
+        let mut sig =
+            VapidSignatureBuilder::from_base64(&vapid.private, &info).map_err(|e| e.to_string())?;
+        sig.add_claim("aud", aud.as_str());
+        sig.add_claim("sub", config.push_contact.as_str());
+        sig.build().map_err(|e| e.to_string())
+    })?;
     let mut b = WebPushMessageBuilder::new(&info);
     b.set_payload(ContentEncoding::Aes128Gcm, job.payload.as_bytes());
     b.set_vapid_signature(sig);

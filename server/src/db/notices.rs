@@ -237,12 +237,17 @@ pub fn delete_all_subscriptions(conn: &mut DbConn) -> QueryResult<usize> {
     diesel::delete(push_subscriptions::table).execute(conn)
 }
 
-pub fn subscription_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Subscription>> {
-    push_subscriptions::table
-        .find(id)
-        .select(Subscription::as_select())
-        .first(conn)
-        .optional()
+pub fn subscriptions_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Subscription>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            push_subscriptions::table
+                .filter(push_subscriptions::id.eq_any(chunk))
+                .select(Subscription::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 pub fn subscriptions_of_users(
