@@ -270,22 +270,7 @@ fn seed_subscriptions(db: &Db, push_origin: &str, n: usize) -> Result<(), String
     let (pair, auth) = ece::generate_keypair_and_auth_secret().map_err(|e| e.to_string())?;
     let public = pair.pub_as_raw().map_err(|e| e.to_string())?;
     db.write_blocking(|conn| {
-        let everyone = Notice {
-            id: String::new(),
-            title: String::new(),
-            body: String::new(),
-            priority: "normal".into(),
-            audience: "all".into(),
-            audience_districts: "[]".into(),
-            audience_role: None,
-            expires_at: None,
-            status: "draft".into(),
-            created_by: String::new(),
-            created_at: 0,
-            updated_at: 0,
-            sent_at: None,
-            withdrawn_at: None,
-        };
+        let everyone = Notice::draft(String::new(), String::new(), 0);
         let users = notices::audience_users(conn, &everyone)?;
         for i in 0..n {
             notices::upsert_subscription(

@@ -413,23 +413,7 @@ pub async fn create(
     let n = state
         .db
         .write(move |conn| {
-            let now = now_ms();
-            let mut n = Notice {
-                id: new_id(),
-                title: String::new(),
-                body: String::new(),
-                priority: "normal".into(),
-                audience: "all".into(),
-                audience_districts: "[]".into(),
-                audience_role: None,
-                expires_at: None,
-                status: "draft".into(),
-                created_by: by,
-                created_at: now,
-                updated_at: now,
-                sent_at: None,
-                withdrawn_at: None,
-            };
+            let mut n = Notice::draft(new_id(), by, now_ms());
             apply(conn, &mut n, body.0)?;
             store::insert_notice(conn, &n)?;
             record(

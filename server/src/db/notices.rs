@@ -29,6 +29,28 @@ pub struct Notice {
     pub withdrawn_at: Option<i64>,
 }
 
+impl Notice {
+    /// An empty draft to everyone, normal priority.
+    pub fn draft(id: String, created_by: String, now: i64) -> Notice {
+        Notice {
+            id,
+            title: String::new(),
+            body: String::new(),
+            priority: "normal".into(),
+            audience: "all".into(),
+            audience_districts: "[]".into(),
+            audience_role: None,
+            expires_at: None,
+            status: "draft".into(),
+            created_by,
+            created_at: now,
+            updated_at: now,
+            sent_at: None,
+            withdrawn_at: None,
+        }
+    }
+}
+
 pub fn insert_notice(conn: &mut DbConn, n: &Notice) -> QueryResult<()> {
     diesel::insert_into(notices::table)
         .values(n)
