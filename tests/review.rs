@@ -535,3 +535,62 @@ async fn review_list(db: TestDb) {
         .unwrap();
     assert_eq!(m1["review_mark"], "check");
 }
+
+both!(
+    an_alert_is_pushed_to_the_district_lead_without_resident_data,
+    alert_push
+);
+async fn alert_push(db: TestDb) {
+    let rx = crate::support::push::PushReceiver::start().await;
+    let allowed = rx.origin.clone();
+    let s = TestServer::start_with(db, |c| c.push_services = vec![allowed]).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut lead_a = s.login("lead-a").await;
+    let mut lead_b = s.login("lead-b").await;
+    for (c, name) in [(&mut lead_a, "lead-a"), (&mut lead_b, "lead-b")] {
+        let sub = rx.subscription("ok", name);
+        let (st, body) = c.post("/api/push/subscriptions", &sub.json()).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    }
+    let mut comm = s.login("comm-a").await;
+    let mut tablet = Recorder::open(&s, &mut comm, &ra1).await;
+    tablet
+        .visit(
+            "u1",
+            "2026-11-20",
+            "met",
+            "urgent",
+            &[("lights", "concern")],
+        )
+        .await;
+
+    let got = rx
+        .wait("the alert push to district A's lead", |r| {
+            r.iter().any(|m| m.name == "lead-a")
+        })
+        .await;
+    let m = got.iter().find(|m| m.name == "lead-a").unwrap();
+    let payload = m.payload.clone().unwrap();
+    let (_, alerts) = lead_a.get("/api/review/alerts").await;
+    let alert_id = alerts
+        .as_array()
+        .or_else(|| alerts["items"].as_array())
+        .unwrap()[0]["id"]
+        .clone();
+    assert_eq!(payload["alert"], alert_id, "{payload}");
+    let keys: Vec<&String> = payload.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["alert", "priority", "title"],
+        "ids and a fixed title only"
+    );
+    let text = payload.to_string();
+    for private in ["試験", "花子", "旭川市", &ra1] {
+        assert!(!text.contains(private), "{private} in the push: {text}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        rx.received_by("lead-b").is_empty(),
+        "another district's lead"
+    );
+}

@@ -203,9 +203,11 @@ async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
                 .await
                 .ok()
                 .flatten();
+            // Woken at once by a sent notice; alerts raised by the sync engine are picked up by
+            // this poll (an indexed query every 2 s when idle).
             let wait = next
-                .map(|t| (t - now_ms()).clamp(10, 60_000) as u64)
-                .unwrap_or(60_000);
+                .map(|t| (t - now_ms()).clamp(10, 2_000) as u64)
+                .unwrap_or(2_000);
             let _ = tokio::time::timeout(Duration::from_millis(wait), wake.notified()).await;
             continue;
         }

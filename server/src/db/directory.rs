@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{assignments, districts, residents, settings};
+use super::schema::{assignments, districts, residents, settings, users};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = districts)]
@@ -165,6 +165,16 @@ pub fn set_assignment_end(conn: &mut DbConn, id: &str, ends_on: &str) -> QueryRe
         .set(assignments::ends_on.eq(ends_on))
         .execute(conn)
         .map(|_| ())
+}
+
+/// The active district leads of a district (user ids).
+pub fn district_leads(conn: &mut DbConn, district_id: &str) -> QueryResult<Vec<String>> {
+    users::table
+        .filter(users::district_id.eq(district_id))
+        .filter(users::role.eq("district_lead"))
+        .filter(users::disabled_at.is_null())
+        .select(users::id)
+        .load(conn)
 }
 
 pub fn get_setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {

@@ -230,10 +230,11 @@ fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), Ap
     let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
     let snow = review::snowfall_days_since(conn, &resident.district_id, &since)?;
     for (rule, contact_id) in evaluate(&signals, &snow) {
+        let alert_id = crate::db::new_id();
         let raised = review::raise_alert(
             conn,
             &review::Alert {
-                id: crate::db::new_id(),
+                id: alert_id.clone(),
                 resident_id: resident_id.to_string(),
                 district_id: resident.district_id.clone(),
                 rule: rule.code.to_string(),
@@ -249,6 +250,15 @@ fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), Ap
         )?;
         if raised {
             tracing::info!(resident = %resident_id, rule = rule.code, "alert raised");
+            // The district's leads get a push: the alert id and a fixed title, never who it is about.
+            let leads = directory::district_leads(conn, &resident.district_id)?;
+            let urgent = matches!(rule.route.code(), "110" | "119");
+            let payload = serde_json::json!({
+                "alert": alert_id,
+                "title": "見守りの注意があります（確認をお願いします）",
+                "priority": if urgent { "urgent" } else { "important" },
+            });
+            crate::push::enqueue(conn, &leads, None, &payload, urgent)?;
         }
     }
     Ok(())
