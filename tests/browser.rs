@@ -73,6 +73,8 @@ async fn story_with(db: TestDb, name: &str, extra_devices: usize, extra: Value) 
         "residents": fx.residents,
         "profileRoot": profiles.path(),
         "districts": {"a": fx.district_a, "b": fx.district_b},
+        "assignmentA1": fx.assignment_a1,
+        "devices": fx.devices,
     });
     for (k, v) in extra.as_object().unwrap() {
         cfg[k] = v.clone();
@@ -339,4 +341,85 @@ async fn notices_push(db: TestDb) {
         f["offlineBadge"]
     );
     assert_eq!(f["readSecond"]["read"], 1);
+}
+
+both!(a_lost_tablet_leaks_nothing, lost_tablet);
+async fn lost_tablet(db: TestDb) {
+    let f = story_with(
+        db,
+        "lost-tablet",
+        0,
+        json!({"env": {"MIMAMORI_IDLE_LOCK_SECS": "5"}}),
+    )
+    .await;
+    let (records, bytes) = (
+        f["records"].as_u64().unwrap(),
+        f["storedBytes"].as_u64().unwrap(),
+    );
+    eprintln!(
+        "lost tablet: unlock {} ms (PBKDF2 600k + HKDF + unwrap + open), idle lock after {} ms, wipe {} ms after revocation; \
+         {records} stored records, {bytes} bytes, encryption adds 28 bytes each ({:.1}%)",
+        f["unlockMs"],
+        f["idleLockedAfterMs"],
+        f["revokedWipeMs"],
+        2800.0 * records as f64 / (bytes as f64 - 28.0 * records as f64).max(1.0)
+    );
+    // What a finder could read: ciphertext only, nowhere a name, an address or a note.
+    assert!(
+        f["records"].as_u64().unwrap() > 0,
+        "the store holds records"
+    );
+    assert_eq!(
+        f["loadable"], 0,
+        "no stored record is a readable automerge document"
+    );
+    assert_eq!(f["plainHits"], json!([]));
+    assert_eq!(f["otherHits"], json!([]), "localStorage and Cache Storage");
+    assert!(f["disk"]["files"].as_u64().unwrap() > 10, "{}", f["disk"]);
+    assert_eq!(
+        f["disk"]["hits"],
+        json!([]),
+        "the profile directory on disk"
+    );
+    // The lock.
+    assert!(
+        f["idleLockedAfterMs"].as_u64().unwrap() < 15_000,
+        "locked when idle"
+    );
+    assert!(
+        f["warning"].as_str().unwrap().contains("あと"),
+        "{}",
+        f["warning"]
+    );
+    // Each erase, from the user's side, and the data really gone.
+    assert!(
+        f["expiredText"].as_str().unwrap().contains("長い間"),
+        "{}",
+        f["expiredText"]
+    );
+    assert!(
+        f["erasedText"].as_str().unwrap().contains("10回"),
+        "{}",
+        f["erasedText"]
+    );
+    assert!(
+        f["revokedText"].as_str().unwrap().contains("利用停止"),
+        "{}",
+        f["revokedText"]
+    );
+    for state in ["afterExpiry", "afterWrongPins", "afterRevoke"] {
+        assert_eq!(f[state]["records"], 0, "{state}: {}", f[state]);
+        assert_eq!(f[state]["vault"], false, "{state}: {}", f[state]);
+    }
+    assert_eq!(f["warnedAt"], 7, "warned before the last three tries");
+    assert_eq!(
+        f["recordsAfterEnd"], 0,
+        "the ended assignment's document left the tablet"
+    );
+    assert!(
+        f["revokedWipeMs"].as_u64().unwrap() < 15_000,
+        "revocation reaches the open app: {}",
+        f["revokedWipeMs"]
+    );
+    assert_eq!(f["wipedAudit"], 1, "the wipe is in the audit log");
 }

@@ -13,6 +13,7 @@
 //! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
 //! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
+//! | `MIMAMORI_IDLE_LOCK_SECS` | `300` (5 minutes) | the tablet app locks (asks for the PIN) after this long without a touch |
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
 //! | `MIMAMORI_PUSH_SERVICES` | the browser vendors' push services (see [`DEFAULT_PUSH_SERVICES`]) | comma-separated origins a push subscription's endpoint may point to; `*.` matches subdomains; https only, except an explicitly listed loopback origin (tests) |
 //! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
@@ -42,6 +43,8 @@ pub struct Config {
     pub sync_evict_after_secs: u64,
     /// Days without check-in after which a tablet erases its local key.
     pub offline_expiry_days: u32,
+    /// Seconds without a touch after which the tablet app locks.
+    pub idle_lock_secs: u32,
     /// Origins push endpoints may point to.
     pub push_services: Vec<String>,
     pub push_contact: String,
@@ -130,6 +133,7 @@ impl Config {
             commissioner_needs_device,
             sync_evict_after_secs,
             offline_expiry_days,
+            idle_lock_secs: parse("MIMAMORI_IDLE_LOCK_SECS", 300_u32)?.max(5),
             push_services: push_services(),
             push_contact: var("MIMAMORI_PUSH_CONTACT")
                 .unwrap_or_else(|| "mailto:mimamori-admin@localhost".into()),
@@ -150,6 +154,7 @@ impl Config {
             commissioner_needs_device: true,
             sync_evict_after_secs: 60,
             offline_expiry_days: 14,
+            idle_lock_secs: 300,
             push_services: push_services(),
             push_contact: "mailto:mimamori-admin@localhost".into(),
             push_concurrency: 64,

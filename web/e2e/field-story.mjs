@@ -20,6 +20,7 @@ import {
   editProfile,
   residentPage,
   ergonomics,
+  reload,
 } from "./lib.mjs"
 
 const NOTES = ["新聞が3日分たまっている", "電話に出られなかった", "玄関先で元気に挨拶"]
@@ -58,7 +59,7 @@ run(async () => {
   const pendingBeforeReload = await statusText(page)
 
   // Reload with the server still down: the service worker serves the app, IndexedDB the records.
-  await page.reload()
+  await reload(page)
   const afterReload = await residentPage(page, rid)
   const pendingAfterReload = await statusText(page)
   const offlineNet = await netText(page)

@@ -130,7 +130,31 @@ export async function login(page, loginId) {
   await page.getByLabel("ログインID").fill(loginId)
   await page.getByLabel("パスワード").fill(cfg.password)
   await page.getByRole("button", { name: "ログイン" }).click()
-  await page.getByRole("heading", { name: "わたしの見守り" }).waitFor()
+  // The first login on a tablet chooses the PIN that guards its local data.
+  const setup = page.getByRole("heading", { name: "暗証番号を決めてください" })
+  const list = page.getByRole("heading", { name: "わたしの見守り" })
+  await setup.or(list).waitFor()
+  if (await setup.isVisible()) {
+    await page.getByLabel("暗証番号").fill(PIN)
+    await page.getByLabel("もう一度").fill(PIN)
+    await page.getByRole("button", { name: "決める" }).click()
+  }
+  await list.waitFor()
+}
+
+export const PIN = "246810"
+
+/** The lock screen (every start, after the idle time): enters the PIN. */
+export async function unlock(page, pin = PIN) {
+  await page.getByRole("heading", { name: "暗証番号を入れてください" }).waitFor()
+  await page.getByLabel("暗証番号").fill(pin)
+  await page.getByRole("button", { name: "開く" }).click()
+}
+
+/** Reload (the service worker serves the app when the server is down), then unlock. */
+export async function reload(page) {
+  await page.reload()
+  await unlock(page)
 }
 
 /** The service worker controls the page and is activated (then the app opens offline). */

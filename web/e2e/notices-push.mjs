@@ -16,6 +16,7 @@ import {
   login,
   waitServiceWorker,
   waitFor,
+  reload,
 } from "./lib.mjs"
 
 run(async () => {
@@ -106,12 +107,12 @@ run(async () => {
   // A second notice, read while the server is down.
   const second = await sendNotice("年末の定例会について", "normal")
   await page.goto(`${origin}/#/notices`)
-  await page.reload()
+  await reload(page)
   await page.getByText("年末の定例会について").waitFor()
   await stopServer()
   await page.getByText("年末の定例会について").click()
   await page.getByTestId("notice-title").waitFor()
-  await page.reload() // offline: the cached list, the read mark and its queue survive
+  await reload(page) // offline: the cached list, the read mark and its queue survive
   await page.getByTestId("notice-title").waitFor()
   const offlineBadge = await page.getByTestId("notices-link").innerText()
   const queuedOffline = await page.evaluate(() => JSON.parse(localStorage.getItem("mimamori.readQueue") ?? "[]"))

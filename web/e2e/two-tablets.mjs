@@ -19,6 +19,7 @@ import {
   editProfile,
   residentPage,
   docJson,
+  unlock,
 } from "./lib.mjs"
 
 run(async () => {
@@ -54,6 +55,7 @@ run(async () => {
   log("tablet 1 sent")
   const two2 = await tablet("tablet-2")
   await two2.page.goto(`${origin}/`)
+  await unlock(two2.page)
   await waitSent(two2.page, 30_000)
   log("tablet 2 sent")
 

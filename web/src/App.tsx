@@ -53,10 +53,14 @@ export function App({ store }: { store: Store }) {
   const route = useRoute()
   if (!s.booted) return <p className="boot">読み込み中…</p>
   let screen: ReactNode
-  if (route[0] === "enrol") {
+  if (s.lock === "erased" || s.lock === "revoked" || s.lock === "expired") {
+    screen = <Erased why={s.lock} store={store} />
+  } else if (route[0] === "enrol") {
     screen = <Enrol initial={route[1] ?? ""} />
   } else if (!s.me || route[0] === "login") {
     screen = <Login store={store} />
+  } else if (s.lock !== "open") {
+    screen = <Unlock store={store} setup={s.lock === "setup"} />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
   } else if (route[0] === "staff" || s.me.role === "city_staff" || s.me.role === "admin") {
@@ -113,6 +117,87 @@ function StatusBar({ store }: { store: Store }) {
         </a>
       )}
     </header>
+  )
+}
+
+const PIN = /^[0-9]{6,12}$/
+
+/** The PIN: chosen once after the first login, asked on every start and after the idle lock. */
+function Unlock({ store, setup }: { store: Store; setup: boolean }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const [pin, setPin] = useState("")
+  const [again, setAgain] = useState("")
+  const [error, setError] = useState<{ field: string; message: string }>()
+  const [busy, setBusy] = useState(false)
+  async function submit(e: React.FormEvent) {
+    e.preventDefault()
+    if (!PIN.test(pin)) return setError({ field: "pin", message: "暗証番号は数字6〜12けたです。" })
+    if (setup && pin !== again) return setError({ field: "again", message: "1回目と2回目の暗証番号がちがいます。" })
+    setBusy(true)
+    try {
+      if (setup) {
+        await store.setupPin(pin)
+      } else {
+        const r = await store.unlock(pin)
+        if (r === "wrong") setError({ field: "pin", message: "暗証番号がちがいます。" })
+        if (r === "offline")
+          setError({ field: "pin", message: "この端末ではまだ一度もサーバーにつながっていません。電波のよい所でお試しください。" })
+      }
+    } catch (x) {
+      setError({ field: "pin", message: messageOf(x) })
+    } finally {
+      setBusy(false)
+      setPin("")
+      setAgain("")
+    }
+  }
+  const left = 10 - s.pinFailures
+  return (
+    <section>
+      <h1>{setup ? "暗証番号を決めてください" : "暗証番号を入れてください"}</h1>
+      {setup && <p>この端末の記録を守るための数字です（6〜12けた）。開くたびに入れます。</p>}
+      {s.expiryWarningDays !== undefined && (
+        <p className="error" role="alert" data-testid="expiry-warning">
+          あと{s.expiryWarningDays}日のうちにサーバーにつながないと、この端末の記録は消えます。電波のよい所で開いてください。
+        </p>
+      )}
+      {!setup && left <= 3 && (
+        <p className="error" role="alert" data-testid="pin-warning">
+          あと{left}回まちがえると、この端末の記録（まだ送っていないものも）が消えます。
+        </p>
+      )}
+      <form onSubmit={submit} noValidate>
+        <Field label="暗証番号" error={error?.field === "pin" ? error.message : undefined}>
+          <input name="pin" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={e => setPin(e.target.value)} />
+        </Field>
+        {setup && (
+          <Field label="もう一度" error={error?.field === "again" ? error.message : undefined}>
+            <input name="again" type="password" inputMode="numeric" autoComplete="off" value={again} onChange={e => setAgain(e.target.value)} />
+          </Field>
+        )}
+        <button className="primary big" type="submit" disabled={busy}>
+          {setup ? "決める" : "開く"}
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function Erased({ why, store }: { why: "erased" | "revoked" | "expired"; store: Store }) {
+  const text = {
+    erased: "暗証番号を10回まちがえたため、この端末の記録を消しました。",
+    revoked: "この端末は市によって利用停止になったため、記録を消しました。",
+    expired: "長い間サーバーにつながらなかったため、この端末の記録を消しました。",
+  }[why]
+  return (
+    <section>
+      <h1 data-testid="erased">記録を消しました</h1>
+      <p>{text}</p>
+      <p>サーバーに送った記録は残っています。</p>
+      <button type="button" className="primary" onClick={() => store.acknowledgeErase()}>
+        ログインし直す
+      </button>
+    </section>
   )
 }
 
@@ -252,7 +337,7 @@ function MyResidents({ entries }: { entries: DocEntry[] }) {
       <h1>わたしの見守り</h1>
       <label className="field search">
         <span className="label">名前・ふりがなで探す</span>
-        <input name="search" type="search" value={q} onChange={e => setQ(e.target.value)} />
+        <input name="search" type="search" autoComplete="off" value={q} onChange={e => setQ(e.target.value)} />
       </label>
       {loading > 0 && <p className="hint">{loading}人分を読み込み中…</p>}
       {rows.length === 0 && loading === 0 && <p className="hint">表示する方がいません。</p>}
@@ -358,13 +443,13 @@ function ProfileForm({ store, entry, done }: { store: Store; entry: DocEntry; do
     done()
   }
   return (
-    <form onSubmit={submit} noValidate className="profile-form">
+    <form onSubmit={submit} noValidate className="profile-form" autoComplete="off">
       {PROFILE_FIELDS.map(([k, l]) => (
         <Field key={k} label={l} error={errors[k]}>
           {k === "notes" ? (
-            <textarea name={k} value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
+            <textarea name={k} autoComplete="off" value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
           ) : (
-            <input name={k} value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
+            <input name={k} autoComplete="off" value={values[k]} onChange={e => setValues({ ...values, [k]: e.target.value })} />
           )}
         </Field>
       ))}
@@ -520,7 +605,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
   return (
     <section>
       <h1>記録する: {name}</h1>
-      <form onSubmit={save} noValidate className="record">
+      <form onSubmit={save} noValidate className="record" autoComplete="off">
         <Field label="日時" error={errors.when}>
           <input name="when" type="datetime-local" value={when} onChange={e => setWhen(e.target.value)} />
         </Field>
@@ -555,7 +640,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
           <Multi options={CONTENTS} value={contents} onChange={setContents} />
         </Group>
         <Field label="メモ" error={errors.note}>
-          <textarea name="note" value={note} onChange={e => setNote(e.target.value)} />
+          <textarea name="note" autoComplete="off" value={note} onChange={e => setNote(e.target.value)} />
         </Field>
         <label className="followup">
           <input type="checkbox" checked={followUp} onChange={e => setFollowUp(e.target.checked)} />

@@ -111,6 +111,12 @@ export const api = {
   enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
   documents: () => call<DocumentRef[]>("GET", "/api/documents"),
   residents: () => call<ResidentOut[]>("GET", "/api/residents"),
+  keyShare: () =>
+    call<{ device_id: string; key_share: string; offline_expiry_days: number; idle_lock_secs: number }>(
+      "GET",
+      "/api/devices/key-share",
+    ),
+  wiped: () => call<void>("POST", "/api/devices/wiped", {}),
   notices: () => call<NoticeOut[]>("GET", "/api/notices"),
   markRead: (id: string) => call<void>("POST", `/api/notices/${encodeURIComponent(id)}/read`, {}),
   pushKey: () => call<{ public_key: string }>("GET", "/api/push/key"),

@@ -13,11 +13,13 @@ import {
   type DocHandle,
   type PeerId,
   decodeHeads,
+  type UrlHeads,
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import type { ResidentDoc } from "./schema"
 import { unsentOf } from "./pending"
+import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES } from "./vault"
 import { api, ApiError, type Me, type DocumentRef, type NoticeOut } from "./api"
 
 export interface DocEntry {
@@ -33,8 +35,16 @@ export interface DocEntry {
   unavailable?: boolean
 }
 
+/** The app lock: "setup" (choose a PIN), "locked", "open", or why the local data is gone. */
+export type Lock = "setup" | "locked" | "open" | "erased" | "revoked" | "expired"
+
 export interface State {
   booted: boolean
+  lock: Lock
+  /** Wrong PINs so far (10 erase the local data). */
+  pinFailures: number
+  /** Days left before the local key is erased for want of a check-in (shown from 3 days before). */
+  expiryWarningDays?: number
   me?: Me
   /** We have a cached caller but the server refused the session: recording goes on, sync waits. */
   sessionExpired: boolean
@@ -57,6 +67,10 @@ const LS_HEADS = "mimamori.serverHeads" // {documentUrl: hex heads}
 const LS_LAST_SYNC = "mimamori.lastSync"
 const LS_NOTICES = "mimamori.notices"
 const LS_READ_QUEUE = "mimamori.readQueue" // notice ids read here, 既読 not yet at the server
+const LS_IDLE = "mimamori.idleLockSecs"
+const LS_ERASED = "mimamori.erased" // why the local data was erased, until the user has read it
+const LS_DROPPED = "mimamori.dropped" // documents to delete here (assignment ended)
+const LS_EXPIRY = "mimamori.offlineExpiryDays"
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -73,24 +87,22 @@ function save(key: string, v: unknown) {
 type Listener = () => void
 
 export class Store {
-  repo: Repo
+  repo?: Repo
   private state: State
   private listeners = new Set<Listener>()
   private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
   private serverHeads: Record<string, string[]> = load(LS_HEADS, {})
   private serverPeers = new Set<PeerId>()
 
+  private idleLockSecs = load<number>(LS_IDLE, 300)
+  private expiryDays = load<number>(LS_EXPIRY, 14)
+
   constructor() {
-    const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
-    this.repo = new Repo({
-      storage: new IndexedDBStorageAdapter("mimamori"),
-      network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
-      // The server decides who may see a document; we never announce ours to anyone else.
-      sharePolicy: async () => true,
-    })
     const cachedMe = load<Me | undefined>(LS_ME, undefined)
     this.state = {
       booted: false,
+      lock: (localStorage.getItem(LS_ERASED) as Lock | null) ?? (vault.exists() ? "locked" : "setup"),
+      pinFailures: vault.failures(),
       me: cachedMe,
       sessionExpired: false,
       online: false,
@@ -106,6 +118,17 @@ export class Store {
       push: "PushManager" in window && "Notification" in window ? "off" : "unsupported",
     }
     this.state = { ...this.state, ...noticeState(load<NoticeOut[]>(LS_NOTICES, [])) }
+  }
+
+  /** Opens the encrypted store with the data key and starts syncing. */
+  private start(key: CryptoKey) {
+    const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
+    this.repo = new Repo({
+      storage: new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key),
+      network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
+      // The server decides who may see a document; we never announce ours to anyone else.
+      sharePolicy: async () => true,
+    })
     this.repo.networkSubsystem.on("peer", ({ peerId }) => {
       this.serverPeers.add(peerId)
       this.set({ online: true })
@@ -118,6 +141,88 @@ export class Store {
       // The server closes the connection when the session ends: find out whether that is why.
       setTimeout(() => void this.refreshSession(), 500)
     })
+    this.set({ lock: "open", pinFailures: 0 })
+    this.dropDocuments()
+    for (const d of this.state.docs) void this.open(d.url)
+    this.watchIdle()
+  }
+
+  /** After `idleLockSecs` without a touch the page reloads: the key leaves memory, the lock shows. */
+  private watchIdle() {
+    let last = Date.now()
+    const touch = () => (last = Date.now())
+    for (const e of ["pointerdown", "keydown", "touchstart"]) window.addEventListener(e, touch, { passive: true })
+    setInterval(() => {
+      if (this.state.lock === "open" && Date.now() - last > this.idleLockSecs * 1000) location.reload()
+    }, 1000)
+  }
+
+  /**
+   * The check-in: the device's key share from the server (and the city's lock and expiry policy).
+   * A revoked device is told so here and erases everything. Offline: the cached share.
+   * Returns undefined when the share cannot be had (offline, never checked in).
+   */
+  private async checkIn(): Promise<string | undefined> {
+    try {
+      const k = await api.keyShare()
+      save(LS_IDLE, (this.idleLockSecs = k.idle_lock_secs))
+      save(LS_EXPIRY, (this.expiryDays = k.offline_expiry_days))
+      vault.checkedIn(k.key_share)
+      return k.key_share
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "device_revoked") {
+        await this.wipe("revoked")
+        return undefined
+      }
+      // A session without an enrolled device (a lead at the office PC): the PIN alone.
+      if (e instanceof ApiError && (e.status === 403 || e.status === 401)) return vault.cachedShare() ?? ""
+      return vault.cachedShare()
+    }
+  }
+
+  /** Erases the local key and data (and tells the server when the device was revoked). */
+  async wipe(why: "revoked" | "erased" | "expired") {
+    await vault.erase()
+    if (why === "revoked") await api.wiped().catch(() => {})
+    localStorage.setItem(LS_ERASED, why)
+    this.set({ lock: why, me: undefined, docs: [], pending: 0, notices: [], unreadNotices: 0 })
+    // The open store holds the database: a reload closes it so that the deletion completes.
+    if (this.repo) location.reload()
+  }
+
+  /** The erase notice was read: start again from the login. */
+  acknowledgeErase() {
+    localStorage.removeItem(LS_ERASED)
+    location.hash = "#/login"
+    location.reload()
+  }
+
+  /** First use on this tablet (after the first login): choose the PIN. */
+  async setupPin(pin: string) {
+    const share = await this.checkIn()
+    if (this.state.lock === "revoked") return
+    if (share === undefined) throw new Error("offline")
+    const key = await vault.setup(pin, share)
+    this.start(key)
+  }
+
+  /** The PIN, on every start and after the idle lock. */
+  async unlock(pin: string): Promise<"ok" | "wrong" | "offline"> {
+    const share = await this.checkIn()
+    if (this.state.lock === "revoked") return "ok"
+    if (share === undefined) return "offline"
+    const key = await vault.unlock(pin, share)
+    if (key === "wrong") {
+      const n = vault.failures()
+      if (n >= MAX_PIN_FAILURES) {
+        await this.wipe("erased")
+      } else {
+        this.set({ pinFailures: n })
+      }
+      return "wrong"
+    }
+    this.start(key)
+    return "ok"
   }
 
   // --- a tiny external store for React (useSyncExternalStore) ---
@@ -134,8 +239,27 @@ export class Store {
   /** Start-up: who am I (cached when offline), which documents, open them all. */
   async boot() {
     navigator.storage?.persist?.().catch(() => {})
+    if (localStorage.getItem(LS_ERASED)) {
+      this.set({ booted: true })
+      return
+    }
+    // Too long without a check-in: the key goes (city policy), before anything else.
+    const last = vault.lastCheckIn()
+    if (last !== undefined) {
+      const days = (Date.now() - last) / 86_400_000
+      if (days >= this.expiryDays) {
+        await this.wipe("expired")
+        this.set({ booted: true })
+        return
+      }
+      const left = Math.ceil(this.expiryDays - days)
+      if (left <= 3) this.set({ expiryWarningDays: left })
+    }
     await this.refreshSession()
-    for (const d of this.state.docs) void this.open(d.url)
+    if (this.state.me && vault.exists()) {
+      // A revoked device learns it here, before the PIN is even asked.
+      await this.checkIn()
+    }
     this.set({ booted: true })
     // Check in again when the network comes back or every minute.
     window.addEventListener("online", () => void this.refreshSession())
@@ -154,6 +278,10 @@ export class Store {
       this.set({ me, sessionExpired: false })
       await Promise.all([this.refreshDocuments(), this.refreshNotices(), this.enablePush(false)])
     } catch (e) {
+      if (e instanceof ApiError && e.code === "device_revoked") {
+        await this.wipe("revoked")
+        return
+      }
       if (e instanceof ApiError && e.status === 401) {
         // Keep recording with the cached caller; only syncing needs the password again.
         this.set({ sessionExpired: !!this.state.me })
@@ -178,15 +306,32 @@ export class Store {
         pendingEdit: old?.pendingEdit ?? false,
       }
     })
-    // A document the server no longer lists stays while it holds unsent changes, so nothing is
-    // stranded; the server decides whether it still accepts them.
+    // A document the server no longer lists (the assignment ended) stays while it holds unsent
+    // changes, so nothing is stranded; otherwise it leaves this tablet, storage included. Its
+    // history stays on the server for the successor.
     for (const d of this.state.docs) {
-      if (!next.some(n => n.url === d.url) && (d.pendingContacts.length > 0 || d.pendingEdit)) {
+      if (next.some(n => n.url === d.url)) continue
+      if (d.pendingContacts.length > 0 || d.pendingEdit) {
         next.push(d)
+      } else {
+        save(LS_DROPPED, [...new Set([...load<string[]>(LS_DROPPED, []), d.url])])
       }
     }
+    this.dropDocuments()
     this.setDocs(next)
-    for (const d of next) void this.open(d.url)
+    if (this.repo) for (const d of next) void this.open(d.url)
+  }
+
+  /** Deletes from this tablet the documents it no longer holds (once the store is open). */
+  private dropDocuments() {
+    if (!this.repo) return
+    for (const url of load<AutomergeUrl[]>(LS_DROPPED, [])) {
+      this.handles.delete(url)
+      this.repo.delete(url)
+      delete this.serverHeads[url]
+    }
+    save(LS_HEADS, this.serverHeads)
+    save(LS_DROPPED, [])
   }
 
   private setDocs(docs: DocEntry[]) {
@@ -206,6 +351,7 @@ export class Store {
   async open(url: AutomergeUrl): Promise<DocHandle<ResidentDoc> | undefined> {
     const known = this.handles.get(url)
     if (known) return known
+    if (!this.repo) return undefined
     let handle: DocHandle<ResidentDoc>
     try {
       // "unavailable" too: not stored here and no server yet (offline, or before the first
@@ -223,14 +369,20 @@ export class Store {
     }
     const refresh = () => this.recompute(url, handle)
     handle.on("change", refresh)
-    handle.on("remote-heads", ({ heads }) => {
+    const remote = (heads: UrlHeads) => {
       this.serverHeads[url] = decodeHeads(heads)
       save(LS_HEADS, this.serverHeads)
       const now = Date.now()
       save(LS_LAST_SYNC, now)
       this.set({ lastSync: now })
       refresh()
-    })
+    }
+    handle.on("remote-heads", ({ heads }) => remote(heads))
+    // The server may have answered while `find` was still resolving (before this listener).
+    for (const meta of Object.values(this.repo.peerMetadataByPeerId)) {
+      const heads = meta?.storageId ? handle.getSyncInfo(meta.storageId)?.lastHeads : undefined
+      if (heads) remote(heads)
+    }
     refresh()
     return handle
   }

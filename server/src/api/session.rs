@@ -321,6 +321,8 @@ pub struct KeyShare {
     pub key_share: String,
     /// Erase the local key after this many days without a check-in.
     pub offline_expiry_days: u32,
+    /// Lock the app after this many seconds without a touch.
+    pub idle_lock_secs: u32,
 }
 
 /// The tablet's check-in: hands its key share to the enrolled, non-revoked device of the session and
@@ -373,6 +375,7 @@ pub async fn key_share(
             device_id,
             key_share,
             offline_expiry_days: state.config.offline_expiry_days,
+            idle_lock_secs: state.config.idle_lock_secs,
         }))
 }
 

@@ -1,0 +1,253 @@
+// A lost tablet leaks nothing: after real use, the profile on disk holds no resident name, address or
+// note; the app locks on start and when idle; wrong PINs, a long time without a check-in and a
+// revoked device each erase the local data; an ended assignment takes the resident off the tablet.
+import fs from "node:fs"
+import path from "node:path"
+import { request } from "playwright-core"
+import {
+  cfg,
+  origin,
+  log,
+  run,
+  startServer,
+  stopServer,
+  tablet,
+  enrol,
+  login,
+  unlock,
+  waitServiceWorker,
+  waitSent,
+  waitFor,
+  recordContact,
+  PIN,
+} from "./lib.mjs"
+
+const NOTE = "血圧の薬を飲み忘れている様子（試験メモ）"
+const SECRETS = ["試験 花子", "試験 太郎", "旭川市（試験）1条1丁目", NOTE, "血圧の薬"]
+
+/** Every file under `dir` searched for the secrets as UTF-8 and UTF-16 (V8 stores two-byte strings). */
+function scan(dir) {
+  const hits = []
+  let files = 0
+  const walk = d => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else if (e.isFile()) {
+        files++
+        const data = fs.readFileSync(p)
+        for (const s of SECRETS) {
+          if (data.includes(Buffer.from(s, "utf8")) || data.includes(Buffer.from(s, "utf16le"))) hits.push(`${s} in ${path.relative(dir, p)}`)
+        }
+      }
+    }
+  }
+  walk(dir)
+  return { files, hits }
+}
+
+/** What the page's origin stores: IndexedDB records (as base64), localStorage, Cache Storage text. */
+async function dumpStorage(page) {
+  await page.waitForLoadState()
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("storage dump hung (a blocked IndexedDB?)")), 15_000))
+  return Promise.race([timeout, dumpStorageNow(page)])
+}
+
+async function dumpStorageNow(page) {
+  return page.evaluate(async () => {
+    const out = { records: [], localStorage: JSON.stringify({ ...localStorage }), caches: "" }
+    const dbs = await indexedDB.databases()
+    for (const info of dbs) {
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open(info.name)
+        r.onsuccess = () => res(r.result)
+        r.onerror = () => rej(r.error)
+      })
+      for (const storeName of db.objectStoreNames) {
+        const all = await new Promise(res => {
+          const r = db.transaction(storeName).objectStore(storeName).getAll()
+          r.onsuccess = () => res(r.result)
+        })
+        const keys = await new Promise(res => {
+          const r = db.transaction(storeName).objectStore(storeName).getAllKeys()
+          r.onsuccess = () => res(r.result)
+        })
+        all.forEach((v, i) => {
+          const bins = []
+          const collect = v => {
+            if (v instanceof Uint8Array) bins.push(v)
+            else if (v instanceof ArrayBuffer) bins.push(new Uint8Array(v))
+            else if (v && typeof v === "object") Object.values(v).forEach(collect)
+          }
+          collect(v)
+          for (const b of bins) out.records.push({ key: JSON.stringify(keys[i]), data: btoa(String.fromCharCode(...b)) })
+        })
+      }
+      db.close()
+    }
+    for (const name of await caches.keys()) {
+      const c = await caches.open(name)
+      for (const req of await c.keys()) {
+        const res = await c.match(req)
+        if (res && !req.url.endsWith(".wasm")) out.caches += await res.text()
+      }
+    }
+    return out
+  })
+}
+
+/** The erase screen, after the page has reloaded to close the store (see Store.wipe). */
+async function erasedScreen(page) {
+  await page.getByTestId("erased").waitFor({ timeout: 20_000 })
+  await page.waitForTimeout(1500)
+  await page.waitForLoadState()
+  await page.getByTestId("erased").waitFor()
+  return page.getByTestId("erased").locator("..").innerText()
+}
+
+run(async () => {
+  const rid = cfg.residents.rA1
+  await startServer()
+  let t = await tablet("commissioner")
+  await enrol(t.page, cfg.codes["comm-a"])
+  await login(t.page, "comm-a")
+  await t.page.getByText("試験 花子").waitFor()
+  await waitServiceWorker(t.page)
+  await recordContact(t.page, rid, { kind: "訪問", outcome: "会えた", checks: { mailbox: "気になる" }, note: NOTE })
+  await waitSent(t.page)
+
+  // 1. What is stored: ciphertext only.
+  const stored = await dumpStorage(t.page)
+  const A = await import("@automerge/automerge")
+  let loadable = 0
+  let plainHits = []
+  for (const r of stored.records) {
+    const bytes = Buffer.from(r.data, "base64")
+    try {
+      A.load(new Uint8Array(bytes))
+      loadable++
+    } catch {
+      /* not an automerge document: good */
+    }
+    for (const s of SECRETS) if (bytes.includes(Buffer.from(s, "utf8"))) plainHits.push(s)
+  }
+  const otherHits = SECRETS.filter(s => stored.localStorage.includes(s) || stored.caches.includes(s))
+  await t.context.close()
+  const disk = scan(path.join(cfg.profileRoot, "commissioner"))
+
+  // 2. Locked on start; a wrong PIN is refused; the right one opens it (timed).
+  t = await tablet("commissioner")
+  await t.page.goto(`${origin}/`)
+  await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).waitFor()
+  await t.page.getByLabel("暗証番号").fill("999999")
+  await t.page.getByRole("button", { name: "開く" }).click()
+  await t.page.getByText("暗証番号がちがいます。").waitFor()
+  const t0 = Date.now()
+  await unlock(t.page)
+  await t.page.getByText("試験 花子").waitFor()
+  const unlockMs = Date.now() - t0
+
+  // 3. Idle: it locks itself (the city's setting here: 5 s).
+  const idleFrom = Date.now()
+  await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).waitFor({ timeout: 20_000 })
+  const idleLockedAfterMs = Date.now() - idleFrom
+  await unlock(t.page)
+  await t.page.getByText("試験 花子").waitFor()
+
+  // 4. Offline for days: a warning from 3 days before, then the key is erased.
+  await stopServer()
+  const day = 86_400_000
+  await t.context.clock.install({ time: Date.now() + 12 * day })
+  await t.page.reload()
+  const warning = await t.page.getByTestId("expiry-warning").innerText()
+  await unlock(t.page) // offline: the cached share
+  await t.page.getByText("試験 花子").waitFor()
+  await t.context.close()
+  t = await tablet("commissioner")
+  await t.context.clock.install({ time: Date.now() + 15 * day })
+  await t.page.goto(`${origin}/`)
+  const expiredText = await erasedScreen(t.page)
+  const afterExpiry = await dumpStorage(t.page)
+  await t.context.close()
+  await startServer()
+
+  // 5. Ten wrong PINs erase it (with a warning before the last tries).
+  t = await tablet("commissioner")
+  await t.page.goto(`${origin}/`)
+  await t.page.getByRole("button", { name: "ログインし直す" }).click() // the erase notice stays until read
+  await login(t.page, "comm-a")
+  await t.page.getByText("試験 花子").waitFor()
+  await t.page.reload()
+  let warnedAt = null
+  for (let i = 1; i <= 10; i++) {
+    await t.page.getByLabel("暗証番号").fill(String(100000 + i))
+    await t.page.getByRole("button", { name: "開く" }).click()
+    if (i < 10) {
+      // Each try is counted before the next (the count persists in the vault record).
+      await waitFor(`wrong PIN ${i} counted`, () => t.page.evaluate(n => window.mimamori.get().pinFailures === n, i))
+      await t.page.getByText("暗証番号がちがいます。").waitFor()
+      if (warnedAt === null && (await t.page.getByTestId("pin-warning").count())) warnedAt = i
+    }
+  }
+  const erasedText = await erasedScreen(t.page)
+  const afterWrongPins = await dumpStorage(t.page)
+
+  // 6. The assignment of 試験 花子 ends: she leaves the tablet at its next contact.
+  await t.page.getByRole("button", { name: "ログインし直す" }).click()
+  await login(t.page, "comm-a")
+  await t.page.getByText("試験 花子").waitFor()
+  const admin = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
+  await admin.post("/api/session", { data: { login: "admin", password: cfg.password } })
+  const yesterday = new Date(Date.now() + 9 * 3600_000 - day).toISOString().slice(0, 10)
+  const ended = await admin.post(`/api/admin/assignments/${cfg.assignmentA1}/end`, { data: { ends_on: yesterday } })
+  if (!ended.ok()) throw new Error(`end assignment: ${ended.status()} ${await ended.text()}`)
+  await t.page.reload()
+  await unlock(t.page)
+  await t.page.getByRole("heading", { name: "わたしの見守り" }).waitFor()
+  await waitFor("the resident gone from the list", async () => (await t.page.getByText("試験 花子").count()) === 0)
+  // Documents' records (automerge-repo also keeps its own storage id, which is no document).
+  const docRecords = async () =>
+    (await dumpStorage(t.page)).records.filter(r => !r.key.includes("storage-adapter-id")).length
+  const recordsAfterEnd = await waitFor("the document's records deleted", async () => ((await docRecords()) === 0 ? "none" : null), 5000, 100)
+    .then(() => 0)
+    .catch(() => docRecords())
+  if ((await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).count()) > 0) await unlock(t.page)
+
+  // 7. The administrator revokes the tablet: it erases itself and says so; the server records it.
+  const devices = await (await admin.get("/api/admin/devices")).json()
+  const device = (devices.items ?? devices).find(d => d.id === cfg.devices["comm-a"])
+  const revokedAt = Date.now()
+  const rv = await admin.post(`/api/admin/devices/${device.id}/revoke`, { data: {} })
+  if (!rv.ok()) throw new Error(`revoke: ${rv.status()}`)
+  await t.page.getByTestId("erased").waitFor({ timeout: 20_000 })
+  const revokedWipeMs = Date.now() - revokedAt
+  const revokedText = await erasedScreen(t.page)
+  const afterRevoke = await dumpStorage(t.page)
+  const auditRes = await admin.get("/api/admin/audit")
+  const audit = await auditRes.json()
+  if (!Array.isArray(audit)) throw new Error(`audit log: ${auditRes.status()} ${JSON.stringify(audit).slice(0, 300)}`)
+  const wipedAudit = audit.filter(e => e.action === "device.wiped" && e.target_id === device.id).length
+  log("done")
+  return {
+    records: stored.records.length,
+    storedBytes: stored.records.reduce((n, r) => n + Buffer.from(r.data, "base64").length, 0),
+    loadable,
+    plainHits,
+    otherHits,
+    disk,
+    unlockMs,
+    idleLockedAfterMs,
+    warning,
+    expiredText,
+    afterExpiry: { records: afterExpiry.records.length, vault: afterExpiry.localStorage.includes("mimamori.vault") },
+    warnedAt,
+    erasedText,
+    afterWrongPins: { records: afterWrongPins.records.length, vault: afterWrongPins.localStorage.includes("mimamori.vault") },
+    recordsAfterEnd,
+    revokedWipeMs,
+    revokedText,
+    afterRevoke: { records: afterRevoke.records.length, vault: afterRevoke.localStorage.includes("mimamori.vault") },
+    wipedAudit,
+    pin: PIN.length,
+  }
+})

@@ -1,0 +1,184 @@
+// The tablet's local-data protection (docs/SECURITY.md):
+//
+// - Every chunk automerge-repo stores goes through EncryptedStorage: AES-256-GCM with a random data
+//   key, a fresh 96-bit IV per chunk, and the storage key as additional data (a chunk cannot be
+//   moved to another document). What IndexedDB holds is ciphertext; the keys are document ids.
+// - The data key is stored only wrapped (AES-GCM) by a key-encryption key derived from
+//   PBKDF2-SHA256(PIN, salt, 600,000 iterations) combined (HKDF) with the device's key share from
+//   the server, which the server hands only to the enrolled, non-revoked device. The share is
+//   cached so the PIN unlocks offline; the offline expiry and remote wipe bound that window.
+// - 10 wrong PINs, a revoked device, or too long without a check-in erase the wrapped key and the
+//   stored chunks: the data is gone from this tablet.
+import type { StorageAdapterInterface, StorageKey, Chunk } from "@automerge/automerge-repo/slim"
+
+export const PBKDF2_ITERATIONS = 600_000
+export const MAX_PIN_FAILURES = 10
+const LS_VAULT = "mimamori.vault"
+export const DB_NAME = "mimamori"
+
+interface VaultRecord {
+  salt: string
+  iterations: number
+  /** iv (12 bytes) || AES-GCM(raw data key) under the key-encryption key. */
+  wrapped: string
+  failures: number
+  /** The device's key share, cached for offline unlock ("" for a session without a device). */
+  share: string
+  /** Last successful check-in with the server (ms). */
+  checkedIn: number
+}
+
+const enc = new TextEncoder()
+const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b))
+const unb64 = (s: string) => Uint8Array.from(atob(s), c => c.charCodeAt(0))
+const b64urlToBytes = (s: string) => unb64(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4))
+
+function read(): VaultRecord | undefined {
+  try {
+    const raw = localStorage.getItem(LS_VAULT)
+    return raw ? (JSON.parse(raw) as VaultRecord) : undefined
+  } catch {
+    return undefined
+  }
+}
+function write(v: VaultRecord) {
+  localStorage.setItem(LS_VAULT, JSON.stringify(v))
+}
+
+export const vault = {
+  exists: () => read() !== undefined,
+  failures: () => read()?.failures ?? 0,
+  lastCheckIn: () => read()?.checkedIn,
+  cachedShare: () => read()?.share,
+
+  /** Records a check-in and the current share (the server may have given a new one). */
+  checkedIn(share: string) {
+    const v = read()
+    if (v) write({ ...v, share: share || v.share, checkedIn: Date.now() })
+  },
+
+  /** First unlock on this tablet: a new data key, wrapped under the PIN and the share. */
+  async setup(pin: string, share: string): Promise<CryptoKey> {
+    const salt = crypto.getRandomValues(new Uint8Array(16))
+    const raw = crypto.getRandomValues(new Uint8Array(32))
+    const kek = await keyEncryptionKey(pin, salt, PBKDF2_ITERATIONS, share)
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, kek, raw))
+    write({
+      salt: b64(salt),
+      iterations: PBKDF2_ITERATIONS,
+      wrapped: b64(new Uint8Array([...iv, ...wrapped])),
+      failures: 0,
+      share,
+      checkedIn: Date.now(),
+    })
+    const key = await importDataKey(raw)
+    raw.fill(0)
+    return key
+  },
+
+  /** The data key, or "wrong" (counted; the caller erases at MAX_PIN_FAILURES). */
+  async unlock(pin: string, share: string): Promise<CryptoKey | "wrong"> {
+    const v = read()
+    if (!v) throw new Error("no vault")
+    const kek = await keyEncryptionKey(pin, unb64(v.salt), v.iterations, share)
+    const blob = unb64(v.wrapped)
+    try {
+      const raw = new Uint8Array(
+        await crypto.subtle.decrypt({ name: "AES-GCM", iv: blob.slice(0, 12) }, kek, blob.slice(12)),
+      )
+      write({ ...v, failures: 0 })
+      const key = await importDataKey(raw)
+      raw.fill(0)
+      return key
+    } catch {
+      write({ ...v, failures: v.failures + 1 })
+      return "wrong"
+    }
+  },
+
+  /** Erases the wrapped key and every stored chunk. */
+  async erase() {
+    localStorage.removeItem(LS_VAULT)
+    for (const k of Object.keys(localStorage)) if (k.startsWith("mimamori.")) localStorage.removeItem(k)
+    // Resolves once deleted, or at once when an open connection blocks it (the deletion then
+    // completes when that connection closes: the caller reloads the page).
+    await new Promise<void>(resolve => {
+      const r = indexedDB.deleteDatabase(DB_NAME)
+      r.onsuccess = r.onerror = r.onblocked = () => resolve()
+    })
+  },
+}
+
+async function keyEncryptionKey(pin: string, salt: Uint8Array, iterations: number, share: string): Promise<CryptoKey> {
+  const pinKey = await crypto.subtle.importKey("raw", enc.encode(pin), "PBKDF2", false, ["deriveBits"])
+  const stretched = new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations }, pinKey, 256),
+  )
+  const shareBytes = share ? b64urlToBytes(share) : new Uint8Array()
+  const ikm = await crypto.subtle.importKey("raw", new Uint8Array([...stretched, ...shareBytes]), "HKDF", false, [
+    "deriveKey",
+  ])
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: salt as BufferSource, info: enc.encode("mimamori local store v1") },
+    ikm,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  )
+}
+
+function importDataKey(raw: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", raw as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"])
+}
+
+/** automerge-repo storage that encrypts every chunk before it reaches `inner`. */
+export class EncryptedStorage implements StorageAdapterInterface {
+  constructor(
+    private inner: StorageAdapterInterface,
+    private key: CryptoKey,
+  ) {}
+
+  private aad(key: StorageKey) {
+    return enc.encode(key.join("\u0000"))
+  }
+
+  private async seal(key: StorageKey, data: Uint8Array): Promise<Uint8Array> {
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const ct = new Uint8Array(
+      await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: this.aad(key) }, this.key, data as BufferSource),
+    )
+    const out = new Uint8Array(12 + ct.length)
+    out.set(iv)
+    out.set(ct, 12)
+    return out
+  }
+
+  private async open(key: StorageKey, data: Uint8Array): Promise<Uint8Array> {
+    return new Uint8Array(
+      await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: data.slice(0, 12), additionalData: this.aad(key) },
+        this.key,
+        data.slice(12),
+      ),
+    )
+  }
+
+  async load(key: StorageKey) {
+    const data = await this.inner.load(key)
+    return data ? this.open(key, data) : undefined
+  }
+  async save(key: StorageKey, data: Uint8Array) {
+    await this.inner.save(key, await this.seal(key, data))
+  }
+  remove(key: StorageKey) {
+    return this.inner.remove(key)
+  }
+  async loadRange(prefix: StorageKey): Promise<Chunk[]> {
+    const chunks = await this.inner.loadRange(prefix)
+    return Promise.all(chunks.map(async c => ({ key: c.key, data: c.data ? await this.open(c.key, c.data) : undefined })))
+  }
+  removeRange(prefix: StorageKey) {
+    return this.inner.removeRange(prefix)
+  }
+}
