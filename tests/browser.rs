@@ -423,3 +423,29 @@ async fn lost_tablet(db: TestDb) {
     );
     assert_eq!(f["wipedAudit"], 1, "the wipe is in the audit log");
 }
+
+both!(
+    a_lead_review_request_reaches_the_commissioner_and_back,
+    review_loop
+);
+async fn review_loop(db: TestDb) {
+    let f = story(db, "review-loop", 0).await;
+    let lead_sees = f["leadSees"].as_str().unwrap();
+    assert!(
+        lead_sees.contains("試験 花子") && lead_sees.contains("サーバー受信"),
+        "{lead_sees}"
+    );
+    assert!(lead_sees.contains("気になる: 郵便受け"), "{lead_sees}");
+    let task = f["taskText"].as_str().unwrap();
+    assert!(
+        task.contains("要確認") && task.contains("ご家族の連絡先を確かめてください"),
+        "{task}"
+    );
+    assert!(
+        f["answer"]
+            .as_str()
+            .unwrap()
+            .contains("長女の電話番号を確認しました")
+    );
+    assert_eq!(f["serverMark"], "confirmed");
+}

@@ -9,6 +9,7 @@ import { type Store, type DocEntry } from "./store"
 import { messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
 import { Field } from "./ui"
+import { Answer, ReviewList, Tasks } from "./Review"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -61,6 +62,8 @@ export function App({ store }: { store: Store }) {
     screen = <Login store={store} />
   } else if (s.lock !== "open") {
     screen = <Unlock store={store} setup={s.lock === "setup"} />
+  } else if (route[0] === "review" && s.me.role === "district_lead") {
+    screen = <ReviewList store={store} />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
   } else if (route[0] === "staff" || s.me.role === "city_staff" || s.me.role === "admin") {
@@ -75,7 +78,17 @@ export function App({ store }: { store: Store }) {
       <ResidentPage store={store} entry={entry} />
     )
   } else {
-    screen = <MyResidents entries={s.docs} />
+    screen = (
+      <>
+        {s.me.role === "district_lead" && (
+          <a className="button primary big" href="#/review">
+            記録の確認（地区）
+          </a>
+        )}
+        <Tasks store={store} />
+        <MyResidents entries={s.docs} />
+      </>
+    )
   }
   return (
     <>
@@ -405,7 +418,7 @@ function ResidentPage({ store, entry }: { store: Store; entry: DocEntry }) {
         </>
       )}
       <h2>記録（新しい順）</h2>
-      <Timeline entry={entry} />
+      <Timeline entry={entry} store={store} />
     </section>
   )
 }
@@ -465,7 +478,8 @@ function ProfileForm({ store, entry, done }: { store: Store; entry: DocEntry; do
   )
 }
 
-function Timeline({ entry }: { entry: DocEntry }) {
+function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
+  const me = useSyncExternalStore(store.subscribe, store.get).me
   const contacts = contactsNewestFirst(entry.doc)
   if (contacts.length === 0) return <p className="hint">まだ記録がありません。</p>
   return (
@@ -491,6 +505,9 @@ function Timeline({ entry }: { entry: DocEntry }) {
                 地区の確認: {label(REVIEW_MARKS, str(review.mark))}
                 {str(review.comment) && `「${str(review.comment)}」`}
               </div>
+            )}
+            {review && ["check", "return"].includes(str(review.mark)) && me && str(c.authorId) === me.id && (
+              <Answer store={store} entry={entry} contactId={str(c.id)} />
             )}
           </li>
         )

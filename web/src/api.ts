@@ -63,6 +63,22 @@ export interface Tracking {
   districts: { district: string; recipients: number; delivered: number; read: number; unread: { user_id: string; name: string; role: string }[] }[]
 }
 
+export interface ReviewItem {
+  resident_id: string
+  resident_name: string
+  contact_id: string
+  commissioner: string
+  occurred_at: string
+  received_at: number
+  kind: string
+  outcome: string
+  concern: string
+  checks: Record<string, string>
+  note: string
+  follow_up: boolean
+  review_mark: string | null
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -127,6 +143,7 @@ export const api = {
   updateNotice: (id: string, n: NoticeIn) => call<SentNotice>("PUT", `/api/staff/notices/${id}`, n),
   sendNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/send`, {}),
   withdrawNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/withdraw`, {}),
+  reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
   tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }
 

@@ -78,6 +78,9 @@ export interface Contact {
   activity: { fields: string[]; contents: string[] }
   note: string
   followUp: boolean
+  /** The commissioner's reply to the lead's 要確認 / 差し戻し. */
+  answer?: string
+  answeredAt?: string
 }
 
 export interface Review {

@@ -7,7 +7,9 @@
 //!   reviews:  { <contact id>: Review } }                 // the district lead's marks
 //! Contact = { id, occurredAt (ISO 8601), authorId, kind, outcome, checks: { lights, mailbox, garbage,
 //!             snow, curtains, laundry }, concern, activity: { fields: [..], contents: [..] }, note,
-//!             followUp: bool }
+//!             followUp: bool, answer?, answeredAt? }   // answer: the commissioner's reply to a
+//!                                                      // 要確認/差し戻し (on the contact: only its
+//!                                                      // author writes there)
 //! Review  = { mark, comment, by, at }
 //! ```
 //! Values are immutable strings (not collaborative text), numbers and booleans; readers accept text

@@ -1,0 +1,56 @@
+// The review loop: a commissioner records a visit; the district lead sees it (with the server's
+// receipt time) and marks 要確認 with what to check; the request appears on the commissioner's tablet
+// as a task; the commissioner answers on the visit; the lead sees the answer and marks 確認済み; the
+// task is gone.
+import { cfg, origin, run, startServer, tablet, enrol, login, waitSent, waitFor, recordContact } from "./lib.mjs"
+
+run(async () => {
+  const rid = cfg.residents.rA1
+  await startServer()
+  const comm = await tablet("commissioner")
+  await enrol(comm.page, cfg.codes["comm-a"])
+  await login(comm.page, "comm-a")
+  await comm.page.getByText("試験 花子").waitFor()
+  await recordContact(comm.page, rid, { kind: "訪問", outcome: "会えた", checks: { mailbox: "気になる" }, note: "郵便物がたまり気味" })
+  await waitSent(comm.page)
+
+  const lead = await tablet("lead")
+  await lead.page.goto(`${origin}/#/login`)
+  await login(lead.page, "lead-a")
+  await lead.page.getByRole("link", { name: "記録の確認（地区）" }).click()
+  const item = lead.page.getByTestId("review-item").filter({ hasText: "郵便物がたまり気味" })
+  await item.waitFor()
+  const leadSees = await item.innerText()
+  await item.getByLabel(/コメント/).fill("ご家族の連絡先を確かめてください")
+  await item.getByRole("button", { name: "要確認" }).click()
+  await item.getByText("「要確認」を記録しました。").waitFor()
+
+  // The commissioner's tablet: a task.
+  await comm.page.goto(`${origin}/#/`)
+  const task = comm.page.getByTestId("task")
+  await task.waitFor({ timeout: 30_000 })
+  const taskText = await task.innerText()
+  await task.getByRole("link").click()
+  await comm.page.getByLabel("地区への返事").fill("長女の電話番号を確認しました")
+  await comm.page.getByRole("button", { name: "返事を送る" }).click()
+  await waitSent(comm.page)
+
+  // The lead sees the answer and closes the loop.
+  const answer = await waitFor(
+    "the answer at the lead",
+    async () => {
+      const a = item.getByTestId("answer")
+      return (await a.count()) ? a.innerText() : null
+    },
+    30_000,
+  )
+  await item.getByRole("button", { name: "確認済み" }).click()
+  await item.getByText("「確認済み」を記録しました。").waitFor()
+  await waitFor("the task gone from the tablet", async () => (await comm.page.getByTestId("task").count()) === 0, 30_000)
+  const serverMark = await waitFor("確認済み at the server", async () => {
+    const r = await lead.page.request.get(`${origin}/api/review/contacts?resident_id=${rid}`)
+    const list = await r.json()
+    return list[0]?.review_mark === "confirmed" ? list[0].review_mark : null
+  })
+  return { leadSees, taskText, answer, serverMark }
+})

@@ -1,0 +1,249 @@
+// The district lead's review (記録の確認) and the commissioner's side of the loop: a lead's 要確認 /
+// 差し戻し becomes a task on the commissioner's tablet (offline too: it lives in the document), the
+// commissioner answers, and the loop closes when the lead marks it 確認済み.
+import { useEffect, useState, useSyncExternalStore } from "react"
+import { Automerge as A } from "@automerge/automerge-repo/slim"
+import type { DocEntry, Store } from "./store"
+import { api, messageOf, type ReviewItem } from "./api"
+import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, label, nowJst, str, type ReviewMark } from "./schema"
+
+function when(ms: number) {
+  return formatJst(new Date(ms).toISOString())
+}
+
+/** Writes the lead's mark into the resident's document. */
+async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewMark, comment: string) {
+  const handle = store.handle(entry.url) ?? (await store.open(entry.url))
+  const me = store.get().me
+  if (!handle || !me) throw new Error("この方の記録がこの端末にありません。")
+  const I = (v: string) => new A.ImmutableString(v)
+  handle.change(d => {
+    ;(d.reviews as unknown as Record<string, unknown>)[contactId] = {
+      mark: I(m),
+      comment: I(comment.trim()),
+      by: I(me.id),
+      at: I(nowJst()),
+    }
+  })
+}
+
+export function ReviewList({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const [items, setItems] = useState<ReviewItem[]>()
+  const [error, setError] = useState<string>()
+  const [filter, setFilter] = useState({ kind: "", concern: "", check: "", unmarked: false })
+  const reload = async () => {
+    try {
+      const q = new URLSearchParams()
+      if (filter.kind) q.set("kind", filter.kind)
+      if (filter.concern) q.set("concern", filter.concern)
+      if (filter.check) q.set("check", filter.check)
+      setItems(await api.reviewContacts(q.toString()))
+      setError(undefined)
+    } catch (e) {
+      setError(messageOf(e))
+    }
+  }
+  useEffect(() => {
+    void reload()
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filter.kind, filter.concern, filter.check])
+  const shown = (items ?? []).filter(i => !filter.unmarked || !i.review_mark)
+  return (
+    <section>
+      <h1>記録の確認</h1>
+      <div className="filters">
+        <label className="field">
+          <span className="label">連絡のしかた</span>
+          <select name="kind" value={filter.kind} onChange={e => setFilter({ ...filter, kind: e.target.value })}>
+            <option value="">すべて</option>
+            {KINDS.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span className="label">心配の度合い</span>
+          <select name="concern" value={filter.concern} onChange={e => setFilter({ ...filter, concern: e.target.value })}>
+            <option value="">すべて</option>
+            {CONCERNS.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span className="label">気になる（まわりの様子）</span>
+          <select name="check" value={filter.check} onChange={e => setFilter({ ...filter, check: e.target.value })}>
+            <option value="">指定なし</option>
+            {CHECK_NAMES.map(([k, l]) => (
+              <option key={k} value={k}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={filter.unmarked} onChange={e => setFilter({ ...filter, unmarked: e.target.checked })} />
+          まだ確認していないものだけ
+        </label>
+        <button type="button" onClick={() => void reload()}>
+          新しくする
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {items === undefined && !error && <p className="hint">読み込み中…</p>}
+      <ol className="review-list">
+        {shown.map(i => (
+          <ReviewEntry key={i.contact_id} store={store} item={i} entry={s.docs.find(d => d.residentId === i.resident_id)} reload={reload} />
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+function ReviewEntry({ store, item, entry, reload }: { store: Store; item: ReviewItem; entry?: DocEntry; reload: () => Promise<void> }) {
+  const [comment, setComment] = useState("")
+  const [error, setError] = useState<string>()
+  const [done, setDone] = useState<string>()
+  const local = entry?.doc
+  const answer = local ? str(local.contacts?.[item.contact_id]?.answer) : ""
+  const current = local ? str(local.reviews?.[item.contact_id]?.mark) || item.review_mark : item.review_mark
+  const concerns = CHECK_NAMES.filter(([k]) => item.checks?.[k] === "concern").map(([, l]) => l)
+  async function act(m: ReviewMark) {
+    if (m !== "confirmed" && !comment.trim()) {
+      setError(m === "check" ? "何を確かめてほしいかを書いてください。" : "差し戻す理由を書いてください。")
+      return
+    }
+    try {
+      if (!entry) throw new Error("この方の記録がこの端末にありません。")
+      await mark(store, entry, item.contact_id, m, comment)
+      setDone(label(REVIEW_MARKS, m))
+      setError(undefined)
+      setComment("")
+      setTimeout(() => void reload(), 1500)
+    } catch (e) {
+      setError(messageOf(e))
+    }
+  }
+  return (
+    <li className={`review-item${current ? "" : " unmarked"}`} data-testid="review-item">
+      <div className="when">
+        <strong>{item.resident_name}</strong>（{item.commissioner}） {formatJst(item.occurred_at)}{" "}
+        {label(KINDS, item.kind)}・{label(OUTCOMES, item.outcome)}
+        <span className="received">（サーバー受信 {when(item.received_at)}）</span>
+      </div>
+      {item.concern !== "none" && <span className={`badge concern-${item.concern}`}>{label(CONCERNS, item.concern)}</span>}
+      {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}
+      {item.note && <p className="note">{item.note}</p>}
+      {current && (
+        <div className="review" data-testid="current-mark">
+          確認: {label(REVIEW_MARKS, current)}
+        </div>
+      )}
+      {answer && (
+        <div className="answer" data-testid="answer">
+          委員からの返事: {answer}
+        </div>
+      )}
+      <label className="field">
+        <span className="label">コメント（要確認・差し戻しのときは必ず）</span>
+        <textarea name="comment" rows={2} autoComplete="off" value={comment} onChange={e => setComment(e.target.value)} />
+      </label>
+      <div className="actions">
+        {REVIEW_MARKS.map(([k, l]) => (
+          <button key={k} type="button" className={k === "confirmed" ? "primary" : ""} onClick={() => void act(k)}>
+            {l}
+          </button>
+        ))}
+      </div>
+      {done && <p className="hint">「{done}」を記録しました。</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  )
+}
+
+/** The commissioner's open tasks: their contacts the lead marked 要確認 or 差し戻し. */
+export function tasksOf(docs: DocEntry[], me: string) {
+  const out: { entry: DocEntry; contactId: string; mark: string; comment: string; occurredAt: string; answered: boolean }[] = []
+  for (const entry of docs) {
+    const d = entry.doc
+    if (!d?.reviews) continue
+    for (const [cid, r] of Object.entries(d.reviews)) {
+      const c = d.contacts?.[cid]
+      const m = str(r.mark)
+      if (!c || str(c.authorId) !== me || (m !== "check" && m !== "return")) continue
+      out.push({ entry, contactId: cid, mark: m, comment: str(r.comment), occurredAt: str(c.occurredAt), answered: !!str(c.answer) })
+    }
+  }
+  return out
+}
+
+export function Tasks({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  if (!s.me) return null
+  const tasks = tasksOf(s.docs, s.me.id)
+  if (tasks.length === 0) return null
+  return (
+    <div className="tasks" data-testid="tasks">
+      <h2>地区からの確認依頼（{tasks.length}件）</h2>
+      <ul>
+        {tasks.map(t => (
+          <li key={t.contactId} data-testid="task">
+            <a href={`#/r/${encodeURIComponent(t.entry.residentId)}`}>
+              <strong>{str(t.entry.doc?.profile?.name)}</strong> {formatJst(t.occurredAt)}の記録 —{" "}
+              {label(REVIEW_MARKS, t.mark)}「{t.comment}」{t.answered && "（返事済み）"}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+/** On the commissioner's timeline: answer the lead's request, on the contact itself. */
+export function Answer({ store, entry, contactId }: { store: Store; entry: DocEntry; contactId: string }) {
+  const [text, setText] = useState("")
+  const [error, setError] = useState<string>()
+  const c = entry.doc?.contacts?.[contactId]
+  function send() {
+    if (!text.trim()) return setError("返事を書いてください。")
+    const handle = store.handle(entry.url)
+    if (!handle) return
+    handle.change(d => {
+      const target = d.contacts[contactId] as unknown as Record<string, unknown>
+      target.answer = new A.ImmutableString(text.trim())
+      target.answeredAt = new A.ImmutableString(nowJst())
+    })
+    setText("")
+    setError(undefined)
+  }
+  return (
+    <div className="answer-form">
+      {str(c?.answer) && <p className="answer">わたしの返事: {str(c?.answer)}</p>}
+      <label className="field">
+        <span className="label">地区への返事</span>
+        <textarea name="answer" rows={2} autoComplete="off" value={text} onChange={e => setText(e.target.value)} />
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="button" onClick={send}>
+        返事を送る
+      </button>
+    </div>
+  )
+}
