@@ -449,3 +449,34 @@ async fn review_loop(db: TestDb) {
     );
     assert_eq!(f["serverMark"], "confirmed");
 }
+
+both!(
+    a_platform_authenticator_binds_the_key_to_the_tablet,
+    hardware_key
+);
+async fn hardware_key(db: TestDb) {
+    let port = free_port();
+    let f = story_with(
+        db,
+        "hardware-key",
+        0,
+        json!({
+            "host": "localhost",
+            "port": port,
+            "env": {"MIMAMORI_PUBLIC_ORIGIN": format!("http://localhost:{port}")},
+        }),
+    )
+    .await;
+    assert_eq!(
+        f["hardwareBound"], true,
+        "the vault uses the PRF factor: {f}"
+    );
+    assert_eq!(f["credentials"], 1);
+    assert!(
+        f["refused"].as_str().unwrap().contains("認証"),
+        "without the authenticator the right PIN does not open it: {}",
+        f["refused"]
+    );
+    assert_eq!(f["failures"], 0, "not counted as a wrong PIN");
+    assert_eq!(f["stillLocked"], true);
+}

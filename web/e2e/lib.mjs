@@ -13,7 +13,7 @@ import path from "node:path"
 import { chromium } from "playwright-core"
 
 export const cfg = JSON.parse(process.argv[2] ?? "{}")
-export const origin = `http://127.0.0.1:${cfg.port}`
+export const origin = `http://${cfg.host ?? "127.0.0.1"}:${cfg.port}`
 
 const log = (...a) => process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${a.join(" ")}\n`)
 export { log }

@@ -153,6 +153,8 @@ function Unlock({ store, setup }: { store: Store; setup: boolean }) {
       } else {
         const r = await store.unlock(pin)
         if (r === "wrong") setError({ field: "pin", message: "暗証番号がちがいます。" })
+        if (r === "hardware")
+          setError({ field: "pin", message: "この端末の認証（指紋・画面ロック）ができませんでした。もう一度お試しください。" })
         if (r === "offline")
           setError({ field: "pin", message: "この端末ではまだ一度もサーバーにつながっていません。電波のよい所でお試しください。" })
       }

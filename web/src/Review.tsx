@@ -53,39 +53,9 @@ export function ReviewList({ store }: { store: Store }) {
     <section>
       <h1>記録の確認</h1>
       <div className="filters">
-        <label className="field">
-          <span className="label">連絡のしかた</span>
-          <select name="kind" value={filter.kind} onChange={e => setFilter({ ...filter, kind: e.target.value })}>
-            <option value="">すべて</option>
-            {KINDS.map(([k, l]) => (
-              <option key={k} value={k}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="label">心配の度合い</span>
-          <select name="concern" value={filter.concern} onChange={e => setFilter({ ...filter, concern: e.target.value })}>
-            <option value="">すべて</option>
-            {CONCERNS.map(([k, l]) => (
-              <option key={k} value={k}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="label">気になる（まわりの様子）</span>
-          <select name="check" value={filter.check} onChange={e => setFilter({ ...filter, check: e.target.value })}>
-            <option value="">指定なし</option>
-            {CHECK_NAMES.map(([k, l]) => (
-              <option key={k} value={k}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Pick name="kind" title="連絡のしかた" all="すべて" options={KINDS} value={filter.kind} set={v => setFilter({ ...filter, kind: v })} />
+        <Pick name="concern" title="心配の度合い" all="すべて" options={CONCERNS} value={filter.concern} set={v => setFilter({ ...filter, concern: v })} />
+        <Pick name="check" title="気になる（まわりの様子）" all="指定なし" options={CHECK_NAMES} value={filter.check} set={v => setFilter({ ...filter, check: v })} />
         <label className="check">
           <input type="checkbox" checked={filter.unmarked} onChange={e => setFilter({ ...filter, unmarked: e.target.checked })} />
           まだ確認していないものだけ
@@ -106,6 +76,22 @@ export function ReviewList({ store }: { store: Store }) {
         ))}
       </ol>
     </section>
+  )
+}
+
+function Pick({ name, title, all, options, value, set }: { name: string; title: string; all: string; options: [string, string][]; value: string; set: (v: string) => void }) {
+  return (
+    <label className="field">
+      <span className="label">{title}</span>
+      <select name={name} value={value} onChange={e => set(e.target.value)}>
+        <option value="">{all}</option>
+        {options.map(([k, l]) => (
+          <option key={k} value={k}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
 

@@ -202,16 +202,18 @@ export class Store {
     const share = await this.checkIn()
     if (this.state.lock === "revoked") return
     if (share === undefined) throw new Error("offline")
-    const key = await vault.setup(pin, share)
+    const me = this.state.me
+    const key = await vault.setup(pin, share, { id: me?.id ?? "", login: me?.login ?? "", name: me?.display_name ?? "" })
     this.start(key)
   }
 
   /** The PIN, on every start and after the idle lock. */
-  async unlock(pin: string): Promise<"ok" | "wrong" | "offline"> {
+  async unlock(pin: string): Promise<"ok" | "wrong" | "offline" | "hardware"> {
     const share = await this.checkIn()
     if (this.state.lock === "revoked") return "ok"
     if (share === undefined) return "offline"
     const key = await vault.unlock(pin, share)
+    if (key === "hardware") return "hardware"
     if (key === "wrong") {
       const n = vault.failures()
       if (n >= MAX_PIN_FAILURES) {

@@ -26,6 +26,8 @@ interface VaultRecord {
   share: string
   /** Last successful check-in with the server (ms). */
   checkedIn: number
+  /** The hardware-bound factor, where the browser offers it: a platform WebAuthn credential's PRF. */
+  prf?: { credential: string; salt: string }
 }
 
 const enc = new TextEncoder()
@@ -57,11 +59,18 @@ export const vault = {
     if (v) write({ ...v, share: share || v.share, checkedIn: Date.now() })
   },
 
-  /** First unlock on this tablet: a new data key, wrapped under the PIN and the share. */
-  async setup(pin: string, share: string): Promise<CryptoKey> {
+  /** Whether the tablet's key also needs its platform authenticator (WebAuthn PRF). */
+  hardwareBound: () => read()?.prf !== undefined,
+
+  /**
+   * First unlock on this tablet: a new data key, wrapped under the PIN, the share and — where the
+   * browser has a platform authenticator with PRF — a secret that never leaves that hardware.
+   */
+  async setup(pin: string, share: string, user: { id: string; login: string; name: string }): Promise<CryptoKey> {
     const salt = crypto.getRandomValues(new Uint8Array(16))
     const raw = crypto.getRandomValues(new Uint8Array(32))
-    const kek = await keyEncryptionKey(pin, salt, PBKDF2_ITERATIONS, share)
+    const prf = await prfRegister(user)
+    const kek = await keyEncryptionKey(pin, salt, PBKDF2_ITERATIONS, share, prf?.output)
     const iv = crypto.getRandomValues(new Uint8Array(12))
     const wrapped = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, kek, raw))
     write({
@@ -71,6 +80,7 @@ export const vault = {
       failures: 0,
       share,
       checkedIn: Date.now(),
+      prf: prf ? { credential: prf.credential, salt: prf.salt } : undefined,
     })
     const key = await importDataKey(raw)
     raw.fill(0)
@@ -78,10 +88,15 @@ export const vault = {
   },
 
   /** The data key, or "wrong" (counted; the caller erases at MAX_PIN_FAILURES). */
-  async unlock(pin: string, share: string): Promise<CryptoKey | "wrong"> {
+  async unlock(pin: string, share: string): Promise<CryptoKey | "wrong" | "hardware"> {
     const v = read()
     if (!v) throw new Error("no vault")
-    const kek = await keyEncryptionKey(pin, unb64(v.salt), v.iterations, share)
+    let hw: Uint8Array | undefined
+    if (v.prf) {
+      hw = await prfEvaluate(v.prf.credential, v.prf.salt).catch(() => undefined)
+      if (!hw) return "hardware"
+    }
+    const kek = await keyEncryptionKey(pin, unb64(v.salt), v.iterations, share, hw)
     const blob = unb64(v.wrapped)
     try {
       const raw = new Uint8Array(
@@ -110,13 +125,19 @@ export const vault = {
   },
 }
 
-async function keyEncryptionKey(pin: string, salt: Uint8Array, iterations: number, share: string): Promise<CryptoKey> {
+async function keyEncryptionKey(
+  pin: string,
+  salt: Uint8Array,
+  iterations: number,
+  share: string,
+  hardware?: Uint8Array,
+): Promise<CryptoKey> {
   const pinKey = await crypto.subtle.importKey("raw", enc.encode(pin), "PBKDF2", false, ["deriveBits"])
   const stretched = new Uint8Array(
     await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations }, pinKey, 256),
   )
   const shareBytes = share ? b64urlToBytes(share) : new Uint8Array()
-  const ikm = await crypto.subtle.importKey("raw", new Uint8Array([...stretched, ...shareBytes]), "HKDF", false, [
+  const ikm = await crypto.subtle.importKey("raw", new Uint8Array([...stretched, ...shareBytes, ...(hardware ?? [])]), "HKDF", false, [
     "deriveKey",
   ])
   return crypto.subtle.deriveKey(
@@ -181,4 +202,55 @@ export class EncryptedStorage implements StorageAdapterInterface {
   removeRange(prefix: StorageKey) {
     return this.inner.removeRange(prefix)
   }
+}
+
+// --- the hardware-bound factor: WebAuthn PRF on a platform authenticator ---------------------------
+
+type PrfResults = { prf?: { enabled?: boolean; results?: { first?: ArrayBuffer } } }
+
+/** Makes a platform credential with PRF and evaluates it once; undefined where unsupported. */
+async function prfRegister(user: { id: string; login: string; name: string }) {
+  try {
+    if (!window.PublicKeyCredential || !(await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable())) return undefined
+    const salt = crypto.getRandomValues(new Uint8Array(32))
+    const cred = (await navigator.credentials.create({
+      publicKey: {
+        rp: { name: "見守り", id: location.hostname },
+        user: { id: enc.encode(user.id).slice(0, 64), name: user.login, displayName: user.name },
+        challenge: crypto.getRandomValues(new Uint8Array(32)),
+        pubKeyCredParams: [
+          { type: "public-key", alg: -7 },
+          { type: "public-key", alg: -257 },
+        ],
+        authenticatorSelection: { authenticatorAttachment: "platform", userVerification: "preferred", residentKey: "discouraged" },
+        timeout: 60_000,
+        extensions: { prf: { eval: { first: salt } } } as AuthenticationExtensionsClientInputs,
+      },
+    })) as PublicKeyCredential | null
+    if (!cred) return undefined
+    const ext = cred.getClientExtensionResults() as PrfResults
+    if (!ext.prf?.enabled && !ext.prf?.results?.first) return undefined
+    const credential = b64(new Uint8Array(cred.rawId))
+    const output = ext.prf?.results?.first ? new Uint8Array(ext.prf.results.first) : await prfEvaluate(credential, b64(salt))
+    return { credential, salt: b64(salt), output }
+  } catch (e) {
+    console.warn("no hardware-bound key factor:", e instanceof Error ? e.message : e)
+    return undefined
+  }
+}
+
+async function prfEvaluate(credential: string, salt: string): Promise<Uint8Array> {
+  const assertion = (await navigator.credentials.get({
+    publicKey: {
+      challenge: crypto.getRandomValues(new Uint8Array(32)),
+      allowCredentials: [{ type: "public-key", id: unb64(credential) }],
+      userVerification: "preferred",
+      // Without its authenticator (a copied profile) the browser waits for one this long.
+      timeout: 15_000,
+      extensions: { prf: { eval: { first: unb64(salt) } } } as AuthenticationExtensionsClientInputs,
+    },
+  })) as PublicKeyCredential | null
+  const first = (assertion?.getClientExtensionResults() as PrfResults | undefined)?.prf?.results?.first
+  if (!first) throw new Error("the authenticator gave no PRF output")
+  return new Uint8Array(first)
 }
