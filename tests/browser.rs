@@ -422,6 +422,14 @@ async fn lost_tablet(db: TestDb) {
         f["revokedWipeMs"]
     );
     assert_eq!(f["wipedAudit"], 1, "the wipe is in the audit log");
+    // The administrator's devices screen: in use with its check-in and app version, then erased.
+    let before = f["rowBefore"].as_str().unwrap();
+    assert!(before.contains("使用中") && before.contains("0.1.0"), "{before}");
+    assert!(
+        f["rowAfter"].as_str().unwrap().contains("消去済み"),
+        "{}",
+        f["rowAfter"]
+    );
 }
 
 both!(

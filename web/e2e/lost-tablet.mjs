@@ -213,16 +213,32 @@ run(async () => {
     .catch(() => docRecords())
   if ((await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).count()) > 0) await unlock(t.page)
 
-  // 7. The administrator revokes the tablet: it erases itself and says so; the server records it.
-  const devices = await (await admin.get("/api/admin/devices")).json()
-  const device = (devices.items ?? devices).find(d => d.id === cfg.devices["comm-a"])
+  // 7. The administrator revokes the tablet on the devices screen: it erases itself and says so;
+  //    the screen and the audit log show the confirmed erase.
+  const office = await tablet("admin")
+  await office.page.goto(`${origin}/#/login`)
+  await office.page.getByLabel("ログインID").fill("admin")
+  await office.page.getByLabel("パスワード").fill(cfg.password)
+  await office.page.getByRole("button", { name: "ログイン" }).click()
+  await office.page.getByLabel("暗証番号").fill(PIN)
+  await office.page.getByLabel("もう一度").fill(PIN)
+  await office.page.getByRole("button", { name: "決める" }).click()
+  await office.page.getByRole("link", { name: "端末の管理" }).click()
+  const row = office.page.getByTestId("device").filter({ hasText: "comm-a tablet" })
+  const rowBefore = await row.innerText()
+  office.page.once("dialog", d => d.accept())
+  const device = { id: cfg.devices["comm-a"] }
   const revokedAt = Date.now()
-  const rv = await admin.post(`/api/admin/devices/${device.id}/revoke`, { data: {} })
-  if (!rv.ok()) throw new Error(`revoke: ${rv.status()}`)
+  await row.getByRole("button", { name: "利用停止" }).click()
   await t.page.getByTestId("erased").waitFor({ timeout: 20_000 })
   const revokedWipeMs = Date.now() - revokedAt
   const revokedText = await erasedScreen(t.page)
   const afterRevoke = await dumpStorage(t.page)
+  await office.page.reload()
+  await office.page.getByLabel("暗証番号").fill(PIN)
+  await office.page.getByRole("button", { name: "開く" }).click() // back on the devices screen
+  await row.getByText("消去済み").waitFor()
+  const rowAfter = await row.innerText()
   const auditRes = await admin.get("/api/admin/audit")
   const audit = await auditRes.json()
   if (!Array.isArray(audit)) throw new Error(`audit log: ${auditRes.status()} ${JSON.stringify(audit).slice(0, 300)}`)
@@ -248,6 +264,8 @@ run(async () => {
     revokedText,
     afterRevoke: { records: afterRevoke.records.length, vault: afterRevoke.localStorage.includes("mimamori.vault") },
     wipedAudit,
+    rowBefore,
+    rowAfter,
     pin: PIN.length,
   }
 })

@@ -10,6 +10,7 @@ import { messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
 import { Field } from "./ui"
 import { Answer, ReviewList, Tasks } from "./Review"
+import { Devices } from "./Devices"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -66,8 +67,19 @@ export function App({ store }: { store: Store }) {
     screen = <ReviewList store={store} />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
+  } else if (route[0] === "devices" && s.me.role === "admin") {
+    screen = <Devices />
   } else if (route[0] === "staff" || s.me.role === "city_staff" || s.me.role === "admin") {
-    screen = <StaffNotices />
+    screen = (
+      <>
+        {s.me.role === "admin" && (
+          <a className="button" href="#/devices">
+            端末の管理
+          </a>
+        )}
+        <StaffNotices />
+      </>
+    )
   } else if (route[0] === "r" && route[1]) {
     const entry = s.docs.find(d => d.residentId === route[1])
     screen = !entry ? (

@@ -79,6 +79,17 @@ export interface ReviewItem {
   review_mark: string | null
 }
 
+export interface DeviceOut {
+  id: string
+  label: string
+  state: "awaiting_enrolment" | "enrolled" | "revoked" | "wiped"
+  enrolled_at: number | null
+  revoked_at: number | null
+  last_seen_at: number | null
+  app_version: string | null
+  wiped_at: number | null
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -143,6 +154,8 @@ export const api = {
   updateNotice: (id: string, n: NoticeIn) => call<SentNotice>("PUT", `/api/staff/notices/${id}`, n),
   sendNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/send`, {}),
   withdrawNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/withdraw`, {}),
+  devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
+  revokeDevice: (id: string) => call<unknown>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
   reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
   tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }

@@ -1,0 +1,77 @@
+// The administrator's view of the loaned tablets: last check-in, app version, revoked / wiped.
+// Revoking a lost tablet makes it erase itself at its next contact.
+import { useEffect, useState } from "react"
+import { api, messageOf, type DeviceOut } from "./api"
+
+const STATE: Record<string, string> = {
+  awaiting_enrolment: "登録待ち",
+  enrolled: "使用中",
+  revoked: "利用停止（消去待ち）",
+  wiped: "利用停止・消去済み",
+}
+
+function when(ms: number | null) {
+  if (!ms) return "—"
+  const d = new Date(ms + 9 * 3600_000).toISOString()
+  return `${d.slice(0, 10)} ${d.slice(11, 16)}`
+}
+
+export function Devices() {
+  const [list, setList] = useState<DeviceOut[]>()
+  const [error, setError] = useState<string>()
+  const reload = () =>
+    api
+      .devices()
+      .then(setList)
+      .catch(e => setError(messageOf(e)))
+  useEffect(() => void reload(), [])
+  async function revoke(d: DeviceOut) {
+    if (!window.confirm(`「${d.label}」を利用停止にします。この端末は次に接続したとき記録を消去します。よろしいですか。`)) return
+    try {
+      await api.revokeDevice(d.id)
+      await reload()
+    } catch (e) {
+      setError(messageOf(e))
+    }
+  }
+  return (
+    <section>
+      <h1>端末の管理</h1>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table className="staff-notices">
+        <thead>
+          <tr>
+            <th>端末</th>
+            <th>状態</th>
+            <th>最後の接続</th>
+            <th>アプリ版</th>
+            <th>消去の確認</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list ?? []).map(d => (
+            <tr key={d.id} data-testid="device">
+              <td>{d.label}</td>
+              <td>{STATE[d.state] ?? d.state}</td>
+              <td>{when(d.last_seen_at)}</td>
+              <td>{d.app_version ?? "—"}</td>
+              <td>{when(d.wiped_at)}</td>
+              <td>
+                {(d.state === "enrolled" || d.state === "awaiting_enrolment") && (
+                  <button type="button" onClick={() => void revoke(d)}>
+                    利用停止
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}
