@@ -69,6 +69,13 @@ async fn matrix(db: TestDb) {
             Some(json!({"login": "admin", "password": "not the password"})),
             [u; 7],
         ),
+        // The device cookie, not the role: only enrolled tablets report lock events.
+        (
+            "POST",
+            "/api/devices/events".into(),
+            Some(json!({"events": [{"event": "unlock", "at": 1}]})),
+            [u, nc, nc, u, u, u, u],
+        ),
         (
             "POST",
             "/api/devices/enrol".into(),

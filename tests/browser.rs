@@ -416,15 +416,29 @@ async fn lost_tablet(db: TestDb) {
         f["recordsAfterEnd"], 0,
         "the ended assignment's document left the tablet"
     );
+    assert_eq!(
+        f["assignmentEndAudit"], 1,
+        "the hand-over is in the audit log"
+    );
     assert!(
         f["revokedWipeMs"].as_u64().unwrap() < 15_000,
         "revocation reaches the open app: {}",
         f["revokedWipeMs"]
     );
     assert_eq!(f["wipedAudit"], 1, "the wipe is in the audit log");
+    // The tablet's own lock events reached the audit log too (the expiry erase happened offline and
+    // was reported at the next start).
+    let a = &f["deviceAudit"];
+    assert!(a["device.unlock"].as_u64().unwrap_or(0) >= 3, "{a}");
+    assert!(a["device.lock"].as_u64().unwrap_or(0) >= 1, "{a}");
+    assert_eq!(a["device.erase:wrong_pins"], 1, "{a}");
+    assert_eq!(a["device.erase:expired"], 1, "{a}");
     // The administrator's devices screen: in use with its check-in and app version, then erased.
     let before = f["rowBefore"].as_str().unwrap();
-    assert!(before.contains("使用中") && before.contains("0.1.0"), "{before}");
+    assert!(
+        before.contains("使用中") && before.contains("0.1.0"),
+        "{before}"
+    );
     assert!(
         f["rowAfter"].as_str().unwrap().contains("消去済み"),
         "{}",

@@ -243,6 +243,12 @@ run(async () => {
   const audit = await auditRes.json()
   if (!Array.isArray(audit)) throw new Error(`audit log: ${auditRes.status()} ${JSON.stringify(audit).slice(0, 300)}`)
   const wipedAudit = audit.filter(e => e.action === "device.wiped" && e.target_id === device.id).length
+  const deviceAudit = {}
+  for (const e of audit.filter(e => e.target_id === device.id && e.action.startsWith("device."))) {
+    const reason = typeof e.detail === "string" ? JSON.parse(e.detail).reason : e.detail?.reason
+    const k = reason ? `${e.action}:${reason}` : e.action
+    deviceAudit[k] = (deviceAudit[k] ?? 0) + 1
+  }
   log("done")
   return {
     records: stored.records.length,
@@ -264,6 +270,8 @@ run(async () => {
     revokedText,
     afterRevoke: { records: afterRevoke.records.length, vault: afterRevoke.localStorage.includes("mimamori.vault") },
     wipedAudit,
+    deviceAudit,
+    assignmentEndAudit: audit.filter(e => e.action === "assignment.end" && e.target_id === cfg.assignmentA1).length,
     rowBefore,
     rowAfter,
     pin: PIN.length,

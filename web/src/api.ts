@@ -90,6 +90,12 @@ export interface DeviceOut {
   wiped_at: number | null
 }
 
+export interface DeviceEvent {
+  event: "unlock" | "lock" | "erase"
+  reason?: "wrong_pins" | "expired"
+  at: number
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -144,6 +150,7 @@ export const api = {
       "/api/devices/key-share",
     ),
   wiped: () => call<void>("POST", "/api/devices/wiped", {}),
+  deviceEvents: (events: DeviceEvent[]) => call<void>("POST", "/api/devices/events", { events }),
   notices: () => call<NoticeOut[]>("GET", "/api/notices"),
   markRead: (id: string) => call<void>("POST", `/api/notices/${encodeURIComponent(id)}/read`, {}),
   pushKey: () => call<{ public_key: string }>("GET", "/api/push/key"),

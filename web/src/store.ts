@@ -20,7 +20,7 @@ import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network
 import type { ResidentDoc } from "./schema"
 import { unsentOf } from "./pending"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES } from "./vault"
-import { api, ApiError, type Me, type DocumentRef, type NoticeOut } from "./api"
+import { api, ApiError, type Me, type DocumentRef, type NoticeOut, type DeviceEvent } from "./api"
 
 export interface DocEntry {
   url: AutomergeUrl
@@ -69,6 +69,7 @@ const LS_NOTICES = "mimamori.notices"
 const LS_READ_QUEUE = "mimamori.readQueue" // notice ids read here, 既読 not yet at the server
 const LS_IDLE = "mimamori.idleLockSecs"
 const LS_ERASED = "mimamori.erased" // why the local data was erased, until the user has read it
+const LS_EVENTS = "mimamori.deviceEvents" // lock events for the server's audit log, not yet sent
 const LS_DROPPED = "mimamori.dropped" // documents to delete here (assignment ended)
 const LS_EXPIRY = "mimamori.offlineExpiryDays"
 
@@ -153,7 +154,10 @@ export class Store {
     const touch = () => (last = Date.now())
     for (const e of ["pointerdown", "keydown", "touchstart"]) window.addEventListener(e, touch, { passive: true })
     setInterval(() => {
-      if (this.state.lock === "open" && Date.now() - last > this.idleLockSecs * 1000) location.reload()
+      if (this.state.lock === "open" && Date.now() - last > this.idleLockSecs * 1000) {
+        this.report({ event: "lock", at: Date.now() })
+        location.reload()
+      }
     }, 1000)
   }
 
@@ -181,8 +185,30 @@ export class Store {
   }
 
   /** Erases the local key and data (and tells the server when the device was revoked). */
+  /** Queues a lock event for the server's audit log and tries to send the queue. */
+  private report(e: DeviceEvent) {
+    save(LS_EVENTS, [...load<DeviceEvent[]>(LS_EVENTS, []), e].slice(-100))
+    void this.flushEvents()
+  }
+
+  private async flushEvents() {
+    const events = load<DeviceEvent[]>(LS_EVENTS, [])
+    if (events.length === 0) return
+    try {
+      await api.deviceEvents(events)
+      const now = load<DeviceEvent[]>(LS_EVENTS, [])
+      save(LS_EVENTS, now.slice(events.length))
+    } catch (e) {
+      // 401: not an enrolled tablet (a PC at the office): nothing to report to.
+      if (e instanceof ApiError && e.status === 401) localStorage.removeItem(LS_EVENTS)
+    }
+  }
+
   async wipe(why: "revoked" | "erased" | "expired") {
+    const unsent = load<DeviceEvent[]>(LS_EVENTS, [])
     await vault.erase()
+    save(LS_EVENTS, unsent) // lock events are no resident data: they still go to the audit log
+    if (why !== "revoked") this.report({ event: "erase", reason: why === "erased" ? "wrong_pins" : "expired", at: Date.now() })
     if (why === "revoked") await api.wiped().catch(() => {})
     localStorage.setItem(LS_ERASED, why)
     this.set({ lock: why, me: undefined, docs: [], pending: 0, notices: [], unreadNotices: 0 })
@@ -224,6 +250,7 @@ export class Store {
       return "wrong"
     }
     this.start(key)
+    this.report({ event: "unlock", at: Date.now() })
     return "ok"
   }
 
@@ -241,6 +268,7 @@ export class Store {
   /** Start-up: who am I (cached when offline), which documents, open them all. */
   async boot() {
     navigator.storage?.persist?.().catch(() => {})
+    void this.flushEvents()
     if (localStorage.getItem(LS_ERASED)) {
       this.set({ booted: true })
       return

@@ -31,6 +31,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/devices/enrol", web::post().to(session::enrol))
         .route("/api/devices/key-share", web::get().to(session::key_share))
         .route("/api/devices/wiped", web::post().to(session::wiped))
+        .route(
+            "/api/devices/events",
+            web::post().to(session::device_events),
+        )
         .route("/api/residents", web::get().to(residents::list))
         .route("/api/residents/{id}", web::get().to(residents::get))
         .route(
@@ -144,6 +148,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         session::enrol,
         session::key_share,
         session::wiped,
+        session::device_events,
         residents::list,
         residents::get,
         residents::document,

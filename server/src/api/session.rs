@@ -384,19 +384,12 @@ pub async fn key_share(
 #[utoipa::path(post, path = "/api/devices/wiped", tag = "session",
     responses((status = 204), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn wiped(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let token = req
-        .cookie(auth::DEVICE_COOKIE)
-        .map(|c| c.value().to_string())
-        .ok_or(AppError::Unauthorized {
-            code: "unauthorized",
-        })?;
+    let token = device_token(&req)?;
     let hash = auth::token_hash(&token);
     state
         .db
         .write(move |conn| {
-            let d = accounts::device_by_token_hash(conn, &hash)?.ok_or(AppError::Unauthorized {
-                code: "unauthorized",
-            })?;
+            let d = device_of(conn, &hash)?;
             if d.revoked_at.is_none() {
                 return Err(AppError::Conflict {
                     field: "device".into(),
@@ -427,4 +420,97 @@ pub async fn wiped(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             state.secure_cookies,
         ))
         .finish())
+}
+
+/// The device cookie's token (401 without one).
+fn device_token(req: &HttpRequest) -> Result<String, AppError> {
+    req.cookie(auth::DEVICE_COOKIE)
+        .map(|c| c.value().to_string())
+        .ok_or(AppError::Unauthorized {
+            code: "unauthorized",
+        })
+}
+
+/// The device a device-cookie hash belongs to (401 for none).
+fn device_of(conn: &mut crate::db::DbConn, hash: &str) -> Result<accounts::Device, AppError> {
+    accounts::device_by_token_hash(conn, hash)?.ok_or(AppError::Unauthorized {
+        code: "unauthorized",
+    })
+}
+
+/// One thing that happened on the tablet's lock.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEvent {
+    /// `unlock`, `lock` (idle) or `erase` (local data erased on the tablet).
+    pub event: String,
+    /// For `erase`: `wrong_pins` or `expired`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When it happened on the tablet (ms since the epoch).
+    pub at: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEvents {
+    pub events: Vec<DeviceEvent>,
+}
+
+/// The tablet reports its lock events (queued while offline, also after a local erase): each becomes
+/// an audit entry `device.unlock`, `device.lock` or `device.erase` of that device. Needs the device
+/// cookie, not a session (an erased tablet has no session to speak of).
+#[utoipa::path(post, path = "/api/devices/events", tag = "session", request_body = DeviceEvents,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn device_events(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<DeviceEvents>,
+) -> Result<HttpResponse, AppError> {
+    let token = device_token(&req)?;
+    let events = body.0.events;
+    if events.len() > 100 {
+        return Err(AppError::invalid(
+            "events",
+            "too_many",
+            "一度に送れるのは100件までです。",
+        ));
+    }
+    for e in &events {
+        let ok = match e.event.as_str() {
+            "unlock" | "lock" => e.reason.is_none(),
+            "erase" => matches!(e.reason.as_deref(), Some("wrong_pins" | "expired")),
+            _ => false,
+        };
+        if !ok {
+            return Err(AppError::invalid(
+                "events",
+                "invalid_event",
+                "端末の記録の種類が正しくありません。",
+            ));
+        }
+    }
+    let hash = auth::token_hash(&token);
+    state
+        .db
+        .write(move |conn| {
+            let d = device_of(conn, &hash)?;
+            let actor = Actor {
+                user_id: None,
+                device_id: Some(d.id.clone()),
+            };
+            for e in events {
+                record(
+                    conn,
+                    &actor,
+                    &format!("device.{}", e.event),
+                    "device",
+                    Some(&d.id),
+                    json!({ "reason": e.reason, "at": e.at }),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
