@@ -502,3 +502,28 @@ async fn hardware_key(db: TestDb) {
     assert_eq!(f["failures"], 0, "not counted as a wrong PIN");
     assert_eq!(f["stillLocked"], true);
 }
+
+both!(the_monthly_activity_report_prints_on_one_a4_page, reports);
+async fn reports(db: TestDb) {
+    let f = story(db, "reports", 0).await;
+    let header = f["header"].as_str().unwrap();
+    assert!(
+        header.contains("comm-a さん"),
+        "one column per commissioner: {header}"
+    );
+    // The visit counted: 訪問回数 and 分野 高齢者 show 1 for comm-a.
+    for row in ["visits", "elderly"] {
+        let cells: Vec<&str> = f[row].as_str().unwrap().split_whitespace().collect();
+        assert!(cells.contains(&"1"), "{row}: {cells:?}");
+    }
+    assert_eq!(f["csvStatus"], 200);
+    assert!(f["csvType"].as_str().unwrap().starts_with("text/csv"));
+    assert_eq!(f["csvBom"], true, "Excel needs the BOM");
+    assert_eq!(f["statusWhenPrinting"], false, "no status bar on paper");
+    assert_eq!(f["pages"], 1, "one A4 page");
+    let overdue = f["overdue"].as_str().unwrap();
+    assert!(
+        overdue.contains("comm-a2 さん") && overdue.contains("試験 太郎"),
+        "the never-contacted resident, under their commissioner: {overdue}"
+    );
+}

@@ -11,6 +11,7 @@ import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
 import { Field } from "./ui"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
+import { Overdue, Reports } from "./Reports"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -65,6 +66,10 @@ export function App({ store }: { store: Store }) {
     screen = <Unlock store={store} setup={s.lock === "setup"} />
   } else if (route[0] === "review" && s.me.role === "district_lead") {
     screen = <ReviewList store={store} />
+  } else if (route[0] === "reports" && s.me.role !== "admin") {
+    screen = <Reports />
+  } else if (route[0] === "overdue" && s.me.role === "district_lead") {
+    screen = <Overdue />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
   } else if (route[0] === "devices" && s.me.role === "admin") {
@@ -72,11 +77,18 @@ export function App({ store }: { store: Store }) {
   } else if (route[0] === "staff" || s.me.role === "city_staff" || s.me.role === "admin") {
     screen = (
       <>
-        {s.me.role === "admin" && (
-          <a className="button" href="#/devices">
-            端末の管理
-          </a>
-        )}
+        <nav className="home-links">
+          {s.me.role === "admin" && (
+            <a className="button" href="#/devices">
+              端末の管理
+            </a>
+          )}
+          {s.me.role === "city_staff" && (
+            <a className="button" href="#/reports">
+              活動記録（市の集計）
+            </a>
+          )}
+        </nav>
         <StaffNotices />
       </>
     )
@@ -92,11 +104,21 @@ export function App({ store }: { store: Store }) {
   } else {
     screen = (
       <>
-        {s.me.role === "district_lead" && (
-          <a className="button primary big" href="#/review">
-            記録の確認（地区）
+        <nav className="home-links">
+          {s.me.role === "district_lead" && (
+            <>
+              <a className="button primary big" href="#/review">
+                記録の確認（地区）
+              </a>
+              <a className="button big" href="#/overdue">
+                おくれている方
+              </a>
+            </>
+          )}
+          <a className="button big" href="#/reports">
+            活動記録（月）
           </a>
-        )}
+        </nav>
         <Tasks store={store} />
         <MyResidents entries={s.docs} />
       </>

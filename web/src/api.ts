@@ -96,6 +96,31 @@ export interface DeviceEvent {
   at: number
 }
 
+export interface Totals {
+  consultations: number
+  by_field: Record<string, number>
+  by_content: Record<string, number>
+  other_activities: Record<string, number>
+  visits: number
+  liaison: number
+  active_days: number
+}
+
+export interface ActivityReport {
+  month: string
+  rows: { district: string; commissioner: string; totals: Totals }[]
+  total: Totals
+}
+
+export interface OverdueOut {
+  resident_id: string
+  resident_name: string
+  commissioner: string
+  contact_interval_days: number
+  last_contact_on: string | null
+  days_overdue: number | null
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -163,6 +188,8 @@ export const api = {
   withdrawNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/withdraw`, {}),
   devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
   revokeDevice: (id: string) => call<unknown>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
+  activity: (month: string) => call<ActivityReport>("GET", `/api/reports/activity?month=${encodeURIComponent(month)}`),
+  overdue: () => call<OverdueOut[]>("GET", "/api/review/overdue"),
   reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
   tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }
