@@ -3,16 +3,8 @@
 // printable on one A4 page and downloadable as CSV; and the lead's list of overdue residents.
 import { useEffect, useState } from "react"
 import { api, messageOf, type ActivityReport, type OverdueOut } from "./api"
-import { CONTENTS, FIELDS } from "./schema"
+import { CONTENTS, FIELDS, OTHER_ACTIVITIES } from "./schema"
 
-const OTHER = [
-  "調査・実態把握",
-  "行事・事業・会議への参加協力",
-  "地域福祉活動・自主活動",
-  "民児協運営・研修",
-  "証明事務",
-  "要保護児童の発見の通告・仲介",
-]
 
 function thisMonth() {
   return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 7)
@@ -35,7 +27,7 @@ export function Reports() {
     ["相談・支援件数", t => t.consultations],
     ...FIELDS.map(f => [`分野: ${f}`, (t: ActivityReport["total"]) => t.by_field[f] ?? 0] as [string, (t: ActivityReport["total"]) => number]),
     ...CONTENTS.map(c => [`内容: ${c}`, (t: ActivityReport["total"]) => t.by_content[c] ?? 0] as [string, (t: ActivityReport["total"]) => number]),
-    ...OTHER.map(o => [`その他: ${o}`, (t: ActivityReport["total"]) => t.other_activities[o] ?? 0] as [string, (t: ActivityReport["total"]) => number]),
+    ...OTHER_ACTIVITIES.map(o => [`その他: ${o}`, (t: ActivityReport["total"]) => t.other_activities[o] ?? 0] as [string, (t: ActivityReport["total"]) => number]),
     ["訪問回数", t => t.visits],
     ["連絡調整回数", t => t.liaison],
     ["活動日数", t => t.active_days],

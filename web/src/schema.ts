@@ -65,6 +65,15 @@ export const CONTENTS = [
   "日常的な支援",
   "その他",
 ]
+/** 活動記録 その他の活動 (the national 6 items). */
+export const OTHER_ACTIVITIES = [
+  "調査・実態把握",
+  "行事・事業・会議への参加協力",
+  "地域福祉活動・自主活動",
+  "民児協運営・研修",
+  "証明事務",
+  "要保護児童の発見の通告・仲介",
+]
 export const MAX_NOTE_CHARS = 4000
 
 export interface Contact {

@@ -454,7 +454,8 @@ mod tests {
         let ts = include_str!("../../../web/src/schema.ts");
         let activity = crate::domain::activity::FIELDS
             .iter()
-            .chain(crate::domain::activity::CONTENTS.iter());
+            .chain(crate::domain::activity::CONTENTS.iter())
+            .chain(crate::domain::activity::OTHER_ACTIVITIES.iter());
         for v in KINDS
             .iter()
             .chain(OUTCOMES.iter())
