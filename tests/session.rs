@@ -125,6 +125,25 @@ async fn enrolment(db: TestDb) {
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "device_revoked");
+    // Even with no session at all (logged out, expired), the device cookie alone hears it — and
+    // the lock events it reports still reach the audit log.
+    c.cookies.remove(mimamori::auth::SESSION_COOKIE);
+    let (st, body) = c
+        .post(
+            "/api/devices/events",
+            &json!({"events": [{"event": "erase", "reason": "wrong_pins", "at": 1}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "device_revoked");
+    let (st, body) = c
+        .post(
+            "/api/devices/events",
+            &json!({"events": [{"event": "erase", "reason": "bored", "at": 1}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["field"], "events");
 
     let (_, audit) = admin.get("/api/admin/audit").await;
     let actions: Vec<&str> = audit
@@ -133,7 +152,12 @@ async fn enrolment(db: TestDb) {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    for a in ["device.enrol", "device.revoke", "session.login"] {
+    for a in [
+        "device.enrol",
+        "device.revoke",
+        "session.login",
+        "device.erase",
+    ] {
         assert!(actions.contains(&a), "audit has {a}: {actions:?}");
     }
 }

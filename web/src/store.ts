@@ -94,6 +94,8 @@ export class Store {
   private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
   private serverHeads: Record<string, string[]> = load(LS_HEADS, {})
   private serverPeers = new Set<PeerId>()
+  /** The documents the server listed last time (undefined before the first answer). */
+  private listed?: Set<string>
 
   private idleLockSecs = load<number>(LS_IDLE, 300)
   private expiryDays = load<number>(LS_EXPIRY, 14)
@@ -163,45 +165,62 @@ export class Store {
 
   /**
    * The check-in: the device's key share from the server (and the city's lock and expiry policy).
-   * A revoked device is told so here and erases everything. Offline: the cached share.
-   * Returns undefined when the share cannot be had (offline, never checked in).
+   * A revoked device is told so here and erases everything. Returns the share ("" for a session
+   * without an enrolled device, e.g. a lead at the office PC) or undefined when the server could not
+   * be reached (offline).
    */
   private async checkIn(): Promise<string | undefined> {
     try {
       const k = await api.keyShare()
       save(LS_IDLE, (this.idleLockSecs = k.idle_lock_secs))
       save(LS_EXPIRY, (this.expiryDays = k.offline_expiry_days))
-      vault.checkedIn(k.key_share)
+      vault.checkedIn()
       return k.key_share
     } catch (e) {
       if (e instanceof ApiError && e.code === "device_revoked") {
         await this.wipe("revoked")
         return undefined
       }
-      // A session without an enrolled device (a lead at the office PC): the PIN alone.
-      if (e instanceof ApiError && (e.status === 403 || e.status === 401)) return vault.cachedShare() ?? ""
-      return vault.cachedShare()
+      if (e instanceof ApiError && (e.status === 403 || e.status === 401)) {
+        // Reached the server: it counts as a check-in (no device share for this session).
+        vault.checkedIn()
+        return ""
+      }
+      return undefined
     }
   }
 
-  /** Erases the local key and data (and tells the server when the device was revoked). */
   /** Queues a lock event for the server's audit log and tries to send the queue. */
   private report(e: DeviceEvent) {
     save(LS_EVENTS, [...load<DeviceEvent[]>(LS_EVENTS, []), e].slice(-100))
     void this.flushEvents()
   }
 
-  private async flushEvents() {
-    const events = load<DeviceEvent[]>(LS_EVENTS, [])
-    if (events.length === 0) return
-    try {
-      await api.deviceEvents(events)
-      const now = load<DeviceEvent[]>(LS_EVENTS, [])
-      save(LS_EVENTS, now.slice(events.length))
-    } catch (e) {
-      // 401: not an enrolled tablet (a PC at the office): nothing to report to.
-      if (e instanceof ApiError && e.status === 401) localStorage.removeItem(LS_EVENTS)
-    }
+  private flushing?: Promise<void>
+
+  /**
+   * Sends the queued lock events (one send at a time). Also the start-up check by the device cookie
+   * alone: a revoked tablet hears it here even when its session is long gone.
+   */
+  private flushEvents(): Promise<void> {
+    this.flushing ??= (async () => {
+      const events = load<DeviceEvent[]>(LS_EVENTS, [])
+      try {
+        await api.deviceEvents(events)
+        save(LS_EVENTS, load<DeviceEvent[]>(LS_EVENTS, []).slice(events.length))
+      } catch (e) {
+        if (e instanceof ApiError && e.code === "device_revoked") {
+          save(LS_EVENTS, load<DeviceEvent[]>(LS_EVENTS, []).slice(events.length))
+          if (vault.exists() || this.repo) await this.wipe("revoked")
+        } else if (e instanceof ApiError && e.status === 401) {
+          // Not an enrolled tablet (a PC at the office): nothing to report to.
+          localStorage.removeItem(LS_EVENTS)
+        }
+      } finally {
+        this.flushing = undefined
+      }
+    })()
+    return this.flushing
   }
 
   async wipe(why: "revoked" | "erased" | "expired") {
@@ -235,10 +254,11 @@ export class Store {
 
   /** The PIN, on every start and after the idle lock. */
   async unlock(pin: string): Promise<"ok" | "wrong" | "offline" | "hardware"> {
-    const share = await this.checkIn()
+    // Online: a check-in first (a revoked tablet erases itself here). Offline: the cached share.
+    await this.checkIn()
     if (this.state.lock === "revoked") return "ok"
-    if (share === undefined) return "offline"
-    const key = await vault.unlock(pin, share)
+    if (vault.cachedShare() === undefined) return "offline"
+    const key = await vault.unlock(pin)
     if (key === "hardware") return "hardware"
     if (key === "wrong") {
       const n = vault.failures()
@@ -268,14 +288,23 @@ export class Store {
   /** Start-up: who am I (cached when offline), which documents, open them all. */
   async boot() {
     navigator.storage?.persist?.().catch(() => {})
-    void this.flushEvents()
+    if (localStorage.getItem(LS_ERASED)) {
+      void this.flushEvents()
+      this.set({ booted: true })
+      return
+    }
+    // A revoked device learns it here, before the PIN is even asked (by its device cookie).
+    await this.flushEvents()
     if (localStorage.getItem(LS_ERASED)) {
       this.set({ booted: true })
       return
     }
-    // Too long without a check-in: the key goes (city policy), before anything else.
+    await this.refreshSession()
+    if (vault.exists() && this.state.lock !== "revoked") await this.checkIn()
+    // Too long without reaching the server (city policy): the key goes. Checked after trying to
+    // check in, so a tablet back in signal after a long spell keeps its unsent records.
     const last = vault.lastCheckIn()
-    if (last !== undefined) {
+    if (last !== undefined && this.state.lock !== "revoked") {
       const days = (Date.now() - last) / 86_400_000
       if (days >= this.expiryDays) {
         await this.wipe("expired")
@@ -284,11 +313,6 @@ export class Store {
       }
       const left = Math.ceil(this.expiryDays - days)
       if (left <= 3) this.set({ expiryWarningDays: left })
-    }
-    await this.refreshSession()
-    if (this.state.me && vault.exists()) {
-      // A revoked device learns it here, before the PIN is even asked.
-      await this.checkIn()
     }
     this.set({ booted: true })
     // Check in again when the network comes back or every minute.
@@ -325,6 +349,7 @@ export class Store {
     const [refs, residents] = await Promise.all([api.documents(), api.residents()])
     const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
     const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
+    this.listed = new Set(refs.map(r => r.document_url))
     const next: DocEntry[] = refs.map((r: DocumentRef) => {
       const old = byUrl.get(r.document_url as AutomergeUrl)
       return {
@@ -341,7 +366,9 @@ export class Store {
     // history stays on the server for the successor.
     for (const d of this.state.docs) {
       if (next.some(n => n.url === d.url)) continue
-      if (d.pendingContacts.length > 0 || d.pendingEdit) {
+      // Only a document opened and compared with the server's heads is known to hold nothing
+      // unsent; while locked (or still loading) it stays.
+      if (!this.repo || !d.doc || d.pendingContacts.length > 0 || d.pendingEdit) {
         next.push(d)
       } else {
         save(LS_DROPPED, [...new Set([...load<string[]>(LS_DROPPED, []), d.url])])
@@ -437,11 +464,23 @@ export class Store {
       pendingEdit = unsent.edit
     }
     this.update(url, { doc: plain, pendingContacts, pendingEdit, unavailable: false })
+    // No longer the caller's (assignment ended) and nothing unsent: it leaves this tablet now.
+    if (this.listed && !this.listed.has(url) && pendingContacts.length === 0 && !pendingEdit) {
+      save(LS_DROPPED, [...new Set([...load<string[]>(LS_DROPPED, []), url])])
+      this.setDocs(this.state.docs.filter(d => d.url !== url))
+      this.dropDocuments()
+    }
   }
 
   /** Logs in (online only) and re-opens the documents. */
   async login(login: string, password: string) {
-    const me = await api.login(login, password)
+    let me: Me
+    try {
+      me = await api.login(login, password)
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "device_revoked") await this.wipe("revoked")
+      throw e
+    }
     save(LS_ME, me)
     this.set({ me, sessionExpired: false })
     await Promise.all([this.refreshDocuments(), this.refreshNotices(), this.enablePush(false)])

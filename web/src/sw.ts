@@ -61,12 +61,14 @@ self.addEventListener("notificationclick", event => {
   const url = (event.notification.data as { url?: string } | null)?.url ?? "/#/notices"
   event.waitUntil(
     (async () => {
-      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true })
+      // Focus first (while the tap still counts as a user action), then go to the notice.
+      const windows = await self.clients.matchAll({ type: "window" })
       const open = windows[0] as WindowClient | undefined
-      if (open) {
-        await open.navigate(url)
+      try {
+        if (!open) throw new Error("no window")
         await open.focus()
-      } else {
+        await open.navigate(url)
+      } catch {
         await self.clients.openWindow(url)
       }
     })(),

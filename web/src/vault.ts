@@ -53,10 +53,11 @@ export const vault = {
   lastCheckIn: () => read()?.checkedIn,
   cachedShare: () => read()?.share,
 
-  /** Records a check-in and the current share (the server may have given a new one). */
-  checkedIn(share: string) {
+  /** Records a check-in. The share the key was wrapped with is kept as it is: replacing it would
+   * make the right PIN fail. */
+  checkedIn() {
     const v = read()
-    if (v) write({ ...v, share: share || v.share, checkedIn: Date.now() })
+    if (v) write({ ...v, checkedIn: Date.now() })
   },
 
   /** Whether the tablet's key also needs its platform authenticator (WebAuthn PRF). */
@@ -88,28 +89,37 @@ export const vault = {
   },
 
   /** The data key, or "wrong" (counted; the caller erases at MAX_PIN_FAILURES). */
-  async unlock(pin: string, share: string): Promise<CryptoKey | "wrong" | "hardware"> {
-    const v = read()
-    if (!v) throw new Error("no vault")
-    let hw: Uint8Array | undefined
-    if (v.prf) {
-      hw = await prfEvaluate(v.prf.credential, v.prf.salt).catch(() => undefined)
-      if (!hw) return "hardware"
-    }
-    const kek = await keyEncryptionKey(pin, unb64(v.salt), v.iterations, share, hw)
-    const blob = unb64(v.wrapped)
-    try {
-      const raw = new Uint8Array(
-        await crypto.subtle.decrypt({ name: "AES-GCM", iv: blob.slice(0, 12) }, kek, blob.slice(12)),
-      )
-      write({ ...v, failures: 0 })
-      const key = await importDataKey(raw)
-      raw.fill(0)
-      return key
-    } catch {
+  /**
+   * The data key, or "wrong" (counted before the key is even derived, so parallel tries in several
+   * tabs cannot get around the limit; none at all once it is reached).
+   */
+  async unlock(pin: string): Promise<CryptoKey | "wrong" | "hardware"> {
+    const attempt = async () => {
+      const v = read()
+      if (!v) throw new Error("no vault")
+      if (v.failures >= MAX_PIN_FAILURES) return "wrong" as const
+      let hw: Uint8Array | undefined
+      if (v.prf) {
+        hw = await prfEvaluate(v.prf.credential, v.prf.salt).catch(() => undefined)
+        if (!hw) return "hardware" as const
+      }
       write({ ...v, failures: v.failures + 1 })
-      return "wrong"
+      const kek = await keyEncryptionKey(pin, unb64(v.salt), v.iterations, v.share, hw)
+      const blob = unb64(v.wrapped)
+      try {
+        const raw = new Uint8Array(
+          await crypto.subtle.decrypt({ name: "AES-GCM", iv: blob.slice(0, 12) }, kek, blob.slice(12)),
+        )
+        write({ ...read()!, failures: 0 })
+        const key = await importDataKey(raw)
+        raw.fill(0)
+        return key
+      } catch {
+        return "wrong" as const
+      }
     }
+    // One try at a time across tabs.
+    return navigator.locks ? navigator.locks.request("mimamori-unlock", attempt) : attempt()
   },
 
   /** Erases the wrapped key and every stored chunk. */

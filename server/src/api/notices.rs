@@ -617,23 +617,18 @@ pub async fn tracking(
         _ => None,
     };
     let user = caller.user_id.clone();
-    let (n, rows, pushes, lead_district_name) = state
+    let own = lead_district.clone();
+    let (n, rows, pushes) = state
         .db
         .read(move |conn| {
             let n = load_for_staff(conn, &id)?;
-            let name = match &lead_district {
-                Some(d) => {
-                    // A lead sees only notices sent to them, and only their district.
-                    if !store::is_recipient(conn, &n.id, &user)? {
-                        return Err(AppError::NotFound);
-                    }
-                    Some(directory::district_by_id(conn, d)?.map(|d| d.name))
-                }
-                None => None,
-            };
+            if lead_district.is_some() && !store::is_recipient(conn, &n.id, &user)? {
+                // A lead sees only notices sent to them, and only their district.
+                return Err(AppError::NotFound);
+            }
             let rows = store::recipients(conn, &n.id)?;
             let pushes = store::job_states(conn, &n.id)?;
-            Ok((n, rows, pushes, name))
+            Ok((n, rows, pushes))
         })
         .await?;
     let mut by_district: Vec<DistrictTracking> = Vec::new();
@@ -642,8 +637,8 @@ pub async fn tracking(
             .district_name
             .clone()
             .unwrap_or_else(|| "（地区なし）".into());
-        if let Some(Some(own)) = &lead_district_name
-            && &name != own
+        if let Some(own) = &own
+            && r.district_id.as_ref() != Some(own)
         {
             continue;
         }
@@ -673,7 +668,7 @@ pub async fn tracking(
         recipients: total(|d| d.recipients),
         delivered: total(|d| d.delivered),
         read: total(|d| d.read),
-        pushes: if lead_district_name.is_some() {
+        pushes: if own.is_some() {
             Default::default()
         } else {
             pushes.into_iter().collect()

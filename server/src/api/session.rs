@@ -459,7 +459,8 @@ pub struct DeviceEvents {
 
 /// The tablet reports its lock events (queued while offline, also after a local erase): each becomes
 /// an audit entry `device.unlock`, `device.lock` or `device.erase` of that device. Needs the device
-/// cookie, not a session (an erased tablet has no session to speak of).
+/// cookie, not a session (an erased tablet has no session to speak of). An empty list is the app's
+/// start-up check: a revoked device gets `401 device_revoked` here whatever its session.
 #[utoipa::path(post, path = "/api/devices/events", tag = "session", request_body = DeviceEvents,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn device_events(
@@ -491,7 +492,7 @@ pub async fn device_events(
         }
     }
     let hash = auth::token_hash(&token);
-    state
+    let revoked = state
         .db
         .write(move |conn| {
             let d = device_of(conn, &hash)?;
@@ -509,8 +510,15 @@ pub async fn device_events(
                     json!({ "reason": e.reason, "at": e.at }),
                 )?;
             }
-            Ok(())
+            Ok(d.revoked_at.is_some() && d.wiped_at.is_none())
         })
         .await?;
+    if revoked {
+        // The device cookie alone tells a revoked tablet to erase itself, even when its session is
+        // long gone (revocation ends sessions; sessions expire).
+        return Err(AppError::Unauthorized {
+            code: "device_revoked",
+        });
+    }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -189,6 +189,7 @@ pub struct RecipientRow {
     pub user_id: String,
     pub display_name: String,
     pub role: String,
+    pub district_id: Option<String>,
     pub district_name: Option<String>,
     pub delivered_at: Option<i64>,
     pub read_at: Option<i64>,
@@ -203,6 +204,7 @@ pub fn recipients(conn: &mut DbConn, notice_id: &str) -> QueryResult<Vec<Recipie
             users::id,
             users::display_name,
             users::role,
+            users::district_id,
             districts::name.nullable(),
             notice_recipients::delivered_at,
             notice_recipients::read_at,
@@ -225,14 +227,26 @@ pub struct Subscription {
     pub failing_since: Option<i64>,
 }
 
-/// Stores a subscription; the same endpoint again replaces the old row (keys may have changed).
+/// Stores a subscription. The same endpoint again updates the row in place (keys, user and device may
+/// have changed) and keeps its id, so pushes queued for it are not orphaned.
 pub fn upsert_subscription(conn: &mut DbConn, s: &Subscription) -> QueryResult<()> {
-    diesel::delete(push_subscriptions::table.filter(push_subscriptions::endpoint.eq(&s.endpoint)))
-        .execute(conn)?;
-    diesel::insert_into(push_subscriptions::table)
-        .values(s)
-        .execute(conn)
-        .map(|_| ())
+    let updated = diesel::update(
+        push_subscriptions::table.filter(push_subscriptions::endpoint.eq(&s.endpoint)),
+    )
+    .set((
+        push_subscriptions::user_id.eq(&s.user_id),
+        push_subscriptions::device_id.eq(&s.device_id),
+        push_subscriptions::p256dh.eq(&s.p256dh),
+        push_subscriptions::auth.eq(&s.auth),
+        push_subscriptions::failing_since.eq(None::<i64>),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(push_subscriptions::table)
+            .values(s)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn delete_subscription_of(
@@ -327,7 +341,8 @@ pub fn due_jobs(conn: &mut DbConn, now: i64, limit: i64) -> QueryResult<Vec<Push
     push_jobs::table
         .filter(push_jobs::state.eq("pending"))
         .filter(push_jobs::next_attempt_at.le(now))
-        .order(push_jobs::next_attempt_at.asc())
+        // "high" sorts before "normal": 緊急 goes first even behind a backlog.
+        .order((push_jobs::urgency.asc(), push_jobs::next_attempt_at.asc()))
         .limit(limit)
         .select(PushJob::as_select())
         .load(conn)
