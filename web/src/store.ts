@@ -69,6 +69,7 @@ const LS_NOTICES = "mimamori.notices"
 const LS_READ_QUEUE = "mimamori.readQueue" // notice ids read here, 既読 not yet at the server
 const LS_IDLE = "mimamori.idleLockSecs"
 const LS_ERASED = "mimamori.erased" // why the local data was erased, until the user has read it
+const LS_PUSH_SENT = "mimamori.pushSent" // the subscription the server was last told (endpoint, keys)
 const LS_EVENTS = "mimamori.deviceEvents" // lock events for the server's audit log, not yet sent
 const LS_DROPPED = "mimamori.dropped" // documents to delete here (assignment ended)
 const LS_EXPIRY = "mimamori.offlineExpiryDays"
@@ -391,17 +392,23 @@ export class Store {
     save(LS_DROPPED, [])
   }
 
+  /** A new document list: cached (ids only) for an offline start, then shown. */
   private setDocs(docs: DocEntry[]) {
     save(
       LS_DOCS,
       docs.map(d => ({ url: d.url, residentId: d.residentId, intervalDays: d.intervalDays })),
     )
+    this.showDocs(docs)
+  }
+
+  private showDocs(docs: DocEntry[]) {
     const pending = docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0)
     this.set({ docs, pending })
   }
 
+  /** One document's state changed (every sync message): the cached list stays as it is. */
   private update(url: AutomergeUrl, patch: Partial<DocEntry>) {
-    this.setDocs(this.state.docs.map(d => (d.url === url ? { ...d, ...patch } : d)))
+    this.showDocs(this.state.docs.map(d => (d.url === url ? { ...d, ...patch } : d)))
   }
 
   /** Opens a document (from IndexedDB first, else from the server) and follows it. */
@@ -547,7 +554,12 @@ export class Store {
         reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromB64url(public_key) }),
         15_000,
       )
-      await api.subscribe(sub.toJSON())
+      // Told to the server once per subscription and user, not at every check-in.
+      const told = JSON.stringify([this.state.me.id, sub.toJSON()])
+      if (localStorage.getItem(LS_PUSH_SENT) !== told) {
+        await api.subscribe(sub.toJSON())
+        localStorage.setItem(LS_PUSH_SENT, told)
+      }
       this.set({ push: "on" })
     } catch (e) {
       console.warn("push subscription failed", e instanceof Error ? e.message : e)

@@ -160,16 +160,24 @@ pub async fn my_notices(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     let user = caller.user_id.clone();
+    // Tablets ask every minute: a read, and a write only for notices not yet marked delivered.
+    let now = now_ms();
     let mut list = state
         .db
-        .write(move |conn| {
-            let now = now_ms();
-            let list = store::notices_for_user(conn, &user, now)?;
-            let unseen: Vec<String> = list.iter().map(|r| r.notice.id.clone()).collect();
-            store::mark_delivered(conn, &unseen, &user, now)?;
-            Ok(list)
-        })
+        .read(move |conn| Ok(store::notices_for_user(conn, &user, now)?))
         .await?;
+    let undelivered: Vec<String> = list
+        .iter()
+        .filter(|r| r.delivered_at.is_none())
+        .map(|r| r.notice.id.clone())
+        .collect();
+    if !undelivered.is_empty() {
+        let user = caller.user_id.clone();
+        state
+            .db
+            .write(move |conn| Ok(store::mark_delivered(conn, &undelivered, &user, now)?))
+            .await?;
+    }
     list.sort_by(|a, b| {
         (
             rank(&a.notice.priority),

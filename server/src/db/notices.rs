@@ -120,12 +120,13 @@ pub fn insert_recipients(
 /// A notice as one recipient sees it.
 pub struct Received {
     pub notice: Notice,
+    pub delivered_at: Option<i64>,
     pub read_at: Option<i64>,
 }
 
 /// The caller's notices: sent to them, not withdrawn, not expired.
 pub fn notices_for_user(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResult<Vec<Received>> {
-    let rows: Vec<(Notice, Option<i64>)> = notices::table
+    let rows: Vec<(Notice, Option<i64>, Option<i64>)> = notices::table
         .inner_join(notice_recipients::table)
         .filter(notice_recipients::user_id.eq(user_id))
         .filter(notices::status.eq("sent"))
@@ -134,11 +135,19 @@ pub fn notices_for_user(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResu
                 .is_null()
                 .or(notices::expires_at.gt(now)),
         )
-        .select((Notice::as_select(), notice_recipients::read_at))
+        .select((
+            Notice::as_select(),
+            notice_recipients::delivered_at,
+            notice_recipients::read_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(notice, read_at)| Received { notice, read_at })
+        .map(|(notice, delivered_at, read_at)| Received {
+            notice,
+            delivered_at,
+            read_at,
+        })
         .collect())
 }
 
