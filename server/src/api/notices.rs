@@ -469,31 +469,22 @@ pub async fn update(
     id: web::Path<String>,
     body: ApiJson<NoticeIn>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(STAFF)?;
-    let actor = Actor::of(&caller);
-    let id = id.into_inner();
-    let n = state
-        .db
-        .write(move |conn| {
-            let mut n = load_in(
-                conn,
-                &id,
-                "draft",
-                "送信済みのお知らせは直せません。取り消して新しく送ってください。",
-            )?;
-            apply(conn, &mut n, body.0)?;
-            store::save_notice(conn, &n)?;
-            record(
-                conn,
-                &actor,
-                "notice.update",
-                "notice",
-                Some(&n.id),
-                json!({}),
-            )?;
-            Ok(n)
-        })
-        .await?;
+    let edit = body.0;
+    let n = change_notice(
+        &state,
+        &caller,
+        id.into_inner(),
+        (
+            "draft",
+            "送信済みのお知らせは直せません。取り消して新しく送ってください。",
+        ),
+        "notice.update",
+        move |conn, n, _| {
+            apply(conn, n, edit)?;
+            Ok(json!({}))
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(sent_out(n)))
 }
 
@@ -507,39 +498,24 @@ pub async fn send(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(STAFF)?;
-    let actor = Actor::of(&caller);
-    let id = id.into_inner();
-    let n = state
-        .db
-        .write(move |conn| {
-            let mut n = load_in(
-                conn,
-                &id,
-                "draft",
-                "このお知らせは送信済みか取り消し済みです。",
-            )?;
-            let now = now_ms();
+    let n = change_notice(
+        &state,
+        &caller,
+        id.into_inner(),
+        ("draft", "このお知らせは送信済みか取り消し済みです。"),
+        "notice.send",
+        |conn, n, now| {
             n.status = "sent".into();
             n.sent_at = Some(now);
-            n.updated_at = now;
-            store::save_notice(conn, &n)?;
-            let users = store::audience_users(conn, &n)?;
+            let users = store::audience_users(conn, n)?;
             store::insert_recipients(conn, &n.id, &users)?;
             let payload = json!({ "notice": n.id, "title": n.title, "priority": n.priority });
             let pushes =
                 crate::push::enqueue(conn, &users, Some(&n.id), &payload, n.priority == "urgent")?;
-            record(
-                conn,
-                &actor,
-                "notice.send",
-                "notice",
-                Some(&n.id),
-                json!({ "recipients": users.len(), "pushes": pushes }),
-            )?;
-            Ok(n)
-        })
-        .await?;
+            Ok(json!({ "recipients": users.len(), "pushes": pushes }))
+        },
+    )
+    .await?;
     state.pusher.wake();
     Ok(HttpResponse::Ok().json(sent_out(n)))
 }
@@ -553,31 +529,50 @@ pub async fn withdraw(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(STAFF)?;
-    let actor = Actor::of(&caller);
-    let id = id.into_inner();
-    let n = state
-        .db
-        .write(move |conn| {
-            let mut n = load_in(conn, &id, "sent", "送信済みのお知らせだけを取り消せます。")?;
-            let now = now_ms();
+    let n = change_notice(
+        &state,
+        &caller,
+        id.into_inner(),
+        ("sent", "送信済みのお知らせだけを取り消せます。"),
+        "notice.withdraw",
+        |conn, n, now| {
             n.status = "withdrawn".into();
             n.withdrawn_at = Some(now);
+            store::cancel_notice_jobs(conn, &n.id, now)?;
+            Ok(json!({}))
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(sent_out(n)))
+}
+
+/// One staff change to a notice, in one transaction: the notice must be in `expect.0` (409 with the
+/// message `expect.1` otherwise); `change` alters it and returns the audit detail; it is saved and
+/// audited as `action`.
+async fn change_notice(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    expect: (&'static str, &'static str),
+    action: &'static str,
+    change: impl FnOnce(&mut crate::db::DbConn, &mut Notice, i64) -> Result<serde_json::Value, AppError>
+    + Send
+    + 'static,
+) -> Result<Notice, AppError> {
+    caller.require(STAFF)?;
+    let actor = Actor::of(caller);
+    state
+        .db
+        .write(move |conn| {
+            let mut n = load_in(conn, &id, expect.0, expect.1)?;
+            let now = now_ms();
+            let detail = change(conn, &mut n, now)?;
             n.updated_at = now;
             store::save_notice(conn, &n)?;
-            store::cancel_notice_jobs(conn, &n.id, now)?;
-            record(
-                conn,
-                &actor,
-                "notice.withdraw",
-                "notice",
-                Some(&n.id),
-                json!({}),
-            )?;
+            record(conn, &actor, action, "notice", Some(&n.id), detail)?;
             Ok(n)
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(sent_out(n)))
+        .await
 }
 
 #[derive(Serialize, ToSchema)]
