@@ -3,24 +3,23 @@
 // comes back and everything is sent within seconds, and the district lead sees the three contacts.
 import {
   cfg,
-  origin,
+  editProfile,
+  ergonomics,
   log,
+  login,
+  netText,
+  origin,
+  readyInTheField,
+  recordContact,
+  reload,
+  residentPage,
   run,
   startServer,
+  statusText,
   stopServer,
   tablet,
-  enrol,
-  login,
-  waitServiceWorker,
-  waitSent,
   waitFor,
-  statusText,
-  netText,
-  recordContact,
-  editProfile,
-  residentPage,
-  ergonomics,
-  reload,
+  waitSent,
 } from "./lib.mjs"
 
 const NOTES = ["新聞が3日分たまっている", "電話に出られなかった", "玄関先で元気に挨拶"]
@@ -30,11 +29,7 @@ run(async () => {
   await startServer()
   const t = await tablet("commissioner")
   const { page } = t
-  await enrol(page, cfg.codes["comm-a"])
-  await login(page, "comm-a")
-  await page.getByText("試験 花子").waitFor()
-  await waitServiceWorker(page)
-  await waitSent(page)
+  await readyInTheField(page)
   const listScreen = await ergonomics(page)
   const installErrors = await (await t.context.newCDPSession(page)).send("Page.getInstallabilityErrors")
   log("installability", JSON.stringify(installErrors))
@@ -73,7 +68,6 @@ run(async () => {
 
   // The district lead, on another browser at the office.
   const lead = await tablet("lead")
-  await lead.page.goto(`${origin}/#/login`)
   await login(lead.page, "lead-a")
   await lead.page.getByText("試験 花子").waitFor()
   await lead.page.goto(`${origin}/#/r/${rid}`)

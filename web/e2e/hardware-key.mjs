@@ -2,7 +2,7 @@
 // extension (here the Chromium DevTools virtual authenticator), the local data key also needs it —
 // a copied profile plus the right PIN does not open without that hardware. (WebAuthn needs a domain,
 // so this story runs on http://localhost.)
-import { cfg, origin, run, startServer, tablet, enrol, login, unlock } from "./lib.mjs"
+import { PIN, cfg, enrol, login, origin, reload, run, startServer, tablet, unlock, waitFor } from "./lib.mjs"
 
 run(async () => {
   await startServer()

@@ -167,6 +167,18 @@ export async function waitServiceWorker(page) {
   )
 }
 
+/**
+ * A commissioner's tablet ready for the field: enrolled with `code`, logged in (the PIN chosen),
+ * 試験 花子 (rA1) loaded, the service worker active, nothing unsent.
+ */
+export async function readyInTheField(page, code = cfg.codes["comm-a"], loginId = "comm-a") {
+  await enrol(page, code)
+  await login(page, loginId)
+  await page.getByText("試験 花子").waitFor()
+  await waitServiceWorker(page)
+  await waitSent(page)
+}
+
 /** Everything this tablet holds has reached the server (the status bar says 送信済み). */
 export async function waitSent(page, timeoutMs = 20_000) {
   await waitFor("送信済み", async () => (await statusText(page)) === "送信済み", timeoutMs)

@@ -5,21 +5,21 @@ import fs from "node:fs"
 import path from "node:path"
 import { request } from "playwright-core"
 import {
+  PIN,
   cfg,
-  origin,
   log,
+  login,
+  origin,
+  readyInTheField,
+  recordContact,
+  reload,
   run,
   startServer,
   stopServer,
   tablet,
-  enrol,
-  login,
   unlock,
-  waitServiceWorker,
-  waitSent,
   waitFor,
-  recordContact,
-  PIN,
+  waitSent,
 } from "./lib.mjs"
 
 const NOTE = "血圧の薬を飲み忘れている様子（試験メモ）"
@@ -109,10 +109,7 @@ run(async () => {
   const rid = cfg.residents.rA1
   await startServer()
   let t = await tablet("commissioner")
-  await enrol(t.page, cfg.codes["comm-a"])
-  await login(t.page, "comm-a")
-  await t.page.getByText("試験 花子").waitFor()
-  await waitServiceWorker(t.page)
+  await readyInTheField(t.page)
   await recordContact(t.page, rid, { kind: "訪問", outcome: "会えた", checks: { mailbox: "気になる" }, note: NOTE })
   await waitSent(t.page)
 
@@ -211,7 +208,6 @@ run(async () => {
   const recordsAfterEnd = await waitFor("the document's records deleted", async () => ((await docRecords()) === 0 ? "none" : null), 5000, 100)
     .then(() => 0)
     .catch(() => docRecords())
-  if ((await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).count()) > 0) await unlock(t.page)
 
   // 7. The administrator revokes the tablet on the devices screen: it erases itself and says so;
   //    the screen and the audit log show the confirmed erase.
@@ -228,6 +224,9 @@ run(async () => {
   const rowBefore = await row.innerText()
   office.page.once("dialog", d => d.accept())
   const device = { id: cfg.devices["comm-a"] }
+  // The tablet is in use (open, not idle-locked: a locked app hears of it at its next check, ≤ 60 s).
+  if ((await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).count()) > 0) await unlock(t.page)
+  await t.page.getByRole("heading", { name: "わたしの見守り" }).waitFor()
   const revokedAt = Date.now()
   await row.getByRole("button", { name: "利用停止" }).click()
   await t.page.getByTestId("erased").waitFor({ timeout: 20_000 })

@@ -6,17 +6,16 @@
 import { request } from "playwright-core"
 import {
   cfg,
-  origin,
   log,
+  login,
+  origin,
+  readyInTheField,
+  reload,
   run,
   startServer,
   stopServer,
   tablet,
-  enrol,
-  login,
-  waitServiceWorker,
   waitFor,
-  reload,
 } from "./lib.mjs"
 
 run(async () => {
@@ -43,9 +42,7 @@ run(async () => {
     }
   }, cfg.subscription)
 
-  await enrol(page, cfg.codes["comm-a"])
-  await login(page, "comm-a")
-  await waitServiceWorker(page)
+  await readyInTheField(page)
   await waitFor("push subscription stored", () => page.evaluate(() => window.mimamori.get().push === "on"))
 
   // The city office, at its PC.

@@ -1,20 +1,28 @@
 // 活動記録 and overdue, from the district lead's side: a commissioner's visit is counted in the
 // month's report, the report prints on one A4 page and downloads as CSV that Excel opens (BOM), and
 // the lead sees who is overdue, per commissioner.
-import { cfg, origin, run, startServer, tablet, enrol, login, waitSent, recordContact } from "./lib.mjs"
+import {
+  cfg,
+  login,
+  origin,
+  readyInTheField,
+  recordContact,
+  run,
+  startServer,
+  tablet,
+  waitFor,
+  waitSent,
+} from "./lib.mjs"
 
 run(async () => {
   await startServer()
   const comm = await tablet("commissioner")
-  await enrol(comm.page, cfg.codes["comm-a"])
-  await login(comm.page, "comm-a")
-  await comm.page.getByText("試験 花子").waitFor()
+  await readyInTheField(comm.page)
   await recordContact(comm.page, cfg.residents.rA1, { kind: "訪問", outcome: "会えた", allOk: true })
   await waitSent(comm.page)
 
   const lead = await tablet("lead")
   const { page } = lead
-  await page.goto(`${origin}/#/login`)
   await login(page, "lead-a")
   await page.getByRole("link", { name: "活動記録（月）" }).click()
   const table = page.getByTestId("activity")

@@ -2,20 +2,28 @@
 // receipt time) and marks 要確認 with what to check; the request appears on the commissioner's tablet
 // as a task; the commissioner answers on the visit; the lead sees the answer and marks 確認済み; the
 // task is gone.
-import { cfg, origin, run, startServer, tablet, enrol, login, waitSent, waitFor, recordContact } from "./lib.mjs"
+import {
+  cfg,
+  login,
+  origin,
+  readyInTheField,
+  recordContact,
+  run,
+  startServer,
+  tablet,
+  waitFor,
+  waitSent,
+} from "./lib.mjs"
 
 run(async () => {
   const rid = cfg.residents.rA1
   await startServer()
   const comm = await tablet("commissioner")
-  await enrol(comm.page, cfg.codes["comm-a"])
-  await login(comm.page, "comm-a")
-  await comm.page.getByText("試験 花子").waitFor()
+  await readyInTheField(comm.page)
   await recordContact(comm.page, rid, { kind: "訪問", outcome: "会えた", checks: { mailbox: "気になる" }, note: "郵便物がたまり気味" })
   await waitSent(comm.page)
 
   const lead = await tablet("lead")
-  await lead.page.goto(`${origin}/#/login`)
   await login(lead.page, "lead-a")
   await lead.page.getByRole("link", { name: "記録の確認（地区）" }).click()
   const item = lead.page.getByTestId("review-item").filter({ hasText: "郵便物がたまり気味" })

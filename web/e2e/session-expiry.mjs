@@ -4,29 +4,24 @@
 import { request } from "playwright-core"
 import {
   cfg,
-  origin,
-  run,
-  startServer,
-  tablet,
-  enrol,
   login,
-  waitServiceWorker,
-  waitSent,
-  waitFor,
-  statusText,
+  origin,
+  readyInTheField,
   recordContact,
   residentPage,
+  run,
+  startServer,
+  statusText,
+  tablet,
+  waitFor,
+  waitSent,
 } from "./lib.mjs"
 
 run(async () => {
   const rid = cfg.residents.rA1
   await startServer()
   const { page } = await tablet("commissioner")
-  await enrol(page, cfg.codes["comm-a"])
-  await login(page, "comm-a")
-  await page.getByText("試験 花子").waitFor()
-  await waitServiceWorker(page)
-  await waitSent(page)
+  await readyInTheField(page)
 
   // At the office, the administrator ends every session of this commissioner.
   const office = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })

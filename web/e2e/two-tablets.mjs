@@ -3,23 +3,21 @@
 // The second tablet is closed while offline and started again later (a browser restart).
 import {
   cfg,
-  origin,
+  docJson,
+  editProfile,
   log,
+  netText,
+  origin,
+  readyInTheField,
+  recordContact,
+  residentPage,
   run,
   startServer,
   stopServer,
   tablet,
-  enrol,
-  login,
-  waitServiceWorker,
-  waitSent,
-  waitFor,
-  netText,
-  recordContact,
-  editProfile,
-  residentPage,
-  docJson,
   unlock,
+  waitFor,
+  waitSent,
 } from "./lib.mjs"
 
 run(async () => {
@@ -31,11 +29,7 @@ run(async () => {
     [one, cfg.codes["comm-a"]],
     [two, cfg.codes["comm-a#2"]],
   ]) {
-    await enrol(t.page, code)
-    await login(t.page, "comm-a")
-    await t.page.getByText("試験 花子").waitFor()
-    await waitServiceWorker(t.page)
-    await waitSent(t.page)
+    await readyInTheField(t.page, code)
   }
 
   await stopServer()

@@ -8,7 +8,7 @@ import { Automerge as A } from "@automerge/automerge-repo/slim"
 import { type Store, type DocEntry } from "./store"
 import { messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
-import { Field } from "./ui"
+import { ErrorLine, Field } from "./ui"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
 import { Overdue, Reports } from "./Reports"
@@ -305,11 +305,7 @@ function Login({ store }: { store: Store }) {
             onChange={e => setPassword(e.target.value)}
           />
         </Field>
-        {error && !error.field && (
-          <p className="error" role="alert">
-            {error.message}
-          </p>
-        )}
+        <ErrorLine text={error && !error.field ? error.message : undefined} />
         <button className="primary" type="submit" disabled={busy}>
           ログイン
         </button>

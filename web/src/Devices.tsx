@@ -2,6 +2,7 @@
 // Revoking a lost tablet makes it erase itself at its next contact.
 import { useEffect, useState } from "react"
 import { api, messageOf, type DeviceOut } from "./api"
+import { ErrorLine } from "./ui"
 
 const STATE: Record<string, string> = {
   awaiting_enrolment: "登録待ち",
@@ -37,11 +38,7 @@ export function Devices() {
   return (
     <section>
       <h1>端末の管理</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <table className="staff-notices">
         <thead>
           <tr>

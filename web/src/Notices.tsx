@@ -1,7 +1,7 @@
 // お知らせ: the inbox every tablet has (readable offline; 既読 on opening, queued while offline), and
 // the city office's compose / send / withdraw / tracking screen.
 import { useEffect, useState, useSyncExternalStore } from "react"
-import { Field } from "./ui"
+import { ErrorLine, Field } from "./ui"
 import type { Store } from "./store"
 import { api, messageOf, ApiError, type NoticeIn, type Priority, type SentNotice, type Tracking } from "./api"
 
@@ -146,11 +146,7 @@ export function StaffNotices() {
       <button className="primary" type="button" onClick={() => setEditing({ value: EMPTY })}>
         新しいお知らせを書く
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <table className="staff-notices">
         <thead>
           <tr>
@@ -276,11 +272,7 @@ function Compose({ initial, onSave, onCancel }: { initial: NoticeIn; onSave: (v:
         <Field label="掲載期限（なければ空欄）" error={err("expires_on")}>
           <input name="expires_on" type="date" value={v.expires_on ?? ""} onChange={e => setV({ ...v, expires_on: e.target.value || null })} />
         </Field>
-        {error && !["title", "body", "districts", "role", "audience", "expires_on"].includes(error.field ?? "") && (
-          <p className="error" role="alert">
-            {error.message}
-          </p>
-        )}
+        <ErrorLine text={error && !["title", "body", "districts", "role", "audience", "expires_on"].includes(error.field ?? "") ? error.message : undefined} />
         <div className="actions">
           <button className="primary" type="submit">
             下書きを保存

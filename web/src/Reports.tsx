@@ -2,6 +2,7 @@
 // the commissioner, the district lead (per commissioner) and city staff (per district, counts only),
 // printable on one A4 page and downloadable as CSV; and the lead's list of overdue residents.
 import { useEffect, useState } from "react"
+import { ErrorLine } from "./ui"
 import { api, messageOf, type ActivityReport, type OverdueOut } from "./api"
 import { CONTENTS, FIELDS, OTHER_ACTIVITIES } from "./schema"
 
@@ -48,11 +49,7 @@ export function Reports() {
           CSVで保存（Excel用）
         </a>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {report && (
         <table className="activity" data-testid="activity">
           <thead>
@@ -92,11 +89,7 @@ export function Overdue() {
   return (
     <section>
       <h1>連絡が予定よりおくれている方</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {list && list.length === 0 && <p className="hint">おくれている方はいません。</p>}
       {[...byCommissioner].map(([commissioner, items]) => (
         <div key={commissioner} className="group" data-testid="overdue-group">

@@ -4,6 +4,7 @@
 import { useEffect, useState, useSyncExternalStore } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "./store"
+import { ErrorLine } from "./ui"
 import { api, messageOf, type ReviewItem } from "./api"
 import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, label, nowJst, str, type ReviewMark } from "./schema"
 
@@ -64,11 +65,7 @@ export function ReviewList({ store }: { store: Store }) {
           新しくする
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {items === undefined && !error && <p className="hint">読み込み中…</p>}
       <ol className="review-list">
         {shown.map(i => (
@@ -151,11 +148,7 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
         ))}
       </div>
       {done && <p className="hint">「{done}」を記録しました。</p>}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </li>
   )
 }
@@ -222,11 +215,7 @@ export function Answer({ store, entry, contactId }: { store: Store; entry: DocEn
         <span className="label">地区への返事</span>
         <textarea name="answer" rows={2} autoComplete="off" value={text} onChange={e => setText(e.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <button type="button" onClick={send}>
         返事を送る
       </button>

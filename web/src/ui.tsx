@@ -15,3 +15,12 @@ export function Field({ label, error, children }: { label: string; error?: strin
     </label>
   )
 }
+
+/** A message for the whole form or screen (errors of one field go with the field). */
+export function ErrorLine({ text }: { text?: string }) {
+  return text ? (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  ) : null
+}
