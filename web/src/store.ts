@@ -14,6 +14,7 @@ import {
   type PeerId,
   decodeHeads,
   type UrlHeads,
+  type DocumentId,
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
@@ -387,6 +388,11 @@ export class Store {
       this.handles.delete(url)
       this.repo.delete(url)
       delete this.serverHeads[url]
+      // automerge-repo saves sync states through a throttle: one may land just after the delete and
+      // leave a record behind. Sweep the document's storage once more after that window.
+      const storage = this.repo.storageSubsystem
+      const id = url.slice("automerge:".length) as DocumentId
+      setTimeout(() => void storage?.removeDoc(id), 1000)
     }
     save(LS_HEADS, this.serverHeads)
     save(LS_DROPPED, [])
