@@ -14,7 +14,6 @@ import {
   type PeerId,
   decodeHeads,
   type UrlHeads,
-  type DocumentId,
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
@@ -73,6 +72,7 @@ const LS_ERASED = "mimamori.erased" // why the local data was erased, until the 
 const LS_PUSH_SENT = "mimamori.pushSent" // the subscription the server was last told (endpoint, keys)
 const LS_EVENTS = "mimamori.deviceEvents" // lock events for the server's audit log, not yet sent
 const LS_DROPPED = "mimamori.dropped" // documents to delete here (assignment ended)
+const LS_GONE = "mimamori.gone" // document ids deleted here: late writes for them are refused
 const LS_EXPIRY = "mimamori.offlineExpiryDays"
 
 function load<T>(key: string, fallback: T): T {
@@ -91,6 +91,7 @@ type Listener = () => void
 
 export class Store {
   repo?: Repo
+  private storage?: EncryptedStorage
   private state: State
   private listeners = new Set<Listener>()
   private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
@@ -129,7 +130,7 @@ export class Store {
   private start(key: CryptoKey) {
     const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
     this.repo = new Repo({
-      storage: new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key),
+      storage: (this.storage = new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key, load<string[]>(LS_GONE, []))),
       network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
@@ -352,6 +353,13 @@ export class Store {
     const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
     const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
     this.listed = new Set(refs.map(r => r.document_url))
+    // A document deleted here once and now listed again (assigned anew) may be stored again.
+    const gone = load<string[]>(LS_GONE, [])
+    const back = gone.filter(id => this.listed?.has(`automerge:${id}`))
+    if (back.length) {
+      for (const id of back) this.storage?.allow(id)
+      save(LS_GONE, gone.filter(id => !back.includes(id)))
+    }
     const next: DocEntry[] = refs.map((r: DocumentRef) => {
       const old = byUrl.get(r.document_url as AutomergeUrl)
       return {
@@ -384,16 +392,16 @@ export class Store {
   /** Deletes from this tablet the documents it no longer holds (once the store is open). */
   private dropDocuments() {
     if (!this.repo) return
+    const gone = new Set(load<string[]>(LS_GONE, []))
     for (const url of load<AutomergeUrl[]>(LS_DROPPED, [])) {
       this.handles.delete(url)
       this.repo.delete(url)
       delete this.serverHeads[url]
-      // automerge-repo saves sync states through a throttle: one may land just after the delete and
-      // leave a record behind. Sweep the document's storage once more after that window.
-      const storage = this.repo.storageSubsystem
-      const id = url.slice("automerge:".length) as DocumentId
-      setTimeout(() => void storage?.removeDoc(id), 1000)
+      const id = url.slice("automerge:".length)
+      gone.add(id)
+      void this.storage?.forget(id)
     }
+    save(LS_GONE, [...gone])
     save(LS_HEADS, this.serverHeads)
     save(LS_DROPPED, [])
   }

@@ -165,10 +165,31 @@ function importDataKey(raw: Uint8Array): Promise<CryptoKey> {
 
 /** automerge-repo storage that encrypts every chunk before it reaches `inner`. */
 export class EncryptedStorage implements StorageAdapterInterface {
+  /** Documents deleted from this tablet (see forget). */
+  private gone: Set<string>
+
   constructor(
     private inner: StorageAdapterInterface,
     private key: CryptoKey,
-  ) {}
+    gone: Iterable<string> = [],
+  ) {
+    this.gone = new Set(gone)
+  }
+
+  /**
+   * Deletes a document's records and refuses every later write for it. automerge-repo saves
+   * through throttles, and a save may be encrypting while the delete runs: without this a late
+   * write would leave a record of a resident who is no longer this tablet's.
+   */
+  async forget(documentId: string) {
+    this.gone.add(documentId)
+    await this.inner.removeRange([documentId])
+  }
+
+  /** The document is this tablet's again (assigned anew). */
+  allow(documentId: string) {
+    this.gone.delete(documentId)
+  }
 
   private aad(key: StorageKey) {
     return enc.encode(key.join("\u0000"))
@@ -200,7 +221,11 @@ export class EncryptedStorage implements StorageAdapterInterface {
     return data ? this.open(key, data) : undefined
   }
   async save(key: StorageKey, data: Uint8Array) {
-    await this.inner.save(key, await this.seal(key, data))
+    if (this.gone.has(key[0])) return
+    const sealed = await this.seal(key, data)
+    // Checked again: forget() may have run while this was encrypting.
+    if (this.gone.has(key[0])) return
+    await this.inner.save(key, sealed)
   }
   remove(key: StorageKey) {
     return this.inner.remove(key)
