@@ -458,7 +458,8 @@ both!(
     register_offline
 );
 async fn register_offline(db: TestDb) {
-    let s = TestServer::start(db).await;
+    // One awaiting approval at a time, so that the cap shows.
+    let s = TestServer::start_with(db, |c| c.max_pending_residents = 1).await;
     let tablet_client = s.login("comm-a").await;
     let d = tempfile::tempdir().unwrap();
     let init = json!({"schema": 1, "residentId": "new-on-tablet",
@@ -501,6 +502,46 @@ async fn register_offline(db: TestDb) {
         .clone();
     assert_eq!(new["status"], "pending");
     let id = new["id"].as_str().unwrap();
+
+    // A second one found before the lead approved the first: over the cap, the server does not
+    // take it (the tablet keeps it, unsent) …
+    let second = json!({"schema": 1, "residentId": "second-on-tablet",
+        "profile": {"name": "新規 ナツ", "kana": "しんき なつ", "address": "旭川市神楽岡（試験）", "phone": "",
+                    "household": "独居", "categories": ["高齢者"], "emergencyContacts": [], "notes": ""},
+        "contacts": {}, "reviews": {}});
+    let out = tablet(plan(
+        &s,
+        &tablet_client,
+        d.path(),
+        false,
+        vec![json!({"op": "create", "as": "second", "init": second})],
+    ))
+    .await
+    .expect("create offline");
+    let second_url = step(&out, "create")["url"].as_str().unwrap().to_string();
+    let sync_second = || {
+        tablet(plan(
+            &s,
+            &tablet_client,
+            d.path(),
+            true,
+            vec![
+                json!({"op": "open", "doc": second_url}),
+                json!({"op": "waitSynced", "doc": second_url, "timeoutMs": 4000}),
+            ],
+        ))
+    };
+    sync_second()
+        .await
+        .expect_err("refused while one awaits approval");
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!names(&lead.get("/api/residents").await.1).contains(&"新規 ナツ".to_string()));
     let mut commissioner = s.login("comm-a2").await; // another commissioner of the district: not theirs
     assert_eq!(
         commissioner.get(&format!("/api/residents/{id}")).await.0,
@@ -525,6 +566,10 @@ async fn register_offline(db: TestDb) {
             .0,
         StatusCode::CONFLICT
     );
+    // … and once the first is approved, the tablet's next sync delivers the second.
+    sync_second().await.expect("accepted after the approval");
+    assert!(names(&lead.get("/api/residents").await.1).contains(&"新規 ナツ".to_string()));
+
     // Its first visit is in the district's log, delivered by the commissioner.
     let rows = {
         let id = id.to_string();

@@ -402,8 +402,16 @@ pub fn register_pending_resident(
     doc_id: &str,
     doc: &[u8],
     profile: schema::Profile,
+    max_pending: u32,
 ) -> Result<String, AppError> {
     let commissioner_id = actor.user_id.clone().ok_or(AppError::Forbidden)?;
+    if directory::pending_residents_of(conn, &commissioner_id)? >= i64::from(max_pending) {
+        return Err(AppError::Conflict {
+            field: PENDING_RESIDENTS.into(),
+            message: "承認待ちの対象者が上限に達しています。地区の会長に承認を依頼してください。"
+                .into(),
+        });
+    }
     let now = now_ms();
     let r = Resident {
         id: new_id(),
@@ -439,6 +447,10 @@ pub fn register_pending_resident(
     )?;
     Ok(r.id)
 }
+
+/// The conflict a tablet meets when its commissioner already has the most residents awaiting
+/// approval ([`register_pending_resident`]).
+pub const PENDING_RESIDENTS: &str = "pending_residents";
 
 /// A district lead approves a pending resident (registered from a tablet).
 pub fn approve_resident(

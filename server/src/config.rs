@@ -50,6 +50,9 @@ pub struct Config {
     pub push_contact: String,
     pub push_concurrency: usize,
     pub push_retry_base_ms: u64,
+    /// Residents a commissioner's tablets may register (found in the field) before the district
+    /// lead has approved them: a broken or stolen tablet cannot flood the district's list.
+    pub max_pending_residents: u32,
 }
 
 /// Chrome (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS).
@@ -139,6 +142,7 @@ impl Config {
                 .unwrap_or_else(|| "mailto:mimamori-admin@localhost".into()),
             push_concurrency: parse("MIMAMORI_PUSH_CONCURRENCY", 64_usize)?.max(1),
             push_retry_base_ms: parse("MIMAMORI_PUSH_RETRY_BASE_MS", 5000_u64)?.max(1),
+            max_pending_residents: parse("MIMAMORI_MAX_PENDING_RESIDENTS", 20_u32)?,
         })
     }
 
@@ -159,6 +163,7 @@ impl Config {
             push_contact: "mailto:mimamori-admin@localhost".into(),
             push_concurrency: 64,
             push_retry_base_ms: 5000,
+            max_pending_residents: 20,
         }
     }
 }

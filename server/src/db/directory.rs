@@ -117,6 +117,17 @@ pub fn residents_assigned_to(
         .load(conn)
 }
 
+/// Residents awaiting the lead's approval that are assigned to `commissioner_id` (registered from
+/// their tablets).
+pub fn pending_residents_of(conn: &mut DbConn, commissioner_id: &str) -> QueryResult<i64> {
+    residents::table
+        .inner_join(assignments::table)
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(residents::status.eq("pending"))
+        .select(diesel::dsl::count_distinct(residents::id))
+        .first(conn)
+}
+
 /// Whether `commissioner_id` holds an assignment for `resident_id` on `today`.
 pub fn is_assigned(
     conn: &mut DbConn,

@@ -311,6 +311,63 @@ impl Date {
     }
 }
 
+/// An ISO 8601 date-time with an offset (`2026-11-20T10:00:00+09:00`, `2026-11-20T01:00:00.000Z`),
+/// rewritten in Japan time with seconds (`2026-11-20T10:00:00+09:00`), so that recorded times from
+/// clients that write UTC and clients that write JST sort and group by month as one. `None` when it
+/// is not such a date-time.
+pub fn normalize_to_jst(value: &str) -> Option<String> {
+    let b = value.as_bytes();
+    if b.len() < 16 || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let date = Date::parse(&value[..10]).ok()?;
+    let two = |i: usize| -> Option<i64> {
+        let s = b.get(i..i + 2)?;
+        s.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| i64::from(s[0] - b'0') * 10 + i64::from(s[1] - b'0'))
+    };
+    let (hour, minute) = (two(11)?, two(14)?);
+    let mut rest = 16;
+    let mut second = 0;
+    if b.get(rest) == Some(&b':') {
+        second = two(rest + 1)?;
+        rest += 3;
+        if b.get(rest) == Some(&b'.') {
+            rest += 1;
+            let digits = b[rest..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            rest += digits;
+        }
+    }
+    let offset_min = match &b[rest..] {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (two(rest + 1)?, two(rest + 4)?);
+            if h > 14 || m > 59 {
+                return None;
+            }
+            (h * 60 + m) * if *sign == b'-' { -1 } else { 1 }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let jst = date.epoch_days() * 86_400 + hour * 3_600 + minute * 60 + second - offset_min * 60
+        + 9 * 3_600;
+    let day = Date::from_epoch_days(jst.div_euclid(86_400));
+    let secs = jst.rem_euclid(86_400);
+    Some(format!(
+        "{day}T{:02}:{:02}:{:02}+09:00",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    ))
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -354,6 +411,39 @@ mod tests {
             "2027-01-01"
         );
         assert_eq!(Date::from_epoch_days(d.epoch_days()), d);
+    }
+
+    #[test]
+    fn recorded_times_become_japan_time() {
+        let n = |s| normalize_to_jst(s);
+        assert_eq!(
+            n("2026-11-20T10:00:00+09:00").as_deref(),
+            Some("2026-11-20T10:00:00+09:00")
+        );
+        // A UTC evening is the next morning in Japan, and the next month at a month's end.
+        assert_eq!(
+            n("2026-11-30T23:30:00.123Z").as_deref(),
+            Some("2026-12-01T08:30:00+09:00")
+        );
+        assert_eq!(
+            n("2026-11-20T10:00+09:00").as_deref(),
+            Some("2026-11-20T10:00:00+09:00")
+        );
+        assert_eq!(
+            n("2026-01-01T00:00:00-05:00").as_deref(),
+            Some("2026-01-01T14:00:00+09:00")
+        );
+        for bad in [
+            "2026-11-20",
+            "2026-11-20T10:00:00",
+            "2026-11-20T25:00:00Z",
+            "2026-02-30T10:00:00Z",
+            "2026-11-20T10:00:00.Z",
+            "2026-11-20T10:00:00+9:00",
+            "yesterday at ten o'clock",
+        ] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::admin::{self, Actor};
 use crate::auth::{self, Caller};
 use crate::db::{directory, documents, now_ms};
 use crate::domain::Role;
+use crate::error::AppError;
 
 /// Why a connection ends. The reason goes to the client and the log; it never holds document data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -452,19 +453,39 @@ impl Connection {
         let actor = Actor::of(&self.caller);
         let (user, device) = (self.caller.user_id.clone(), self.caller.device_id.clone());
         let id = raw_id.clone();
-        let resident_id = self
+        let max_pending = self.hub.limits().max_pending_residents;
+        let registered = self
             .hub
             .db()
             .write(move |conn| {
-                let r = admin::register_pending_resident(conn, &actor, &district_id, &id, &bytes, profile)?;
+                let r = admin::register_pending_resident(
+                    conn,
+                    &actor,
+                    &district_id,
+                    &id,
+                    &bytes,
+                    profile,
+                    max_pending,
+                )?;
                 write_projection(conn, &r, &projection, &user, device.as_deref(), now_ms())?;
                 Ok(r)
             })
-            .await
-            .map_err(|e| {
+            .await;
+        let resident_id = match registered {
+            Ok(r) => r,
+            // Too many awaiting approval: the tablet keeps it (unsent) and offers it again later.
+            Err(AppError::Conflict { field, .. }) if field == admin::PENDING_RESIDENTS => {
+                tracing::warn!(
+                    conn = self.id,
+                    "a tablet's new resident refused: too many awaiting approval"
+                );
+                return Ok(vec![self.unavailable(&raw_id)]);
+            }
+            Err(e) => {
                 tracing::error!(conn = self.id, error = %e, "could not register a resident from a tablet");
-                Close::Storage
-            })?;
+                return Err(Close::Storage);
+            }
+        };
         let reply = doc.generate_sync_message(&mut state);
         self.hub
             .install(

@@ -32,6 +32,8 @@ pub struct Limits {
     pub compact_after_increments: usize,
     /// Largest WebSocket frame accepted (a sync message may carry a whole document).
     pub max_frame_bytes: usize,
+    /// Residents awaiting approval one commissioner may have registered from tablets.
+    pub max_pending_residents: u32,
 }
 
 impl Default for Limits {
@@ -40,6 +42,7 @@ impl Default for Limits {
             idle_evict: Duration::from_secs(60),
             compact_after_increments: 64,
             max_frame_bytes: 16 * 1024 * 1024,
+            max_pending_residents: 20,
         }
     }
 }
@@ -450,10 +453,19 @@ impl Hub {
     /// Loads, in one query, every listed document that is not in memory yet (a tablet that
     /// reconnects syncs all of its residents; one round trip instead of one per document).
     pub async fn preload(&self, docs: Vec<(DocumentId, String)>) -> Result<(), AppError> {
-        let missing: Vec<(DocumentId, String, Arc<DocSlot>)> = docs
+        let slots: Vec<(DocumentId, String, Arc<DocSlot>)> = docs
             .into_iter()
             .map(|(d, r)| (d, r, self.slot(d)))
-            .filter(|(_, _, slot)| slot.doc.try_lock().is_ok_and(|g| g.is_none()))
+            .collect();
+        // The locks of the documents not in memory are held across the read: no commit, drop or
+        // eviction of one of them can happen between reading its chunks and installing them (a copy
+        // read before another connection's commit must never be installed after it).
+        let mut missing: Vec<(&DocumentId, &String, _)> = slots
+            .iter()
+            .filter_map(|(d, r, slot)| {
+                let guard = slot.doc.try_lock().ok()?;
+                guard.is_none().then_some((d, r, guard))
+            })
             .collect();
         if missing.is_empty() {
             return Ok(());
@@ -468,25 +480,19 @@ impl Hub {
         for c in chunks {
             by_doc.entry(c.doc_id.clone()).or_default().push(c);
         }
-        for (doc, resident_id, slot) in missing {
+        for (doc, resident_id, guard) in &mut missing {
             let Some(chunks) = by_doc.remove(&doc.to_string()) else {
                 continue;
             };
-            let Ok(mut guard) = slot.doc.try_lock() else {
-                continue;
-            };
-            if guard.is_some() {
-                continue;
-            }
             let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.iter().copied()).collect();
             if bytes.len() > INLINE_LOAD_BYTES {
                 continue; // big ones load on demand, off the async threads
             }
             if let Ok(d) = Automerge::load(&bytes) {
                 self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
-                *guard = Some(LoadedDoc {
+                **guard = Some(LoadedDoc {
                     doc: d,
-                    resident_id,
+                    resident_id: resident_id.to_string(),
                     increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
                 });
             }

@@ -5,7 +5,7 @@
 //!   profile:  { name, kana, address, phone, household, categories: [..], emergencyContacts: [..], notes },
 //!   contacts: { <client-made uuid>: Contact },          // a record synced twice is one record
 //!   reviews:  { <contact id>: Review } }                 // the district lead's marks
-//! Contact = { id, occurredAt (ISO 8601), authorId, kind, outcome, checks: { lights, mailbox, garbage,
+//! Contact = { id, occurredAt (ISO 8601 with offset; projected in JST), authorId, kind, outcome, checks: { lights, mailbox, garbage,
 //!             snow, curtains, laundry }, concern, activity: { fields: [..], contents: [..] }, note,
 //!             followUp: bool, answer?, answeredAt? }   // answer: the commissioner's reply to a
 //!                                                      // 要確認/差し戻し (on the contact: only its
@@ -273,9 +273,11 @@ fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRo
     let outcome = one_of(f.string("outcome"), &OUTCOMES, "outcome")?;
     let concern = one_of(f.string("concern"), &CONCERNS, "concern")?;
     let occurred_at = bounded(f.string("occurredAt"), 40, "occurredAt")?;
-    if occurred_at.len() < 10 {
+    if occurred_at.is_empty() {
         return Err("occurredAt: missing".into());
     }
+    let occurred_at = crate::domain::normalize_to_jst(&occurred_at)
+        .ok_or("occurredAt: not a date-time with an offset")?;
     let mut checks = serde_json::Map::new();
     if let Some(c) = f.map("checks") {
         let c = Fields::read(doc, c);
@@ -540,10 +542,25 @@ mod tests {
         let bad = doc.put_object(&contacts, "c-bad", ObjType::Map).unwrap();
         doc.put(&bad, "kind", "teleport").unwrap();
         doc.put(&contacts, "c-scalar", 42).unwrap();
+        // A client that writes UTC: the same evening is the 1st of December in Japan, and the
+        // report for December counts it there.
+        let utc = doc.put_object(&contacts, "c-utc", ObjType::Map).unwrap();
+        let no_offset = doc.put_object(&contacts, "c-local", ObjType::Map).unwrap();
+        for (k, v) in [("kind", "phone"), ("outcome", "met"), ("concern", "none")] {
+            doc.put(&utc, k, v).unwrap();
+            doc.put(&no_offset, k, v).unwrap();
+        }
+        doc.put(&utc, "occurredAt", "2026-11-30T23:30:00.000Z")
+            .unwrap();
+        doc.put(&no_offset, "occurredAt", "2026-11-30T23:30")
+            .unwrap();
         let p = project(&doc);
-        assert_eq!(p.contacts.len(), 1);
-        assert_eq!(p.contacts[0].checks, r#"{"snow":"concern"}"#);
-        assert_eq!(p.problems.len(), 2);
+        assert_eq!(p.contacts.len(), 2);
+        let good = p.contacts.iter().find(|c| c.id == "c-good").unwrap();
+        assert_eq!(good.checks, r#"{"snow":"concern"}"#);
+        let utc = p.contacts.iter().find(|c| c.id == "c-utc").unwrap();
+        assert_eq!(utc.occurred_at, "2026-12-01T08:30:00+09:00");
+        assert_eq!(p.problems.len(), 3);
         assert!(p.problems.iter().all(|x| x.entry_kind == "contact"));
     }
 }
