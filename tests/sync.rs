@@ -462,21 +462,30 @@ async fn register_offline(db: TestDb) {
     let s = TestServer::start_with(db, |c| c.max_pending_residents = 1).await;
     let tablet_client = s.login("comm-a").await;
     let d = tempfile::tempdir().unwrap();
-    let init = json!({"schema": 1, "residentId": "new-on-tablet",
-        "profile": {"name": "新規 ハル", "kana": "しんき はる", "address": "旭川市神楽岡（試験）", "phone": "",
-                    "household": "独居", "categories": ["高齢者"], "emergencyContacts": [], "notes": ""},
-        "contacts": {"c-first": contact("c-first", "ok", "concern", "初回訪問")}, "reviews": {}});
-    // Created offline in the field …
-    let out = tablet(plan(
-        &s,
-        &tablet_client,
-        d.path(),
-        false,
-        vec![json!({"op": "create", "as": "new", "init": init})],
-    ))
-    .await
-    .expect("create offline");
-    let url = step(&out, "create")["url"].as_str().unwrap().to_string();
+    // A resident found in the field, created on the tablet while offline; its document URL.
+    let found = |name: &str, kana: &str, contacts: Value| {
+        let init = json!({"schema": 1, "residentId": kana,
+            "profile": {"name": name, "kana": kana, "address": "旭川市神楽岡（試験）", "phone": "",
+                        "household": "独居", "categories": ["高齢者"], "emergencyContacts": [], "notes": ""},
+            "contacts": contacts, "reviews": {}});
+        let plan = plan(
+            &s,
+            &tablet_client,
+            d.path(),
+            false,
+            vec![json!({"op": "create", "init": init})],
+        );
+        async move {
+            let out = tablet(plan).await.expect("create offline");
+            step(&out, "create")["url"].as_str().unwrap().to_string()
+        }
+    };
+    let url = found(
+        "新規 ハル",
+        "しんき はる",
+        json!({"c-first": contact("c-first", "ok", "concern", "初回訪問")}),
+    )
+    .await;
     // … and synced when the tablet is back online.
     tablet(plan(
         &s,
@@ -505,20 +514,7 @@ async fn register_offline(db: TestDb) {
 
     // A second one found before the lead approved the first: over the cap, the server does not
     // take it (the tablet keeps it, unsent) …
-    let second = json!({"schema": 1, "residentId": "second-on-tablet",
-        "profile": {"name": "新規 ナツ", "kana": "しんき なつ", "address": "旭川市神楽岡（試験）", "phone": "",
-                    "household": "独居", "categories": ["高齢者"], "emergencyContacts": [], "notes": ""},
-        "contacts": {}, "reviews": {}});
-    let out = tablet(plan(
-        &s,
-        &tablet_client,
-        d.path(),
-        false,
-        vec![json!({"op": "create", "as": "second", "init": second})],
-    ))
-    .await
-    .expect("create offline");
-    let second_url = step(&out, "create")["url"].as_str().unwrap().to_string();
+    let second_url = found("新規 ナツ", "しんき なつ", json!({})).await;
     let sync_second = || {
         tablet(plan(
             &s,
