@@ -242,6 +242,58 @@ async fn throttling(db: TestDb) {
 }
 
 both!(
+    parallel_guesses_get_no_more_tries_than_one_at_a_time,
+    parallel_guessing
+);
+async fn parallel_guessing(db: TestDb) {
+    let s = TestServer::start(db).await;
+    // 40 guesses at once from unknown browsers (the shared bucket): only 10 get a password check.
+    let guesses = (0..40).map(|i| {
+        let mut attacker = s.client();
+        async move {
+            attacker
+                .post(
+                    "/api/session",
+                    &json!({"login": "lead-a", "password": format!("parallel guess {i}")}),
+                )
+                .await
+                .0
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|st| **st == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|st| **st == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (10, 30), "{answers:?}");
+    // The right password now waits for the window too; a success is no failure.
+    assert_eq!(
+        s.client()
+            .post(
+                "/api/session",
+                &json!({"login": "lead-a", "password": PASSWORD})
+            )
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut lead_b = s.client();
+    for _ in 0..12 {
+        let (st, body) = lead_b
+            .post(
+                "/api/session",
+                &json!({"login": "lead-b", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+    }
+}
+
+both!(
     a_revoked_tablet_is_told_to_wipe_and_confirms_it,
     remote_wipe
 );

@@ -120,12 +120,11 @@ pub async fn login(
     let bucket = rate_limit::bucket(device_id.as_deref());
     let now = db::now_ms();
 
-    let (l, b, a) = (login.clone(), bucket.clone(), address.clone());
-    let user = state
+    let (attempt, user) = state
         .db
-        .read(move |conn| {
-            rate_limit::check(conn, &l, &b, &a, now)?;
-            Ok(accounts::user_by_login(conn, &l)?)
+        .write(move |conn| {
+            let attempt = rate_limit::reserve(conn, &login, &bucket, &address, now)?;
+            Ok((attempt, accounts::user_by_login(conn, &login)?))
         })
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -136,14 +135,7 @@ pub async fn login(
     let user = match user {
         Some(u) if ok && u.disabled_at.is_none() => u,
         _ => {
-            state
-                .db
-                .write(move |conn| {
-                    accounts::record_login_failure(conn, &login, &bucket, &address, now)?;
-                    accounts::prune_login_failures(conn, now - 2 * rate_limit::WINDOW_MS)?;
-                    Ok(())
-                })
-                .await?;
+            // Already counted (reserve).
             tracing::info!(device = device_id.as_deref().unwrap_or("-"), "login failed");
             return Err(AppError::Unauthorized {
                 code: "bad_credentials",
@@ -182,6 +174,7 @@ pub async fn login(
     state
         .db
         .write(move |conn| {
+            accounts::forget_login_failure(conn, attempt)?;
             accounts::insert_session(conn, &session)?;
             if let Some(d) = &session.device_id {
                 accounts::touch_device(conn, d, now)?;

@@ -21,6 +21,25 @@ pub fn bucket(device_id: Option<&str>) -> String {
     }
 }
 
+/// Counts this attempt as a failure *before* the password is checked, if the limits allow one
+/// more, and returns the record to take back when the password was right. Checking and recording
+/// happen in the caller's write transaction under [`accounts::lock_login_attempts`], so parallel
+/// guesses cannot all pass the check before any of them is recorded.
+pub fn reserve(
+    conn: &mut DbConn,
+    login: &str,
+    bucket: &str,
+    address: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    accounts::lock_login_attempts(conn)?;
+    check(conn, login, bucket, address, now)?;
+    accounts::prune_login_failures(conn, now - 2 * WINDOW_MS)?;
+    Ok(accounts::record_login_failure(
+        conn, login, bucket, address, now,
+    )?)
+}
+
 /// `Err(TooManyRequests)` with the seconds until the oldest counted failure leaves the window.
 pub fn check(
     conn: &mut DbConn,

@@ -265,7 +265,7 @@ pub fn record_login_failure(
     bucket: &str,
     address: &str,
     at: i64,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::login.eq(login),
@@ -273,8 +273,29 @@ pub fn record_login_failure(
             login_failures::address.eq(address),
             login_failures::at.eq(at),
         ))
+        .returning(login_failures::id)
+        .get_result(conn)
+}
+
+/// Takes back a failure recorded in advance ([`crate::auth::rate_limit::reserve`]): the password
+/// was right.
+pub fn forget_login_failure(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::delete(login_failures::table.find(id))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Serialises login attempts until the transaction ends, so that counting the failures and
+/// recording one more cannot interleave (SQLite's writes are already one at a time).
+pub fn lock_login_attempts(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Postgres(c) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7243001)") // any fixed key
+                .execute(c)
+                .map(|_| ())
+        }
+    }
 }
 
 /// Failures for `login` in `bucket` since `since`, and the oldest of them (for Retry-After).
