@@ -419,27 +419,49 @@ async fn malformed(db: TestDb) {
         "text frames closed"
     );
 
-    // The good connection never noticed: it records a visit and the server acknowledges it.
+    // The good connection never noticed: it records a visit — and a season of long notes in the
+    // same change, a message big enough to be received off the async threads — and the server
+    // stores it all.
+    let heads = doc.get_heads();
     {
         use automerge::transaction::Transactable;
         let contacts = match automerge::ReadDoc::get(&doc, automerge::ROOT, "contacts").unwrap() {
             Some((_, id)) => id,
             None => panic!("contacts map"),
         };
-        let mut tx = doc.transaction();
-        let c = tx
-            .put_object(&contacts, "c-raw", automerge::ObjType::Map)
-            .unwrap();
-        for (k, v) in [
-            ("kind", "phone"),
-            ("outcome", "met"),
-            ("concern", "none"),
-            ("occurredAt", "2026-11-21T09:00:00+09:00"),
-        ] {
-            tx.put(&c, k, v).unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..24 {
+            let mut tx = doc.transaction();
+            let id = if i == 0 {
+                "c-raw".to_string()
+            } else {
+                format!("c-long-{i}")
+            };
+            let c = tx
+                .put_object(&contacts, id.as_str(), automerge::ObjType::Map)
+                .unwrap();
+            // Long notes that do not compress: every visit is different.
+            let note: String = (0..4000)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    char::from_u32(0x4e00 + (seed % 20_000) as u32).unwrap()
+                })
+                .collect();
+            for (k, v) in [
+                ("kind", "phone"),
+                ("outcome", "met"),
+                ("concern", "none"),
+                ("occurredAt", "2026-11-21T09:00:00+09:00"),
+                ("note", note.as_str()),
+            ] {
+                tx.put(&c, k, v).unwrap();
+            }
+            tx.commit();
         }
-        tx.commit();
     }
+    assert!(doc.save_after(&heads).len() > 256 * 1024, "a big message");
     let seen = good
         .sync_doc(&doc_id, &mut doc, &mut state)
         .await
@@ -451,6 +473,12 @@ async fn malformed(db: TestDb) {
         stored["contacts"]["c-raw"]["kind"], "phone",
         "nothing lost, the good change stored"
     );
+    assert_eq!(stored["contacts"].as_object().unwrap().len(), 24);
+    let rows =
+        s.db.read(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &ra1)?))
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 24, "every contact projected");
 }
 
 both!(
@@ -562,6 +590,22 @@ async fn register_offline(db: TestDb) {
             .0,
         StatusCode::CONFLICT
     );
+    // What the server keeps of the tablet's sync progress is filed under its device.
+    let keys =
+        s.db.read(|conn| {
+            use diesel::prelude::*;
+            use mimamori::db::schema::doc_sync_states::dsl::*;
+            Ok(doc_sync_states.select(storage_id).load::<String>(conn)?)
+        })
+        .await
+        .unwrap();
+    let device = &s.fx.devices["comm-a"];
+    assert!(!keys.is_empty());
+    assert!(
+        keys.iter().all(|k| k.starts_with(&format!("{device}/"))),
+        "{keys:?}"
+    );
+
     // … and once the first is approved, the tablet's next sync delivers the second.
     sync_second().await.expect("accepted after the approval");
     assert!(names(&lead.get("/api/residents").await.1).contains(&"新規 ナツ".to_string()));

@@ -96,6 +96,50 @@ const MAX_PROVISIONAL: usize = 8;
 /// Missing dependencies tolerated in a document before the peer is cut off.
 const MAX_MISSING_DEPS: usize = 256;
 
+/// Sync messages bigger than this are received on the blocking pool, off the async threads.
+const BLOCKING_RECEIVE_BYTES: usize = 256 * 1024;
+
+/// What receiving one sync message did to a document.
+enum Receipt {
+    Unchanged,
+    /// New changes: the chunk to store and the rows they project to.
+    Changed {
+        chunk: Vec<u8>,
+        projection: Box<schema::Projection>,
+    },
+    Rejected,
+    Panicked,
+    TooManyMissingDeps,
+}
+
+/// Applies a peer's sync message to a document (pure CPU: runs on whichever thread suits its size).
+fn receive(doc: &mut Automerge, state: &mut sync::State, message: sync::Message) -> Receipt {
+    let before = doc.get_heads();
+    let mut patches = automerge::PatchLog::active();
+    let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        doc.receive_sync_message_log_patches(state, message, &mut patches)
+    }));
+    match received {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => return Receipt::Rejected,
+        Err(_) => return Receipt::Panicked,
+    }
+    // Changes whose dependencies never arrive wait in automerge's queue, in memory: a few are
+    // normal (a bloom-filter false positive), many are an attack or a broken peer.
+    if doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
+        return Receipt::TooManyMissingDeps;
+    }
+    if doc.get_heads() == before {
+        return Receipt::Unchanged;
+    }
+    let chunk = doc.save_after(&before);
+    let touched = schema::touched_by(doc.make_patches(&mut patches));
+    Receipt::Changed {
+        chunk,
+        projection: Box::new(schema::project_touched(doc, &touched)),
+    }
+}
+
 impl Connection {
     /// A connection for an authenticated caller; `None` when the role has no field access (the
     /// transport refuses the upgrade then).
@@ -161,7 +205,17 @@ impl Connection {
                         "peer id is bound to another session".into(),
                     ));
                 }
-                self.storage_id = storage_id.filter(|_| !ephemeral);
+                // The sync states kept for a storage id are its owner's: the id a client claims is
+                // filed under its device (a PC: its user), so a peer claiming another tablet's id
+                // reads and overwrites nothing of that tablet's.
+                let owner = self
+                    .caller
+                    .device_id
+                    .as_deref()
+                    .unwrap_or(&self.caller.user_id);
+                self.storage_id = storage_id
+                    .filter(|_| !ephemeral)
+                    .map(|s| format!("{owner}/{s}"));
                 let peer = Outgoing::Peer {
                     sender_id: self.hub.peer_id().to_string(),
                     target_id: sender_id.clone(),
@@ -262,56 +316,68 @@ impl Connection {
             .ensure_loaded(doc_id, &resident_id, &mut guard)
             .await
             .map_err(|_| Close::Storage)?;
-        let Some(loaded) = guard.as_mut() else {
-            return Err(Close::Storage);
-        };
         let Some(peer) = self.docs.get_mut(&doc_id) else {
             return Err(Close::Crashed);
         };
-        let before = loaded.doc.get_heads();
-        let mut patches = automerge::PatchLog::active();
-        let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            loaded
-                .doc
-                .receive_sync_message_log_patches(&mut peer.state, message, &mut patches)
-        }));
-        match received {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) => {
+        let receipt = if data.len() > BLOCKING_RECEIVE_BYTES {
+            // A big message (a whole document's history) would hold this worker thread, and every
+            // connection on it, for as long as it takes: it runs on the blocking pool instead.
+            let Some(mut loaded) = guard.take() else {
+                return Err(Close::Storage);
+            };
+            let mut state = std::mem::take(&mut peer.state);
+            let done = tokio::task::spawn_blocking(move || {
+                let receipt = receive(&mut loaded.doc, &mut state, message);
+                (loaded, state, receipt)
+            })
+            .await;
+            let Ok((loaded, state, receipt)) = done else {
+                self.docs.remove(&doc_id); // the document stays unloaded: it reloads from storage
+                return Err(Close::Crashed);
+            };
+            *guard = Some(loaded);
+            peer.state = state;
+            receipt
+        } else {
+            let Some(loaded) = guard.as_mut() else {
+                return Err(Close::Storage);
+            };
+            receive(&mut loaded.doc, &mut peer.state, message)
+        };
+        let rejected = |why: &str| Close::Protocol(why.into());
+        let changed = match receipt {
+            Receipt::Unchanged => None,
+            Receipt::Changed { chunk, projection } => Some((chunk, projection)),
+            failed => {
                 // The document may hold part of a bad message: reload it from storage next time,
                 // and keep nothing of this peer's state (it may count what was never stored).
                 *guard = None;
                 self.docs.remove(&doc_id);
-                return Err(Close::Protocol("sync message rejected".into()));
+                return Err(match failed {
+                    Receipt::Panicked => {
+                        tracing::error!(
+                            conn = self.id,
+                            "automerge panicked on a peer's sync message"
+                        );
+                        Close::Crashed
+                    }
+                    Receipt::TooManyMissingDeps => {
+                        rejected("too many changes with missing dependencies")
+                    }
+                    _ => rejected("sync message rejected"),
+                });
             }
-            Err(_) => {
-                *guard = None;
-                tracing::error!(
-                    conn = self.id,
-                    "automerge panicked on a peer's sync message"
-                );
-                return Err(Close::Crashed);
-            }
-        }
-        // Changes whose dependencies never arrive wait in automerge's queue, in memory: a few are
-        // normal (a bloom-filter false positive), many are an attack or a broken peer.
-        if loaded.doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
-            *guard = None;
-            self.docs.remove(&doc_id);
-            return Err(Close::Protocol(
-                "too many changes with missing dependencies".into(),
-            ));
-        }
-        let changed = loaded.doc.get_heads() != before;
-        if changed {
-            let chunk = loaded.doc.save_after(&before);
-            let touched = schema::touched_by(loaded.doc.make_patches(&mut patches));
-            let projection = schema::project_touched(&loaded.doc, &touched);
+        };
+        let Some(loaded) = guard.as_mut() else {
+            return Err(Close::Storage);
+        };
+        let is_changed = changed.is_some();
+        if let Some((chunk, projection)) = changed {
             let job = CommitJob::Changes {
                 doc_id: doc_id.to_string(),
                 chunk,
                 resident_id: resident_id.clone(),
-                projection: Box::new(projection),
+                projection,
                 delivered_by_user_id: self.caller.user_id.clone(),
                 delivered_by_device_id: self.caller.device_id.clone(),
                 may_review: self.caller.role == Role::DistrictLead,
@@ -349,7 +415,7 @@ impl Connection {
         }))
         .map_err(|_| Close::Crashed)?;
         drop(guard);
-        if changed {
+        if is_changed {
             self.hub.notify(doc_id, self.id);
         }
         Ok(reply
