@@ -464,24 +464,57 @@ pub(crate) async fn read_line_with(
     Ok(found)
 }
 
-async fn storm_ours(
+/// Starts `mimamori serve` on `url` as a child process (as in production, so that its CPU and
+/// memory can be read from `/proc`), with extra environment `env`; its process and origin.
+pub(crate) async fn serve_child(
     url: &DatabaseUrl,
-    tablets: &[Tablet],
-    opts: &Options,
-) -> Result<Figures, String> {
+    env: &[(&str, &str)],
+) -> Result<(Proc, String), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut child = tokio::process::Command::new(exe)
         .arg("serve")
         .env("DATABASE_URL", url.to_string())
         .env("MIMAMORI_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| e.to_string())?;
     let origin = read_line_with(&mut child, "Mimamori: ").await?;
     let pid = child.id().ok_or("no pid")?;
-    let proc = Proc { child, pid };
+    Ok((Proc { child, pid }, origin))
+}
+
+/// A day-long session for `user_id`, as the `Cookie` header value.
+pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
+    let (token, hash) = crate::auth::new_token();
+    db.write_blocking(|conn| {
+        let now = crate::db::now_ms();
+        crate::db::accounts::insert_session(
+            conn,
+            &crate::db::accounts::Session {
+                id: crate::db::new_id(),
+                token_hash: hash.clone(),
+                user_id: user_id.to_string(),
+                device_id: None,
+                created_at: now,
+                expires_at: now + 24 * 3_600_000,
+                revoked_at: None,
+            },
+        )?;
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(format!("{}={}", crate::auth::SESSION_COOKIE, token))
+}
+
+async fn storm_ours(
+    url: &DatabaseUrl,
+    tablets: &[Tablet],
+    opts: &Options,
+) -> Result<Figures, String> {
+    let (proc, origin) = serve_child(url, &[]).await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
     let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
     let mut proc = proc;

@@ -8,7 +8,6 @@
 //! The stand-in here only counts and answers 201; verifying VAPID and decrypting is what the tests'
 //! stand-in does (tests/support/push.rs).
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -17,9 +16,9 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 
-use crate::bench::{self, Proc, Tablet};
+use crate::bench::{self, Tablet};
 use crate::db::notices::{self, Notice, Subscription};
-use crate::db::{self, DatabaseUrl, Db, accounts};
+use crate::db::{self, DatabaseUrl, Db};
 use crate::domain::{Login, Name, Role};
 
 pub struct Options {
@@ -72,20 +71,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
     seed_subscriptions(&db, &push_origin, opts.subscriptions)?;
     drop(db);
 
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut child = tokio::process::Command::new(exe)
-        .arg("serve")
-        .env("DATABASE_URL", url.to_string())
-        .env("MIMAMORI_BIND", "127.0.0.1:0")
-        .env("MIMAMORI_PUSH_SERVICES", &push_origin)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let origin = bench::read_line_with(&mut child, "Mimamori: ").await?;
-    let pid = child.id().ok_or("no pid")?;
-    let proc = Proc { child, pid };
+    let (proc, origin) =
+        bench::serve_child(&url, &[("MIMAMORI_PUSH_SERVICES", push_origin.as_str())]).await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
 
     // Baseline: sync round trips with nothing else going on.
@@ -232,36 +219,22 @@ async fn post(
 }
 
 fn seed_staff(db: &Db) -> Result<String, String> {
-    let (token, hash) = crate::auth::new_token();
-    db.write_blocking(|conn| {
-        let user = crate::admin::create_user(
-            conn,
-            &crate::admin::Actor::cli(),
-            crate::admin::NewUser {
-                login: Login::parse("bench-staff").unwrap(),
-                display_name: Name::parse("福祉保険課").unwrap(),
-                role: Role::CityStaff,
-                district_id: None,
-                password_hash: "not-used".into(),
-            },
-        )?;
-        let now = db::now_ms();
-        accounts::insert_session(
-            conn,
-            &accounts::Session {
-                id: db::new_id(),
-                token_hash: hash.clone(),
-                user_id: user.id,
-                device_id: None,
-                created_at: now,
-                expires_at: now + 24 * 3_600_000,
-                revoked_at: None,
-            },
-        )?;
-        Ok(())
-    })
-    .map_err(|e| e.to_string())?;
-    Ok(format!("{}={}", crate::auth::SESSION_COOKIE, token))
+    let user = db
+        .write_blocking(|conn| {
+            crate::admin::create_user(
+                conn,
+                &crate::admin::Actor::cli(),
+                crate::admin::NewUser {
+                    login: Login::parse("bench-staff").unwrap(),
+                    display_name: Name::parse("福祉保険課").unwrap(),
+                    role: Role::CityStaff,
+                    district_id: None,
+                    password_hash: "not-used".into(),
+                },
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    bench::session_cookie(db, &user.id)
 }
 
 /// `n` subscriptions spread over the district's commissioners (several tablets and browsers each),

@@ -18,6 +18,7 @@
 //! | [`push`] | Web Push: the VAPID key pair, the endpoint allow-list, the send queue worker | put resident data in a payload |
 //! | [`bench`] | `mimamori bench`: the reconnect storm against us and the reference server | run in tests |
 //! | [`bench_push`] | `mimamori bench-push`: one notice fanned out to many subscriptions | run in tests |
+//! | [`bench_review`] | `mimamori bench-review`: the review list and 活動記録 of a 52,000-contact district | run in tests |
 //! | [`demo`] | the demo city | run against a non-empty, non-demo database |
 //!
 //! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
@@ -29,6 +30,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod bench_push;
+pub mod bench_review;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -41,6 +41,20 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         tablets: usize,
     },
+    /// Benchmark: the district lead's review list and the monthly 活動記録 of a big district.
+    /// Uses its own temporary SQLite database unless --database-url names an empty one.
+    BenchReview {
+        #[arg(long, default_value_t = 40)]
+        commissioners: usize,
+        #[arg(long, default_value_t = 25)]
+        residents: usize,
+        #[arg(long, default_value_t = 52)]
+        weeks: usize,
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Administration from the host.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -195,6 +209,22 @@ fn run(cli: Cli) -> Result<(), String> {
             tablets: tablets.max(1),
         });
     }
+    if let Command::BenchReview {
+        commissioners,
+        residents,
+        weeks,
+        repeat,
+        database_url,
+    } = cli.command
+    {
+        return mimamori::bench_review::run(mimamori::bench_review::Options {
+            commissioners: commissioners.max(1),
+            residents_per_commissioner: residents.max(1),
+            weeks: weeks.max(1),
+            repeat: repeat.max(1),
+            database_url,
+        });
+    }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
     let db = Db::open(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     match cli.command {
@@ -208,7 +238,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
-        Command::Bench { .. } | Command::BenchPush { .. } => Ok(()),
+        Command::Bench { .. } | Command::BenchPush { .. } | Command::BenchReview { .. } => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),
