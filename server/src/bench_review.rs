@@ -269,10 +269,14 @@ fn weekly_contact(
     let k = weeks_ago + salt;
     let day = Date::from_epoch_days(today.epoch_days() - 7 * weeks_ago as i64 - (salt % 7) as i64);
     let kind = ["visit", "visit", "phone", "greeting", "indirect"][k % 5];
-    let mailbox = if k % 13 == 0 { "concern" } else { "ok" };
-    let concern = if k % 100 == 0 {
+    let mailbox = if k.is_multiple_of(13) {
+        "concern"
+    } else {
+        "ok"
+    };
+    let concern = if k.is_multiple_of(100) {
         "urgent"
-    } else if k % 20 == 0 {
+    } else if k.is_multiple_of(20) {
         "watch"
     } else {
         "none"
@@ -284,7 +288,7 @@ fn weekly_contact(
         occurred_at: format!("{day}T10:00:00+09:00"),
         author_id: commissioner.to_string(),
         kind: kind.into(),
-        outcome: if k % 9 == 0 { "absent" } else { "met" }.into(),
+        outcome: if k.is_multiple_of(9) { "absent" } else { "met" }.into(),
         checks: format!(r#"{{"lights":"ok","mailbox":"{mailbox}","snow":"ok"}}"#),
         concern: concern.into(),
         activity: r#"{"fields":["高齢者"],"contents":["日常的な支援"]}"#.into(),
