@@ -514,19 +514,23 @@ async fn register_offline(db: TestDb) {
         json!({"c-first": contact("c-first", "ok", "concern", "初回訪問")}),
     )
     .await;
+    // The tablet back online, syncing one document until the server has it (or `timeout_ms`).
+    let sync = |url: &str, timeout_ms: u64| {
+        tablet(plan(
+            &s,
+            &tablet_client,
+            d.path(),
+            true,
+            vec![
+                json!({"op": "open", "doc": url}),
+                json!({"op": "waitSynced", "doc": url, "timeoutMs": timeout_ms}),
+            ],
+        ))
+    };
     // … and synced when the tablet is back online.
-    tablet(plan(
-        &s,
-        &tablet_client,
-        d.path(),
-        true,
-        vec![
-            json!({"op": "open", "doc": url}),
-            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
-        ],
-    ))
-    .await
-    .expect("the server accepts the new resident");
+    sync(&url, 15000)
+        .await
+        .expect("the server accepts the new resident");
 
     let mut lead = s.login("lead-a").await;
     let (_, list) = lead.get("/api/residents").await;
@@ -543,19 +547,7 @@ async fn register_offline(db: TestDb) {
     // A second one found before the lead approved the first: over the cap, the server does not
     // take it (the tablet keeps it, unsent) …
     let second_url = found("新規 ナツ", "しんき なつ", json!({})).await;
-    let sync_second = || {
-        tablet(plan(
-            &s,
-            &tablet_client,
-            d.path(),
-            true,
-            vec![
-                json!({"op": "open", "doc": second_url}),
-                json!({"op": "waitSynced", "doc": second_url, "timeoutMs": 4000}),
-            ],
-        ))
-    };
-    sync_second()
+    sync(&second_url, 4000)
         .await
         .expect_err("refused while one awaits approval");
     let names = |list: &Value| -> Vec<String> {
@@ -607,7 +599,9 @@ async fn register_offline(db: TestDb) {
     );
 
     // … and once the first is approved, the tablet's next sync delivers the second.
-    sync_second().await.expect("accepted after the approval");
+    sync(&second_url, 15000)
+        .await
+        .expect("accepted after the approval");
     assert!(names(&lead.get("/api/residents").await.1).contains(&"新規 ナツ".to_string()));
 
     // Its first visit is in the district's log, delivered by the commissioner.
