@@ -47,6 +47,16 @@ describe("unsentOf", () => {
     expect(unsentOf(edited, heads)).toEqual({ contacts: [], edit: true })
   })
 
+  it("counts an answer written on a contact the server already has as an unsent edit", () => {
+    const server = addContact(resident(), "c1")
+    const heads = A.getHeads(server)
+    const answered = A.change(server, d => {
+      const c = (d.contacts as unknown as Record<string, Record<string, unknown>>)["c1"]
+      c.answer = new A.ImmutableString("再訪して確認しました")
+    })
+    expect(unsentOf(answered, heads)).toEqual({ contacts: [], edit: true })
+  })
+
   it("still knows what is unsent when the server also has changes from another tablet", () => {
     const base = resident()
     const other = addContact(A.clone(base), "from-other-tablet")

@@ -19,13 +19,18 @@ export function unsentOf(doc: A.Doc<ResidentDoc>, serverHeads: string[] | undefi
   if (!serverHeads) return { contacts, edit: true }
   const local = A.getHeads(doc)
   if (local.every(h => serverHeads.includes(h))) return { contacts: [], edit: false }
-  // A view at heads this tablet does not hold would silently be a different document.
+  // A diff from heads this tablet does not hold would silently be against a different document.
   if (!A.hasHeads(doc, serverHeads)) return undefined
-  const acked = A.view(doc, serverHeads) as ResidentDoc
+  // What this tablet has beyond the server's heads: a contact put whole is an unsent contact;
+  // anything else (a profile field, a review mark, an answer on a contact the server already has)
+  // is an unsent edit.
+  const patches = A.diff(doc, serverHeads, local)
+  const fresh = new Set<string>()
+  for (const p of patches) {
+    if (p.path.length === 2 && p.path[0] === "contacts" && p.action === "put") fresh.add(String(p.path[1]))
+  }
   return {
-    contacts: contacts.filter(id => !acked.contacts?.[id]),
-    edit:
-      JSON.stringify(acked.profile) !== JSON.stringify(doc.profile) ||
-      JSON.stringify(acked.reviews) !== JSON.stringify(doc.reviews),
+    contacts: [...fresh],
+    edit: patches.some(p => !(p.path[0] === "contacts" && fresh.has(String(p.path[1])))),
   }
 }
