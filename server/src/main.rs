@@ -86,7 +86,8 @@ enum Command {
 #[derive(Subcommand)]
 enum AdminCommand {
     /// Replace the Web Push (VAPID) key pair. Every push subscription is dropped: tablets subscribe
-    /// again with the new key at their next start. Never done automatically.
+    /// again with the new key at their next start. Never done automatically. A running server keeps
+    /// the key it started with: restart it afterwards.
     RotateVapid,
     /// Create a district (地区).
     CreateDistrict {
@@ -428,7 +429,9 @@ fn admin_command(db: &Db, config: &Config, cmd: AdminCommand) -> Result<(), AppE
                 Ok(r)
             })?;
             println!(
-                "new VAPID public key {}; {dropped} push subscriptions dropped",
+                "new VAPID public key {}; {dropped} push subscriptions dropped; \
+                 restart the server now (it signs with the key it started with, and tablets \
+                 subscribe again when it serves the new one)",
                 vapid.public
             );
         }

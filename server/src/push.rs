@@ -153,6 +153,7 @@ pub fn enqueue(
 ) -> Result<usize, AppError> {
     let now = now_ms();
     let subs = notices::subscriptions_of_users(conn, user_ids)?;
+    let payload = payload.to_string();
     let jobs: Vec<PushJob> = subs
         .into_iter()
         .map(|s| PushJob {
@@ -160,7 +161,7 @@ pub fn enqueue(
             subscription_id: s.id,
             user_id: s.user_id,
             notice_id: notice_id.map(str::to_string),
-            payload: payload.to_string(),
+            payload: payload.clone(),
             urgency: if urgent { "high" } else { "normal" }.into(),
             state: "pending".into(),
             attempts: 0,
@@ -279,40 +280,42 @@ fn record_outcomes(
             notices::finish_job(conn, &job.id, "gone", None, now)?;
             continue;
         };
-        let host = sub
-            .endpoint
-            .parse::<awc::http::Uri>()
-            .ok()
-            .and_then(|u| u.host().map(str::to_string))
-            .unwrap_or_default();
+        // For the log lines only (the push service, never the whole endpoint).
+        let host = || {
+            sub.endpoint
+                .parse::<awc::http::Uri>()
+                .ok()
+                .and_then(|u| u.host().map(str::to_string))
+                .unwrap_or_default()
+        };
         match outcome {
             Outcome::Sent => {
-                notices::finish_job(conn, &job.id, "done", Some(201), now)?;
+                let finished = notices::finish_job(conn, &job.id, "done", Some(201), now)?;
                 if sub.failing_since.is_some() {
                     notices::set_failing(conn, &sub.id, None)?;
                 }
-                if let Some(n) = &job.notice_id {
+                if let (true, Some(n)) = (finished, &job.notice_id) {
                     notices::mark_delivered(conn, std::slice::from_ref(n), &job.user_id, now)?;
                 }
             }
             Outcome::Gone => {
-                tracing::info!(job = %job.id, %host, "push subscription gone; removed");
+                tracing::info!(job = %job.id, host = %host(), "push subscription gone; removed");
                 notices::finish_job(conn, &job.id, "gone", Some(410), now)?;
                 notices::delete_subscription(conn, &sub.id)?;
                 notices::drop_jobs_of_subscription(conn, &sub.id, now)?;
             }
             Outcome::Retry(status) if job.attempts + 1 < MAX_ATTEMPTS => {
                 let delay = base.saturating_mul(1 << job.attempts.min(20));
-                tracing::info!(job = %job.id, %host, ?status, attempt = job.attempts + 1, "push will be retried");
+                tracing::info!(job = %job.id, host = %host(), ?status, attempt = job.attempts + 1, "push will be retried");
                 notices::retry_job(conn, &job.id, status.map(i32::from), now + delay)?;
             }
             Outcome::Retry(status) => {
-                tracing::warn!(job = %job.id, %host, ?status, "push failed after {MAX_ATTEMPTS} attempts; subscription marked failing");
+                tracing::warn!(job = %job.id, host = %host(), ?status, "push failed after {MAX_ATTEMPTS} attempts; subscription marked failing");
                 notices::finish_job(conn, &job.id, "failed", status.map(i32::from), now)?;
                 notices::set_failing(conn, &sub.id, Some(now))?;
             }
             Outcome::Failed(status) => {
-                tracing::warn!(job = %job.id, %host, status, "push refused by the push service");
+                tracing::warn!(job = %job.id, host = %host(), status, "push refused by the push service");
                 notices::finish_job(conn, &job.id, "failed", Some(status.into()), now)?;
             }
         }

@@ -365,22 +365,28 @@ pub fn next_due(conn: &mut DbConn) -> QueryResult<Option<i64>> {
         .first(conn)
 }
 
+/// Ends a pending job; false when it was no longer pending (its notice withdrawn meanwhile).
 pub fn finish_job(
     conn: &mut DbConn,
     id: &str,
     state: &str,
     status: Option<i32>,
     now: i64,
-) -> QueryResult<()> {
-    diesel::update(push_jobs::table.find(id))
-        .set((
-            push_jobs::state.eq(state),
-            push_jobs::last_status.eq(status),
-            push_jobs::finished_at.eq(now),
-            push_jobs::attempts.eq(push_jobs::attempts + 1),
-        ))
-        .execute(conn)
-        .map(|_| ())
+) -> QueryResult<bool> {
+    // Only a pending job: one withdrawn meanwhile (gone) stays gone and is not credited.
+    diesel::update(
+        push_jobs::table
+            .find(id)
+            .filter(push_jobs::state.eq("pending")),
+    )
+    .set((
+        push_jobs::state.eq(state),
+        push_jobs::last_status.eq(status),
+        push_jobs::finished_at.eq(now),
+        push_jobs::attempts.eq(push_jobs::attempts + 1),
+    ))
+    .execute(conn)
+    .map(|n| n > 0)
 }
 
 pub fn retry_job(
@@ -389,14 +395,18 @@ pub fn retry_job(
     status: Option<i32>,
     next_at: i64,
 ) -> QueryResult<()> {
-    diesel::update(push_jobs::table.find(id))
-        .set((
-            push_jobs::last_status.eq(status),
-            push_jobs::next_attempt_at.eq(next_at),
-            push_jobs::attempts.eq(push_jobs::attempts + 1),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(
+        push_jobs::table
+            .find(id)
+            .filter(push_jobs::state.eq("pending")),
+    )
+    .set((
+        push_jobs::last_status.eq(status),
+        push_jobs::next_attempt_at.eq(next_at),
+        push_jobs::attempts.eq(push_jobs::attempts + 1),
+    ))
+    .execute(conn)
+    .map(|_| ())
 }
 
 /// Pending jobs for a subscription that is gone are dropped with it.

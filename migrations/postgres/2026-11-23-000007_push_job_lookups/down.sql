@@ -1,0 +1,2 @@
+DROP INDEX push_jobs_notice;
+DROP INDEX push_jobs_subscription;
