@@ -394,13 +394,14 @@ pub fn revoke_device(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Devic
 
 /// A resident found in the field and registered from a commissioner's tablet (offline, as a new
 /// document): stored as *pending* in the commissioner's district, assigned to them from today, until
-/// the district lead approves. `doc` is the document as the tablet sent it. Returns the resident id.
+/// the district lead approves. `changes` is the document's whole history as the tablet sent it
+/// (stored as its first chunk). Returns the resident id.
 pub fn register_pending_resident(
     conn: &mut DbConn,
     actor: &Actor,
     district_id: &str,
     doc_id: &str,
-    doc: &[u8],
+    changes: &[u8],
     profile: schema::Profile,
     max_pending: u32,
 ) -> Result<String, AppError> {
@@ -425,7 +426,7 @@ pub fn register_pending_resident(
         doc_id: Some(doc_id.to_string()),
         doc_changed_at: Some(now),
     };
-    documents::insert_chunk(conn, doc_id, "snapshot", doc, now)?;
+    documents::insert_chunk(conn, doc_id, "incremental", changes, now)?;
     directory::insert_resident(conn, &r)?;
     let a = Assignment {
         id: new_id(),

@@ -112,6 +112,27 @@ enum Receipt {
     TooManyMissingDeps,
 }
 
+/// [`receive`] on a document the caller holds by value, on the blocking pool when the message is
+/// big: a whole history would otherwise hold this worker thread, and every connection on it, for as
+/// long as it takes. `None` when the blocking task itself died (the document is gone with it).
+async fn receive_sized(
+    mut doc: Automerge,
+    mut state: sync::State,
+    message: sync::Message,
+    size: usize,
+) -> Option<(Automerge, sync::State, Receipt)> {
+    if size <= BLOCKING_RECEIVE_BYTES {
+        let receipt = receive(&mut doc, &mut state, message);
+        return Some((doc, state, receipt));
+    }
+    tokio::task::spawn_blocking(move || {
+        let receipt = receive(&mut doc, &mut state, message);
+        (doc, state, receipt)
+    })
+    .await
+    .ok()
+}
+
 /// Applies a peer's sync message to a document (pure CPU: runs on whichever thread suits its size).
 fn receive(doc: &mut Automerge, state: &mut sync::State, message: sync::Message) -> Receipt {
     let before = doc.get_heads();
@@ -247,6 +268,23 @@ impl Connection {
         }
     }
 
+    /// How a connection whose message a document refused is closed.
+    fn refused(&self, receipt: Receipt) -> Close {
+        match receipt {
+            Receipt::Panicked => {
+                tracing::error!(
+                    conn = self.id,
+                    "automerge panicked on a peer's sync message"
+                );
+                Close::Crashed
+            }
+            Receipt::TooManyMissingDeps => {
+                Close::Protocol("too many changes with missing dependencies".into())
+            }
+            _ => Close::Protocol("sync message rejected".into()),
+        }
+    }
+
     fn unavailable(&self, document_id: &str) -> Vec<u8> {
         wire::encode(&Outgoing::DocUnavailable {
             sender_id: self.hub.peer_id().to_string(),
@@ -319,55 +357,30 @@ impl Connection {
         let Some(peer) = self.docs.get_mut(&doc_id) else {
             return Err(Close::Crashed);
         };
-        let receipt = if data.len() > BLOCKING_RECEIVE_BYTES {
-            // A big message (a whole document's history) would hold this worker thread, and every
-            // connection on it, for as long as it takes: it runs on the blocking pool instead.
-            let Some(mut loaded) = guard.take() else {
-                return Err(Close::Storage);
-            };
-            let mut state = std::mem::take(&mut peer.state);
-            let done = tokio::task::spawn_blocking(move || {
-                let receipt = receive(&mut loaded.doc, &mut state, message);
-                (loaded, state, receipt)
-            })
-            .await;
-            let Ok((loaded, state, receipt)) = done else {
-                self.docs.remove(&doc_id); // the document stays unloaded: it reloads from storage
-                return Err(Close::Crashed);
-            };
-            *guard = Some(loaded);
-            peer.state = state;
-            receipt
-        } else {
-            let Some(loaded) = guard.as_mut() else {
-                return Err(Close::Storage);
-            };
-            receive(&mut loaded.doc, &mut peer.state, message)
+        let Some(mut loaded) = guard.take() else {
+            return Err(Close::Storage);
         };
-        let rejected = |why: &str| Close::Protocol(why.into());
+        let state = std::mem::take(&mut peer.state);
+        let Some((doc, state, receipt)) =
+            receive_sized(loaded.doc, state, message, data.len()).await
+        else {
+            self.docs.remove(&doc_id); // the document stays unloaded: it reloads from storage
+            return Err(Close::Crashed);
+        };
         let changed = match receipt {
             Receipt::Unchanged => None,
             Receipt::Changed { chunk, projection } => Some((chunk, projection)),
             failed => {
-                // The document may hold part of a bad message: reload it from storage next time,
-                // and keep nothing of this peer's state (it may count what was never stored).
-                *guard = None;
+                // The document may hold part of a bad message: it stays unloaded and reloads from
+                // storage next time; nothing is kept of this peer's state (it may count what was
+                // never stored).
                 self.docs.remove(&doc_id);
-                return Err(match failed {
-                    Receipt::Panicked => {
-                        tracing::error!(
-                            conn = self.id,
-                            "automerge panicked on a peer's sync message"
-                        );
-                        Close::Crashed
-                    }
-                    Receipt::TooManyMissingDeps => {
-                        rejected("too many changes with missing dependencies")
-                    }
-                    _ => rejected("sync message rejected"),
-                });
+                return Err(self.refused(failed));
             }
         };
+        loaded.doc = doc;
+        *guard = Some(loaded);
+        peer.state = state;
         let Some(loaded) = guard.as_mut() else {
             return Err(Close::Storage);
         };
@@ -481,32 +494,26 @@ impl Connection {
         }
         let message = sync::Message::decode(data)
             .map_err(|_| Close::Protocol("malformed sync message".into()))?;
-        let Some((doc, state)) = self.provisional.get_mut(&doc_id) else {
+        let Some((doc, state)) = self.provisional.remove(&doc_id) else {
             return Err(Close::Crashed);
         };
-        let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            doc.receive_sync_message(state, message)
-        }));
-        if !matches!(received, Ok(Ok(()))) {
-            self.provisional.remove(&doc_id);
-            return Err(Close::Protocol("sync message rejected".into()));
-        }
-        if doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
-            self.provisional.remove(&doc_id);
-            return Err(Close::Protocol(
-                "too many changes with missing dependencies".into(),
-            ));
-        }
-        if doc.get_heads().is_empty() {
-            // Nothing but heads yet: ask for the changes.
-            let reply = doc.generate_sync_message(state);
-            return Ok(reply
-                .into_iter()
-                .map(|m| self.sync_frame(doc_id, m))
-                .collect());
-        }
-        let Some((doc, mut state)) = self.provisional.remove(&doc_id) else {
+        let Some((doc, mut state, receipt)) = receive_sized(doc, state, message, data.len()).await
+        else {
             return Err(Close::Crashed);
+        };
+        // From an empty document, the chunk is its whole history and the projection all of it.
+        let (chunk, projection) = match receipt {
+            Receipt::Unchanged => {
+                // Nothing but heads yet: ask for the changes.
+                let reply = doc.generate_sync_message(&mut state);
+                self.provisional.insert(doc_id, (doc, state));
+                return Ok(reply
+                    .into_iter()
+                    .map(|m| self.sync_frame(doc_id, m))
+                    .collect());
+            }
+            Receipt::Changed { chunk, projection } => (chunk, projection),
+            failed => return Err(self.refused(failed)),
         };
         let Some(profile) = schema::new_resident_profile(&doc) else {
             return Ok(vec![self.unavailable(&raw_id)]);
@@ -514,8 +521,6 @@ impl Connection {
         let Some(district_id) = self.caller.district_id.clone() else {
             return Ok(vec![self.unavailable(&raw_id)]);
         };
-        let projection = schema::project(&doc);
-        let bytes = doc.save();
         let actor = Actor::of(&self.caller);
         let (user, device) = (self.caller.user_id.clone(), self.caller.device_id.clone());
         let id = raw_id.clone();
@@ -529,7 +534,7 @@ impl Connection {
                     &actor,
                     &district_id,
                     &id,
-                    &bytes,
+                    &chunk,
                     profile,
                     max_pending,
                 )?;
@@ -559,7 +564,7 @@ impl Connection {
                 LoadedDoc {
                     doc,
                     resident_id: resident_id.clone(),
-                    increments: 0,
+                    increments: 1,
                 },
             )
             .await;
