@@ -1,6 +1,6 @@
 //! `mimamori bench-review`: the district lead's review screen and the monthly 活動記録 for a big
 //! district — by default 40 commissioners × 25 residents × a year of weekly contacts (52,000
-//! contacts) — against our server (a child process, as in production). Prints figures; asserts
+//! contacts), in a city of 4 such districts — against our server (a child process, as in production). Prints figures; asserts
 //! nothing.
 //!
 //! Each endpoint is asked `repeat` times after two warm-ups; the figures are the client-measured
@@ -16,6 +16,8 @@ use crate::db::{self, DatabaseUrl, Db};
 use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Role};
 
 pub struct Options {
+    /// Districts alike; the first one's lead is measured.
+    pub districts: usize,
     pub commissioners: usize,
     pub residents_per_commissioner: usize,
     pub weeks: usize,
@@ -47,8 +49,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let seeded = seed(&db, &opts)?;
     drop(db);
     println!(
-        "review and 活動記録: one district of {} commissioners × {} residents × {} weekly contacts",
-        opts.commissioners, opts.residents_per_commissioner, opts.weeks
+        "review and 活動記録: {} districts, each {} commissioners × {} residents × {} weekly contacts; one district's lead measured",
+        opts.districts, opts.commissioners, opts.residents_per_commissioner, opts.weeks
     );
     println!(
         "  seeded {} contacts in {:.1} s ({url})",
@@ -172,74 +174,85 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
             },
         )
     };
-    let (district, lead, staff, commissioners) = db
-        .write_blocking(|conn| {
-            let d = admin::create_district(
-                conn,
-                &cli,
-                DistrictCode::parse("bench-1").unwrap(),
-                Name::parse("ベンチ地区").unwrap(),
-            )?;
-            let lead = user(
-                conn,
-                "bench-lead".into(),
-                Role::DistrictLead,
-                Some(d.id.clone()),
-            )?;
-            let staff = user(conn, "bench-staff".into(), Role::CityStaff, None)?;
-            let mut cs = Vec::new();
-            for c in 0..opts.commissioners {
-                cs.push(
-                    user(
-                        conn,
-                        format!("bench-c{c}"),
-                        Role::Commissioner,
-                        Some(d.id.clone()),
-                    )?
-                    .id,
-                );
-            }
-            Ok((d.id, lead.id, staff.id, cs))
-        })
+    let staff = db
+        .write_blocking(|conn| user(conn, "bench-staff".into(), Role::CityStaff, None))
         .map_err(|e| e.to_string())?;
     let start = Date::from_epoch_days(today.epoch_days() - 400);
     let mut contacts = 0;
-    for (c, commissioner) in commissioners.iter().enumerate() {
-        let n = db
+    let mut measured = None;
+    // Every district alike; the lead of the first one is measured (the others are what a
+    // city-wide index has to skip).
+    for k in 0..opts.districts {
+        let (district, lead, commissioners) = db
             .write_blocking(|conn| {
-                let mut n = 0;
-                for r in 0..opts.residents_per_commissioner {
-                    let resident = admin::create_resident(
-                        conn,
-                        &cli,
-                        NewResident {
-                            district_id: district.clone(),
-                            name: Name::parse(&format!("対象者 {c}-{r}")).unwrap(),
-                            kana: Kana::parse("たいしょうしゃ").unwrap(),
-                            address: Address::parse("旭川市（ベンチ）").unwrap(),
-                            contact_interval_days: Some(7),
-                        },
-                    )?;
-                    admin::assign(conn, &cli, &resident.id, commissioner, start, None)?;
-                    let rows = (0..opts.weeks)
-                        .map(|w| weekly_contact(&resident.id, commissioner, today, w, c * 31 + r))
-                        .collect::<Vec<_>>();
-                    n += rows.len();
-                    documents::apply_projection(
-                        conn,
-                        &resident.id,
-                        None,
-                        rows,
-                        Vec::new(),
-                        Vec::new(),
-                        db::now_ms(),
-                    )?;
+                let d = admin::create_district(
+                    conn,
+                    &cli,
+                    DistrictCode::parse(&format!("bench-{k}")).unwrap(),
+                    Name::parse(&format!("ベンチ地区{k}")).unwrap(),
+                )?;
+                let lead = user(
+                    conn,
+                    format!("bench-d{k}-lead"),
+                    Role::DistrictLead,
+                    Some(d.id.clone()),
+                )?;
+                let mut cs = Vec::new();
+                for c in 0..opts.commissioners {
+                    cs.push(
+                        user(
+                            conn,
+                            format!("bench-d{k}-c{c}"),
+                            Role::Commissioner,
+                            Some(d.id.clone()),
+                        )?
+                        .id,
+                    );
                 }
-                Ok(n)
+                Ok((d.id, lead.id, cs))
             })
             .map_err(|e| e.to_string())?;
-        contacts += n;
+        measured.get_or_insert((lead, commissioners[0].clone()));
+        for (c, commissioner) in commissioners.iter().enumerate() {
+            let n = db
+                .write_blocking(|conn| {
+                    let mut n = 0;
+                    for r in 0..opts.residents_per_commissioner {
+                        let resident = admin::create_resident(
+                            conn,
+                            &cli,
+                            NewResident {
+                                district_id: district.clone(),
+                                name: Name::parse(&format!("対象者 {c}-{r}")).unwrap(),
+                                kana: Kana::parse("たいしょうしゃ").unwrap(),
+                                address: Address::parse("旭川市（ベンチ）").unwrap(),
+                                contact_interval_days: Some(7),
+                            },
+                        )?;
+                        admin::assign(conn, &cli, &resident.id, commissioner, start, None)?;
+                        let rows = (0..opts.weeks)
+                            .map(|w| {
+                                weekly_contact(&resident.id, commissioner, today, w, c * 31 + r)
+                            })
+                            .collect::<Vec<_>>();
+                        n += rows.len();
+                        documents::apply_projection(
+                            conn,
+                            &resident.id,
+                            None,
+                            rows,
+                            Vec::new(),
+                            Vec::new(),
+                            db::now_ms(),
+                        )?;
+                    }
+                    Ok(n)
+                })
+                .map_err(|e| e.to_string())?;
+            contacts += n;
+        }
     }
+    let (lead, commissioner_id) = measured.ok_or("no district")?;
     // Fresh statistics, as PostgreSQL's autovacuum keeps them in production (without them the
     // first queries after a bulk load are planned blind). SQLite plans without statistics.
     db.write_blocking(|conn| {
@@ -251,8 +264,8 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
     .map_err(|e| e.to_string())?;
     Ok(Seeded {
         lead_cookie: bench::session_cookie(db, &lead)?,
-        staff_cookie: bench::session_cookie(db, &staff)?,
-        commissioner_id: commissioners[0].clone(),
+        staff_cookie: bench::session_cookie(db, &staff.id)?,
+        commissioner_id,
         contacts,
     })
 }

@@ -44,6 +44,8 @@ enum Command {
     /// Benchmark: the district lead's review list and the monthly 活動記録 of a big district.
     /// Uses its own temporary SQLite database unless --database-url names an empty one.
     BenchReview {
+        #[arg(long, default_value_t = 4)]
+        districts: usize,
         #[arg(long, default_value_t = 40)]
         commissioners: usize,
         #[arg(long, default_value_t = 25)]
@@ -211,6 +213,7 @@ fn run(cli: Cli) -> Result<(), String> {
         });
     }
     if let Command::BenchReview {
+        districts,
         commissioners,
         residents,
         weeks,
@@ -219,6 +222,7 @@ fn run(cli: Cli) -> Result<(), String> {
     } = cli.command
     {
         return mimamori::bench_review::run(mimamori::bench_review::Options {
+            districts: districts.max(1),
             commissioners: commissioners.max(1),
             residents_per_commissioner: residents.max(1),
             weeks: weeks.max(1),

@@ -1,1 +1,2 @@
+DROP INDEX contacts_concern_newest;
 DROP INDEX contacts_newest;
