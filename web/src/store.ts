@@ -19,7 +19,7 @@ import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-index
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import type { ResidentDoc } from "./schema"
 import { unsentOf } from "./pending"
-import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES } from "./vault"
+import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
 import { api, ApiError, type Me, type DocumentRef, type NoticeOut, type DeviceEvent } from "./api"
 
 export interface DocEntry {
@@ -71,7 +71,6 @@ const LS_IDLE = "mimamori.idleLockSecs"
 const LS_ERASED = "mimamori.erased" // why the local data was erased, until the user has read it
 const LS_PUSH_SENT = "mimamori.pushSent" // the subscription the server was last told (endpoint, keys)
 const LS_EVENTS = "mimamori.deviceEvents" // lock events for the server's audit log, not yet sent
-const LS_DROPPED = "mimamori.dropped" // documents to delete here (assignment ended)
 const LS_GONE = "mimamori.gone" // document ids deleted here: late writes for them are refused
 const LS_EXPIRY = "mimamori.offlineExpiryDays"
 
@@ -92,6 +91,9 @@ type Listener = () => void
 export class Store {
   repo?: Repo
   private storage?: EncryptedStorage
+  private refreshing?: Promise<void>
+  private headsSaveTimer?: ReturnType<typeof setTimeout>
+  private erasing = false
   private state: State
   private listeners = new Set<Listener>()
   private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
@@ -124,6 +126,7 @@ export class Store {
       push: "PushManager" in window && "Notification" in window ? "off" : "unsupported",
     }
     this.state = { ...this.state, ...noticeState(load<NoticeOut[]>(LS_NOTICES, [])) }
+    window.addEventListener("pagehide", () => this.saveHeads())
   }
 
   /** Opens the encrypted store with the data key and starts syncing. */
@@ -148,7 +151,6 @@ export class Store {
       setTimeout(() => void this.refreshSession(), 500)
     })
     this.set({ lock: "open", pinFailures: 0 })
-    this.dropDocuments()
     for (const d of this.state.docs) void this.open(d.url)
     this.watchIdle()
   }
@@ -227,6 +229,7 @@ export class Store {
   }
 
   async wipe(why: "revoked" | "erased" | "expired") {
+    this.erasing = true // nothing of this tablet's sync state is written back after the erase
     const unsent = load<DeviceEvent[]>(LS_EVENTS, [])
     await vault.erase()
     save(LS_EVENTS, unsent) // lock events are no resident data: they still go to the audit log
@@ -327,8 +330,16 @@ export class Store {
     })
   }
 
-  /** Asks the server who we are and which documents we hold; keeps the cached answer offline. */
-  async refreshSession() {
+  /**
+   * Asks the server who we are and which documents we hold; keeps the cached answer offline. One
+   * at a time: start-up, the minute timer, `online` and a reconnect may all ask at once.
+   */
+  refreshSession(): Promise<void> {
+    this.refreshing ??= this.refreshSessionNow().finally(() => (this.refreshing = undefined))
+    return this.refreshing
+  }
+
+  private async refreshSessionNow() {
     try {
       const me = await api.me()
       save(LS_ME, me)
@@ -374,26 +385,24 @@ export class Store {
     // A document the server no longer lists (the assignment ended) stays while it holds unsent
     // changes, so nothing is stranded; otherwise it leaves this tablet, storage included. Its
     // history stays on the server for the successor.
+    const leaving: AutomergeUrl[] = []
     for (const d of this.state.docs) {
       if (next.some(n => n.url === d.url)) continue
       // Only a document opened and compared with the server's heads is known to hold nothing
       // unsent; while locked (or still loading) it stays.
-      if (!this.repo || !d.doc || d.pendingContacts.length > 0 || d.pendingEdit) {
-        next.push(d)
-      } else {
-        save(LS_DROPPED, [...new Set([...load<string[]>(LS_DROPPED, []), d.url])])
-      }
+      if (!this.repo || !d.doc || d.pendingContacts.length > 0 || d.pendingEdit) next.push(d)
+      else leaving.push(d.url)
     }
-    this.dropDocuments()
+    this.drop(leaving)
     this.setDocs(next)
     if (this.repo) for (const d of next) void this.open(d.url)
   }
 
-  /** Deletes from this tablet the documents it no longer holds (once the store is open). */
-  private dropDocuments() {
-    if (!this.repo) return
+  /** Deletes from this tablet documents it no longer holds (the store is open). */
+  private drop(urls: AutomergeUrl[]) {
+    if (!this.repo || urls.length === 0) return
     const gone = new Set(load<string[]>(LS_GONE, []))
-    for (const url of load<AutomergeUrl[]>(LS_DROPPED, [])) {
+    for (const url of urls) {
       this.handles.delete(url)
       this.repo.delete(url)
       delete this.serverHeads[url]
@@ -403,7 +412,6 @@ export class Store {
     }
     save(LS_GONE, [...gone])
     save(LS_HEADS, this.serverHeads)
-    save(LS_DROPPED, [])
   }
 
   /** A new document list: cached (ids only) for an offline start, then shown. */
@@ -449,10 +457,8 @@ export class Store {
     handle.on("change", refresh)
     const remote = (heads: UrlHeads) => {
       this.serverHeads[url] = decodeHeads(heads)
-      save(LS_HEADS, this.serverHeads)
-      const now = Date.now()
-      save(LS_LAST_SYNC, now)
-      this.set({ lastSync: now })
+      this.saveHeadsSoon()
+      this.set({ lastSync: Date.now() })
       refresh()
     }
     handle.on("remote-heads", ({ heads }) => remote(heads))
@@ -463,6 +469,23 @@ export class Store {
     }
     refresh()
     return handle
+  }
+
+  /**
+   * The server's heads (and the last sync time) reach localStorage at most once a second, and when
+   * the page goes: a first sync of many documents would otherwise rewrite the whole map per
+   * document. A write lost to a crash only over-reports 未送信 until the next sync.
+   */
+  private saveHeadsSoon() {
+    this.headsSaveTimer ??= setTimeout(() => this.saveHeads(), 1000)
+  }
+
+  private saveHeads() {
+    clearTimeout(this.headsSaveTimer)
+    this.headsSaveTimer = undefined
+    if (this.erasing) return
+    save(LS_HEADS, this.serverHeads)
+    if (this.state.lastSync) save(LS_LAST_SYNC, this.state.lastSync)
   }
 
   handle(url: AutomergeUrl) {
@@ -487,9 +510,8 @@ export class Store {
     this.update(url, { doc: plain, pendingContacts, pendingEdit, unavailable: false })
     // No longer the caller's (assignment ended) and nothing unsent: it leaves this tablet now.
     if (this.listed && !this.listed.has(url) && pendingContacts.length === 0 && !pendingEdit) {
-      save(LS_DROPPED, [...new Set([...load<string[]>(LS_DROPPED, []), url])])
       this.setDocs(this.state.docs.filter(d => d.url !== url))
-      this.dropDocuments()
+      this.drop([url])
     }
   }
 
@@ -560,12 +582,12 @@ export class Store {
       const { public_key } = await api.pushKey()
       let sub = await reg.pushManager.getSubscription()
       const current = sub?.options?.applicationServerKey
-      if (sub && current && b64url(current) !== public_key) {
+      if (sub && current && bytesToB64url(new Uint8Array(current)) !== public_key) {
         await sub.unsubscribe() // the city rotated its key
         sub = null
       }
       sub ??= await withTimeout(
-        reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromB64url(public_key) }),
+        reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64urlToBytes(public_key) }),
         15_000,
       )
       // Told to the server once per subscription and user, not at every check-in.
@@ -591,18 +613,6 @@ function noticeState(notices: NoticeOut[]) {
   const rank = (p: string) => (p === "urgent" ? 0 : p === "important" ? 1 : 2)
   const sorted = [...notices].sort((a, b) => rank(a.priority) - rank(b.priority) || (b.sent_at ?? 0) - (a.sent_at ?? 0))
   return { notices: sorted, unreadNotices: sorted.filter(n => !n.read).length }
-}
-
-function b64url(buf: ArrayBuffer): string {
-  return btoa(String.fromCharCode(...new Uint8Array(buf)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "")
-}
-
-function fromB64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, "+").replace(/_/g, "/"))
-  return Uint8Array.from(bin, c => c.charCodeAt(0))
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -33,7 +33,8 @@ interface VaultRecord {
 const enc = new TextEncoder()
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b))
 const unb64 = (s: string) => Uint8Array.from(atob(s), c => c.charCodeAt(0))
-const b64urlToBytes = (s: string) => unb64(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4))
+export const b64urlToBytes = (s: string) => unb64(s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4))
+export const bytesToB64url = (b: Uint8Array) => b64(b).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
 
 function read(): VaultRecord | undefined {
   try {
