@@ -24,6 +24,8 @@ import {
   PROFILE_FIELDS,
   REVIEW_MARKS,
   contactsNewestFirst,
+  lastContact,
+  type Contact,
   daysSince,
   formatJst,
   label,
@@ -360,8 +362,7 @@ function Enrol({ initial }: { initial: string }) {
 
 
 /** Days past the contact interval (negative: not due yet; undefined: never contacted). */
-function overdueBy(e: DocEntry): number | undefined {
-  const last = contactsNewestFirst(e.doc)[0]
+function overdueBy(e: DocEntry, last: Contact | undefined): number | undefined {
   const days = daysSince(last ? str(last.occurredAt) : undefined)
   return days === undefined ? undefined : days - e.intervalDays
 }
@@ -373,7 +374,10 @@ function MyResidents({ entries }: { entries: DocEntry[] }) {
     return entries
       .filter(e => e.doc)
       .filter(e => !needle || str(e.doc!.profile?.name).includes(needle) || str(e.doc!.profile?.kana).includes(needle))
-      .map(e => ({ e, over: overdueBy(e) }))
+      .map(e => {
+        const last = lastContact(e.doc)
+        return { e, last, over: overdueBy(e, last) }
+      })
       .sort((a, b) => (b.over ?? Infinity) - (a.over ?? Infinity) || str(a.e.doc!.profile?.kana).localeCompare(str(b.e.doc!.profile?.kana), "ja"))
   }, [entries, q])
   const loading = entries.filter(e => !e.doc && !e.unavailable).length
@@ -387,8 +391,7 @@ function MyResidents({ entries }: { entries: DocEntry[] }) {
       {loading > 0 && <p className="hint">{loading}人分を読み込み中…</p>}
       {rows.length === 0 && loading === 0 && <p className="hint">表示する方がいません。</p>}
       <ul className="residents">
-        {rows.map(({ e, over }) => {
-          const last = contactsNewestFirst(e.doc)[0]
+        {rows.map(({ e, last, over }) => {
           const p = e.doc!.profile
           return (
             <li key={e.url} className={over === undefined || over > 0 ? "resident overdue" : "resident"} data-testid="resident">

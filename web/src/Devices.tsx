@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react"
 import { api, messageOf, type DeviceOut } from "./api"
 import { ErrorLine } from "./ui"
+import { formatMs } from "./schema"
 
 const STATE: Record<string, string> = {
   awaiting_enrolment: "登録待ち",
@@ -11,11 +12,6 @@ const STATE: Record<string, string> = {
   wiped: "利用停止・消去済み",
 }
 
-function when(ms: number | null) {
-  if (!ms) return "—"
-  const d = new Date(ms + 9 * 3600_000).toISOString()
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}`
-}
 
 export function Devices() {
   const [list, setList] = useState<DeviceOut[]>()
@@ -55,9 +51,9 @@ export function Devices() {
             <tr key={d.id} data-testid="device">
               <td>{d.label}</td>
               <td>{STATE[d.state] ?? d.state}</td>
-              <td>{when(d.last_seen_at)}</td>
+              <td>{formatMs(d.last_seen_at, "—")}</td>
               <td>{d.app_version ?? "—"}</td>
-              <td>{when(d.wiped_at)}</td>
+              <td>{formatMs(d.wiped_at, "—")}</td>
               <td>
                 {(d.state === "enrolled" || d.state === "awaiting_enrolment") && (
                   <button type="button" onClick={() => void revoke(d)}>

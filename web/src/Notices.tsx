@@ -2,6 +2,7 @@
 // the city office's compose / send / withdraw / tracking screen.
 import { useEffect, useState, useSyncExternalStore } from "react"
 import { ErrorLine, Field } from "./ui"
+import { formatMs, label } from "./schema"
 import type { Store } from "./store"
 import { api, messageOf, ApiError, type NoticeIn, type Priority, type SentNotice, type Tracking } from "./api"
 
@@ -10,13 +11,8 @@ export const PRIORITIES: [Priority, string][] = [
   ["important", "重要"],
   ["urgent", "緊急"],
 ]
-const priorityLabel = (p: string) => PRIORITIES.find(([k]) => k === p)?.[1] ?? p
+const priorityLabel = (p: string) => label(PRIORITIES, p)
 
-function when(ms: number | null | undefined): string {
-  if (!ms) return ""
-  const d = new Date(ms + 9 * 3600_000).toISOString()
-  return `${+d.slice(5, 7)}月${+d.slice(8, 10)}日 ${d.slice(11, 16)}`
-}
 
 /** Plain text with line breaks; http(s) links become links (opened outside the app). */
 function Body({ text }: { text: string }) {
@@ -53,7 +49,7 @@ export function NoticeList({ store }: { store: Store }) {
             <a href={`#/notices/${encodeURIComponent(n.id)}`}>
               {n.priority !== "normal" && <span className={`badge p-${n.priority}`}>{priorityLabel(n.priority)}</span>}
               <span className="title">{n.title}</span>
-              <span className="date">{when(n.sent_at)}</span>
+              <span className="date">{formatMs(n.sent_at)}</span>
               {!n.read && <span className="badge unread-mark">未読</span>}
             </a>
           </li>
@@ -83,7 +79,7 @@ export function NoticeDetail({ store, id }: { store: Store; id: string }) {
     <section>
       <p>
         {n.priority !== "normal" && <span className={`badge p-${n.priority}`}>{priorityLabel(n.priority)}</span>}{" "}
-        {when(n.sent_at)}
+        {formatMs(n.sent_at)}
       </p>
       <h1 data-testid="notice-title">{n.title}</h1>
       <Body text={n.body} />
@@ -162,7 +158,7 @@ export function StaffNotices() {
               <td>{n.title}</td>
               <td>{priorityLabel(n.priority)}</td>
               <td>
-                {n.status === "draft" ? "下書き" : n.status === "sent" ? `送信済み ${when(n.sent_at)}` : "取り消し済み"}
+                {n.status === "draft" ? "下書き" : n.status === "sent" ? `送信済み ${formatMs(n.sent_at)}` : "取り消し済み"}
               </td>
               <td className="actions">
                 {n.status === "draft" && (

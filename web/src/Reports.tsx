@@ -4,11 +4,11 @@
 import { useEffect, useState } from "react"
 import { ErrorLine } from "./ui"
 import { api, messageOf, type ActivityReport, type OverdueOut } from "./api"
-import { CONTENTS, FIELDS, OTHER_ACTIVITIES } from "./schema"
+import { CONTENTS, FIELDS, OTHER_ACTIVITIES, nowJst } from "./schema"
 
 
 function thisMonth() {
-  return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 7)
+  return nowJst().slice(0, 7)
 }
 
 export function Reports() {

@@ -6,11 +6,7 @@ import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "./store"
 import { ErrorLine } from "./ui"
 import { api, messageOf, type ReviewItem } from "./api"
-import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, label, nowJst, str, type ReviewMark } from "./schema"
-
-function when(ms: number) {
-  return formatJst(new Date(ms).toISOString())
-}
+import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, formatMs, label, nowJst, str, type ReviewMark } from "./schema"
 
 /** Writes the lead's mark into the resident's document. */
 async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewMark, comment: string) {
@@ -121,7 +117,7 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
       <div className="when">
         <strong>{item.resident_name}</strong>（{item.commissioner}） {formatJst(item.occurred_at)}{" "}
         {label(KINDS, item.kind)}・{label(OUTCOMES, item.outcome)}
-        <span className="received">（サーバー受信 {when(item.received_at)}）</span>
+        <span className="received">（サーバー受信 {formatMs(item.received_at)}）</span>
       </div>
       {item.concern !== "none" && <span className={`badge concern-${item.concern}`}>{label(CONCERNS, item.concern)}</span>}
       {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}

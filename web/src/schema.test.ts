@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { contactsNewestFirst, dayJst, daysSince, formatJst, nowJst, type ResidentDoc } from "./schema"
+import { contactsNewestFirst, lastContact, dayJst, daysSince, formatJst, nowJst, type ResidentDoc } from "./schema"
 
 describe("times in Japan", () => {
   it("writes now in JST with milliseconds", () => {
@@ -27,5 +27,13 @@ describe("the timeline", () => {
       },
     } as unknown as ResidentDoc
     expect(contactsNewestFirst(doc).map(x => x.id)).toEqual(["b", "z", "a", "old"])
+    expect(lastContact(doc)?.id).toBe("b")
+  })
+
+  it("picks the same last contact as the timeline when two share a time", () => {
+    const c = (id: string) => ({ id, occurredAt: "2026-11-23T10:00:00+09:00" })
+    const doc = { contacts: { p: c("p"), q: c("q"), o: c("o") } } as unknown as ResidentDoc
+    expect(lastContact(doc)?.id).toBe(contactsNewestFirst(doc)[0].id)
+    expect(lastContact({} as ResidentDoc)).toBeUndefined()
   })
 })

@@ -140,6 +140,16 @@ export function str(v: unknown): string {
 }
 
 /** Contacts newest first. */
+/** The newest contact (one pass, no sort), in the same order as [`contactsNewestFirst`]. */
+export function lastContact(doc: ResidentDoc | undefined): Contact | undefined {
+  const t = (c: Contact) => Date.parse(str(c.occurredAt)) || 0
+  let best: Contact | undefined
+  for (const c of Object.values(doc?.contacts ?? {})) {
+    if (!best || t(c) - t(best) > 0 || (t(c) === t(best) && str(c.id).localeCompare(str(best.id)) > 0)) best = c
+  }
+  return best
+}
+
 export function contactsNewestFirst(doc: ResidentDoc | undefined): Contact[] {
   if (!doc?.contacts) return []
   const t = (c: Contact) => Date.parse(str(c.occurredAt)) || 0
@@ -170,6 +180,11 @@ export function daysSince(iso: string | undefined, now = new Date()): number | u
 }
 
 /** "2026年11月23日 10:05" */
+/** A server time in ms since the epoch, as [`formatJst`] writes it; `empty` when there is none. */
+export function formatMs(ms: number | null | undefined, empty = ""): string {
+  return ms ? formatJst(new Date(ms).toISOString()) : empty
+}
+
 export function formatJst(iso: string): string {
   const t = Date.parse(iso)
   if (Number.isNaN(t)) return iso
