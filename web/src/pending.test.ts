@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import * as A from "@automerge/automerge"
-import { unsentOf } from "./pending"
+import { ackedHeads, unsentOf } from "./pending"
 import type { ResidentDoc } from "./schema"
 
 function resident(): A.Doc<ResidentDoc> {
@@ -63,6 +63,23 @@ describe("unsentOf", () => {
     const mine = addContact(A.merge(A.clone(base), other), "mine")
     // The server has the base and the other tablet's contact, not ours.
     expect(unsentOf(mine, A.getHeads(other))).toEqual({ contacts: ["mine"], edit: false })
+  })
+
+  it("keeps the newest acknowledgement when an older report of the server's heads comes later", () => {
+    const first = addContact(resident(), "c1")
+    const older = A.getHeads(first)
+    const later = addContact(first, "c2")
+    const newer = A.getHeads(later)
+    // automerge-repo replays a saved sync state that is a step behind: nothing becomes unsent again.
+    expect(ackedHeads(later, newer, older)).toEqual(newer)
+    expect(unsentOf(later, ackedHeads(later, newer, older))).toEqual({ contacts: [], edit: false })
+    // A newer report replaces the older one.
+    expect(ackedHeads(later, older, newer)).toEqual(newer)
+    // Two tablets' changes, each acknowledged separately: the server holds both.
+    const other = addContact(A.clone(first), "c3")
+    const merged = A.merge(A.clone(later), other)
+    expect(ackedHeads(merged, newer, A.getHeads(other)).sort()).toEqual([...newer, ...A.getHeads(other)].sort())
+    expect(unsentOf(merged, ackedHeads(merged, newer, A.getHeads(other)))).toEqual({ contacts: [], edit: false })
   })
 
   it("waits when the server reports changes this tablet has not received", () => {

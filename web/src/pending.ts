@@ -34,3 +34,18 @@ export function unsentOf(doc: A.Doc<ResidentDoc>, serverHeads: string[] | undefi
     edit: patches.some(p => !(p.path[0] === "contacts" && fresh.has(String(p.path[1])))),
   }
 }
+
+/**
+ * What the server is known to hold after it reports `next` for a document we knew it held `prev`
+ * of. The server never loses an acknowledged change, but a report can be older than what we know:
+ * automerge-repo replays the sync state it saved (through a throttle, so possibly a step behind)
+ * when a document is opened. An older report must not undo a newer acknowledgement, or a document
+ * whose server no longer answers (an ended assignment) would show 未送信 for ever.
+ */
+export function ackedHeads(doc: A.Doc<unknown> | undefined, prev: string[] | undefined, next: string[]): string[] {
+  if (!prev || !doc || !A.hasHeads(doc, prev) || !A.hasHeads(doc, next)) return next
+  const both = [...new Set([...prev, ...next])]
+  if (A.diff(doc, next, both).length === 0) return next // `next` includes all of `prev`
+  if (A.diff(doc, prev, both).length === 0) return prev // an older report
+  return both // each has changes the other lacks: the server has both
+}

@@ -18,7 +18,7 @@ import {
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import type { ResidentDoc } from "./schema"
-import { unsentOf } from "./pending"
+import { ackedHeads, unsentOf } from "./pending"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
 import { api, ApiError, type Me, type DocumentRef, type NoticeOut, type DeviceEvent } from "./api"
 
@@ -456,7 +456,8 @@ export class Store {
     const refresh = () => this.recompute(url, handle)
     handle.on("change", refresh)
     const remote = (heads: UrlHeads) => {
-      this.serverHeads[url] = decodeHeads(heads)
+      const doc = handle.isReady() ? handle.doc() : undefined
+      this.serverHeads[url] = ackedHeads(doc, this.serverHeads[url], decodeHeads(heads))
       this.saveHeadsSoon()
       this.set({ lastSync: Date.now() })
       refresh()
