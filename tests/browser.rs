@@ -418,6 +418,15 @@ async fn lost_tablet(db: TestDb) {
         "the ended assignment's document left the tablet (these records stayed)"
     );
     assert_eq!(
+        f["storedAgain"], true,
+        "assigned anew, her document is stored on the tablet again"
+    );
+    assert_eq!(
+        f["recordsAfterUnstoredEnd"],
+        json!([]),
+        "an ended assignment whose document never reached the tablet's store leaves nothing behind"
+    );
+    assert_eq!(
         f["assignmentEndAudit"], 1,
         "the hand-over is in the audit log"
     );

@@ -211,6 +211,45 @@ run(async () => {
     .then(() => [])
     .catch(() => docRecords())
 
+  // 6b. Assigned to her again, she comes back (a document once deleted here may be stored again).
+  //     Then the tablet is closed before it stored her document (as after a reload within the save
+  //     throttle), and this assignment ends too: at the next start she must still leave the list,
+  //     with nothing of hers left behind (there is no document to compare, only sync state).
+  const again = await admin.post("/api/admin/assignments", {
+    data: { resident_id: cfg.residents.rA1, commissioner_id: cfg.users["comm-a"], starts_on: yesterday },
+  })
+  if (!again.ok()) throw new Error(`assign again: ${again.status()} ${await again.text()}`)
+  const assignmentAgain = (await again.json()).id
+  await t.page.reload()
+  await unlock(t.page)
+  await t.page.getByText("試験 花子").waitFor()
+  const isChunk = k => k.includes("snapshot") || k.includes("incremental")
+  const storedAgain = await waitFor("her document stored here again", async () => ((await docRecords()).some(isChunk) ? true : null))
+  await t.page.reload() // the lock screen: no store open while her records are taken away
+  await t.page.getByLabel("暗証番号").waitFor()
+  await t.page.evaluate(async name => {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open(name)
+      r.onsuccess = () => res(r.result)
+      r.onerror = () => rej(r.error)
+    })
+    const tx = db.transaction("documents", "readwrite")
+    const store = tx.objectStore("documents")
+    const keys = await new Promise(res => (store.getAllKeys().onsuccess = e => res(e.target.result)))
+    for (const k of keys) if (!JSON.stringify(k).includes("storage-adapter-id")) store.delete(k)
+    await new Promise(res => (tx.oncomplete = res))
+    db.close()
+  }, "mimamori")
+  const endedAgain = await admin.post(`/api/admin/assignments/${assignmentAgain}/end`, { data: { ends_on: yesterday } })
+  if (!endedAgain.ok()) throw new Error(`end again: ${endedAgain.status()} ${await endedAgain.text()}`)
+  await unlock(t.page)
+  await waitFor("the unstored resident gone from the list", async () => (await onList()) > 0 &&
+      (await t.page.evaluate(rid => !window.mimamori.get().docs.some(d => d.residentId === rid), cfg.residents.rA1)),
+  )
+  const recordsAfterUnstoredEnd = await waitFor("nothing of hers stored", async () => ((await docRecords()).length === 0 ? "none" : null), 5000, 100)
+    .then(() => [])
+    .catch(() => docRecords())
+
   // 7. The administrator revokes the tablet on the devices screen: it erases itself and says so;
   //    the screen and the audit log show the confirmed erase.
   const office = await tablet("admin")
@@ -267,6 +306,8 @@ run(async () => {
     erasedText,
     afterWrongPins: { records: afterWrongPins.records.length, vault: afterWrongPins.localStorage.includes("mimamori.vault") },
     recordsAfterEnd,
+    storedAgain,
+    recordsAfterUnstoredEnd,
     revokedWipeMs,
     revokedText,
     afterRevoke: { records: afterRevoke.records.length, vault: afterRevoke.localStorage.includes("mimamori.vault") },

@@ -389,8 +389,10 @@ export class Store {
     for (const d of this.state.docs) {
       if (next.some(n => n.url === d.url)) continue
       // Only a document opened and compared with the server's heads is known to hold nothing
-      // unsent; while locked (or still loading) it stays.
-      if (!this.repo || !d.doc || d.pendingContacts.length > 0 || d.pendingEdit) next.push(d)
+      // unsent; while locked (or still loading) it stays. One that is not stored here at all
+      // (unavailable: a reload came before its first save) holds nothing either.
+      const known = d.doc || (d.unavailable && !this.handles.get(d.url)?.isReady())
+      if (!this.repo || !known || d.pendingContacts.length > 0 || d.pendingEdit) next.push(d)
       else leaving.push(d.url)
     }
     this.drop(leaving)
@@ -451,6 +453,13 @@ export class Store {
     this.handles.set(url, handle)
     if (!handle.isReady()) {
       this.update(url, { unavailable: true })
+      // Not stored here and no longer the caller's: nothing of it can be unsent, and the server
+      // will never send it; without this it would stay listed (and its sync state stored) for ever.
+      if (this.listed && !this.listed.has(url)) {
+        this.setDocs(this.state.docs.filter(d => d.url !== url))
+        this.drop([url])
+        return undefined
+      }
       void handle.whenReady(["ready"]).then(() => this.recompute(url, handle))
     }
     const refresh = () => this.recompute(url, handle)
