@@ -126,6 +126,12 @@ async fn matrix(db: TestDb) {
         ),
         (
             "GET",
+            "/api/activity-log".into(),
+            None,
+            [u, ok, ok, ok, ok, f, f],
+        ),
+        (
+            "GET",
             "/api/review/contacts?check=mailbox".into(),
             None,
             [u, f, f, ok, ok, f, f],
@@ -157,8 +163,20 @@ async fn matrix(db: TestDb) {
         (
             "POST",
             "/api/review/snowfall".into(),
-            Some(json!({"day": "2026-12-01"})),
+            Some(json!({"day": "2026-11-01"})),
             [u, f, f, nc, nc, f, f],
+        ),
+        (
+            "GET",
+            "/api/review/snowfall".into(),
+            None,
+            [u, f, f, ok, ok, f, f],
+        ),
+        (
+            "POST",
+            "/api/staff/snowfall".into(),
+            Some(json!({"day": "2026-11-01"})),
+            [u, f, f, f, f, ok, f],
         ),
         (
             "POST",

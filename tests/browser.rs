@@ -521,8 +521,25 @@ async fn reports(db: TestDb) {
         header.contains("comm-a さん"),
         "one column per commissioner: {header}"
     );
-    // The visit counted: 訪問回数 and 分野 高齢者 show 1 for comm-a.
-    for row in ["visits", "elderly"] {
+    // The own activities recorded offline: on the tablet at once, unsent until the server is back.
+    let offline = f["offlineActivities"].as_str().unwrap();
+    assert_eq!(
+        offline.matches("未送信").count(),
+        2,
+        "both activities listed, unsent: {offline}"
+    );
+    assert_eq!(f["offlineStatus"], "未送信 2件");
+    let sent = f["sentActivities"].as_str().unwrap();
+    assert!(
+        sent.contains("関係機関との連絡調整") && !sent.contains("未送信"),
+        "{sent}"
+    );
+    assert_eq!(
+        f["leadSeesNote"], false,
+        "an activity's note is its commissioner's alone"
+    );
+    // The visit counted: 訪問回数 and 分野 高齢者 show 1 for comm-a; so do the activities.
+    for row in ["visits", "elderly", "liaison", "council"] {
         let cells: Vec<&str> = f[row].as_str().unwrap().split_whitespace().collect();
         assert!(cells.contains(&"1"), "{row}: {cells:?}");
     }
@@ -535,5 +552,10 @@ async fn reports(db: TestDb) {
     assert!(
         overdue.contains("comm-a2 さん") && overdue.contains("試験 太郎"),
         "the never-contacted resident, under their commissioner: {overdue}"
+    );
+    let after_snow = f["afterSnow"].as_str().unwrap();
+    assert!(
+        after_snow.contains("最近の降雪日") && after_snow.contains("のあと未確認"),
+        "the snowfall marked, the unseen flagged: {after_snow}"
     );
 }

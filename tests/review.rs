@@ -31,6 +31,18 @@ impl Recorder {
             .as_str()
             .unwrap()
             .to_string();
+        Recorder::open_url(s, client, &url).await
+    }
+
+    /// The caller's own activity log (定例会, 研修, 連絡調整 …).
+    async fn open_activity_log(s: &TestServer, client: &mut Client) -> Recorder {
+        let (st, log) = client.get("/api/activity-log").await;
+        assert_eq!(st, StatusCode::OK, "{log}");
+        let url = log["document_url"].as_str().unwrap().to_string();
+        Recorder::open_url(s, client, &url).await
+    }
+
+    async fn open_url(s: &TestServer, client: &mut Client, url: &str) -> Recorder {
         let mut peer = RawPeer::connect(s, Some(client), Some(&s.origin))
             .await
             .unwrap();
@@ -60,6 +72,35 @@ impl Recorder {
     ) {
         self.contact(id, day, kind, "met", "none", &[], fields, contents)
             .await
+    }
+
+    /// Writes an entry into the document's `activities` (the activity log's section) and waits for
+    /// the acknowledgement.
+    async fn activity(&mut self, id: &str, day: &str, kind: &str) {
+        let activities = match self.doc.get(ROOT, "activities").unwrap() {
+            Some((_, obj)) => obj,
+            None => {
+                self.doc
+                    .transact(|tx| tx.put_object(ROOT, "activities", ObjType::Map))
+                    .unwrap()
+                    .result
+            }
+        };
+        let mut tx = self.doc.transaction();
+        let a = tx.put_object(&activities, id, ObjType::Map).unwrap();
+        for (k, v) in [
+            ("id", id),
+            ("date", day),
+            ("kind", kind),
+            ("note", "民生委員協議会の定例会"),
+        ] {
+            tx.put(&a, k, v).unwrap();
+        }
+        tx.commit();
+        self.peer
+            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+            .await
+            .unwrap();
     }
 
     /// Writes a review mark into the document (only a lead's count).
@@ -226,20 +267,20 @@ async fn alerts_flow(db: TestDb) {
 
     // Snow: only after a snowfall day the lead marked.
     tablet
-        .visit("v4", "2026-12-02", "met", "none", &[("snow", "concern")])
+        .visit("v4", "2026-11-19", "met", "none", &[("snow", "concern")])
         .await;
     assert!(
         !rules(&lead.get("/api/review/alerts").await.1)
             .contains(&"snow_after_snowfall".to_string())
     );
     assert_eq!(
-        lead.post("/api/review/snowfall", &json!({"day": "2026-12-03"}))
+        lead.post("/api/review/snowfall", &json!({"day": "2026-11-20"}))
             .await
             .0,
         StatusCode::NO_CONTENT
     );
     tablet
-        .visit("v5", "2026-12-04", "met", "none", &[("snow", "concern")])
+        .visit("v5", "2026-11-21", "met", "none", &[("snow", "concern")])
         .await;
     assert!(
         rules(&lead.get("/api/review/alerts").await.1).contains(&"snow_after_snowfall".to_string())
@@ -352,7 +393,19 @@ async fn activity_report(db: TestDb) {
         )
         .await;
 
-    // Hand-counted: comm-a 3 contacts on 2 days, 1 visit; comm-a2 1 contact, 1 visit.
+    // comm-a's own activity log: a meeting on a day with contacts, liaison and a certificate on
+    // two more days, one of another month, one of a kind the form does not know.
+    let mut log = Recorder::open_activity_log(&s, &mut c1).await;
+    log.activity("a1", "2026-11-02", "council").await;
+    log.activity("a2", "2026-11-05", "liaison").await;
+    log.activity("a3", "2026-11-06", "certificate").await;
+    log.activity("a4", "2026-10-30", "council").await;
+    log.activity("a5", "2026-11-07", "party").await;
+    // An activities section written into a resident's document counts for nothing.
+    t1.activity("x1", "2026-11-09", "liaison").await;
+
+    // Hand-counted: comm-a 3 contacts on 2 days (02, 20), 1 visit, and from the log 研修 1,
+    // 証明事務 1, 連絡調整 1 on 02, 05, 06: 4 active days; comm-a2 1 contact, 1 visit, 1 day.
     let (st, mine) = c1.get("/api/reports/activity?month=2026-11").await;
     assert_eq!(st, StatusCode::OK, "{mine}");
     assert_eq!(
@@ -367,7 +420,14 @@ async fn activity_report(db: TestDb) {
             t["visits"].as_i64(),
             t["active_days"].as_i64()
         ),
-        (Some(3), Some(1), Some(2))
+        (Some(3), Some(1), Some(4))
+    );
+    assert_eq!(t["other_activities"]["民児協運営・研修"], 1);
+    assert_eq!(t["other_activities"]["証明事務"], 1);
+    assert_eq!(t["other_activities"]["行事・事業・会議への参加協力"], 0);
+    assert_eq!(
+        t["liaison"], 1,
+        "the resident document's liaison is not counted"
     );
     assert_eq!(t["by_field"]["高齢者"], 2);
     assert_eq!(t["by_field"]["障害者"], 1);
@@ -385,8 +445,10 @@ async fn activity_report(db: TestDb) {
             total["visits"].as_i64(),
             total["active_days"].as_i64()
         ),
-        (Some(4), Some(2), Some(3))
+        (Some(4), Some(2), Some(5))
     );
+    assert_eq!(total["liaison"], 1);
+    assert_eq!(total["other_activities"]["証明事務"], 1);
     assert_eq!(total["by_content"]["子育て・母子保健"], 1);
     let mut other = s.login("lead-b").await;
     assert_eq!(
@@ -409,6 +471,12 @@ async fn activity_report(db: TestDb) {
         .find(|r| r["district"] == "神楽岡")
         .unwrap();
     assert_eq!(kagura["totals"]["consultations"], 4);
+    assert_eq!(kagura["totals"]["liaison"], 1);
+    assert_eq!(kagura["totals"]["other_activities"]["民児協運営・研修"], 1);
+    assert!(
+        !text.contains("定例会"),
+        "an activity's note never leaves the log: {text}"
+    );
     assert_eq!(city["total"]["visits"], 2);
 
     // CSV for Excel: BOM, CRLF, the form's columns.
@@ -592,5 +660,130 @@ async fn alert_push(db: TestDb) {
     assert!(
         rx.received_by("lead-b").is_empty(),
         "another district's lead"
+    );
+}
+
+both!(
+    an_activity_log_is_its_commissioners_alone,
+    activity_log_access
+);
+async fn activity_log_access(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut c1 = s.login("comm-a").await;
+    let (_, first) = c1.get("/api/activity-log").await;
+    let (_, again) = c1.get("/api/activity-log").await;
+    assert_eq!(
+        first["document_url"], again["document_url"],
+        "one log per commissioner"
+    );
+    let url = first["document_url"].as_str().unwrap().to_string();
+    let doc_id = url.trim_start_matches("automerge:").to_string();
+    let mut mine = Recorder::open_url(&s, &mut c1, &url).await;
+    assert_eq!(
+        mine.doc
+            .get(ROOT, "type")
+            .unwrap()
+            .map(|(v, _)| v.to_string()),
+        Some("\"activity_log\"".to_string()),
+        "the server's log reached its commissioner"
+    );
+    mine.activity("a1", "2026-11-05", "liaison").await;
+    for who in ["comm-a2", "lead-a", "comm-b"] {
+        let mut c = s.login(who).await;
+        let (_, theirs) = c.get("/api/activity-log").await;
+        assert_ne!(theirs["document_url"], first["document_url"], "{who}");
+        let mut peer = RawPeer::connect(&s, Some(&c), Some(&s.origin))
+            .await
+            .unwrap();
+        peer.join(&format!("peer-{}", uuid::Uuid::new_v4().simple()))
+            .await;
+        let (mut doc, mut state) = (Automerge::new(), sync::State::new());
+        let seen = peer.sync_doc(&doc_id, &mut doc, &mut state).await.unwrap();
+        assert_eq!(seen, vec!["doc-unavailable"], "{who}");
+        assert!(
+            doc.get(ROOT, "activities").unwrap().is_none(),
+            "{who} got nothing of it"
+        );
+    }
+    for who in ["staff", "admin"] {
+        let (st, _) = s.login(who).await.get("/api/activity-log").await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+    }
+}
+
+both!(after_a_snowfall_the_unseen_come_first, snowfall_overdue);
+async fn snowfall_overdue(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let day = |back: i64| {
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms() - back * 86_400_000).to_string()
+    };
+    // rA1 visited two days ago (not overdue: weekly), rA2 today.
+    let mut c1 = s.login("comm-a").await;
+    Recorder::open(&s, &mut c1, &ra1)
+        .await
+        .visit("s1", &day(2), "met", "none", &[])
+        .await;
+    let mut c2 = s.login("comm-a2").await;
+    Recorder::open(&s, &mut c2, &ra2)
+        .await
+        .visit("s2", &day(0), "met", "none", &[])
+        .await;
+    let mut lead = s.login("lead-a").await;
+    assert_eq!(
+        lead.get("/api/review/overdue").await.1,
+        json!([]),
+        "nobody overdue"
+    );
+    // Snow yesterday: rA1, not seen since, is listed (not overdue, but unseen since the snow).
+    assert_eq!(
+        lead.post("/api/review/snowfall", &json!({"day": day(1)}))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, list) = lead.get("/api/review/overdue").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["resident_id"], ra1.as_str());
+    assert_eq!(list[0]["not_seen_since_snowfall"], day(1).as_str());
+    assert_eq!(list[0]["days_overdue"], -5);
+    assert_eq!(lead.get("/api/review/snowfall").await.1, json!([day(1)]));
+    // A snowfall day in the future is refused, with the field named.
+    let (st, bad) = lead
+        .post("/api/review/snowfall", &json!({"day": day(-1)}))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["field"], "day");
+
+    // City staff mark a snowfall for every district: district B's lead sees it.
+    let mut staff = s.login("staff").await;
+    let (st, marked) = staff
+        .post("/api/staff/snowfall", &json!({"day": day(3)}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{marked}");
+    assert_eq!(marked["districts"], 2);
+    let mut lead_b = s.login("lead-b").await;
+    assert_eq!(lead_b.get("/api/review/snowfall").await.1, json!([day(3)]));
+    let (st, bad) = staff
+        .post(
+            "/api/staff/snowfall",
+            &json!({"day": day(0), "districts": ["no-such"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["error"]["field"], "districts");
+    let (_, audit) = s.login("admin").await.get("/api/admin/audit").await;
+    let marks = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "snowfall.mark")
+        .count();
+    assert_eq!(
+        marks, 3,
+        "the lead's mark and the city's two, in the audit log"
     );
 }

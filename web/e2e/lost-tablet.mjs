@@ -204,9 +204,14 @@ run(async () => {
   // On the list itself: the lock screen (idle lock) shows no resident either.
   const onList = () => t.page.getByRole("heading", { name: "わたしの見守り" }).count()
   await waitFor("the resident gone from the list", async () => (await onList()) > 0 && (await t.page.getByText("試験 花子").count()) === 0)
-  // Documents' records (automerge-repo also keeps its own storage id, which is no document).
-  const docRecords = async () =>
-    (await dumpStorage(t.page)).records.filter(r => !r.key.includes("storage-adapter-id")).map(r => r.key)
+  // The residents' documents' records (automerge-repo also keeps its own storage id, which is no
+  // document; the commissioner's own activity log stays, it is no resident's).
+  const docRecords = async () => {
+    const log = await t.page.evaluate(() => (localStorage.getItem("mimamori.activityLog") ?? "").replace(/^"automerge:|"$/g, ""))
+    return (await dumpStorage(t.page)).records
+      .filter(r => !r.key.includes("storage-adapter-id") && !(log && r.key.includes(log)))
+      .map(r => r.key)
+  }
   const recordsAfterEnd = await waitFor("the document's records deleted", async () => ((await docRecords()).length === 0 ? "none" : null), 5000, 100)
     .then(() => [])
     .catch(() => docRecords())

@@ -9,6 +9,8 @@ import {
   recordContact,
   run,
   startServer,
+  statusText,
+  stopServer,
   tablet,
   waitFor,
   waitSent,
@@ -21,6 +23,25 @@ run(async () => {
   await recordContact(comm.page, cfg.residents.rA1, { kind: "訪問", outcome: "会えた", allOk: true })
   await waitSent(comm.page)
 
+  // The commissioner's own activities, recorded with the server down: kept on the tablet (未送信),
+  // sent when it is back, counted in the month's 活動記録; the note stays theirs.
+  await waitFor("the activity log on the tablet", () => comm.page.evaluate(() => !!window.mimamori.get().activityLog?.doc))
+  await stopServer()
+  await comm.page.goto(`${origin}/#/`)
+  await comm.page.getByRole("link", { name: "わたしの活動を記録" }).click()
+  const kinds = ["関係機関との連絡調整", "定例会・研修（民児協運営・研修）"]
+  for (const [i, kind] of kinds.entries()) {
+    await comm.page.getByRole("radio", { name: kind }).click()
+    await comm.page.getByLabel("メモ（なくてもよい）").fill("地域包括支援センターに相談した件")
+    await comm.page.getByRole("button", { name: "記録する" }).click()
+    await comm.page.getByTestId("activity").nth(i).waitFor()
+  }
+  const offlineActivities = await comm.page.getByTestId("activities").innerText()
+  const offlineStatus = await statusText(comm.page)
+  await startServer()
+  await waitSent(comm.page, 30_000)
+  const sentActivities = await comm.page.getByTestId("activities").innerText()
+
   const lead = await tablet("lead")
   const { page } = lead
   await login(page, "lead-a")
@@ -30,6 +51,9 @@ run(async () => {
   const header = await table.locator("thead").innerText()
   const visits = await table.locator("tr", { hasText: "訪問回数" }).innerText()
   const elderly = await table.locator("tr", { hasText: "分野: 高齢者" }).innerText()
+  const liaison = await table.locator("tr", { hasText: "連絡調整回数" }).innerText()
+  const council = await table.locator("tr", { hasText: "その他: 民児協運営・研修" }).innerText()
+  const leadSeesNote = (await page.locator("main").innerText()).includes("地域包括支援センター")
   const csvHref = await page.getByTestId("csv").getAttribute("href")
   const csv = await page.request.get(`${origin}${csvHref}`)
   const csvBytes = await csv.body()
@@ -43,10 +67,20 @@ run(async () => {
   await page.goto(`${origin}/#/overdue`)
   await page.getByTestId("overdue-group").first().waitFor()
   const overdue = await page.locator("main").innerText()
+  // Snow today, marked by the lead: whoever has not been seen since comes first, marked so.
+  await page.getByRole("button", { name: "降雪日として記録（地区）" }).click()
+  await page.getByTestId("after-snow").first().waitFor()
+  const afterSnow = await page.locator("main").innerText()
   return {
     header,
     visits,
     elderly,
+    liaison,
+    council,
+    leadSeesNote,
+    offlineActivities,
+    offlineStatus,
+    sentActivities,
     csvHref,
     csvStatus: csv.status(),
     csvType: csv.headers()["content-type"],
@@ -54,5 +88,6 @@ run(async () => {
     statusWhenPrinting,
     pages,
     overdue,
+    afterSnow,
   }
 })

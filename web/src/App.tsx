@@ -2,16 +2,18 @@
 //   #/            わたしの見守り (my residents, overdue first)
 //   #/r/ID        対象者 (profile, timeline)
 //   #/r/ID/record 記録する
+//   #/activities  わたしの活動 (the commissioner's own activity log)
 //   #/login, #/enrol/CODE
 import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import { type Store, type DocEntry } from "./store"
-import { messageOf, ApiError } from "./api"
+import { api, messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
-import { ErrorLine, Field } from "./ui"
+import { Choice, ErrorLine, Field } from "./ui"
+import { Activities } from "./Activities"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
-import { Overdue, Reports } from "./Reports"
+import { Overdue, Reports, Snowfall } from "./Reports"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -72,6 +74,8 @@ export function App({ store }: { store: Store }) {
     screen = <Reports />
   } else if (route[0] === "overdue" && s.me.role === "district_lead") {
     screen = <Overdue />
+  } else if (route[0] === "activities" && (s.me.role === "commissioner" || s.me.role === "district_lead")) {
+    screen = <Activities store={store} />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
   } else if (route[0] === "devices" && s.me.role === "admin") {
@@ -91,6 +95,7 @@ export function App({ store }: { store: Store }) {
             </a>
           )}
         </nav>
+        {s.me.role === "city_staff" && <Snowfall mark={day => api.markCitySnowfall(day)} scope="全地区" />}
         <StaffNotices />
       </>
     )
@@ -117,6 +122,9 @@ export function App({ store }: { store: Store }) {
               </a>
             </>
           )}
+          <a className="button big" href="#/activities">
+            わたしの活動を記録（定例会・研修など）
+          </a>
           <a className="button big" href="#/reports">
             活動記録（月）
           </a>
@@ -554,36 +562,6 @@ function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
 /** `2026-11-23T10:05` in Japan time, for a datetime-local input. */
 function localInputValue(d = new Date()): string {
   return nowJst(d).slice(0, 16)
-}
-
-function Choice<T extends string>({
-  name,
-  options,
-  value,
-  onChange,
-}: {
-  name: string
-  options: [T, string][]
-  value: T | undefined
-  onChange: (v: T) => void
-}) {
-  return (
-    <div className="choices" role="radiogroup" aria-label={name}>
-      {options.map(([k, l]) => (
-        <button
-          type="button"
-          key={k}
-          role="radio"
-          aria-checked={value === k}
-          className={value === k ? "choice on" : "choice"}
-          data-value={k}
-          onClick={() => onChange(k)}
-        >
-          {l}
-        </button>
-      ))}
-    </div>
-  )
 }
 
 function Multi({ options, value, onChange }: { options: string[]; value: string[]; onChange: (v: string[]) => void }) {

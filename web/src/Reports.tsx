@@ -80,16 +80,20 @@ export function Reports() {
 
 export function Overdue() {
   const [list, setList] = useState<OverdueOut[]>()
+  const [snow, setSnow] = useState<string[]>([])
   const [error, setError] = useState<string>()
-  useEffect(() => {
+  const load = () => {
     api.overdue().then(setList, e => setError(messageOf(e)))
-  }, [])
+    api.snowfallDays().then(setSnow, e => setError(messageOf(e)))
+  }
+  useEffect(load, [])
   const byCommissioner = new Map<string, OverdueOut[]>()
   for (const o of list ?? []) byCommissioner.set(o.commissioner, [...(byCommissioner.get(o.commissioner) ?? []), o])
   return (
     <section>
       <h1>連絡が予定よりおくれている方</h1>
       <ErrorLine text={error} />
+      <Snowfall days={snow} mark={day => api.markSnowfall(day).then(load)} />
       {list && list.length === 0 && <p className="hint">おくれている方はいません。</p>}
       {[...byCommissioner].map(([commissioner, items]) => (
         <div key={commissioner} className="group" data-testid="overdue-group">
@@ -98,12 +102,57 @@ export function Overdue() {
             {items.map(o => (
               <li key={o.resident_id}>
                 <strong>{o.resident_name}</strong>{" "}
-                {o.days_overdue === null ? "まだ一度も連絡がありません" : `予定より${o.days_overdue}日おくれ（前回 ${o.last_contact_on}）`}
+                {o.not_seen_since_snowfall && (
+                  <span className="badge warn" data-testid="after-snow">
+                    降雪（{o.not_seen_since_snowfall.slice(5).replace("-", "/")}）のあと未確認
+                  </span>
+                )}{" "}
+                {o.days_overdue === null
+                  ? "まだ一度も連絡がありません"
+                  : o.days_overdue > 0
+                    ? `予定より${o.days_overdue}日おくれ（前回 ${o.last_contact_on}）`
+                    : `前回 ${o.last_contact_on}`}
               </li>
             ))}
           </ul>
         </div>
       ))}
     </section>
+  )
+}
+
+/**
+ * 降雪日: the lead (for the district) or city staff (for every district) mark a day of snow; the
+ * 除雪 rule and the overdue list's order after a snowfall use it.
+ */
+export function Snowfall({ days, mark, scope = "地区" }: { days?: string[]; mark: (day: string) => Promise<unknown>; scope?: string }) {
+  const today = nowJst().slice(0, 10)
+  const [day, setDay] = useState(today)
+  const [error, setError] = useState<string>()
+  const [done, setDone] = useState<string>()
+  return (
+    <form
+      className="group snowfall no-print"
+      data-testid="snowfall"
+      onSubmit={e => {
+        e.preventDefault()
+        setError(undefined)
+        setDone(undefined)
+        mark(day).then(
+          () => setDone(`${day.slice(5).replace("-", "/")} を降雪日として記録しました（${scope}）。`),
+          err => setError(messageOf(err)),
+        )
+      }}
+    >
+      <h2>降雪日</h2>
+      {days && <p className="hint">{days.length ? `最近の降雪日: ${days.map(d => d.slice(5).replace("-", "/")).join("、")}` : "最近30日の降雪日の記録はありません。"}</p>}
+      <label className="field">
+        <span className="label">降った日</span>
+        <input name="snow-day" type="date" value={day} max={today} onChange={e => setDay(e.target.value)} />
+      </label>
+      <ErrorLine text={error} />
+      {done && <p role="status">{done}</p>}
+      <button type="submit">降雪日として記録（{scope}）</button>
+    </form>
   )
 }

@@ -119,6 +119,8 @@ export interface OverdueOut {
   contact_interval_days: number
   last_contact_on: string | null
   days_overdue: number | null
+  /** A recent snowfall day this resident has not been contacted since (listed first). */
+  not_seen_since_snowfall: string | null
 }
 
 export class ApiError extends Error {
@@ -168,6 +170,7 @@ export const api = {
   logout: () => call<void>("DELETE", "/api/session"),
   enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
   documents: () => call<DocumentRef[]>("GET", "/api/documents"),
+  activityLog: () => call<{ document_url: string }>("GET", "/api/activity-log"),
   residents: () => call<ResidentOut[]>("GET", "/api/residents"),
   keyShare: () =>
     call<{ device_id: string; key_share: string; offline_expiry_days: number; idle_lock_secs: number }>(
@@ -190,6 +193,9 @@ export const api = {
   revokeDevice: (id: string) => call<unknown>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
   activity: (month: string) => call<ActivityReport>("GET", `/api/reports/activity?month=${encodeURIComponent(month)}`),
   overdue: () => call<OverdueOut[]>("GET", "/api/review/overdue"),
+  snowfallDays: () => call<string[]>("GET", "/api/review/snowfall"),
+  markSnowfall: (day: string) => call<void>("POST", "/api/review/snowfall", { day }),
+  markCitySnowfall: (day: string) => call<{ districts: number }>("POST", "/api/staff/snowfall", { day, districts: [] }),
   reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
   tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }

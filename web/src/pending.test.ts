@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import * as A from "@automerge/automerge"
 import { ackedHeads, unsentOf } from "./pending"
-import type { ResidentDoc } from "./schema"
+import type { ActivityLogDoc, ResidentDoc } from "./schema"
 
 function resident(): A.Doc<ResidentDoc> {
   return A.from<Record<string, unknown>>({
@@ -36,6 +36,18 @@ describe("unsentOf", () => {
     const later = addContact(addContact(server, "c2"), "c3")
     expect(unsentOf(later, heads)?.contacts.sort()).toEqual(["c2", "c3"])
     expect(unsentOf(later, heads)?.edit).toBe(false)
+  })
+
+  it("lists the activity log's entries the server lacks (its own section)", () => {
+    const log = A.from<Record<string, unknown>>({ schema: 1, type: "activity_log", userId: "u1", activities: {} }) as unknown as A.Doc<ActivityLogDoc>
+    const add = (doc: A.Doc<ActivityLogDoc>, id: string) =>
+      A.change(doc, d => {
+        ;(d.activities as Record<string, unknown>)[id] = { id: new A.ImmutableString(id), kind: new A.ImmutableString("liaison") }
+      })
+    const server = add(log, "a1")
+    const later = add(server, "a2")
+    expect(unsentOf(later, A.getHeads(server), "activities")).toEqual({ contacts: ["a2"], edit: false })
+    expect(unsentOf(later, undefined, "activities")?.contacts.sort()).toEqual(["a1", "a2"])
   })
 
   it("counts a profile edit the server lacks as one unsent edit", () => {

@@ -2,9 +2,10 @@
 // server last reported for it (hex change hashes) in, the unsent contact ids and whether another edit
 // (profile, review marks) is unsent out.
 import { Automerge as A } from "@automerge/automerge-repo/slim"
-import type { ResidentDoc } from "./schema"
+import type { ActivityLogDoc, ResidentDoc } from "./schema"
 
 export interface Unsent {
+  /** New entries of the section (contacts of a resident, activities of an activity log). */
   contacts: string[]
   edit: boolean
 }
@@ -14,8 +15,12 @@ export interface Unsent {
  * unsent. Returns undefined when the server reports changes this tablet has not received yet (the
  * answer follows once they arrive).
  */
-export function unsentOf(doc: A.Doc<ResidentDoc>, serverHeads: string[] | undefined): Unsent | undefined {
-  const contacts = Object.keys(doc.contacts ?? {})
+export function unsentOf<T extends ResidentDoc | ActivityLogDoc>(
+  doc: A.Doc<T>,
+  serverHeads: string[] | undefined,
+  section: "contacts" | "activities" = "contacts",
+): Unsent | undefined {
+  const contacts = Object.keys((doc as unknown as Record<string, object | undefined>)[section] ?? {})
   if (!serverHeads) return { contacts, edit: true }
   const local = A.getHeads(doc)
   if (local.every(h => serverHeads.includes(h))) return { contacts: [], edit: false }
@@ -27,11 +32,11 @@ export function unsentOf(doc: A.Doc<ResidentDoc>, serverHeads: string[] | undefi
   const patches = A.diff(doc, serverHeads, local)
   const fresh = new Set<string>()
   for (const p of patches) {
-    if (p.path.length === 2 && p.path[0] === "contacts" && p.action === "put") fresh.add(String(p.path[1]))
+    if (p.path.length === 2 && p.path[0] === section && p.action === "put") fresh.add(String(p.path[1]))
   }
   return {
     contacts: [...fresh],
-    edit: patches.some(p => !(p.path[0] === "contacts" && fresh.has(String(p.path[1])))),
+    edit: patches.some(p => !(p.path[0] === section && fresh.has(String(p.path[1])))),
   }
 }
 

@@ -76,6 +76,35 @@ export const OTHER_ACTIVITIES = [
 ]
 export const MAX_NOTE_CHARS = 4000
 
+/** The commissioner's own activity log: what it records, each under its 活動記録 item. */
+export type ActivityKind = "survey" | "event" | "community" | "council" | "certificate" | "child_report" | "liaison"
+export const ACTIVITY_KINDS: [ActivityKind, string][] = [
+  ["council", "定例会・研修（民児協運営・研修）"],
+  ["event", "行事・事業・会議への参加協力"],
+  ["liaison", "関係機関との連絡調整"],
+  ["certificate", "証明事務"],
+  ["community", "地域福祉活動・自主活動"],
+  ["survey", "調査・実態把握"],
+  ["child_report", "要保護児童の発見の通告・仲介"],
+]
+
+export interface Activity {
+  id: string
+  /** YYYY-MM-DD (Japan). */
+  date: string
+  kind: ActivityKind
+  note: string
+  createdAt: string
+}
+
+/** { schema: 1, type: "activity_log", userId, activities } — one per commissioner, theirs alone. */
+export interface ActivityLogDoc {
+  schema: number
+  type: "activity_log"
+  userId: string
+  activities: Record<string, Activity>
+}
+
 export interface Contact {
   id: string
   occurredAt: string

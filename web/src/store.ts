@@ -8,6 +8,7 @@
 // it is missing from the document as of the server's heads.
 
 import {
+  Automerge as A,
   Repo,
   type AutomergeUrl,
   type DocHandle,
@@ -17,7 +18,7 @@ import {
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
-import type { ResidentDoc } from "./schema"
+import { nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
 import { ackedHeads, unsentOf } from "./pending"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
 import { api, ApiError, type Me, type DocumentRef, type NoticeOut, type DeviceEvent } from "./api"
@@ -53,6 +54,8 @@ export interface State {
   /** Last time the server acknowledged anything (ms). */
   lastSync?: number
   docs: DocEntry[]
+  /** The caller's own activity log (定例会, 研修, 連絡調整 …) and its entries not yet sent. */
+  activityLog?: { url: AutomergeUrl; doc?: ActivityLogDoc; pending: string[] }
   pending: number
   /** お知らせ, 緊急 first then newest (cached for offline reading; the city's words, no resident data). */
   notices: NoticeOut[]
@@ -73,6 +76,7 @@ const LS_PUSH_SENT = "mimamori.pushSent" // the subscription the server was last
 const LS_EVENTS = "mimamori.deviceEvents" // lock events for the server's audit log, not yet sent
 const LS_GONE = "mimamori.gone" // document ids deleted here: late writes for them are refused
 const LS_EXPIRY = "mimamori.offlineExpiryDays"
+const LS_ACTIVITY = "mimamori.activityLog" // the caller's activity log document url (an id, no data)
 
 function load<T>(key: string, fallback: T): T {
   try {
@@ -97,6 +101,7 @@ export class Store {
   private state: State
   private listeners = new Set<Listener>()
   private handles = new Map<AutomergeUrl, DocHandle<ResidentDoc>>()
+  private activityHandle?: DocHandle<ActivityLogDoc>
   private serverHeads: Record<string, string[]> = load(LS_HEADS, {})
   private serverPeers = new Set<PeerId>()
   /** The documents the server listed last time (undefined before the first answer). */
@@ -152,6 +157,8 @@ export class Store {
     })
     this.set({ lock: "open", pinFailures: 0 })
     for (const d of this.state.docs) void this.open(d.url)
+    const log = load<AutomergeUrl | undefined>(LS_ACTIVITY, undefined)
+    if (log) void this.openActivityLog(log)
     this.watchIdle()
   }
 
@@ -236,7 +243,7 @@ export class Store {
     if (why !== "revoked") this.report({ event: "erase", reason: why === "erased" ? "wrong_pins" : "expired", at: Date.now() })
     if (why === "revoked") await api.wiped().catch(() => {})
     localStorage.setItem(LS_ERASED, why)
-    this.set({ lock: why, me: undefined, docs: [], pending: 0, notices: [], unreadNotices: 0 })
+    this.set({ lock: why, me: undefined, docs: [], activityLog: undefined, pending: 0, notices: [], unreadNotices: 0 })
     // The open store holds the database: a reload closes it so that the deletion completes.
     if (this.repo) location.reload()
   }
@@ -360,7 +367,9 @@ export class Store {
 
   private async refreshDocuments() {
     if (this.state.me?.role !== "commissioner" && this.state.me?.role !== "district_lead") return
-    const [refs, residents] = await Promise.all([api.documents(), api.residents()])
+    const [refs, residents, log] = await Promise.all([api.documents(), api.residents(), api.activityLog()])
+    save(LS_ACTIVITY, log.document_url)
+    if (this.repo) void this.openActivityLog(log.document_url as AutomergeUrl)
     const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
     const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
     this.listed = new Set(refs.map(r => r.document_url))
@@ -425,9 +434,10 @@ export class Store {
     this.showDocs(docs)
   }
 
-  private showDocs(docs: DocEntry[]) {
-    const pending = docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0)
-    this.set({ docs, pending })
+  private showDocs(docs: DocEntry[], activityLog = this.state.activityLog) {
+    const pending =
+      docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0) + (activityLog?.pending.length ?? 0)
+    this.set({ docs, activityLog, pending })
   }
 
   /** One document's state changed (every sync message): the cached list stays as it is. */
@@ -463,6 +473,12 @@ export class Store {
       void handle.whenReady(["ready"]).then(() => this.recompute(url, handle))
     }
     const refresh = () => this.recompute(url, handle)
+    this.follow(url, handle, refresh)
+    return handle
+  }
+
+  /** Calls `refresh` on every change of the document and every report of the server's heads. */
+  private follow<T>(url: AutomergeUrl, handle: DocHandle<T>, refresh: () => void) {
     handle.on("change", refresh)
     const remote = (heads: UrlHeads) => {
       const doc = handle.isReady() ? handle.doc() : undefined
@@ -473,12 +489,52 @@ export class Store {
     }
     handle.on("remote-heads", ({ heads }) => remote(heads))
     // The server may have answered while `find` was still resolving (before this listener).
-    for (const meta of Object.values(this.repo.peerMetadataByPeerId)) {
+    for (const meta of Object.values(this.repo?.peerMetadataByPeerId ?? {})) {
       const heads = meta?.storageId ? handle.getSyncInfo(meta.storageId)?.lastHeads : undefined
       if (heads) remote(heads)
     }
     refresh()
-    return handle
+  }
+
+  /** Opens the caller's activity log (one per commissioner) and follows what of it is unsent. */
+  private async openActivityLog(url: AutomergeUrl) {
+    if (!this.repo || this.activityHandle?.url === url) return
+    let handle: DocHandle<ActivityLogDoc>
+    try {
+      handle = await this.repo.find<ActivityLogDoc>(url, { allowableStates: ["ready", "unavailable"] })
+    } catch {
+      return
+    }
+    if (this.activityHandle?.url === url) return
+    this.activityHandle = handle
+    const refresh = () => {
+      const doc = handle.isReady() ? handle.doc() : undefined
+      if (!doc) return
+      const unsent = unsentOf(doc, this.serverHeads[url], "activities")
+      const pending = unsent ? unsent.contacts : (this.state.activityLog?.pending ?? [])
+      this.showDocs(this.state.docs, { url, doc: doc as ActivityLogDoc, pending })
+    }
+    if (!handle.isReady()) void handle.whenReady(["ready"]).then(refresh)
+    this.follow(url, handle, refresh)
+  }
+
+  /** Records one of the caller's own activities (saved here at once; sent when online). */
+  recordActivity(a: { date: string; kind: ActivityKind; note: string }): boolean {
+    const handle = this.activityHandle
+    if (!handle?.isReady()) return false
+    const id = crypto.randomUUID()
+    const I = (v: string) => new A.ImmutableString(v)
+    handle.change(d => {
+      if (!d.activities) (d as { activities: object }).activities = {}
+      ;(d.activities as unknown as Record<string, unknown>)[id] = {
+        id: I(id),
+        date: I(a.date),
+        kind: I(a.kind),
+        note: I(a.note.trim()),
+        createdAt: I(nowJst()),
+      }
+    })
+    return true
   }
 
   /**

@@ -24,3 +24,34 @@ export function ErrorLine({ text }: { text?: string }) {
     </p>
   ) : null
 }
+
+/** One of a few big buttons (a radio group): for gloved fingers, no small radio circles. */
+export function Choice<T extends string>({
+  name,
+  options,
+  value,
+  onChange,
+}: {
+  name: string
+  options: [T, string][]
+  value: T | undefined
+  onChange: (v: T) => void
+}) {
+  return (
+    <div className="choices" role="radiogroup" aria-label={name}>
+      {options.map(([k, l]) => (
+        <button
+          type="button"
+          key={k}
+          role="radio"
+          aria-checked={value === k}
+          className={value === k ? "choice on" : "choice"}
+          data-value={k}
+          onClick={() => onChange(k)}
+        >
+          {l}
+        </button>
+      ))}
+    </div>
+  )
+}

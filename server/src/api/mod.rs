@@ -5,6 +5,7 @@
 //!
 //! [`Caller`]: crate::auth::Caller
 
+pub mod activities;
 pub mod admin;
 pub mod json;
 pub mod notices;
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(residents::approve),
         )
         .route("/api/documents", web::get().to(residents::documents))
+        .route("/api/activity-log", web::get().to(activities::activity_log))
         .route(
             "/api/reports/activity",
             web::get().to(reports::activity_json),
@@ -85,6 +87,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/notices/{id}/tracking",
             web::get().to(notices::tracking),
         )
+        .route(
+            "/api/staff/snowfall",
+            web::post().to(review::mark_city_snowfall),
+        )
+        .route("/api/review/snowfall", web::get().to(review::snowfall_days))
         .route("/api/staff/notices", web::get().to(notices::staff_list))
         .route("/api/staff/notices", web::post().to(notices::create))
         .route("/api/staff/notices/{id}", web::put().to(notices::update))
@@ -153,6 +160,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::get,
         residents::document,
         residents::documents,
+        activities::activity_log,
         residents::approve,
         reports::activity_json,
         reports::activity_csv,
@@ -162,6 +170,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         review::close_alert,
         review::overdue,
         review::mark_snowfall,
+        review::snowfall_days,
+        review::mark_city_snowfall,
         notices::districts,
         notices::push_key,
         notices::subscribe,

@@ -12,9 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::db::{directory, review};
+use crate::db::{activities, directory, review};
 use crate::domain::Role;
-use crate::domain::activity::{self, Counted, Totals};
+use crate::domain::activity::{self, Counted, OwnActivity, Totals};
 use crate::error::{AppError, ErrorBody};
 
 #[derive(Deserialize, IntoParams)]
@@ -66,7 +66,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
         caller.district_id.clone(),
     );
     let f = from.clone();
-    let (contacts, people, districts) = state
+    let (contacts, own, people, districts) = state
         .db
         .read(move |conn| {
             let districts: HashMap<String, String> = directory::list_districts(conn)?
@@ -76,6 +76,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             Ok(match role {
                 Role::Commissioner => (
                     review::month_contacts(conn, &f, &to, None, Some(&me))?,
+                    activities::in_range(conn, &f, &to, None, Some(&me))?,
                     review::commissioners(conn, district.as_deref())?
                         .into_iter()
                         .filter(|(id, _, _)| *id == me)
@@ -86,12 +87,14 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
                     let d = district.ok_or(AppError::Forbidden)?;
                     (
                         review::month_contacts(conn, &f, &to, Some(&d), None)?,
+                        activities::in_range(conn, &f, &to, Some(&d), None)?,
                         review::commissioners(conn, Some(&d))?,
                         districts,
                     )
                 }
                 _ => (
                     review::month_contacts(conn, &f, &to, None, None)?,
+                    activities::in_range(conn, &f, &to, None, None)?,
                     Vec::new(),
                     districts,
                 ),
@@ -116,6 +119,15 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             contents: list("contents"),
         }
     };
+    let own_of = |keep: &dyn Fn(&activities::ActivityRecord) -> bool| -> Vec<OwnActivity> {
+        own.iter()
+            .filter(|a| keep(a))
+            .map(|a| OwnActivity {
+                day: a.day.clone(),
+                kind: a.kind.clone(),
+            })
+            .collect()
+    };
     let mut rows = Vec::new();
     if caller.role == Role::CityStaff {
         let mut ids: Vec<(&String, &String)> = districts.iter().collect();
@@ -129,7 +141,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             rows.push(ActivityRow {
                 district: name.clone(),
                 commissioner: String::new(),
-                totals: activity::count(&mine),
+                totals: activity::count(&mine, &own_of(&|a| a.district_id.as_ref() == Some(id))),
             });
         }
     } else {
@@ -146,7 +158,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
                     .cloned()
                     .unwrap_or_default(),
                 commissioner: name.clone(),
-                totals: activity::count(&mine),
+                totals: activity::count(&mine, &own_of(&|a| &a.user_id == id)),
             });
         }
     }

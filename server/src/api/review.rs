@@ -170,6 +170,19 @@ pub struct SnowfallRequest {
     pub day: String,
 }
 
+/// A snowfall day must be a real day, not in the future.
+fn snowfall_day(raw: &str) -> Result<String, AppError> {
+    let day = field("day", Date::parse(raw))?.to_string();
+    if day > Date::today_jst(now_ms()).to_string() {
+        return Err(AppError::invalid(
+            "day",
+            "future",
+            "これから先の日は降雪日にできません。",
+        ));
+    }
+    Ok(day)
+}
+
 /// Marks a snowfall day for the lead's district (the 除雪 rule looks at the three days after it).
 #[utoipa::path(post, path = "/api/review/snowfall", tag = "review", request_body = SnowfallRequest,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -179,7 +192,7 @@ pub async fn mark_snowfall(
     body: ApiJson<SnowfallRequest>,
 ) -> Result<HttpResponse, AppError> {
     let district = lead_district(&caller)?;
-    let day = field("day", Date::parse(&body.0.day))?.to_string();
+    let day = snowfall_day(&body.0.day)?;
     let actor = Actor::of(&caller);
     let by = caller.user_id.clone();
     state
@@ -199,6 +212,88 @@ pub async fn mark_snowfall(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The lead's district's snowfall days of the last 30 days, newest first.
+#[utoipa::path(get, path = "/api/review/snowfall", tag = "review",
+    responses((status = 200, body = Vec<String>), (status = 403, body = ErrorBody)))]
+pub async fn snowfall_days(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let since = Date::today_jst(now_ms() - 30 * 86_400_000).to_string();
+    let mut days = state
+        .db
+        .read(move |conn| Ok(review::snowfall_days_since(conn, &district, &since)?))
+        .await?;
+    days.sort_by(|a, b| b.cmp(a));
+    Ok(HttpResponse::Ok().json(days))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CitySnowfallRequest {
+    /// `YYYY-MM-DD`
+    pub day: String,
+    /// District ids; none or empty: every district (snow seldom falls on one district alone).
+    #[serde(default)]
+    pub districts: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SnowfallMarked {
+    /// How many districts now have the day marked.
+    pub districts: usize,
+}
+
+/// City staff mark a snowfall day for chosen districts, or all of them.
+#[utoipa::path(post, path = "/api/staff/snowfall", tag = "review", request_body = CitySnowfallRequest,
+    responses((status = 200, body = SnowfallMarked), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn mark_city_snowfall(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<CitySnowfallRequest>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[Role::CityStaff])?;
+    let day = snowfall_day(&body.0.day)?;
+    let chosen = body.0.districts;
+    let actor = Actor::of(&caller);
+    let by = caller.user_id.clone();
+    let marked = state
+        .db
+        .write(move |conn| {
+            let all: Vec<String> = crate::db::directory::list_districts(conn)?
+                .into_iter()
+                .map(|d| d.id)
+                .collect();
+            if chosen.iter().any(|d| !all.contains(d)) {
+                return Err(AppError::invalid(
+                    "districts",
+                    "unknown",
+                    "その地区はありません。",
+                ));
+            }
+            let targets = if chosen.is_empty() { all } else { chosen };
+            for d in &targets {
+                review::mark_snowfall(conn, d, &day, &by, now_ms())?;
+                record(
+                    conn,
+                    &actor,
+                    "snowfall.mark",
+                    "district",
+                    Some(d),
+                    json!({ "day": day }),
+                )?;
+            }
+            Ok(targets.len())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SnowfallMarked { districts: marked }))
+}
+
+/// For this many days after a marked snowfall, residents not contacted since are listed first on
+/// the lead's overdue list, overdue or not (the 除雪 check after the snow).
+pub const SNOW_CHECK_DAYS: i64 = 3;
+
 #[derive(Serialize, ToSchema)]
 pub struct OverdueOut {
     pub resident_id: String,
@@ -207,21 +302,32 @@ pub struct OverdueOut {
     pub contact_interval_days: i32,
     /// Day of the last contact; none when never contacted.
     pub last_contact_on: Option<String>,
-    /// Days past the interval; none for a resident never contacted (listed first).
+    /// Days past the interval (0 or less: not overdue, listed for the snow); none for a resident
+    /// never contacted.
     pub days_overdue: Option<i64>,
+    /// The recent snowfall day this resident has not been contacted since (listed first), if any.
+    pub not_seen_since_snowfall: Option<String>,
 }
 
-/// Residents past their contact interval, worst first.
+/// Residents past their contact interval, worst first; within [`SNOW_CHECK_DAYS`] of a marked
+/// snowfall, first those not contacted since the snow, overdue or not.
 #[utoipa::path(get, path = "/api/review/overdue", tag = "review",
     responses((status = 200, body = Vec<OverdueOut>), (status = 403, body = ErrorBody)))]
 pub async fn overdue(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let district = lead_district(&caller)?;
     let today = Date::today_jst(now_ms());
     let t = today.to_string();
-    let rows = state
+    let since = Date::today_jst(now_ms() - SNOW_CHECK_DAYS * 86_400_000).to_string();
+    let (rows, snow) = state
         .db
-        .read(move |conn| Ok(review::district_contact_status(conn, &district, &t)?))
+        .read(move |conn| {
+            Ok((
+                review::district_contact_status(conn, &district, &t)?,
+                review::snowfall_days_since(conn, &district, &since)?,
+            ))
+        })
         .await?;
+    let last_snow = snow.into_iter().max();
     let mut out: Vec<OverdueOut> = rows
         .into_iter()
         .filter_map(|r| {
@@ -230,19 +336,27 @@ pub async fn overdue(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
                 Some(day) => Some(alerts::days_between(day, &today.to_string())? - interval),
                 None => None,
             };
-            days_overdue.is_none_or(|d| d > 0).then_some(OverdueOut {
-                resident_id: r.resident_id,
-                resident_name: r.resident_name,
-                commissioner: r.commissioner,
-                contact_interval_days: r.contact_interval_days,
-                last_contact_on: r.last_contact_on,
-                days_overdue,
-            })
+            // A contact on the snowfall day itself counts as seen (the day is all we know).
+            let not_seen_since_snowfall = last_snow
+                .clone()
+                .filter(|s| r.last_contact_on.as_ref().is_none_or(|l| l < s));
+            (days_overdue.is_none_or(|d| d > 0) || not_seen_since_snowfall.is_some()).then_some(
+                OverdueOut {
+                    resident_id: r.resident_id,
+                    resident_name: r.resident_name,
+                    commissioner: r.commissioner,
+                    contact_interval_days: r.contact_interval_days,
+                    last_contact_on: r.last_contact_on,
+                    days_overdue,
+                    not_seen_since_snowfall,
+                },
+            )
         })
         .collect();
-    // Never contacted first, then the longest overdue.
+    // Not seen since a recent snowfall first; then never contacted, then the longest overdue.
     out.sort_by_key(|o| {
         (
+            o.not_seen_since_snowfall.is_none(),
             o.days_overdue.map_or(i64::MIN, |d| -d),
             o.resident_id.clone(),
         )

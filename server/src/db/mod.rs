@@ -12,6 +12,7 @@
 //! upgrades). Queries live in the submodules, one per area.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod directory;
 pub mod documents;

@@ -255,6 +255,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activity_logs (user_id) {
+        user_id -> Text,
+        doc_id -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    activities (user_id, id) {
+        user_id -> Text,
+        id -> Text,
+        day -> Text,
+        kind -> Text,
+        district_id -> Nullable<Text>,
+        received_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(alerts -> residents (resident_id));
 diesel::joinable!(notice_recipients -> notices (notice_id));
 diesel::joinable!(notice_recipients -> users (user_id));
@@ -288,4 +308,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     notice_recipients,
     push_subscriptions,
     push_jobs,
+    activity_logs,
+    activities,
 );

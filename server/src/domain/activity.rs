@@ -7,12 +7,16 @@
 //!   ([`CONTENTS`]); unknown values count under その他.
 //! - 訪問回数: contacts of kind `visit` (訪問). Phone calls, greetings and indirect checks are
 //!   contacts but not visits.
-//! - 活動日数: distinct days (Japan date of `occurredAt`) with at least one contact.
-//! - その他の活動件数 ([`OTHER_ACTIVITIES`]) and 連絡調整回数 come from the commissioner's own
-//!   activity log (meetings, training, certificates, liaison with agencies), which is not built yet:
-//!   they are reported as 0 until it is.
+//! - その他の活動件数 ([`OTHER_ACTIVITIES`]): entries of the commissioner's own activity log
+//!   (one Automerge document per commissioner, `sync::schema` `activities`), one each, under the
+//!   item of its kind (`sync::schema::ACTIVITY_KINDS`, whose first six are these items in order).
+//! - 連絡調整回数: activity log entries of kind `liaison` (関係機関との連絡調整). Contacts never
+//!   count here.
+//! - 活動日数: distinct days (Japan date) with at least one contact or activity log entry.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sync::schema::ACTIVITY_KINDS;
 
 /// 分野.
 pub const FIELDS: [&str; 4] = ["高齢者", "障害者", "子ども", "その他"];
@@ -44,6 +48,14 @@ pub const OTHER_ACTIVITIES: [&str; 6] = [
     "証明事務",
     "要保護児童の発見の通告・仲介",
 ];
+
+/// One entry of a commissioner's own activity log, as the counting sees it.
+#[derive(Debug, Clone)]
+pub struct OwnActivity {
+    /// `YYYY-MM-DD` (Japan).
+    pub day: String,
+    pub kind: String,
+}
 
 /// One contact as the counting sees it.
 #[derive(Debug, Clone)]
@@ -110,10 +122,23 @@ impl Totals {
     }
 }
 
-/// Counts one commissioner's contacts of one month.
-pub fn count(contacts: &[Counted]) -> Totals {
+/// Counts one commissioner's contacts and own activities of one month.
+pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
     let mut t = Totals::empty();
     let mut days = BTreeSet::new();
+    for a in own {
+        days.insert(a.day.clone());
+        if a.kind == "liaison" {
+            t.liaison += 1;
+        } else if let Some(i) = ACTIVITY_KINDS[..OTHER_ACTIVITIES.len()]
+            .iter()
+            .position(|k| *k == a.kind)
+        {
+            *t.other_activities
+                .entry(OTHER_ACTIVITIES[i].into())
+                .or_insert(0) += 1;
+        }
+    }
     for c in contacts {
         t.consultations += 1;
         days.insert(c.day.clone());
@@ -228,26 +253,52 @@ mod tests {
 
     #[test]
     fn a_hand_counted_month() {
-        let t = count(&[
-            c("2026-11-02", "visit", &["高齢者"], &["日常的な支援"]),
-            c(
-                "2026-11-02",
-                "phone",
-                &["高齢者", "障害者"],
-                &["介護保険", "健康・保健医療"],
-            ),
-            c("2026-11-09", "greeting", &[], &[]),
-            c("2026-11-16", "visit", &["宇宙人"], &["謎"]),
-            c(
-                "2026-11-16",
-                "indirect",
-                &["高齢者"],
-                &["日常的な支援", "日常的な支援"],
-            ),
-        ]);
+        let own = |day: &str, kind: &str| OwnActivity {
+            day: day.into(),
+            kind: kind.into(),
+        };
+        let t = count(
+            &[
+                c("2026-11-02", "visit", &["高齢者"], &["日常的な支援"]),
+                c(
+                    "2026-11-02",
+                    "phone",
+                    &["高齢者", "障害者"],
+                    &["介護保険", "健康・保健医療"],
+                ),
+                c("2026-11-09", "greeting", &[], &[]),
+                c("2026-11-16", "visit", &["宇宙人"], &["謎"]),
+                c(
+                    "2026-11-16",
+                    "indirect",
+                    &["高齢者"],
+                    &["日常的な支援", "日常的な支援"],
+                ),
+            ],
+            &[
+                own("2026-11-02", "council"),
+                own("2026-11-05", "council"),
+                own("2026-11-05", "liaison"),
+                own("2026-11-20", "certificate"),
+                own("2026-11-20", "liaison"),
+                own("2026-11-21", "unknown-kind"),
+            ],
+        );
         assert_eq!(t.consultations, 5);
         assert_eq!(t.visits, 2);
-        assert_eq!(t.active_days, 3);
+        assert_eq!(
+            t.active_days, 6,
+            "02, 09, 16 from contacts; 05, 20, 21 from the activity log (02 counted once)"
+        );
+        assert_eq!(t.other_activities["民児協運営・研修"], 2);
+        assert_eq!(t.other_activities["証明事務"], 1);
+        assert_eq!(t.other_activities["調査・実態把握"], 0);
+        assert_eq!(
+            t.other_activities.values().sum::<u32>(),
+            3,
+            "liaison and an unknown kind are no その他の活動"
+        );
+        assert_eq!(t.liaison, 2);
         assert_eq!(t.by_field["高齢者"], 3);
         assert_eq!(t.by_field["障害者"], 1);
         assert_eq!(
@@ -260,12 +311,29 @@ mod tests {
         );
         assert_eq!(t.by_content["その他"], 1);
         assert_eq!(t.by_content["介護保険"], 1);
-        assert_eq!(t.liaison, 0);
+    }
+
+    #[test]
+    fn every_activity_kind_counts_somewhere() {
+        for k in ACTIVITY_KINDS {
+            let t = count(
+                &[],
+                &[OwnActivity {
+                    day: "2026-11-02".into(),
+                    kind: k.into(),
+                }],
+            );
+            assert_eq!(
+                t.liaison + t.other_activities.values().sum::<u32>(),
+                1,
+                "{k}"
+            );
+        }
     }
 
     #[test]
     fn csv_rows_match_the_header() {
-        let t = count(&[c("2026-11-02", "visit", &["高齢者"], &[])]);
+        let t = count(&[c("2026-11-02", "visit", &["高齢者"], &[])], &[]);
         assert_eq!(csv_header().len(), csv_row("神楽岡", "a", &t).len());
         assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
     }

@@ -14,14 +14,14 @@ use tokio::sync::mpsc;
 
 use super::DocumentId;
 use super::hub::{
-    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, PRELOAD_MAX_DOCS, write_projection,
+    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, Owner, PRELOAD_MAX_DOCS, write_projection,
 };
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
 use crate::access::{self, ResidentScope};
 use crate::admin::{self, Actor};
 use crate::auth::{self, Caller};
-use crate::db::{directory, documents, now_ms};
+use crate::db::{activities, directory, documents, now_ms};
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -65,7 +65,6 @@ impl Close {
 
 struct PeerDoc {
     state: sync::State,
-    resident_id: String,
     dirty: bool,
 }
 
@@ -78,9 +77,9 @@ pub struct Connection {
     peer_id: Option<String>,
     storage_id: Option<String>,
     docs: HashMap<DocumentId, PeerDoc>,
-    /// The documents this caller may sync (document → resident), loaded at the first request and
-    /// again whenever access may have changed.
-    allowed: Option<HashMap<DocumentId, String>>,
+    /// The documents this caller may sync (document → resident, or the caller's own activity
+    /// log), loaded at the first request and again whenever access may have changed.
+    allowed: Option<HashMap<DocumentId, Owner>>,
     /// Documents offered by this tablet that the server does not have yet (see `on_new_document`).
     provisional: HashMap<DocumentId, (Automerge, sync::State)>,
     /// Sync states stored for this peer's storage id, loaded once at the first request.
@@ -293,14 +292,14 @@ impl Connection {
         })
     }
 
-    /// The resident behind a document, if this caller may sync it (else `None`, whatever the
-    /// reason: unknown, malformed, or not allowed — all answered the same way).
-    async fn authorize(&mut self, doc: DocumentId) -> Result<Option<String>, Close> {
+    /// Whose a document is, if this caller may sync it (else `None`, whatever the reason: unknown,
+    /// malformed, or not allowed — all answered the same way).
+    async fn authorize(&mut self, doc: DocumentId) -> Result<Option<Owner>, Close> {
         if self.allowed.is_none() {
             let allowed = self.load_allowed().await?;
             // A commissioner's tablet syncs all of its residents on reconnect: load them together.
             if self.caller.role == Role::Commissioner && allowed.len() <= PRELOAD_MAX_DOCS {
-                let docs = allowed.iter().map(|(d, r)| (*d, r.clone())).collect();
+                let docs = allowed.keys().copied().collect();
                 self.hub.preload(docs).await.map_err(|_| Close::Storage)?;
             }
             self.allowed = Some(allowed);
@@ -308,26 +307,41 @@ impl Connection {
         Ok(self.allowed.as_ref().and_then(|a| a.get(&doc).cloned()))
     }
 
-    /// One query: every document in the caller's scope today.
-    async fn load_allowed(&self) -> Result<HashMap<DocumentId, String>, Close> {
+    /// Every document in the caller's scope today, and the caller's own activity log.
+    async fn load_allowed(&self) -> Result<HashMap<DocumentId, Owner>, Close> {
         let scope = self.scope.clone();
-        let residents = self
+        let me = self.caller.user_id.clone();
+        let (residents, log) = self
             .hub
             .db()
-            .read(move |conn| access::residents_in_scope(conn, &scope))
+            .read(move |conn| {
+                Ok((
+                    access::residents_in_scope(conn, &scope)?,
+                    activities::log_of(conn, &me)?,
+                ))
+            })
             .await
             .map_err(|_| Close::Storage)?;
-        Ok(residents
+        let mut allowed: HashMap<DocumentId, Owner> = residents
             .into_iter()
-            .filter_map(|r| Some((DocumentId::parse(r.doc_id.as_deref()?)?, r.id)))
-            .collect())
+            .filter_map(|r| {
+                Some((
+                    DocumentId::parse(r.doc_id.as_deref()?)?,
+                    Owner::Resident(r.id),
+                ))
+            })
+            .collect();
+        if let Some(doc) = log.as_deref().and_then(DocumentId::parse) {
+            allowed.insert(doc, Owner::ActivityLog(self.caller.user_id.clone()));
+        }
+        Ok(allowed)
     }
 
     async fn on_sync(&mut self, request: bool, document_id: &str, data: &[u8]) -> Out {
         let Some(doc_id) = DocumentId::parse(document_id) else {
             return Ok(vec![self.unavailable(document_id)]);
         };
-        let Some(resident_id) = self.authorize(doc_id).await? else {
+        let Some(owner) = self.authorize(doc_id).await? else {
             // A commissioner's tablet offers a document nobody has: a newly found resident.
             if !request && self.caller.role == Role::Commissioner {
                 return self.on_new_document(doc_id, data).await;
@@ -342,7 +356,6 @@ impl Connection {
                 doc_id,
                 PeerDoc {
                     state,
-                    resident_id: resident_id.clone(),
                     dirty: false,
                 },
             );
@@ -351,7 +364,7 @@ impl Connection {
         let slot = self.hub.slot(doc_id);
         let mut guard = slot.doc.lock().await;
         self.hub
-            .ensure_loaded(doc_id, &resident_id, &mut guard)
+            .ensure_loaded(doc_id, &mut guard)
             .await
             .map_err(|_| Close::Storage)?;
         let Some(peer) = self.docs.get_mut(&doc_id) else {
@@ -389,7 +402,7 @@ impl Connection {
             let job = CommitJob::Changes {
                 doc_id: doc_id.to_string(),
                 chunk,
-                resident_id: resident_id.clone(),
+                owner,
                 projection,
                 delivered_by_user_id: self.caller.user_id.clone(),
                 delivered_by_device_id: self.caller.device_id.clone(),
@@ -483,7 +496,10 @@ impl Connection {
             let exists = self
                 .hub
                 .db()
-                .read(move |conn| Ok(directory::resident_by_doc_id(conn, &id)?.is_some()))
+                .read(move |conn| {
+                    Ok(directory::resident_by_doc_id(conn, &id)?.is_some()
+                        || activities::is_log(conn, &id)?)
+                })
                 .await
                 .map_err(|_| Close::Storage)?;
             if exists {
@@ -559,26 +575,12 @@ impl Connection {
         };
         let reply = doc.generate_sync_message(&mut state);
         self.hub
-            .install(
-                doc_id,
-                LoadedDoc {
-                    doc,
-                    resident_id: resident_id.clone(),
-                    increments: 1,
-                },
-            )
+            .install(doc_id, LoadedDoc { doc, increments: 1 })
             .await;
         self.allowed
             .get_or_insert_with(HashMap::new)
-            .insert(doc_id, resident_id.clone());
-        self.docs.insert(
-            doc_id,
-            PeerDoc {
-                state,
-                resident_id,
-                dirty: true,
-            },
-        );
+            .insert(doc_id, Owner::Resident(resident_id));
+        self.docs.insert(doc_id, PeerDoc { state, dirty: true });
         self.hub.subscribe(doc_id, self.id, self.events.clone());
         Ok(reply
             .into_iter()
@@ -589,13 +591,13 @@ impl Connection {
     /// Another peer changed a document this one syncs: send what it lacks.
     pub async fn on_event(&mut self, event: ConnEvent) -> Out {
         let ConnEvent::DocChanged(doc_id) = event;
-        let Some(resident_id) = self.docs.get(&doc_id).map(|p| p.resident_id.clone()) else {
+        if !self.docs.contains_key(&doc_id) {
             return Ok(vec![]);
-        };
+        }
         let slot = self.hub.slot(doc_id);
         let mut guard = slot.doc.lock().await;
         self.hub
-            .ensure_loaded(doc_id, &resident_id, &mut guard)
+            .ensure_loaded(doc_id, &mut guard)
             .await
             .map_err(|_| Close::Storage)?;
         let (Some(loaded), Some(peer)) = (guard.as_mut(), self.docs.get_mut(&doc_id)) else {

@@ -62,10 +62,18 @@ pub enum ConnEvent {
     DocChanged(DocumentId),
 }
 
+/// Whose a document is: what its changes may project to, and who may sync it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// A resident's document (contacts, profile, review marks).
+    Resident(String),
+    /// A commissioner's own activity log (by user id): only its owner syncs it.
+    ActivityLog(String),
+}
+
 /// A loaded document and what we know of its storage.
 pub struct LoadedDoc {
     pub doc: Automerge,
-    pub resident_id: String,
     /// Stored increments since the last snapshot (compaction replaces them all).
     pub increments: usize,
 }
@@ -82,7 +90,7 @@ pub enum CommitJob {
     Changes {
         doc_id: String,
         chunk: Vec<u8>,
-        resident_id: String,
+        owner: Owner,
         projection: Box<Projection>,
         delivered_by_user_id: String,
         delivered_by_device_id: Option<String>,
@@ -105,13 +113,29 @@ impl CommitJob {
             CommitJob::Changes {
                 doc_id,
                 chunk,
-                resident_id,
+                owner,
                 projection,
                 delivered_by_user_id,
                 delivered_by_device_id,
                 may_review,
             } => {
                 documents::insert_chunk(conn, doc_id, "incremental", chunk, now)?;
+                let resident_id = match owner {
+                    Owner::Resident(r) => r,
+                    Owner::ActivityLog(user_id) => {
+                        // Only the activities count; anything else written there is ignored.
+                        let rows: Vec<(String, String, String)> = projection
+                            .activities
+                            .iter()
+                            .map(|a| (a.id.clone(), a.day.clone(), a.kind.clone()))
+                            .collect();
+                        for p in &projection.problems {
+                            tracing::warn!(entry = %p.entry_id, problem = %p.problem, "activity log entry skipped");
+                        }
+                        crate::db::activities::apply(conn, user_id, &rows, now)?;
+                        return Ok(());
+                    }
+                };
                 let mut projection = projection.as_ref().clone();
                 if !may_review && !projection.reviews.is_empty() {
                     // Only a lead marks reviews: anyone else's are kept out of the review table.
@@ -452,25 +476,23 @@ impl Hub {
 
     /// Loads, in one query, every listed document that is not in memory yet (a tablet that
     /// reconnects syncs all of its residents; one round trip instead of one per document).
-    pub async fn preload(&self, docs: Vec<(DocumentId, String)>) -> Result<(), AppError> {
-        let slots: Vec<(DocumentId, String, Arc<DocSlot>)> = docs
-            .into_iter()
-            .map(|(d, r)| (d, r, self.slot(d)))
-            .collect();
+    pub async fn preload(&self, docs: Vec<DocumentId>) -> Result<(), AppError> {
+        let slots: Vec<(DocumentId, Arc<DocSlot>)> =
+            docs.into_iter().map(|d| (d, self.slot(d))).collect();
         // The locks of the documents not in memory are held across the read: no commit, drop or
         // eviction of one of them can happen between reading its chunks and installing them (a copy
         // read before another connection's commit must never be installed after it).
-        let mut missing: Vec<(&DocumentId, &String, _)> = slots
+        let mut missing: Vec<(&DocumentId, _)> = slots
             .iter()
-            .filter_map(|(d, r, slot)| {
+            .filter_map(|(d, slot)| {
                 let guard = slot.doc.try_lock().ok()?;
-                guard.is_none().then_some((d, r, guard))
+                guard.is_none().then_some((d, guard))
             })
             .collect();
         if missing.is_empty() {
             return Ok(());
         }
-        let ids: Vec<String> = missing.iter().map(|(d, _, _)| d.to_string()).collect();
+        let ids: Vec<String> = missing.iter().map(|(d, _)| d.to_string()).collect();
         let chunks = self
             .0
             .db
@@ -480,7 +502,7 @@ impl Hub {
         for c in chunks {
             by_doc.entry(c.doc_id.clone()).or_default().push(c);
         }
-        for (doc, resident_id, guard) in &mut missing {
+        for (doc, guard) in &mut missing {
             let Some(chunks) = by_doc.remove(&doc.to_string()) else {
                 continue;
             };
@@ -492,7 +514,6 @@ impl Hub {
                 self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
                 **guard = Some(LoadedDoc {
                     doc: d,
-                    resident_id: resident_id.to_string(),
                     increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
                 });
             }
@@ -513,7 +534,6 @@ impl Hub {
     pub async fn ensure_loaded(
         &self,
         doc: DocumentId,
-        resident_id: &str,
         slot: &mut Option<LoadedDoc>,
     ) -> Result<(), AppError> {
         if slot.is_some() {
@@ -541,7 +561,6 @@ impl Hub {
         self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
         *slot = Some(LoadedDoc {
             doc: loaded,
-            resident_id: resident_id.to_string(),
             increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
         });
         Ok(())

@@ -12,6 +12,16 @@
 //!                                                      // author writes there)
 //! Review  = { mark, comment, by, at }
 //! ```
+//!
+//! The commissioner's own activity log (one per commissioner; meetings, training, certificates,
+//! liaison — what a 活動記録 counts besides contacts), the same schema version:
+//! ```text
+//! { schema: 1, type: "activity_log", userId,
+//!   activities: { <client-made uuid>: { id, date: "YYYY-MM-DD", kind, note, createdAt } } }
+//! ```
+//! `kind` is one of [`ACTIVITY_KINDS`]; only `date` and `kind` are projected (the note stays in the
+//! document, which nobody but its commissioner syncs).
+//!
 //! Values are immutable strings (not collaborative text), numbers and booleans; readers accept text
 //! too. The enumerations are [`KINDS`], [`OUTCOMES`], [`CHECK_NAMES`]/[`CHECK_VALUES`], [`CONCERNS`]
 //! and [`REVIEW_MARKS`]; the PWA mirrors this file.
@@ -38,6 +48,19 @@ pub const CHECK_VALUES: [&str; 4] = ["ok", "concern", "unknown", "na"];
 pub const CONCERNS: [&str; 3] = ["none", "watch", "urgent"];
 /// 確認済み / 要確認 / 差し戻し.
 pub const REVIEW_MARKS: [&str; 3] = ["confirmed", "check", "return"];
+/// The activity log's kinds: the six その他の活動 of the national form (調査・実態把握 /
+/// 行事・事業・会議への参加協力 / 地域福祉活動・自主活動 / 民児協運営・研修 / 証明事務 /
+/// 要保護児童の発見の通告・仲介), in the form's order (`domain::activity` counts by position), then
+/// 関係機関との連絡調整 (counted as 連絡調整回数).
+pub const ACTIVITY_KINDS: [&str; 7] = [
+    "survey",
+    "event",
+    "community",
+    "council",
+    "certificate",
+    "child_report",
+    "liaison",
+];
 /// Longest note or comment kept (characters).
 pub const MAX_NOTE_CHARS: usize = 4000;
 
@@ -69,6 +92,16 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     doc.put_object(&profile, "emergencyContacts", ObjType::List)?;
     doc.put_object(ROOT, "contacts", ObjType::Map)?;
     doc.put_object(ROOT, "reviews", ObjType::Map)?;
+    Ok(doc.save())
+}
+
+/// A new activity log for `user_id`, saved (the first chunk to store).
+pub fn new_activity_log(user_id: &str) -> Result<Vec<u8>, automerge::AutomergeError> {
+    let mut doc = AutoCommit::new();
+    doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+    doc.put(ROOT, "type", "activity_log")?;
+    doc.put(ROOT, "userId", user_id)?;
+    doc.put_object(ROOT, "activities", ObjType::Map)?;
     Ok(doc.save())
 }
 
@@ -147,11 +180,23 @@ pub struct Profile {
     pub address: String,
 }
 
+/// An activity log entry as projected into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityRow {
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub kind: String,
+}
+
+/// The rows a document (or a change to it) projects to. A resident document has no activities and
+/// an activity log nothing else; the committer writes only the part its owner may have.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projection {
     pub profile: Option<Profile>,
     pub contacts: Vec<ContactRow>,
     pub reviews: Vec<ReviewRow>,
+    pub activities: Vec<ActivityRow>,
     pub problems: Vec<Problem>,
 }
 
@@ -314,6 +359,21 @@ fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRo
     })
 }
 
+fn read_activity<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ActivityRow, String> {
+    let f = Fields::read(doc, obj);
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: empty or too long".into());
+    }
+    let day = crate::domain::Date::parse(&f.string("date").unwrap_or_default())
+        .map_err(|_| "date: not YYYY-MM-DD".to_string())?
+        .to_string();
+    Ok(ActivityRow {
+        id: key.to_string(),
+        day,
+        kind: one_of(f.string("kind"), &ACTIVITY_KINDS, "kind")?,
+    })
+}
+
 fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow, String> {
     if key.is_empty() || key.len() > 64 {
         return Err("id: invalid".into());
@@ -334,6 +394,7 @@ pub struct Touched {
     pub profile: bool,
     pub contacts: std::collections::BTreeSet<String>,
     pub reviews: std::collections::BTreeSet<String>,
+    pub activities: std::collections::BTreeSet<String>,
 }
 
 /// The entries changed between two sets of heads (from automerge's patches, so the cost follows the
@@ -365,6 +426,9 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
             }
             (Some(Prop::Map(s)), Some(k)) if s == "reviews" => {
                 t.reviews.insert(k);
+            }
+            (Some(Prop::Map(s)), Some(k)) if s == "activities" => {
+                t.activities.insert(k);
             }
             (Some(Prop::Map(s)), _) if s == "profile" => t.profile = true,
             // A change at the root (a new section, a schema bump): re-read everything.
@@ -410,14 +474,19 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
             });
         }
     }
-    for (section, kind) in [("contacts", "contact"), ("reviews", "review")] {
+    for (section, kind) in [
+        ("contacts", "contact"),
+        ("reviews", "review"),
+        ("activities", "activity"),
+    ] {
         let Some(obj) = map_at(doc, &ROOT, section) else {
             continue;
         };
         let keys: Vec<String> = match only {
             None => doc.keys(&obj).collect(),
             Some(t) if kind == "contact" => t.contacts.iter().cloned().collect(),
-            Some(t) => t.reviews.iter().cloned().collect(),
+            Some(t) if kind == "review" => t.reviews.iter().cloned().collect(),
+            Some(t) => t.activities.iter().cloned().collect(),
         };
         for key in keys {
             let entry = match doc.get(&obj, key.as_str()) {
@@ -426,12 +495,10 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
                 Ok(None) => continue,
                 _ => Err("not a map".to_string()),
             };
-            let result = entry.and_then(|id| {
-                if kind == "contact" {
-                    read_contact(doc, &key, &id).map(|c| p.contacts.push(c))
-                } else {
-                    read_review(doc, &key, &id).map(|r| p.reviews.push(r))
-                }
+            let result = entry.and_then(|id| match kind {
+                "contact" => read_contact(doc, &key, &id).map(|c| p.contacts.push(c)),
+                "review" => read_review(doc, &key, &id).map(|r| p.reviews.push(r)),
+                _ => read_activity(doc, &key, &id).map(|a| p.activities.push(a)),
             });
             if let Err(problem) = result {
                 p.problems.push(Problem {
@@ -465,6 +532,7 @@ mod tests {
             .chain(CHECK_VALUES.iter())
             .chain(CONCERNS.iter())
             .chain(REVIEW_MARKS.iter())
+            .chain(ACTIVITY_KINDS.iter())
             .chain(activity)
         {
             assert!(
