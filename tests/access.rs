@@ -124,6 +124,7 @@ async fn matrix(db: TestDb) {
             None,
             [u, ok, ok, ok, ok, f, f],
         ),
+        ("GET", "/api/charts".into(), None, [u, f, f, ok, ok, ok, f]),
         (
             "GET",
             "/api/activity-log".into(),

@@ -553,6 +553,13 @@ async fn reports(db: TestDb) {
         overdue.contains("comm-a2 さん") && overdue.contains("試験 太郎"),
         "the never-contacted resident, under their commissioner: {overdue}"
     );
+    assert_eq!(f["weekBars"], 12, "twelve weeks on the chart");
+    assert_eq!(f["thisWeek"], "1", "this week's bar counts the visit");
+    assert!(
+        f["weeksLabel"].as_str().unwrap().ends_with("の週 1件"),
+        "the chart says it in words too: {}",
+        f["weeksLabel"]
+    );
     let after_snow = f["afterSnow"].as_str().unwrap();
     assert!(
         after_snow.contains("最近の降雪日") && after_snow.contains("のあと未確認"),

@@ -787,3 +787,71 @@ async fn snowfall_overdue(db: TestDb) {
         "the lead's mark and the city's two, in the audit log"
     );
 }
+
+both!(charts_count_weeks_and_open_concerns, charts);
+async fn charts(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let day = |back: i64| {
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms() - back * 86_400_000).to_string()
+    };
+    let mut c1 = s.login("comm-a").await;
+    let mut t = Recorder::open(&s, &mut c1, &ra1).await;
+    t.visit("w1", &day(100), "met", "none", &[]).await; // before the 12 weeks
+    t.visit("w2", &day(7), "met", "none", &[]).await;
+    t.visit("w3", &day(7), "absent", "none", &[]).await;
+    t.visit("w4", &day(0), "met", "none", &[]).await;
+    t.visit("w5", &day(0), "met", "urgent", &[]).await; // 至急: an alert at once
+    let mut lead = s.login("lead-a").await;
+    let (st, c) = lead.get("/api/charts").await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    let counts: Vec<i64> = c["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["contacts"].as_i64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 12);
+    assert_eq!(counts[11], 2, "this week: {counts:?}");
+    assert_eq!(
+        counts[10], 2,
+        "last week (a week ago to the day): {counts:?}"
+    );
+    assert_eq!(
+        counts.iter().sum::<i64>(),
+        4,
+        "100 days ago is off the chart"
+    );
+    assert_eq!(
+        c["districts"],
+        json!([{"district": "神楽岡", "open_concerns": 1}])
+    );
+    let mut lead_b = s.login("lead-b").await;
+    let (_, b) = lead_b.get("/api/charts").await;
+    assert_eq!(
+        b["districts"],
+        json!([{"district": "永山", "open_concerns": 0}])
+    );
+    assert!(
+        b["weeks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["contacts"] == 0),
+        "district B sees none of A's contacts: {b}"
+    );
+    let mut staff = s.login("staff").await;
+    let (_, city) = staff.get("/api/charts").await;
+    assert!(!city.to_string().contains("試験"), "counts only: {city}");
+    assert_eq!(city["districts"].as_array().unwrap().len(), 2);
+    assert_eq!(city["weeks"][11]["contacts"], 2);
+    // Closed, the concern leaves the chart.
+    let (_, alerts) = lead.get("/api/review/alerts").await;
+    let id = alerts[0]["id"].as_str().unwrap().to_string();
+    lead.post(&format!("/api/review/alerts/{id}/close"), &json!({}))
+        .await;
+    assert_eq!(
+        lead.get("/api/charts").await.1["districts"][0]["open_concerns"],
+        0
+    );
+}

@@ -45,6 +45,12 @@ run(async () => {
   const lead = await tablet("lead")
   const { page } = lead
   await login(page, "lead-a")
+  // The lead's home: contacts per week (this week's bar last) as an SVG chart.
+  const weeks = page.getByTestId("chart-weeks")
+  await weeks.waitFor()
+  const weekBars = await weeks.locator("g[data-week]").count()
+  const thisWeek = await weeks.locator("g[data-week]").last().getAttribute("data-count")
+  const weeksLabel = await weeks.getAttribute("aria-label")
   await page.getByRole("link", { name: "活動記録（月）" }).click()
   const table = page.getByTestId("activity")
   await table.waitFor()
@@ -89,5 +95,8 @@ run(async () => {
     pages,
     overdue,
     afterSnow,
+    weekBars,
+    thisWeek,
+    weeksLabel,
   }
 })

@@ -11,6 +11,7 @@ import { api, messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
 import { Choice, ErrorLine, Field } from "./ui"
 import { Activities } from "./Activities"
+import { Charts } from "./Charts"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
 import { Overdue, Reports, Snowfall } from "./Reports"
@@ -95,6 +96,7 @@ export function App({ store }: { store: Store }) {
             </a>
           )}
         </nav>
+        {s.me.role === "city_staff" && <Charts />}
         {s.me.role === "city_staff" && <Snowfall mark={day => api.markCitySnowfall(day)} scope="全地区" />}
         <StaffNotices />
       </>
@@ -129,6 +131,7 @@ export function App({ store }: { store: Store }) {
             活動記録（月）
           </a>
         </nav>
+        {s.me.role === "district_lead" && <Charts />}
         <Tasks store={store} />
         <MyResidents entries={s.docs} />
       </>

@@ -112,6 +112,12 @@ export interface ActivityReport {
   total: Totals
 }
 
+export interface Charts {
+  /** Oldest first; the last is this week (weeks start on Monday). */
+  weeks: { week_start: string; contacts: number }[]
+  districts: { district: string; open_concerns: number }[]
+}
+
 export interface OverdueOut {
   resident_id: string
   resident_name: string
@@ -193,6 +199,7 @@ export const api = {
   revokeDevice: (id: string) => call<unknown>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
   activity: (month: string) => call<ActivityReport>("GET", `/api/reports/activity?month=${encodeURIComponent(month)}`),
   overdue: () => call<OverdueOut[]>("GET", "/api/review/overdue"),
+  charts: () => call<Charts>("GET", "/api/charts"),
   snowfallDays: () => call<string[]>("GET", "/api/review/snowfall"),
   markSnowfall: (day: string) => call<void>("POST", "/api/review/snowfall", { day }),
   markCitySnowfall: (day: string) => call<{ districts: number }>("POST", "/api/staff/snowfall", { day, districts: [] }),

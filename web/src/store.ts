@@ -367,9 +367,15 @@ export class Store {
 
   private async refreshDocuments() {
     if (this.state.me?.role !== "commissioner" && this.state.me?.role !== "district_lead") return
-    const [refs, residents, log] = await Promise.all([api.documents(), api.residents(), api.activityLog()])
-    save(LS_ACTIVITY, log.document_url)
-    if (this.repo) void this.openActivityLog(log.document_url as AutomergeUrl)
+    // The activity log on its own: a failure there must not hold up the residents' list.
+    void api
+      .activityLog()
+      .then(log => {
+        save(LS_ACTIVITY, log.document_url)
+        if (this.repo) void this.openActivityLog(log.document_url as AutomergeUrl)
+      })
+      .catch(() => {})
+    const [refs, residents] = await Promise.all([api.documents(), api.residents()])
     const interval = new Map(residents.map(r => [r.id, r.contact_interval_days]))
     const byUrl = new Map(this.state.docs.map(d => [d.url, d]))
     this.listed = new Set(refs.map(r => r.document_url))

@@ -28,13 +28,14 @@ pub async fn activity_log(
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[Role::Commissioner, Role::DistrictLead])?;
     let me = caller.user_id.clone();
-    let doc_id = state
+    let who = me.clone();
+    let made = state
         .db
         .write(move |conn| {
             let id = DocumentId::random().to_string();
             let now = now_ms();
             // Two tablets asking at once: the second transaction finds the first one's log (or,
-            // on PostgreSQL, fails on the key and its app asks again at its next refresh).
+            // on PostgreSQL, fails on the key: see below).
             if !activities::claim_log(conn, &me, &id, now)? {
                 return activities::log_of(conn, &me)?.ok_or(AppError::NotFound);
             }
@@ -42,7 +43,20 @@ pub async fn activity_log(
             documents::insert_chunk(conn, &id, "snapshot", &first, now)?;
             Ok(id)
         })
-        .await?;
+        .await;
+    let doc_id = match made {
+        Ok(id) => id,
+        // Two tablets of one commissioner asking at once on PostgreSQL: the other one's insert
+        // won the key. Its log is the log.
+        Err(e) => match state
+            .db
+            .read(move |conn| Ok(activities::log_of(conn, &who)?))
+            .await?
+        {
+            Some(id) => id,
+            None => return Err(e),
+        },
+    };
     Ok(HttpResponse::Ok().json(ActivityLogRef {
         document_url: format!("automerge:{doc_id}"),
     }))

@@ -7,6 +7,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod charts;
 pub mod json;
 pub mod notices;
 pub mod reports;
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(residents::approve),
         )
         .route("/api/documents", web::get().to(residents::documents))
+        .route("/api/charts", web::get().to(charts::charts))
         .route("/api/activity-log", web::get().to(activities::activity_log))
         .route(
             "/api/reports/activity",
@@ -161,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         residents::document,
         residents::documents,
         activities::activity_log,
+        charts::charts,
         residents::approve,
         reports::activity_json,
         reports::activity_csv,

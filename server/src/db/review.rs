@@ -337,3 +337,33 @@ pub fn district_contacts(
         .limit(limit)
         .load(conn)
 }
+
+/// The Japan days (`YYYY-MM-DD`) of the contacts on or after `since`, of one district or all: one
+/// short string per contact, bucketed by the caller (a city's 12 weeks are some 30,000).
+pub fn contact_days_since(
+    conn: &mut DbConn,
+    since: &str,
+    district_id: Option<&str>,
+) -> QueryResult<Vec<String>> {
+    let mut q = contacts::table
+        .inner_join(residents::table)
+        .filter(contacts::occurred_at.ge(since))
+        .select(contacts::occurred_at)
+        .into_boxed();
+    if let Some(d) = district_id {
+        q = q.filter(residents::district_id.eq(d));
+    }
+    Ok(q.load::<String>(conn)?
+        .into_iter()
+        .map(|t| t.chars().take(10).collect())
+        .collect())
+}
+
+/// Alerts not yet closed (open or acknowledged), per district.
+pub fn open_alerts_by_district(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
+    alerts::table
+        .filter(alerts::status.ne("closed"))
+        .group_by(alerts::district_id)
+        .select((alerts::district_id, diesel::dsl::count_star()))
+        .load(conn)
+}
