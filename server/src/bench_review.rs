@@ -36,6 +36,7 @@ struct Seeded {
     staff_cookie: String,
     commissioner_id: String,
     contacts: usize,
+    activities: usize,
 }
 
 async fn run_async(opts: Options) -> Result<(), String> {
@@ -53,8 +54,9 @@ async fn run_async(opts: Options) -> Result<(), String> {
         opts.districts, opts.commissioners, opts.residents_per_commissioner, opts.weeks
     );
     println!(
-        "  seeded {} contacts in {:.1} s ({url})",
+        "  seeded {} contacts and {} activity log entries in {:.1} s ({url})",
         seeded.contacts,
+        seeded.activities,
         t.elapsed().as_secs_f64()
     );
 
@@ -106,6 +108,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
             staff,
             format!("/api/reports/activity?month={month}"),
         ),
+        ("charts, district (lead)", lead, "/api/charts".into()),
+        ("charts, city (staff)", staff, "/api/charts".into()),
     ];
     let http = awc::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
@@ -179,6 +183,7 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
         .map_err(|e| e.to_string())?;
     let start = Date::from_epoch_days(today.epoch_days() - 400);
     let mut contacts = 0;
+    let mut activities = 0;
     let mut measured = None;
     // Every district alike; the lead of the first one is measured (the others are what a
     // city-wide index has to skip).
@@ -250,6 +255,27 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
                 })
                 .map_err(|e| e.to_string())?;
             contacts += n;
+            // The commissioner's own activity log: two entries a week (a meeting, a liaison call).
+            let own: Vec<(String, String, String)> = (0..opts.weeks)
+                .flat_map(|w| {
+                    let day =
+                        Date::from_epoch_days(today.epoch_days() - 7 * w as i64 - 1).to_string();
+                    [
+                        (format!("m{w}"), day.clone(), "council".to_string()),
+                        (format!("l{w}"), day, "liaison".to_string()),
+                    ]
+                })
+                .collect();
+            activities += own.len();
+            db.write_blocking(|conn| {
+                Ok(db::activities::apply(
+                    conn,
+                    commissioner,
+                    &own,
+                    db::now_ms(),
+                )?)
+            })
+            .map_err(|e| e.to_string())?;
         }
     }
     let (lead, commissioner_id) = measured.ok_or("no district")?;
@@ -267,6 +293,7 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
         staff_cookie: bench::session_cookie(db, &staff.id)?,
         commissioner_id,
         contacts,
+        activities,
     })
 }
 

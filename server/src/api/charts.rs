@@ -52,30 +52,27 @@ pub async fn charts(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
         _ => None,
     };
     let first = monday_of(Date::today_jst(now_ms()).epoch_days()) - 7 * (WEEKS - 1);
-    let since = Date::from_epoch_days(first).to_string();
+    let day = |i: i64| Date::from_epoch_days(first + 7 * i).to_string();
+    let ranges: Vec<(String, String)> = (0..WEEKS).map(|i| (day(i), day(i + 1))).collect();
     let only = scope.clone();
-    let (days, open, districts) = state
+    let (counts, open, districts) = state
         .db
         .read(move |conn| {
             Ok((
-                review::contact_days_since(conn, &since, only.as_deref())?,
+                review::contacts_in_ranges(conn, &ranges, only.as_deref())?,
                 review::open_alerts_by_district(conn)?,
                 directory::list_districts(conn)?,
             ))
         })
         .await?;
-    let mut weeks: Vec<WeekCount> = (0..WEEKS)
-        .map(|i| WeekCount {
-            week_start: Date::from_epoch_days(first + 7 * i).to_string(),
-            contacts: 0,
+    let weeks: Vec<WeekCount> = counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| WeekCount {
+            week_start: day(i as i64),
+            contacts: n as u32,
         })
         .collect();
-    for d in days.iter().filter_map(|d| Date::parse(d).ok()) {
-        let i = (d.epoch_days() - first).div_euclid(7);
-        if let Some(w) = usize::try_from(i).ok().and_then(|i| weeks.get_mut(i)) {
-            w.contacts += 1;
-        }
-    }
     let open: HashMap<String, i64> = open.into_iter().collect();
     let districts = districts
         .into_iter()

@@ -338,25 +338,29 @@ pub fn district_contacts(
         .load(conn)
 }
 
-/// The Japan days (`YYYY-MM-DD`) of the contacts on or after `since`, of one district or all: one
-/// short string per contact, bucketed by the caller (a city's 12 weeks are some 30,000).
-pub fn contact_days_since(
+/// How many contacts fall in each `[from, to)` range of Japan days (`YYYY-MM-DD`), of one district
+/// or all: one counting query per range, each an index range (`contacts(occurred_at …)`).
+pub fn contacts_in_ranges(
     conn: &mut DbConn,
-    since: &str,
+    ranges: &[(String, String)],
     district_id: Option<&str>,
-) -> QueryResult<Vec<String>> {
-    let mut q = contacts::table
-        .inner_join(residents::table)
-        .filter(contacts::occurred_at.ge(since))
-        .select(contacts::occurred_at)
-        .into_boxed();
-    if let Some(d) = district_id {
-        q = q.filter(residents::district_id.eq(d));
-    }
-    Ok(q.load::<String>(conn)?
-        .into_iter()
-        .map(|t| t.chars().take(10).collect())
-        .collect())
+) -> QueryResult<Vec<i64>> {
+    ranges
+        .iter()
+        .map(|(from, to)| {
+            let q = contacts::table
+                .filter(contacts::occurred_at.ge(from))
+                .filter(contacts::occurred_at.lt(to));
+            match district_id {
+                None => q.count().get_result(conn),
+                Some(d) => q
+                    .inner_join(residents::table)
+                    .filter(residents::district_id.eq(d))
+                    .count()
+                    .get_result(conn),
+            }
+        })
+        .collect()
 }
 
 /// Alerts not yet closed (open or acknowledged), per district.
