@@ -437,7 +437,11 @@ async fn activity_report(db: TestDb) {
 
     let mut lead = s.login("lead-a").await;
     let (_, district) = lead.get("/api/reports/activity?month=2026-11").await;
-    assert_eq!(district["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        district["rows"].as_array().unwrap().len(),
+        3,
+        "both commissioners, and the lead (a commissioner too): {district}"
+    );
     let total = &district["total"];
     assert_eq!(
         (
@@ -471,6 +475,10 @@ async fn activity_report(db: TestDb) {
         .find(|r| r["district"] == "神楽岡")
         .unwrap();
     assert_eq!(kagura["totals"]["consultations"], 4);
+    assert_eq!(
+        kagura["totals"]["active_days"], district["total"]["active_days"],
+        "the city's district row counts commissioner-days, as the lead's total does"
+    );
     assert_eq!(kagura["totals"]["liaison"], 1);
     assert_eq!(kagura["totals"]["other_activities"]["民児協運営・研修"], 1);
     assert!(
@@ -501,11 +509,11 @@ async fn activity_report(db: TestDb) {
         .collect();
     assert_eq!(
         lines.len(),
-        4,
-        "header, two commissioners, total: {lines:?}"
+        5,
+        "header, two commissioners and the lead, total: {lines:?}"
     );
     assert!(lines[0].contains("訪問回数") && lines[0].contains("内容:日常的な支援"));
-    assert!(lines[3].starts_with("合計,,4,"), "{}", lines[3]);
+    assert!(lines[4].starts_with("合計,,4,"), "{}", lines[4]);
 
     let (st, bad) = lead.get("/api/reports/activity?month=2026-13").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
@@ -688,8 +696,31 @@ async fn activity_log_access(db: TestDb) {
         "the server's log reached its commissioner"
     );
     mine.activity("a1", "2026-11-05", "liaison").await;
-    for who in ["comm-a2", "lead-a", "comm-b"] {
-        let mut c = s.login(who).await;
+    // A log made after the tablet's connection loaded its documents is still its own to sync.
+    let mut cb = s.login("comm-b").await;
+    let mut early = Recorder::open(&s, &mut cb, s.fx.resident("rB1")).await;
+    let (_, late) = cb.get("/api/activity-log").await;
+    let late_id = late["document_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("automerge:")
+        .to_string();
+    let (mut doc, mut state) = (Automerge::new(), sync::State::new());
+    let seen = early
+        .peer
+        .sync_doc(&late_id, &mut doc, &mut state)
+        .await
+        .unwrap();
+    assert!(
+        doc.get(ROOT, "activities").unwrap().is_some(),
+        "the late log synced on the open connection: {seen:?}"
+    );
+    let others = vec![
+        ("comm-a2", s.login("comm-a2").await),
+        ("lead-a", s.login("lead-a").await),
+        ("comm-b", cb),
+    ];
+    for (who, mut c) in others {
         let (_, theirs) = c.get("/api/activity-log").await;
         assert_ne!(theirs["document_url"], first["document_url"], "{who}");
         let mut peer = RawPeer::connect(&s, Some(&c), Some(&s.origin))

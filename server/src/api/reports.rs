@@ -130,18 +130,36 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
     };
     let mut rows = Vec::new();
     if caller.role == Role::CityStaff {
+        // Counted per commissioner and added, as the lead's district total is: 活動日数 are
+        // commissioner-days, not days on which anyone in the district was active.
+        type Person<'a> = (&'a str, &'a str);
+        let mut by_person: HashMap<Person, (Vec<Counted>, Vec<OwnActivity>)> = HashMap::new();
+        for c in &contacts {
+            let key = (c.district_id.as_str(), c.delivered_by_user_id.as_str());
+            by_person.entry(key).or_default().0.push(counted(c));
+        }
+        for a in &own {
+            let key = (a.district_id.as_deref().unwrap_or(""), a.user_id.as_str());
+            by_person.entry(key).or_default().1.push(OwnActivity {
+                day: a.day.clone(),
+                kind: a.kind.clone(),
+            });
+        }
         let mut ids: Vec<(&String, &String)> = districts.iter().collect();
         ids.sort_by(|a, b| a.1.cmp(b.1));
         for (id, name) in ids {
-            let mine: Vec<Counted> = contacts
+            let mut totals = Totals::zero();
+            for (c, o) in by_person
                 .iter()
-                .filter(|c| &c.district_id == id)
-                .map(counted)
-                .collect();
+                .filter(|((d, _), _)| *d == id.as_str())
+                .map(|(_, v)| v)
+            {
+                totals.add(&activity::count(c, o));
+            }
             rows.push(ActivityRow {
                 district: name.clone(),
                 commissioner: String::new(),
-                totals: activity::count(&mine, &own_of(&|a| a.district_id.as_ref() == Some(id))),
+                totals,
             });
         }
     } else {

@@ -255,7 +255,9 @@ pub async fn mark_city_snowfall(
 ) -> Result<HttpResponse, AppError> {
     caller.require(&[Role::CityStaff])?;
     let day = snowfall_day(&body.0.day)?;
-    let chosen = body.0.districts;
+    let mut chosen = body.0.districts;
+    chosen.sort();
+    chosen.dedup();
     let actor = Actor::of(&caller);
     let by = caller.user_id.clone();
     let marked = state

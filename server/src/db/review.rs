@@ -253,13 +253,14 @@ pub fn month_contacts(
         .collect())
 }
 
-/// Commissioners (id, display name, district id), optionally of one district.
+/// Commissioners and district leads (id, display name, district id), optionally of one district.
 pub fn commissioners(
     conn: &mut DbConn,
     district_id: Option<&str>,
 ) -> QueryResult<Vec<(String, String, Option<String>)>> {
+    // A district lead (会長) is a commissioner too, with a 活動記録 of their own.
     let mut q = users::table
-        .filter(users::role.eq("commissioner"))
+        .filter(users::role.eq_any(["commissioner", "district_lead"]))
         .select((users::id, users::display_name, users::district_id))
         .into_boxed();
     if let Some(d) = district_id {

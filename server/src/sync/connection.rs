@@ -304,7 +304,26 @@ impl Connection {
             }
             self.allowed = Some(allowed);
         }
-        Ok(self.allowed.as_ref().and_then(|a| a.get(&doc).cloned()))
+        if let Some(owner) = self.allowed.as_ref().and_then(|a| a.get(&doc)) {
+            return Ok(Some(owner.clone()));
+        }
+        // The caller's activity log may have been made after this connection loaded its list (a
+        // tablet that came online syncs its residents first, then asks for the log).
+        let me = self.caller.user_id.clone();
+        let log = self
+            .hub
+            .db()
+            .read(move |conn| Ok(activities::log_of(conn, &me)?))
+            .await
+            .map_err(|_| Close::Storage)?;
+        if log.as_deref().and_then(DocumentId::parse) != Some(doc) {
+            return Ok(None);
+        }
+        let owner = Owner::ActivityLog(self.caller.user_id.clone());
+        self.allowed
+            .get_or_insert_with(HashMap::new)
+            .insert(doc, owner.clone());
+        Ok(Some(owner))
     }
 
     /// Every document in the caller's scope today, and the caller's own activity log.

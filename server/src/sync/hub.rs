@@ -129,8 +129,9 @@ impl CommitJob {
                             .iter()
                             .map(|a| (a.id.clone(), a.day.clone(), a.kind.clone()))
                             .collect();
+                        // The entry's key is the tablet's to choose: only the document is named.
                         for p in &projection.problems {
-                            tracing::warn!(entry = %p.entry_id, problem = %p.problem, "activity log entry skipped");
+                            tracing::warn!(doc = %doc_id, problem = %p.problem, "activity log entry skipped");
                         }
                         crate::db::activities::apply(conn, user_id, &rows, now)?;
                         return Ok(());
