@@ -538,6 +538,15 @@ async fn reports(db: TestDb) {
         f["leadSeesNote"], false,
         "an activity's note is its commissioner's alone"
     );
+    let certificates: Vec<&str> = f["certificates"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        certificates.iter().skip(2).all(|c| *c == "0") && certificates.len() > 2,
+        "the entry taken back is not counted: {certificates:?}"
+    );
     // The visit counted: 訪問回数 and 分野 高齢者 show 1 for comm-a; so do the activities.
     for row in ["visits", "elderly", "liaison", "council"] {
         let cells: Vec<&str> = f[row].as_str().unwrap().split_whitespace().collect();

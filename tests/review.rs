@@ -103,6 +103,18 @@ impl Recorder {
             .unwrap();
     }
 
+    /// Deletes an entry of the document's `activities` (a mistaken tap taken back) and syncs.
+    async fn take_back(&mut self, id: &str) {
+        let activities = self.doc.get(ROOT, "activities").unwrap().unwrap().1;
+        let mut tx = self.doc.transaction();
+        tx.delete(&activities, id).unwrap();
+        tx.commit();
+        self.peer
+            .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
+            .await
+            .unwrap();
+    }
+
     /// Writes a review mark into the document (only a lead's count).
     async fn mark(&mut self, contact: &str, mark: &str) {
         let reviews = self.doc.get(ROOT, "reviews").unwrap().unwrap().1;
@@ -401,6 +413,9 @@ async fn activity_report(db: TestDb) {
     log.activity("a3", "2026-11-06", "certificate").await;
     log.activity("a4", "2026-10-30", "council").await;
     log.activity("a5", "2026-11-07", "party").await;
+    // A mistaken entry, synced, then taken back: it counts for nothing (no 行事, no day).
+    log.activity("a6", "2026-11-08", "event").await;
+    log.take_back("a6").await;
     // An activities section written into a resident's document counts for nothing.
     t1.activity("x1", "2026-11-09", "liaison").await;
 

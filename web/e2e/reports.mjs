@@ -36,6 +36,13 @@ run(async () => {
     await comm.page.getByRole("button", { name: "記録する" }).click()
     await comm.page.getByTestId("activity").nth(i).waitFor()
   }
+  // A wrong tap, taken back before it was ever sent: it leaves the list and is never counted.
+  await comm.page.getByRole("radio", { name: "証明事務" }).click()
+  await comm.page.getByRole("button", { name: "記録する" }).click()
+  await comm.page.getByTestId("activity").nth(2).waitFor()
+  comm.page.once("dialog", d => d.accept())
+  await comm.page.getByTestId("activity").filter({ hasText: "証明事務" }).getByRole("button", { name: "取り消す" }).click()
+  await waitFor("the mistaken entry gone", async () => (await comm.page.getByTestId("activity").count()) === 2)
   const offlineActivities = await comm.page.getByTestId("activities").innerText()
   const offlineStatus = await statusText(comm.page)
   await startServer()
@@ -59,6 +66,7 @@ run(async () => {
   const elderly = await table.locator("tr", { hasText: "分野: 高齢者" }).innerText()
   const liaison = await table.locator("tr", { hasText: "連絡調整回数" }).innerText()
   const council = await table.locator("tr", { hasText: "その他: 民児協運営・研修" }).innerText()
+  const certificates = await table.locator("tr", { hasText: "その他: 証明事務" }).innerText()
   const leadSeesNote = (await page.locator("main").innerText()).includes("地域包括支援センター")
   const csvHref = await page.getByTestId("csv").getAttribute("href")
   const csv = await page.request.get(`${origin}${csvHref}`)
@@ -83,6 +91,7 @@ run(async () => {
     elderly,
     liaison,
     council,
+    certificates,
     leadSeesNote,
     offlineActivities,
     offlineStatus,

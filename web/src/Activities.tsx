@@ -81,6 +81,16 @@ export function Activities({ store }: { store: Store }) {
             <span className="when">{str(a.date).slice(5).replace("-", "月")}日</span>{" "}
             <span className="what">{label(ACTIVITY_KINDS, str(a.kind))}</span>
             {log?.pending.includes(str(a.id)) && <span className="badge unsent">未送信</span>}
+            <button
+              type="button"
+              className="take-back"
+              onClick={() => {
+                if (window.confirm(`${str(a.date).slice(5).replace("-", "月")}日の「${label(ACTIVITY_KINDS, str(a.kind))}」を取り消しますか？`))
+                  store.removeActivity(str(a.id))
+              }}
+            >
+              取り消す
+            </button>
           </li>
         ))}
       </ul>

@@ -55,7 +55,7 @@ export interface State {
   lastSync?: number
   docs: DocEntry[]
   /** The caller's own activity log (定例会, 研修, 連絡調整 …) and its entries not yet sent. */
-  activityLog?: { url: AutomergeUrl; doc?: ActivityLogDoc; pending: string[] }
+  activityLog?: { url: AutomergeUrl; doc?: ActivityLogDoc; pending: string[]; pendingEdit?: boolean }
   pending: number
   /** お知らせ, 緊急 first then newest (cached for offline reading; the city's words, no resident data). */
   notices: NoticeOut[]
@@ -442,7 +442,9 @@ export class Store {
 
   private showDocs(docs: DocEntry[], activityLog = this.state.activityLog) {
     const pending =
-      docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0) + (activityLog?.pending.length ?? 0)
+      docs.reduce((n, d) => n + d.pendingContacts.length + (d.pendingEdit ? 1 : 0), 0) +
+      (activityLog?.pending.length ?? 0) +
+      (activityLog?.pendingEdit ? 1 : 0)
     this.set({ docs, activityLog, pending })
   }
 
@@ -517,11 +519,21 @@ export class Store {
       const doc = handle.isReady() ? handle.doc() : undefined
       if (!doc) return
       const unsent = unsentOf(doc, this.serverHeads[url], "activities")
-      const pending = unsent ? unsent.contacts : (this.state.activityLog?.pending ?? [])
-      this.showDocs(this.state.docs, { url, doc: doc as ActivityLogDoc, pending })
+      const prev = this.state.activityLog
+      const pending = unsent ? unsent.contacts : (prev?.pending ?? [])
+      // An entry taken back that the server still counts (known only once the server has reported).
+      const pendingEdit = unsent ? !!this.serverHeads[url] && unsent.edit : !!prev?.pendingEdit
+      this.showDocs(this.state.docs, { url, doc: doc as ActivityLogDoc, pending, pendingEdit })
     }
     if (!handle.isReady()) void handle.whenReady(["ready"]).then(refresh)
     this.follow(url, handle, refresh)
+  }
+
+  /** Takes back a mistaken activity entry (here at once; the server's count follows when sent). */
+  removeActivity(id: string) {
+    this.activityHandle?.change(d => {
+      delete (d.activities as unknown as Record<string, unknown>)[id]
+    })
   }
 
   /** Records one of the caller's own activities (saved here at once; sent when online). */

@@ -107,6 +107,14 @@ pub fn apply(
     Ok(())
 }
 
+/// Deletes entries taken back in the document.
+pub fn remove(conn: &mut DbConn, user_id: &str, ids: &[String]) -> QueryResult<()> {
+    for id in ids {
+        diesel::delete(activities::table.find((user_id, id.as_str()))).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Entries of days in `[from, to)` (`YYYY-MM` or `YYYY-MM-DD` bounds compare as text), of one user,
 /// of one district, or of everyone.
 pub fn in_range(

@@ -134,6 +134,11 @@ impl CommitJob {
                             tracing::warn!(doc = %doc_id, problem = %p.problem, "activity log entry skipped");
                         }
                         crate::db::activities::apply(conn, user_id, &rows, now)?;
+                        crate::db::activities::remove(
+                            conn,
+                            user_id,
+                            &projection.removed_activities,
+                        )?;
                         return Ok(());
                     }
                 };

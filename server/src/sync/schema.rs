@@ -197,6 +197,9 @@ pub struct Projection {
     pub contacts: Vec<ContactRow>,
     pub reviews: Vec<ReviewRow>,
     pub activities: Vec<ActivityRow>,
+    /// Activity log entries deleted by these changes (a mistaken entry taken back by its
+    /// commissioner). Contacts are history and stay; an activity entry is only a count.
+    pub removed_activities: Vec<String>,
     pub problems: Vec<Problem>,
 }
 
@@ -491,8 +494,13 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
         for key in keys {
             let entry = match doc.get(&obj, key.as_str()) {
                 Ok(Some((Value::Object(ObjType::Map), id))) => Ok(id),
-                // Deleted since: nothing to project (rows are history; they stay).
-                Ok(None) => continue,
+                // Deleted since: nothing to project (contact rows are history; they stay).
+                Ok(None) => {
+                    if kind == "activity" && only.is_some() {
+                        p.removed_activities.push(key);
+                    }
+                    continue;
+                }
                 _ => Err("not a map".to_string()),
             };
             let result = entry.and_then(|id| match kind {
