@@ -308,7 +308,15 @@ impl Connection {
             return Ok(Some(owner.clone()));
         }
         // The caller's activity log may have been made after this connection loaded its list (a
-        // tablet that came online syncs its residents first, then asks for the log).
+        // tablet that came online syncs its residents first, then asks for the log). One log per
+        // user: once it is in the list, nothing else can be.
+        let log_known = self
+            .allowed
+            .as_ref()
+            .is_some_and(|a| a.values().any(|o| matches!(o, Owner::ActivityLog(_))));
+        if log_known {
+            return Ok(None);
+        }
         let me = self.caller.user_id.clone();
         let log = self
             .hub
