@@ -3,8 +3,8 @@
 // once and sent like every record; nobody but its commissioner reads it (the lead sees counts only).
 import { useState, useSyncExternalStore } from "react"
 import type { Store } from "./store"
-import { ACTIVITY_KINDS, MAX_NOTE_CHARS, label, nowJst, str, type ActivityKind } from "./schema"
-import { Choice, Field } from "./ui"
+import { ACTIVITY_KINDS, MAX_NOTE_CHARS, label, monthDayJa, nowJst, str, type ActivityKind } from "./schema"
+import { Choice, Field, Group } from "./ui"
 
 export function Activities({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
@@ -29,7 +29,7 @@ export function Activities({ store }: { store: Store }) {
       setErrors({ form: "まだ準備ができていません。一度インターネットにつないでから、もう一度どうぞ。" })
       return
     }
-    setSaved(`${date.slice(5).replace("-", "月")}日の「${label(ACTIVITY_KINDS, kind)}」を記録しました。`)
+    setSaved(`${monthDayJa(date)}の「${label(ACTIVITY_KINDS, kind)}」を記録しました。`)
     setKind(undefined)
     setNote("")
   }
@@ -47,15 +47,9 @@ export function Activities({ store }: { store: Store }) {
         <Field label="日付" error={errors.date}>
           <input name="date" type="date" value={date} max={today} onChange={e => setDate(e.target.value)} />
         </Field>
-        <fieldset className={errors.kind ? "group invalid" : "group"} data-testid="activity-kind">
-          <legend>活動</legend>
+        <Group title="活動" error={errors.kind} testid="activity-kind">
           <Choice name="活動" options={ACTIVITY_KINDS} value={kind} onChange={setKind} />
-          {errors.kind && (
-            <span className="error" role="alert">
-              {errors.kind}
-            </span>
-          )}
-        </fieldset>
+        </Group>
         <Field label="メモ（なくてもよい）" error={errors.note}>
           <textarea name="note" autoComplete="off" value={note} onChange={e => setNote(e.target.value)} />
         </Field>
@@ -78,14 +72,14 @@ export function Activities({ store }: { store: Store }) {
       <ul className="activities" data-testid="activities">
         {entries.map(a => (
           <li key={str(a.id)} data-testid="activity">
-            <span className="when">{str(a.date).slice(5).replace("-", "月")}日</span>{" "}
+            <span className="when">{monthDayJa(str(a.date))}</span>{" "}
             <span className="what">{label(ACTIVITY_KINDS, str(a.kind))}</span>
             {log?.pending.includes(str(a.id)) && <span className="badge unsent">未送信</span>}
             <button
               type="button"
               className="take-back"
               onClick={() => {
-                if (window.confirm(`${str(a.date).slice(5).replace("-", "月")}日の「${label(ACTIVITY_KINDS, str(a.kind))}」を取り消しますか？`))
+                if (window.confirm(`${monthDayJa(str(a.date))}の「${label(ACTIVITY_KINDS, str(a.kind))}」を取り消しますか？`))
                   store.removeActivity(str(a.id))
               }}
             >

@@ -9,7 +9,7 @@ import { Automerge as A } from "@automerge/automerge-repo/slim"
 import { type Store, type DocEntry } from "./store"
 import { api, messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
-import { Choice, ErrorLine, Field } from "./ui"
+import { Choice, ErrorLine, Field, Group } from "./ui"
 import { Activities } from "./Activities"
 import { Charts } from "./Charts"
 import { Answer, ReviewList, Tasks } from "./Review"
@@ -697,16 +697,3 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
   )
 }
 
-function Group({ title, error, testid, children }: { title: string; error?: string; testid: string; children: ReactNode }) {
-  return (
-    <fieldset className={error ? "group invalid" : "group"} data-testid={testid}>
-      <legend>{title}</legend>
-      {children}
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
-    </fieldset>
-  )
-}

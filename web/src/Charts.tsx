@@ -4,8 +4,7 @@
 import { useEffect, useState } from "react"
 import { api, messageOf, type Charts as ChartData } from "./api"
 import { ErrorLine } from "./ui"
-
-const md = (day: string) => `${Number(day.slice(5, 7))}/${Number(day.slice(8, 10))}`
+import { monthDay } from "./schema"
 
 export function Charts() {
   const [data, setData] = useState<ChartData>()
@@ -28,7 +27,7 @@ function WeekChart({ weeks }: { weeks: ChartData["weeks"] }) {
   const [w, h, top, bottom] = [640, 220, 24, 28]
   const slot = w / weeks.length
   const scale = (h - top - bottom) / max
-  const words = weeks.map(x => `${md(x.week_start)}の週 ${x.contacts}件`).join("、")
+  const words = weeks.map(x => `${monthDay(x.week_start)}の週 ${x.contacts}件`).join("、")
   return (
     <figure className="chart">
       <figcaption>週ごとの連絡件数（直近{weeks.length}週）</figcaption>
@@ -43,7 +42,7 @@ function WeekChart({ weeks }: { weeks: ChartData["weeks"] }) {
                 {x.contacts}
               </text>
               <text x={cx} y={h - 8} textAnchor="middle" className="axis">
-                {md(x.week_start)}
+                {monthDay(x.week_start)}
               </text>
             </g>
           )

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react"
 import { ErrorLine } from "./ui"
 import { api, messageOf, type ActivityReport, type OverdueOut } from "./api"
-import { CONTENTS, FIELDS, OTHER_ACTIVITIES, nowJst } from "./schema"
+import { CONTENTS, FIELDS, OTHER_ACTIVITIES, monthDay, nowJst } from "./schema"
 
 
 function thisMonth() {
@@ -104,7 +104,7 @@ export function Overdue() {
                 <strong>{o.resident_name}</strong>{" "}
                 {o.not_seen_since_snowfall && (
                   <span className="badge warn" data-testid="after-snow">
-                    降雪（{o.not_seen_since_snowfall.slice(5).replace("-", "/")}）のあと未確認
+                    降雪（{monthDay(o.not_seen_since_snowfall)}）のあと未確認
                   </span>
                 )}{" "}
                 {o.days_overdue === null
@@ -139,13 +139,13 @@ export function Snowfall({ days, mark, scope = "地区" }: { days?: string[]; ma
         setError(undefined)
         setDone(undefined)
         mark(day).then(
-          () => setDone(`${day.slice(5).replace("-", "/")} を降雪日として記録しました（${scope}）。`),
+          () => setDone(`${monthDay(day)} を降雪日として記録しました（${scope}）。`),
           err => setError(messageOf(err)),
         )
       }}
     >
       <h2>降雪日</h2>
-      {days && <p className="hint">{days.length ? `最近の降雪日: ${days.map(d => d.slice(5).replace("-", "/")).join("、")}` : "最近30日の降雪日の記録はありません。"}</p>}
+      {days && <p className="hint">{days.length ? `最近の降雪日: ${days.map(monthDay).join("、")}` : "最近30日の降雪日の記録はありません。"}</p>}
       <label className="field">
         <span className="label">降った日</span>
         <input name="snow-day" type="date" value={day} max={today} onChange={e => setDay(e.target.value)} />

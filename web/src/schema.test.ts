@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { contactsNewestFirst, lastContact, dayJst, daysSince, formatJst, nowJst, type ResidentDoc } from "./schema"
+import { contactsNewestFirst, lastContact, dayJst, daysSince, formatJst, monthDay, monthDayJa, nowJst, type ResidentDoc } from "./schema"
 
 describe("times in Japan", () => {
   it("writes now in JST with milliseconds", () => {
@@ -8,6 +8,10 @@ describe("times in Japan", () => {
   it("takes the Japanese calendar day, not the UTC one", () => {
     expect(dayJst("2026-11-23T16:00:00Z")).toBe("2026-11-24")
     expect(formatJst("2026-11-23T16:05:00Z")).toBe("2026年11月24日 01:05")
+  })
+  it("writes a day short, without leading zeros", () => {
+    expect(monthDay("2026-11-03")).toBe("11/3")
+    expect(monthDayJa("2026-01-20")).toBe("1月20日")
   })
   it("counts days since the last contact by the Japanese day", () => {
     expect(daysSince("2026-11-20T23:59:00+09:00", new Date("2026-11-23T01:00:00+09:00"))).toBe(3)

@@ -220,3 +220,13 @@ export function formatJst(iso: string): string {
   const d = new Date(t + 9 * 3600_000).toISOString()
   return `${+d.slice(0, 4)}年${+d.slice(5, 7)}月${+d.slice(8, 10)}日 ${d.slice(11, 16)}`
 }
+
+/** `YYYY-MM-DD` → "11/3" (charts, snowfall days). */
+export function monthDay(day: string): string {
+  return `${Number(day.slice(5, 7))}/${Number(day.slice(8, 10))}`
+}
+
+/** `YYYY-MM-DD` → "11月3日". */
+export function monthDayJa(day: string): string {
+  return `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`
+}

@@ -55,3 +55,18 @@ export function Choice<T extends string>({
     </div>
   )
 }
+
+/** A titled group of controls (a fieldset), with its error under it. */
+export function Group({ title, error, testid, children }: { title: string; error?: string; testid: string; children: ReactNode }) {
+  return (
+    <fieldset className={error ? "group invalid" : "group"} data-testid={testid}>
+      <legend>{title}</legend>
+      {children}
+      {error && (
+        <span className="error" role="alert">
+          {error}
+        </span>
+      )}
+    </fieldset>
+  )
+}

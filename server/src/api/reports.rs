@@ -119,56 +119,50 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             contents: list("contents"),
         }
     };
-    let own_of = |keep: &dyn Fn(&activities::ActivityRecord) -> bool| -> Vec<OwnActivity> {
-        own.iter()
-            .filter(|a| keep(a))
-            .map(|a| OwnActivity {
-                day: a.day.clone(),
-                kind: a.kind.clone(),
-            })
-            .collect()
+    // One pass: each person's contacts and activities, by (district, user). Every row is counted per
+    // person and added, so 活動日数 are commissioner-days in a district row as in the lead's total.
+    type Person<'a> = (&'a str, &'a str);
+    let mut by_person: HashMap<Person, (Vec<Counted>, Vec<OwnActivity>)> = HashMap::new();
+    for c in &contacts {
+        let key = (c.district_id.as_str(), c.delivered_by_user_id.as_str());
+        by_person.entry(key).or_default().0.push(counted(c));
+    }
+    for a in &own {
+        let key = (a.district_id.as_deref().unwrap_or(""), a.user_id.as_str());
+        by_person.entry(key).or_default().1.push(OwnActivity {
+            day: a.day.clone(),
+            kind: a.kind.clone(),
+        });
+    }
+    let sum = |keep: &dyn Fn(&Person) -> bool| {
+        let mut t = Totals::zero();
+        for (_, (c, o)) in by_person.iter().filter(|(k, _)| keep(k)) {
+            t.add(&activity::count(c, o));
+        }
+        t
+    };
+    // A person's row counts all of their month at once (a day in two districts is one day).
+    let one_person = |id: &str| {
+        let (mut c, mut o) = (Vec::new(), Vec::new());
+        for (_, (cs, os)) in by_person.iter().filter(|((_, u), _)| *u == id) {
+            c.extend(cs.iter().cloned());
+            o.extend(os.iter().cloned());
+        }
+        activity::count(&c, &o)
     };
     let mut rows = Vec::new();
     if caller.role == Role::CityStaff {
-        // Counted per commissioner and added, as the lead's district total is: 活動日数 are
-        // commissioner-days, not days on which anyone in the district was active.
-        type Person<'a> = (&'a str, &'a str);
-        let mut by_person: HashMap<Person, (Vec<Counted>, Vec<OwnActivity>)> = HashMap::new();
-        for c in &contacts {
-            let key = (c.district_id.as_str(), c.delivered_by_user_id.as_str());
-            by_person.entry(key).or_default().0.push(counted(c));
-        }
-        for a in &own {
-            let key = (a.district_id.as_deref().unwrap_or(""), a.user_id.as_str());
-            by_person.entry(key).or_default().1.push(OwnActivity {
-                day: a.day.clone(),
-                kind: a.kind.clone(),
-            });
-        }
         let mut ids: Vec<(&String, &String)> = districts.iter().collect();
         ids.sort_by(|a, b| a.1.cmp(b.1));
         for (id, name) in ids {
-            let mut totals = Totals::zero();
-            for (c, o) in by_person
-                .iter()
-                .filter(|((d, _), _)| *d == id.as_str())
-                .map(|(_, v)| v)
-            {
-                totals.add(&activity::count(c, o));
-            }
             rows.push(ActivityRow {
                 district: name.clone(),
                 commissioner: String::new(),
-                totals,
+                totals: sum(&|(d, _)| *d == id.as_str()),
             });
         }
     } else {
         for (id, name, d) in &people {
-            let mine: Vec<Counted> = contacts
-                .iter()
-                .filter(|c| &c.delivered_by_user_id == id)
-                .map(counted)
-                .collect();
             rows.push(ActivityRow {
                 district: d
                     .as_ref()
@@ -176,7 +170,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
                     .cloned()
                     .unwrap_or_default(),
                 commissioner: name.clone(),
-                totals: activity::count(&mine, &own_of(&|a| &a.user_id == id)),
+                totals: one_person(id),
             });
         }
     }

@@ -193,23 +193,34 @@ pub async fn mark_snowfall(
 ) -> Result<HttpResponse, AppError> {
     let district = lead_district(&caller)?;
     let day = snowfall_day(&body.0.day)?;
-    let actor = Actor::of(&caller);
-    let by = caller.user_id.clone();
+    let (actor, by) = (Actor::of(&caller), caller.user_id.clone());
     state
         .db
-        .write(move |conn| {
-            review::mark_snowfall(conn, &district, &day, &by, now_ms())?;
-            record(
-                conn,
-                &actor,
-                "snowfall.mark",
-                "district",
-                Some(&district),
-                json!({ "day": day }),
-            )
-        })
+        .write(move |conn| mark_snowfall_in(conn, &actor, &by, &[district], &day))
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Marks `day` for each district, each mark in the audit log (the lead's and the city's alike).
+fn mark_snowfall_in(
+    conn: &mut crate::db::DbConn,
+    actor: &Actor,
+    by: &str,
+    districts: &[String],
+    day: &str,
+) -> Result<(), AppError> {
+    for d in districts {
+        review::mark_snowfall(conn, d, day, by, now_ms())?;
+        record(
+            conn,
+            actor,
+            "snowfall.mark",
+            "district",
+            Some(d),
+            json!({ "day": day }),
+        )?;
+    }
+    Ok(())
 }
 
 /// The lead's district's snowfall days of the last 30 days, newest first.
@@ -275,17 +286,7 @@ pub async fn mark_city_snowfall(
                 ));
             }
             let targets = if chosen.is_empty() { all } else { chosen };
-            for d in &targets {
-                review::mark_snowfall(conn, d, &day, &by, now_ms())?;
-                record(
-                    conn,
-                    &actor,
-                    "snowfall.mark",
-                    "district",
-                    Some(d),
-                    json!({ "day": day }),
-                )?;
-            }
+            mark_snowfall_in(conn, &actor, &by, &targets, &day)?;
             Ok(targets.len())
         })
         .await?;
