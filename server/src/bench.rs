@@ -735,9 +735,16 @@ impl BenchPeer {
         origin: Option<&str>,
         cookie: &str,
     ) -> Result<BenchPeer, String> {
-        let mut req = awc::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .finish()
+        // One client (and so one TLS context, whose CA store takes milliseconds to load) for every
+        // peer of this thread: a client per connection made the benchmark client the bottleneck.
+        thread_local! {
+            static CLIENT: awc::Client = awc::Client::builder()
+                .connector(awc::Connector::new().limit(0)) // no cap on open sockets (default 100)
+                .timeout(Duration::from_secs(60))
+                .finish();
+        }
+        let mut req = CLIENT
+            .with(|c| c.clone())
             .ws(ws_url)
             .max_frame_size(64 * 1024 * 1024);
         if let Some(o) = origin {
@@ -746,7 +753,7 @@ impl BenchPeer {
         if !cookie.is_empty() {
             req = req.set_header("Cookie", cookie);
         }
-        let (_, framed) = req.connect().await.map_err(|e| format!("connect: {e}"))?;
+        let (_, framed) = req.connect().await.map_err(|e| format!("connect: {e:?}"))?;
         Ok(BenchPeer {
             framed,
             me: String::new(),
