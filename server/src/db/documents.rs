@@ -207,7 +207,30 @@ pub fn apply_projection(
     problems: Vec<DataProblem>,
     now: i64,
 ) -> QueryResult<()> {
-    if !contact_rows.is_empty() {
+    // Nearly every synced contact is new: all are inserted at once, those already stored skipped;
+    // only when some were skipped are the rows read and compared (below).
+    // (SQLite: a statement per row — diesel batches there only rows without defaults — each one
+    // cached; PostgreSQL: up to 500 rows a statement.)
+    let mut inserted = 0;
+    match conn {
+        DbConn::Sqlite(c) => {
+            for row in &contact_rows {
+                inserted += diesel::insert_into(contacts::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+        }
+        DbConn::Postgres(c) => {
+            for rows in contact_rows.chunks(500) {
+                inserted += diesel::insert_into(contacts::table)
+                    .values(rows)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+        }
+    }
+    if inserted < contact_rows.len() {
         // One cached statement per id (an IN list would be prepared afresh every time).
         let mut existing: Vec<ContactRecord> = Vec::new();
         for row in &contact_rows {

@@ -133,11 +133,18 @@ async fn receive_sized(
 }
 
 /// Applies a peer's sync message to a document (pure CPU: runs on whichever thread suits its size).
+///
+/// The common case — changes that all apply, nothing waiting on a missing dependency — stores the
+/// change chunks exactly as received and names the touched entries from their operations; otherwise
+/// the chunk is `save_after` and the entries come from a diff (both re-derive from the document,
+/// which costs about as much as the merge itself).
 fn receive(doc: &mut Automerge, state: &mut sync::State, message: sync::Message) -> Receipt {
     let before = doc.get_heads();
-    let mut patches = automerge::PatchLog::active();
+    // Changes queued before (waiting for a dependency) may apply now without being in this message.
+    let queued_before = !doc.get_missing_deps(&[]).is_empty();
+    let chunks: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
     let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        doc.receive_sync_message_log_patches(state, message, &mut patches)
+        doc.receive_sync_message(state, message)
     }));
     match received {
         Ok(Ok(())) => {}
@@ -146,14 +153,29 @@ fn receive(doc: &mut Automerge, state: &mut sync::State, message: sync::Message)
     }
     // Changes whose dependencies never arrive wait in automerge's queue, in memory: a few are
     // normal (a bloom-filter false positive), many are an attack or a broken peer.
-    if doc.get_missing_deps(&[]).len() > MAX_MISSING_DEPS {
+    let missing = doc.get_missing_deps(&[]).len();
+    if missing > MAX_MISSING_DEPS {
         return Receipt::TooManyMissingDeps;
     }
     if doc.get_heads() == before {
         return Receipt::Unchanged;
     }
-    let chunk = doc.save_after(&before);
-    let touched = schema::touched_by(doc.make_patches(&mut patches));
+    let fast = if !queued_before && missing == 0 {
+        // Every received change is applied (or was already known): the chunks are what to store.
+        schema::touched_by_changes(doc, &chunks).map(|t| (chunks.concat(), t))
+    } else {
+        None
+    };
+    let (chunk, touched) = match fast {
+        Some(f) => f,
+        None => {
+            let after = doc.get_heads();
+            (
+                doc.save_after(&before),
+                schema::touched(doc, &before, &after),
+            )
+        }
+    };
     Receipt::Changed {
         chunk,
         projection: Box::new(schema::project_touched(doc, &touched)),

@@ -237,7 +237,13 @@ pub fn write_projection(
         .as_ref()
         .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
     documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
-    if !projection.contacts.is_empty() {
+    // Every rule needs its newest contact to be 至急 or to hold a 気になる check: contacts without
+    // either (most) cannot raise anything, and the rules are not read for them.
+    if projection
+        .contacts
+        .iter()
+        .any(|c| c.concern == "urgent" || c.checks.contains("\"concern\""))
+    {
         raise_alerts(conn, resident_id, now)?;
     }
     Ok(())
