@@ -455,7 +455,12 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
     // Where each object seen sits, as the map keys from the root ("#" for a list element).
     let mut paths: std::collections::HashMap<OpId, Vec<String>> = Default::default();
     let mut t = Touched::default();
-    for chunk in chunks.iter().map(|c| split_chunks(c)).collect::<Option<Vec<_>>>()?.concat() {
+    for chunk in chunks
+        .iter()
+        .map(|c| split_chunks(c))
+        .collect::<Option<Vec<_>>>()?
+        .concat()
+    {
         let change = automerge::Change::try_from(chunk).ok()?.decode();
         for (i, op) in change.operations.iter().enumerate() {
             let obj_path = match &op.obj {
@@ -709,9 +714,10 @@ mod tests {
                 map_at(d, &ROOT, "profile").unwrap(),
             )
         }
-        let mut steps: Vec<Box<dyn Fn(&mut automerge::transaction::Transaction<'_>)>> = Vec::new();
+        type Step = fn(&mut automerge::transaction::Transaction<'_>);
+        let mut steps: Vec<Step> = Vec::new();
         // A visit as the tablet writes it: a map with checks and two lists.
-        steps.push(Box::new(move |tx| {
+        steps.push(|tx| {
             let (contacts, _, _) = sections(&*tx);
             let c = tx.put_object(&contacts, "c-1", ObjType::Map).unwrap();
             tx.put(&c, "kind", "visit").unwrap();
@@ -720,9 +726,9 @@ mod tests {
             let a = tx.put_object(&c, "activity", ObjType::Map).unwrap();
             let f = tx.put_object(&a, "fields", ObjType::List).unwrap();
             tx.insert(&f, 0, "高齢者").unwrap();
-        }));
+        });
         // Later edits deep inside an existing contact, a review, a profile field, a second visit.
-        steps.push(Box::new(move |tx| {
+        steps.push(|tx| {
             let (contacts, reviews, profile) = sections(&*tx);
             let c = map_at(&*tx, &contacts, "c-1").unwrap();
             let checks = map_at(&*tx, &c, "checks").unwrap();
@@ -732,13 +738,13 @@ mod tests {
             tx.put(&profile, "phone", "0166").unwrap();
             let c2 = tx.put_object(&contacts, "c-2", ObjType::Map).unwrap();
             tx.put(&c2, "kind", "phone").unwrap();
-        }));
+        });
         // A deletion, and a new section at the root.
-        steps.push(Box::new(move |tx| {
+        steps.push(|tx| {
             let (contacts, _, _) = sections(&*tx);
             tx.delete(&contacts, "c-2").unwrap();
             tx.put_object(ROOT, "extra", ObjType::Map).unwrap();
-        }));
+        });
         let mut seen = 0;
         for step in steps {
             let before = doc.get_heads();
@@ -754,7 +760,10 @@ mod tests {
             let fast = touched_by_changes(&doc, &chunks).expect("every object placed");
             assert_eq!(fast, touched(&doc, &before, &after));
             // A v2 sync message carries the same changes as one run of chunks.
-            assert_eq!(touched_by_changes(&doc, &[chunks.concat()]), Some(fast.clone()));
+            assert_eq!(
+                touched_by_changes(&doc, &[chunks.concat()]),
+                Some(fast.clone())
+            );
             seen += fast.contacts.len() + fast.reviews.len() + usize::from(fast.profile);
         }
         assert_eq!(seen, 1 + 4 + 2);
