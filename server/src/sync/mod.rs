@@ -13,8 +13,9 @@
 //! A round trip, as a test would drive it:
 //! 1. client → `join {senderId: "peer-x", supportedProtocolVersions: ["1"]}`; server → `peer`.
 //! 2. client → `request {documentId, data: <sync msg>}` for a resident it may see.
-//! 3. server: `receive_sync_message`; if the heads moved, `save_after` → committed chunk + SQL
-//!    projection in one transaction; then `generate_sync_message` → `sync`, and every other
+//! 3. server: `receive_sync_message`; if the heads moved, the received change chunks (or
+//!    `save_after` when some change waits on a dependency) → committed chunk + SQL projection of the
+//!    entries those changes touched, in one transaction; then `generate_sync_message` → `sync`, and every other
 //!    subscriber of the document is woken to send its own `sync`.
 
 pub mod connection;
