@@ -629,6 +629,17 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
 mod tests {
     use super::*;
 
+    /// A resident document with a minimal profile, as the server makes it.
+    fn blank_document() -> Vec<u8> {
+        new_document(&NewProfile {
+            resident_id: "r",
+            name: "n",
+            kana: "k",
+            address: "a",
+        })
+        .unwrap()
+    }
+
     /// The tablet app's copy of the schema (web/src/schema.ts) lists every value the server accepts,
     /// so a value added here without the app (or the reverse, for the 活動記録 lists) fails a test.
     #[test]
@@ -674,13 +685,7 @@ mod tests {
 
     #[test]
     fn touched_names_exactly_the_changed_entries() {
-        let bytes = new_document(&NewProfile {
-            resident_id: "r",
-            name: "n",
-            kana: "k",
-            address: "a",
-        })
-        .unwrap();
+        let bytes = blank_document();
         let mut doc = automerge::Automerge::load(&bytes).unwrap();
         let before = doc.get_heads();
         let contacts = map_at(&doc, &ROOT, "contacts").unwrap();
@@ -699,13 +704,7 @@ mod tests {
     /// The receive path names touched entries from the received changes; the diff is the reference.
     #[test]
     fn touched_by_changes_agrees_with_the_diff() {
-        let bytes = new_document(&NewProfile {
-            resident_id: "r",
-            name: "n",
-            kana: "k",
-            address: "a",
-        })
-        .unwrap();
+        let bytes = blank_document();
         let mut doc = automerge::Automerge::load(&bytes).unwrap();
         fn sections<D: ReadDoc>(d: &D) -> (ObjId, ObjId, ObjId) {
             (
@@ -773,16 +772,7 @@ mod tests {
 
     #[test]
     fn bad_entries_become_problems_not_panics() {
-        let mut doc = AutoCommit::load(
-            &new_document(&NewProfile {
-                resident_id: "r",
-                name: "n",
-                kana: "k",
-                address: "a",
-            })
-            .unwrap(),
-        )
-        .unwrap();
+        let mut doc = AutoCommit::load(&blank_document()).unwrap();
         let contacts = map_at(&doc, &ROOT, "contacts").unwrap();
         let good = doc.put_object(&contacts, "c-good", ObjType::Map).unwrap();
         for (k, v) in [
