@@ -231,32 +231,15 @@ pub fn apply_projection(
         }
     }
     if inserted < contact_rows.len() {
-        // One cached statement per id (an IN list would be prepared afresh every time).
-        let mut existing: Vec<ContactRecord> = Vec::new();
-        for row in &contact_rows {
-            if let Some(found) = contacts::table
+        // Some were stored already (a contact synced again, or edited): every row is stored now;
+        // those whose content changed are updated. One cached statement per id.
+        for row in contact_rows {
+            let stored = contacts::table
                 .find((resident_id, row.id.as_str()))
                 .select(ContactRecord::as_select())
                 .first(conn)
-                .optional()?
-            {
-                existing.push(found);
-            }
-        }
-        let (new, known): (Vec<ContactRecord>, Vec<ContactRecord>) = contact_rows
-            .into_iter()
-            .partition(|row| !existing.iter().any(|e| e.id == row.id));
-        // One statement per row: diesel's MultiConnection has no batch insert.
-        for row in &new {
-            diesel::insert_into(contacts::table)
-                .values(row)
-                .execute(conn)?;
-        }
-        for row in known {
-            if existing
-                .iter()
-                .any(|e| e.id == row.id && !e.same_content(&row))
-            {
+                .optional()?;
+            if stored.is_some_and(|e| !e.same_content(&row)) {
                 diesel::update(contacts::table.find((resident_id, &row.id)))
                     .set((
                         contacts::occurred_at.eq(&row.occurred_at),

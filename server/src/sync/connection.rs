@@ -341,11 +341,8 @@ impl Connection {
         }
         let me = self.caller.user_id.clone();
         let log = self
-            .hub
-            .db()
             .read(move |conn| Ok(activities::log_of(conn, &me)?))
-            .await
-            .map_err(|_| Close::Storage)?;
+            .await?;
         if log.as_deref().and_then(DocumentId::parse) != Some(doc) {
             return Ok(None);
         }
@@ -356,21 +353,27 @@ impl Connection {
         Ok(Some(owner))
     }
 
+    /// A database read for this connection; a failure closes it (`Close::Storage`).
+    async fn read<T, F>(&self, f: F) -> Result<T, Close>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        self.hub.db().read(f).await.map_err(|_| Close::Storage)
+    }
+
     /// Every document in the caller's scope today, and the caller's own activity log.
     async fn load_allowed(&self) -> Result<HashMap<DocumentId, Owner>, Close> {
         let scope = self.scope.clone();
         let me = self.caller.user_id.clone();
         let (residents, log) = self
-            .hub
-            .db()
             .read(move |conn| {
                 Ok((
                     access::residents_in_scope(conn, &scope)?,
                     activities::log_of(conn, &me)?,
                 ))
             })
-            .await
-            .map_err(|_| Close::Storage)?;
+            .await?;
         let mut allowed: HashMap<DocumentId, Owner> = residents
             .into_iter()
             .filter_map(|r| {
@@ -516,11 +519,8 @@ impl Connection {
         };
         if self.stored_states.is_none() {
             let rows = self
-                .hub
-                .db()
                 .read(move |conn| Ok(documents::load_sync_states(conn, &storage_id)?))
-                .await
-                .map_err(|_| Close::Storage)?;
+                .await?;
             self.stored_states = Some(rows.into_iter().collect());
         }
         Ok(self
@@ -543,14 +543,11 @@ impl Connection {
             }
             let id = raw_id.clone();
             let exists = self
-                .hub
-                .db()
                 .read(move |conn| {
                     Ok(directory::resident_by_doc_id(conn, &id)?.is_some()
                         || activities::is_log(conn, &id)?)
                 })
-                .await
-                .map_err(|_| Close::Storage)?;
+                .await?;
             if exists {
                 return Ok(vec![self.unavailable(&raw_id)]);
             }

@@ -237,13 +237,10 @@ pub fn write_projection(
         .as_ref()
         .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
     documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
-    // Every rule needs its newest contact to be 至急 or to hold a 気になる check: contacts without
-    // either (most) cannot raise anything, and the rules are not read for them.
-    if projection
-        .contacts
-        .iter()
-        .any(|c| c.concern == "urgent" || c.checks.contains("\"concern\""))
-    {
+    if projection.contacts.iter().any(|c| {
+        let checks = serde_json::from_str(&c.checks).unwrap_or_default();
+        crate::domain::alerts::could_fire(&c.concern, &checks)
+    }) {
         raise_alerts(conn, resident_id, now)?;
     }
     Ok(())

@@ -452,7 +452,8 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
 /// documentation); the unit test `touched_by_changes_agrees_with_the_diff` pins their meaning.
 pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Option<Touched> {
     use automerge::legacy::{Key, ObjectId, OpId, OpType};
-    // Where each object seen sits, as the map keys from the root ("#" for a list element).
+    // Where each object seen sits: its first two map keys from the root (section, entry; "#" for a
+    // list element) — all that says what it touches.
     let mut paths: std::collections::HashMap<OpId, Vec<String>> = Default::default();
     let mut t = Touched::default();
     for chunk in chunks
@@ -478,6 +479,7 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
                             })
                             .collect();
                         p.reverse();
+                        p.truncate(2);
                         paths.insert(id.clone(), p.clone());
                         p
                     }
@@ -508,6 +510,7 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
                 let made = OpId(change.start_op.get() + i as u64, change.actor_id.clone());
                 let mut p = obj_path;
                 p.push(key);
+                p.truncate(2);
                 paths.insert(made, p);
             }
         }
