@@ -232,6 +232,24 @@ async fn refusals(db: TestDb) {
             .err(),
         Some(403)
     );
+    // A refused upgrade says why, in JSON like every endpoint, and closes; a GET without the
+    // upgrade headers is not taken for one.
+    let refused = raw_http(
+        &s,
+        "GET /sync HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Origin: https://evil.example\r\n\r\n",
+    )
+    .await;
+    assert!(
+        refused.starts_with("HTTP/1.1 403") && refused.contains(r#""code":"bad_origin""#),
+        "{refused}"
+    );
+    let (st, body) = comm_a.get("/sync").await;
+    assert_eq!(
+        (st.as_u16(), body["error"]["code"].as_str()),
+        (400, Some("not_websocket"))
+    );
 
     // The same answer for a document that does not exist and one that is not yours.
     let mut b = RawPeer::connect(&s, Some(&comm_b), Some(&s.origin))
@@ -664,4 +682,18 @@ async fn eviction(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(fresh.get_heads(), doc.get_heads());
+}
+
+/// One request written as given on a fresh socket; everything the server sends until it closes.
+async fn raw_http(s: &TestServer, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = s.origin.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), socket.read_to_end(&mut out))
+        .await
+        .expect("the server closes a refused upgrade")
+        .unwrap();
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -3,13 +3,19 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix_codec::Framed;
 use actix_files::Files;
+use actix_http::{HttpService, Request, h1};
+use actix_service::ServiceFactoryExt;
 use actix_web::body::EitherBody;
+use actix_web::dev::AppConfig;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::{Compress, DefaultHeaders, Logger};
-use actix_web::{App, HttpServer, ResponseError, web};
+use actix_web::rt::net::TcpStream;
+use actix_web::{App, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::config::{Config, normalize_origin};
@@ -75,7 +81,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
     let data = web::Data::new(state.clone());
     let web_dir = state.config.web_dir.clone();
     let hsts = state.secure_cookies;
-    let server = HttpServer::new(move || {
+    let app = move || {
         let mut headers = DefaultHeaders::new()
             .add(("Content-Security-Policy", CSP))
             .add(("X-Content-Type-Options", "nosniff"))
@@ -103,10 +109,32 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
             )
             .configure(crate::api::routes)
             .service(Files::new("/", &web_dir).index_file("index.html"))
-    })
-    .listen(listener)?
-    .shutdown_timeout(5)
-    .run();
+    };
+    // actix-web's `HttpServer`, put together by hand for one thing it cannot do: hand the upgraded
+    // socket of a `/sync` request to `api::sync_ws::upgrade` (see there why). Its defaults are
+    // kept: 5 s for a request head, 1 s to close, keep-alive as the client asks.
+    let upgrade_state = state.clone();
+    let server = actix_server::Server::build()
+        .listen("mimamori", listener, move || {
+            let upgrade_state = upgrade_state.clone();
+            let upgrade = actix_service::fn_service(
+                move |(req, framed): (Request, Framed<TcpStream, h1::Codec>)| {
+                    crate::api::sync_ws::upgrade(upgrade_state.clone(), req, framed)
+                },
+            );
+            let app = actix_service::IntoServiceFactory::into_factory(app())
+                .map_err(|e: actix_web::Error| e.error_response());
+            HttpService::build()
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(addr)
+                .upgrade(upgrade)
+                // Only URL generation would read the App's config (host, address), and none is done.
+                .finish(actix_service::map_config(app, |_| AppConfig::default()))
+                .tcp()
+        })?
+        .shutdown_timeout(5)
+        .run();
     Ok(Running {
         server,
         state,

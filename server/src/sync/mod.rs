@@ -8,7 +8,7 @@
 //!   every request, applies sync messages under the document's lock, persists *before* answering,
 //!   and fans the change out to the document's other subscribers.
 //!
-//! The transport (actix-ws) lives in `api::sync_ws`; nothing here names actix or diesel.
+//! The transport (the WebSocket) lives in `api::sync_ws`; nothing here names actix or diesel.
 //!
 //! A round trip, as a test would drive it:
 //! 1. client → `join {senderId: "peer-x", supportedProtocolVersions: ["1"]}`; server → `peer`.
