@@ -9,12 +9,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::Transactable;
-use automerge::{Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
+use automerge::{Automerge, ChangeHash};
 use serde_json::json;
 
 use crate::both;
-use crate::support::peers::{Got, RawPeer, field, msg_type};
+use crate::support::peers::{Got, RawPeer, add_greeting, field, msg_type};
 use crate::support::{Client, PASSWORD, TestDb, seed, spawn_server};
 
 const KILLS_PER_BACKEND: usize = 5;
@@ -74,10 +73,6 @@ async fn crash_loop(db: TestDb) {
         // Kill the server at a random moment of the burst.
         let delay = Duration::from_millis(100 + (rand_u64() % 500));
         let kill_at = tokio::time::Instant::now() + delay;
-        let contacts = match doc.get(ROOT, "contacts").unwrap() {
-            Some((_, id)) => id,
-            None => panic!("the document has contacts"),
-        };
         let mut i = 0;
         loop {
             if tokio::time::Instant::now() >= kill_at && server.child.id().is_some() {
@@ -86,17 +81,7 @@ async fn crash_loop(db: TestDb) {
             }
             let id = format!("c-{round}-{i}");
             i += 1;
-            let mut tx = doc.transaction();
-            let c = tx.put_object(&contacts, &id, ObjType::Map).unwrap();
-            for (k, v) in [
-                ("kind", "greeting"),
-                ("outcome", "met"),
-                ("concern", "none"),
-                ("occurredAt", "2026-11-22T08:00:00+09:00"),
-            ] {
-                tx.put(&c, k, v).unwrap();
-            }
-            tx.commit();
+            add_greeting(&mut doc, &id);
             made.push((id, doc.get_heads()[0]));
             attempts += 1;
             if let Some(m) = doc.generate_sync_message(&mut state) {

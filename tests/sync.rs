@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use automerge::Automerge;
-use automerge::sync;
+use automerge::sync::{self, SyncDoc};
 use awc::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::peers::{Got, RawPeer, field, msg_type, plan, step, tablet};
+use crate::support::peers::{Got, RawPeer, add_greeting, field, msg_type, plan, step, tablet};
 use crate::support::{Client, TestDb, TestServer, code};
 
 /// The document URL of a resident, as the caller's document list gives it.
@@ -370,7 +370,6 @@ async fn refusals(db: TestDb) {
 fn empty_sync() -> Vec<u8> {
     let doc = Automerge::new();
     let mut st = sync::State::new();
-    use automerge::sync::SyncDoc;
     doc.generate_sync_message(&mut st).unwrap().encode()
 }
 
@@ -696,4 +695,160 @@ async fn raw_http(s: &TestServer, request: &str) -> String {
         .expect("the server closes a refused upgrade")
         .unwrap();
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Scale-out (DESIGN): two server processes on one PostgreSQL. A commissioner's tablet on one and
+/// the lead on the other: each gets the other's changes pushed, without asking again; compaction
+/// (past 64 increments) on one loses nothing the other stored.
+#[actix_web::test]
+async fn two_server_processes_on_one_postgres() {
+    use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
+    let a = TestServer::start(TestDb::postgres()).await;
+    let b = crate::support::spawn_server(&a.db_url(), &[]).await;
+    let ra1 = a.fx.resident("rA1").to_string();
+    let mut comm = a.login("comm-a").await;
+    let lead = a.login("lead-a").await;
+    let url = doc_url(&mut comm, &ra1).await;
+    let doc_id = url.trim_start_matches("automerge:").to_string();
+
+    let mut on_a = RawPeer::connect(&a, Some(&comm), Some(&a.origin))
+        .await
+        .unwrap();
+    on_a.join("peer-node-a").await;
+    let mut tablet = Automerge::new();
+    let mut tablet_state = sync::State::new();
+    on_a.sync_doc(&doc_id, &mut tablet, &mut tablet_state)
+        .await
+        .unwrap();
+    // The lead's session works on either process (sessions are in the database).
+    let mut on_b = RawPeer::connect_to(&b.origin, &lead).await.unwrap();
+    on_b.join("peer-node-b").await;
+    let mut desk = Automerge::new();
+    let mut desk_state = sync::State::new();
+    on_b.sync_doc(&doc_id, &mut desk, &mut desk_state)
+        .await
+        .unwrap();
+    assert_eq!(desk.get_heads(), tablet.get_heads(), "both start the same");
+
+    // 70 visits, each synced on its own: 70 stored increments on A, so A compacts once.
+    for i in 0..70 {
+        add_greeting(&mut tablet, &format!("v-{i}"));
+        exchange(&mut on_a, &doc_id, &mut tablet, &mut tablet_state).await;
+    }
+    // The lead on B asks nothing more: B hears of the change and sends it.
+    let has_all = |d: &Automerge| {
+        d.get(ROOT, "contacts")
+            .ok()
+            .flatten()
+            .is_some_and(|(_, c)| d.length(&c) >= 70)
+    };
+    pump(&mut on_b, &doc_id, &mut desk, &mut desk_state, has_all).await;
+    assert_eq!(desk.get_heads(), tablet.get_heads());
+
+    // The lead's review mark goes the other way, to the tablet on A.
+    let reviews = match desk.get(ROOT, "reviews").unwrap() {
+        Some((_, id)) => id,
+        None => panic!("a resident document has reviews"),
+    };
+    let mut tx = desk.transaction();
+    let r = tx.put_object(&reviews, "v-3", ObjType::Map).unwrap();
+    for (k, v) in [
+        ("mark", "confirmed"),
+        ("comment", ""),
+        ("by", "lead-a"),
+        ("at", "2026-11-22T09:00:00+09:00"),
+    ] {
+        tx.put(&r, k, v).unwrap();
+    }
+    tx.commit();
+    let m = desk.generate_sync_message(&mut desk_state).unwrap();
+    on_b.send_sync("sync", &doc_id, m.encode()).await;
+    let has_review = |d: &Automerge| {
+        d.get(ROOT, "reviews")
+            .ok()
+            .flatten()
+            .is_some_and(|(_, r)| d.get(&r, "v-3").ok().flatten().is_some())
+    };
+    pump(
+        &mut on_a,
+        &doc_id,
+        &mut tablet,
+        &mut tablet_state,
+        has_review,
+    )
+    .await;
+    assert!(
+        a.hub()
+            .stats()
+            .changed_elsewhere
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1,
+        "A heard of B's change"
+    );
+
+    // What is stored: compacted (a snapshot, not 70 increments), and all of it is there.
+    let (chunks, stored, rows, marks) =
+        a.db.read_blocking(move |conn| {
+            let chunks = mimamori::db::documents::load_chunks(conn, &doc_id)?;
+            let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+            Ok((
+                chunks.iter().map(|c| c.kind.clone()).collect::<Vec<_>>(),
+                Automerge::load(&bytes).unwrap(),
+                mimamori::db::documents::contacts_of(conn, &ra1)?.len(),
+                mimamori::db::documents::reviews_of(conn, &ra1)?.len(),
+            ))
+        })
+        .unwrap();
+    assert!(
+        chunks.iter().any(|k| k == "snapshot") && chunks.len() < 20,
+        "compacted: {chunks:?}"
+    );
+    let mut heads = stored.get_heads();
+    let mut want = tablet.get_heads();
+    heads.sort();
+    want.sort();
+    assert_eq!(heads, want, "the stored document holds every change");
+    assert_eq!((rows, marks), (70, 1), "projected: 70 visits, 1 mark");
+}
+
+/// Sends what `doc` has new and reads the answers until there is nothing left to send.
+async fn exchange(peer: &mut RawPeer, doc_id: &str, doc: &mut Automerge, state: &mut sync::State) {
+    while let Some(m) = doc.generate_sync_message(state) {
+        peer.send_sync("sync", doc_id, m.encode()).await;
+        match peer.recv(Duration::from_secs(5)).await {
+            Got::Msg(m) if msg_type(&m) == "sync" => {
+                let data = field(&m, "data").and_then(|v| v.as_bytes()).unwrap();
+                doc.receive_sync_message(state, sync::Message::decode(data).unwrap())
+                    .unwrap();
+            }
+            Got::Msg(_) | Got::Nothing => {}
+            closed => panic!("closed while sending: {closed:?}"),
+        }
+    }
+}
+
+/// Answers the server's sync messages on `peer` until `done(doc)` (within 10 s).
+async fn pump(
+    peer: &mut RawPeer,
+    doc_id: &str,
+    doc: &mut Automerge,
+    state: &mut sync::State,
+    done: impl Fn(&Automerge) -> bool,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done(doc) {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match peer.recv(left).await {
+            Got::Msg(m) if msg_type(&m) == "sync" => {
+                let data = field(&m, "data").and_then(|v| v.as_bytes()).unwrap();
+                doc.receive_sync_message(state, sync::Message::decode(data).unwrap())
+                    .unwrap();
+                if let Some(reply) = doc.generate_sync_message(state) {
+                    peer.send_sync("sync", doc_id, reply.encode()).await;
+                }
+            }
+            Got::Msg(_) => {}
+            other => panic!("waiting for the other process's change: {other:?}"),
+        }
+    }
 }

@@ -271,6 +271,14 @@ impl TestServer {
         }
     }
 
+    /// The database URL, for another server process on the same database.
+    pub fn db_url(&self) -> String {
+        match &self._testdb.url {
+            DatabaseUrl::Postgres(u) => u.clone(),
+            DatabaseUrl::Sqlite(p) => format!("sqlite:{}", p.display()),
+        }
+    }
+
     /// The server's sync hub (to observe memory use).
     pub fn hub(&self) -> &mimamori::sync::hub::Hub {
         &self.hub

@@ -14,6 +14,26 @@ use serde_json::{Value, json};
 
 use super::{Client, TestServer};
 
+/// Records a greeting (声かけ, met, no concern) under `contacts` of a resident document, as one change.
+pub fn add_greeting(doc: &mut Automerge, id: &str) {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT, ReadDoc};
+    let Some((_, contacts)) = doc.get(ROOT, "contacts").unwrap() else {
+        panic!("a resident document has contacts");
+    };
+    let mut tx = doc.transaction();
+    let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
+    for (k, v) in [
+        ("kind", "greeting"),
+        ("outcome", "met"),
+        ("concern", "none"),
+        ("occurredAt", "2026-11-22T08:00:00+09:00"),
+    ] {
+        tx.put(&c, k, v).unwrap();
+    }
+    tx.commit();
+}
+
 /// Runs one tablet plan; returns its output lines, or the failure line.
 pub async fn tablet(plan: Value) -> Result<Vec<Value>, Value> {
     let dir = tempfile::tempdir().unwrap();

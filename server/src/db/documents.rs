@@ -53,15 +53,38 @@ pub fn load_chunks_of(conn: &mut DbConn, doc_ids: &[String]) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// Compaction: the snapshot replaces every chunk of the document, in the caller's transaction.
+/// Compaction: `snapshot` replaces the chunks `ids` (exactly those: a chunk written meanwhile, by
+/// another server process, stays beside it), in the caller's transaction.
 pub fn replace_with_snapshot(
     conn: &mut DbConn,
     doc_id: &str,
+    ids: &[i64],
     snapshot: &[u8],
     now: i64,
 ) -> QueryResult<()> {
-    diesel::delete(doc_chunks::table.filter(doc_chunks::doc_id.eq(doc_id))).execute(conn)?;
+    diesel::delete(
+        doc_chunks::table
+            .filter(doc_chunks::doc_id.eq(doc_id))
+            .filter(doc_chunks::id.eq_any(ids)),
+    )
+    .execute(conn)?;
     insert_chunk(conn, doc_id, "snapshot", snapshot, now)
+}
+
+/// PostgreSQL: tells the other server processes, when the caller's transaction commits, that
+/// `node` changed these documents (`sync::fanout` listens). Ids only. SQLite: nothing (one process).
+pub fn announce_changes(conn: &mut DbConn, node: &str, doc_ids: &[&str]) -> QueryResult<()> {
+    let DbConn::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    // A notification carries at most 8,000 bytes: 100 ids (≤ 64 bytes each) fit.
+    for ids in doc_ids.chunks(100) {
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(crate::sync::fanout::CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(format!("{node} {}", ids.join(" ")))
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 pub fn load_sync_state(

@@ -237,6 +237,7 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
     sqlite_writer: Arc<Mutex<()>>,
+    url: DatabaseUrl,
 }
 
 impl Db {
@@ -275,11 +276,20 @@ impl Db {
             pool,
             backend: url.backend(),
             sqlite_writer: Arc::new(Mutex::new(())),
+            url: url.clone(),
         })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The PostgreSQL URL (for the one connection that is not diesel's: `sync::fanout`).
+    pub fn postgres_url(&self) -> Option<&str> {
+        match &self.url {
+            DatabaseUrl::Postgres(u) => Some(u),
+            DatabaseUrl::Sqlite(_) => None,
+        }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool (no transaction).

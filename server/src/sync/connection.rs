@@ -470,16 +470,10 @@ impl Connection {
             }
             loaded.increments += 1;
             if loaded.increments >= self.hub.limits().compact_after_increments {
-                let snapshot = loaded.doc.save();
-                if self
-                    .hub
-                    .commit(CommitJob::Compact {
-                        doc_id: doc_id.to_string(),
-                        snapshot,
-                    })
-                    .await
-                    .is_ok()
-                {
+                let compact = CommitJob::Compact {
+                    doc_id: doc_id.to_string(),
+                };
+                if self.hub.commit(compact).await.is_ok() {
                     loaded.increments = 0;
                 }
             }

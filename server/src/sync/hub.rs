@@ -97,9 +97,10 @@ pub enum CommitJob {
         /// Whether the delivering user may write review marks (a district lead).
         may_review: bool,
     },
-    /// Replace every stored chunk of the document with `snapshot`. Only sent while holding the
-    /// document's lock, so no chunk of it can be in flight.
-    Compact { doc_id: String, snapshot: Vec<u8> },
+    /// Merge the document's stored chunks into one snapshot that replaces them. From what is stored,
+    /// not from memory: with several server processes, another may have stored a chunk that this
+    /// one's copy has not seen yet.
+    Compact { doc_id: String },
     /// A peer's sync states: (document id, encoded state) for one storage id.
     SyncStates {
         storage_id: String,
@@ -162,8 +163,17 @@ impl CommitJob {
                     now,
                 )?;
             }
-            CommitJob::Compact { doc_id, snapshot } => {
-                documents::replace_with_snapshot(conn, doc_id, snapshot, now)?
+            CommitJob::Compact { doc_id } => {
+                let chunks = documents::load_chunks(conn, doc_id)?;
+                if chunks.len() < 2 {
+                    return Ok(());
+                }
+                let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.iter().copied()).collect();
+                let snapshot = Automerge::load(&bytes)
+                    .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?
+                    .save();
+                let ids: Vec<i64> = chunks.iter().map(|c| c.id).collect();
+                documents::replace_with_snapshot(conn, doc_id, &ids, &snapshot, now)?
             }
             CommitJob::SyncStates { storage_id, states } => {
                 for (doc_id, state) in states {
@@ -309,6 +319,8 @@ pub struct Stats {
     pub evictions: AtomicU64,
     pub commits: AtomicU64,
     pub commit_batches: AtomicU64,
+    /// Documents another server process announced as changed.
+    pub changed_elsewhere: AtomicU64,
 }
 
 struct Inner {
@@ -330,6 +342,16 @@ struct Inner {
 /// One per process; cheap to clone.
 #[derive(Clone)]
 pub struct Hub(Arc<Inner>);
+
+/// A [`Hub`] that may be gone.
+#[derive(Clone)]
+pub struct WeakHub(std::sync::Weak<Inner>);
+
+impl WeakHub {
+    pub fn upgrade(&self) -> Option<Hub> {
+        self.0.upgrade().map(Hub)
+    }
+}
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -369,13 +391,46 @@ impl Hub {
         }));
         // The committer is a plain thread: it blocks on the database, batch after batch.
         let weak = Arc::downgrade(&hub.0);
+        let node = hub.0.peer_id.clone();
+        let listen_url = db.postgres_url().map(str::to_string);
         std::thread::Builder::new()
             .name("mimamori-committer".into())
-            .spawn(move || run_committer(db, rx, weak))
+            .spawn(move || run_committer(db, node, rx, weak))
             .map_err(AppError::internal)?;
+        if let Some(url) = listen_url {
+            tokio::spawn(super::fanout::listen(hub.downgrade(), url));
+        }
         tokio::spawn(run_sweeper(Arc::downgrade(&hub.0)));
         tokio::spawn(run_epoch_poller(Arc::downgrade(&hub.0)));
         Ok(hub)
+    }
+
+    /// A handle that does not keep the hub alive (for background tasks).
+    pub fn downgrade(&self) -> WeakHub {
+        WeakHub(Arc::downgrade(&self.0))
+    }
+
+    /// Another server process committed changes to `doc`: the copy here (if any) is dropped, to
+    /// be reloaded with them, and its subscribers here are woken to send their peers what is new.
+    pub async fn changed_elsewhere(&self, doc: DocumentId) {
+        let slot = lock(&self.0.docs).get(&doc).cloned();
+        if let Some(slot) = slot {
+            *slot.doc.lock().await = None;
+        }
+        self.0
+            .stats
+            .changed_elsewhere
+            .fetch_add(1, Ordering::Relaxed);
+        self.notify(doc, 0);
+    }
+
+    /// [`Hub::changed_elsewhere`] for every document in memory (announcements may have been
+    /// missed while not listening).
+    pub async fn all_changed_elsewhere(&self) {
+        let docs: Vec<DocumentId> = lock(&self.0.docs).keys().copied().collect();
+        for doc in docs {
+            self.changed_elsewhere(doc).await;
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -589,7 +644,12 @@ impl Hub {
 
 /// Writes queued jobs in batches: everything that queued while the previous batch committed goes
 /// into the next transaction. A failing batch is retried job by job so one bad job fails alone.
-fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::sync::Weak<Inner>) {
+fn run_committer(
+    db: Db,
+    node: String,
+    mut rx: mpsc::UnboundedReceiver<Pending>,
+    hub: std::sync::Weak<Inner>,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < 512 {
@@ -604,7 +664,7 @@ fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::syn
             for job in &jobs {
                 job.apply(conn, now)?;
             }
-            Ok(())
+            announce(conn, &node, &jobs)
         });
         if let Some(h) = hub.upgrade() {
             h.stats.commit_batches.fetch_add(1, Ordering::Relaxed);
@@ -628,7 +688,10 @@ fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::syn
                 // Retry one by one, so one bad job fails alone.
                 for (job, r) in jobs.iter().zip(replies) {
                     let one = db
-                        .write_blocking(|conn| job.apply(conn, now_ms()))
+                        .write_blocking(|conn| {
+                            job.apply(conn, now_ms())?;
+                            announce(conn, &node, std::slice::from_ref(job))
+                        })
                         .map_err(|e| e.to_string());
                     if let Err(e) = &one {
                         tracing::error!(error = %e, "sync commit failed");
@@ -638,6 +701,18 @@ fn run_committer(db: Db, mut rx: mpsc::UnboundedReceiver<Pending>, hub: std::syn
             }
         }
     }
+}
+
+/// The documents a batch changed, announced to the other server processes on commit.
+fn announce(conn: &mut DbConn, node: &str, jobs: &[CommitJob]) -> Result<(), AppError> {
+    let changed: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            CommitJob::Changes { doc_id, .. } => Some(doc_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    Ok(documents::announce_changes(conn, node, &changed)?)
 }
 
 /// Evicts idle documents without subscribers.

@@ -7,6 +7,8 @@
 //! - [`connection::Connection`]: one per WebSocket. Binds the peer id at `join`, checks the ACL on
 //!   every request, applies sync messages under the document's lock, persists *before* answering,
 //!   and fans the change out to the document's other subscribers.
+//! - [`fanout`]: several server processes on one PostgreSQL: each announces the documents it
+//!   changed and reloads those the others changed.
 //!
 //! The transport (the WebSocket) lives in `api::sync_ws`; nothing here names actix or diesel.
 //!
@@ -20,6 +22,7 @@
 
 pub mod connection;
 pub mod doc_id;
+pub mod fanout;
 pub mod hub;
 pub mod schema;
 pub mod wire;
