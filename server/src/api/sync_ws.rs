@@ -41,6 +41,8 @@ const JOIN_DEADLINE: Duration = Duration::from_secs(30);
 const SEND_LIMIT: Duration = Duration::from_secs(10);
 /// How much is read from the socket at a time (a larger frame grows the buffer until it is whole).
 const READ_CHUNK: usize = 16 * 1024;
+/// Answers to messages that were read together go out in one write, up to about this much.
+const COALESCE_BYTES: usize = 64 * 1024;
 /// How long a closing socket waits for the peer's close frame before it is dropped.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
@@ -113,6 +115,7 @@ pub async fn upgrade(
         inbox: parts.read_buf,
         partial: None,
         max,
+        ahead: None,
     };
     let epoch = state.hub.access_epoch();
     tracing::info!(user = %user, conn = conn.id(), "sync connected");
@@ -191,11 +194,16 @@ struct Socket {
     /// A message that arrives in fragments, gathered up to `max` bytes.
     partial: Option<BytesMut>,
     max: usize,
+    /// A message decoded ahead (by [`Socket::next_buffered_binary`]) and not yet returned.
+    ahead: Option<Incoming>,
 }
 
 impl Socket {
     /// The next message. Cancel-safe: what was read and not yet returned stays in `self`.
     async fn next(&mut self) -> Result<Incoming, Close> {
+        if let Some(msg) = self.ahead.take() {
+            return Ok(msg);
+        }
         loop {
             if let Some(msg) = self.decode()? {
                 return Ok(msg);
@@ -214,6 +222,21 @@ impl Socket {
                 Ok(_) => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 Err(_) => return Ok(Incoming::Close),
+            }
+        }
+    }
+
+    /// The next binary message if it has been read already (no waiting): a tablet sends many
+    /// documents' messages back to back, and their answers then go out in one write.
+    fn next_buffered_binary(&mut self) -> Result<Option<Bytes>, Close> {
+        if self.ahead.is_some() {
+            return Ok(None);
+        }
+        match self.decode()? {
+            Some(Incoming::Binary(b)) => Ok(Some(b)),
+            other => {
+                self.ahead = other;
+                Ok(None)
             }
         }
     }
@@ -335,7 +358,21 @@ async fn drive(
         let result = match step {
             Step::Frame(Ok(Incoming::Binary(b))) => {
                 last_heard = Instant::now();
-                Box::pin(conn.on_frame(&b)).await
+                let mut result = Box::pin(conn.on_frame(&b)).await;
+                // What else has arrived is answered in the same write.
+                while let Ok(out) = &mut result
+                    && out.iter().map(Vec::len).sum::<usize>() < COALESCE_BYTES
+                {
+                    match socket.next_buffered_binary() {
+                        Ok(Some(b)) => match Box::pin(conn.on_frame(&b)).await {
+                            Ok(more) => out.extend(more),
+                            Err(c) => result = Err(c),
+                        },
+                        Ok(None) => break,
+                        Err(c) => result = Err(c),
+                    }
+                }
+                result
             }
             Step::Frame(Ok(Incoming::Ping(b))) => {
                 last_heard = Instant::now();
@@ -403,6 +440,7 @@ mod tests {
             inbox: BytesMut::new(),
             partial: None,
             max,
+            ahead: None,
         };
         (socket, peer.unwrap())
     }
@@ -447,6 +485,29 @@ mod tests {
             0,
             "idle socket keeps its read buffer"
         );
+    }
+
+    #[actix_web::test]
+    async fn messages_read_together_are_taken_together_and_nothing_is_skipped() {
+        let (mut socket, mut peer) = pair(1024).await;
+        peer.write_all(&client_frames(vec![
+            ws::Message::Binary(Bytes::from_static(b"one")),
+            ws::Message::Binary(Bytes::from_static(b"two")),
+            ws::Message::Ping(Bytes::from_static(b"p")),
+            ws::Message::Binary(Bytes::from_static(b"three")),
+        ]))
+        .await
+        .unwrap();
+        // All four frames are in one read (a few bytes, written at once, given a moment to arrive).
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(matches!(socket.next().await, Ok(Incoming::Binary(b)) if &b[..] == b"one"));
+        assert!(matches!(socket.next_buffered_binary(), Ok(Some(b)) if &b[..] == b"two"));
+        // The ping is not a sync message: the look-ahead stops there and keeps it.
+        assert!(matches!(socket.next_buffered_binary(), Ok(None)));
+        assert!(matches!(socket.next_buffered_binary(), Ok(None)));
+        assert!(matches!(socket.next().await, Ok(Incoming::Ping(p)) if &p[..] == b"p"));
+        assert!(matches!(socket.next().await, Ok(Incoming::Binary(b)) if &b[..] == b"three"));
+        assert!(matches!(socket.next_buffered_binary(), Ok(None)));
     }
 
     #[actix_web::test]
