@@ -60,6 +60,60 @@ struct Figures {
     cpu_by_thread: String,
 }
 
+/// `url` with its database name replaced (`postgresql://…/name?params`).
+fn pg_with_database(url: &str, name: &str) -> Result<(String, String), String> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let path_at = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let slash = base[path_at..]
+        .find('/')
+        .map(|i| i + path_at)
+        .ok_or("give the database name in the PostgreSQL URL (…/name)")?;
+    let current = base[slash + 1..].to_string();
+    if current.is_empty() {
+        return Err("give the database name in the PostgreSQL URL (…/name)".into());
+    }
+    let rest = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    Ok((format!("{}/{name}{rest}", &base[..slash]), current))
+}
+
+/// A copy of the database at `url` named `name` (replacing an old one); its URL.
+fn pg_copy(url: &str, name: &str) -> Result<String, String> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let (copy_url, seeded) = pg_with_database(url, name)?;
+    let (admin_url, _) = pg_with_database(url, "template1")?;
+    let mut admin = diesel::PgConnection::establish(&admin_url).map_err(|e| e.to_string())?;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .map_err(|e| e.to_string())?;
+    // The seeding pool's connections may take a moment to close.
+    let mut tries = 0;
+    loop {
+        match admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE \"{seeded}\"")) {
+            Ok(()) => return Ok(copy_url),
+            Err(_) if tries < 50 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(format!("copy the seeded database: {e}")),
+        }
+    }
+}
+
+fn pg_drop(url: &str) -> Result<(), String> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let (admin_url, name) = pg_with_database(url, "template1")?;
+    let mut admin = diesel::PgConnection::establish(&admin_url).map_err(|e| e.to_string())?;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .map_err(|e| e.to_string())
+}
+
 /// A tablet: its login cookies and its documents (base + offline visits).
 pub(crate) struct Tablet {
     pub(crate) cookie: String,
@@ -106,16 +160,25 @@ async fn run_async(opts: Options) -> Result<(), String> {
                 d.doc = with_visits(&d.base, opts.visits, round)?;
             }
         }
-        // Our server starts every round from the seeded state, as the reference server does.
+        // Our server starts every round from the seeded state, as the reference server does: a
+        // copy of the SQLite file, or of the PostgreSQL database (without it, a later round's
+        // server would hold the earlier rounds' visits too, which these tablets lack: a two-way
+        // merge, more work than the storm measured in round 1).
         let round_url = match &url {
             DatabaseUrl::Sqlite(template) => {
                 let copy = work.path().join(format!("round-{round}.sqlite3"));
                 std::fs::copy(template, &copy).map_err(|e| e.to_string())?;
                 DatabaseUrl::Sqlite(copy)
             }
-            other => other.clone(),
+            DatabaseUrl::Postgres(seeded) => {
+                DatabaseUrl::Postgres(pg_copy(seeded, &format!("mimamori_bench_round_{round}"))?)
+            }
         };
-        let f = storm_ours(&round_url, &tablets, &opts).await?;
+        let f = storm_ours(&round_url, &tablets, &opts).await;
+        if let DatabaseUrl::Postgres(copy) = &round_url {
+            pg_drop(copy)?;
+        }
+        let f = f?;
         print_one("ours", round, &f);
         ours.push(f);
         if opts.reference {
@@ -910,4 +973,30 @@ fn seed_stored(db: &Db, district_id: &str, hash: &str, n: usize) -> Result<(), S
         done += batch;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg_with_database;
+
+    #[test]
+    fn a_round_database_is_named_in_the_url_the_bench_was_given() {
+        let socket = "postgresql:///postgres?host=/tmp/bench-pg&port=5498&user=postgres";
+        assert_eq!(
+            pg_with_database(socket, "round_1").unwrap(),
+            (
+                "postgresql:///round_1?host=/tmp/bench-pg&port=5498&user=postgres".to_string(),
+                "postgres".to_string()
+            )
+        );
+        assert_eq!(
+            pg_with_database("postgres://u:p@db:5432/mimamori", "r").unwrap(),
+            (
+                "postgres://u:p@db:5432/r".to_string(),
+                "mimamori".to_string()
+            )
+        );
+        assert!(pg_with_database("postgres://u@db:5432", "r").is_err());
+        assert!(pg_with_database("postgres://u@db:5432/", "r").is_err());
+    }
 }
