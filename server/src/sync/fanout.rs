@@ -22,17 +22,27 @@ use super::hub::WeakHub;
 /// The notification channel.
 pub const CHANNEL: &str = "mimamori_doc_changes";
 
-/// How long to wait before connecting again after the listening connection failed.
-const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// How long to wait before connecting again after the listening connection failed: doubling
+/// from the first to the last while it keeps failing.
+const RETRY_AFTER: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(60));
 
 /// Listens until the hub is gone (spawned by `Hub::start` on PostgreSQL).
 pub async fn listen(hub: WeakHub, url: String) {
+    let mut wait = RETRY_AFTER.0;
     loop {
+        let started = std::time::Instant::now();
         match listen_once(&hub, &url).await {
             Ok(()) => return, // the hub is gone
-            Err(e) => tracing::warn!(error = %e, "change announcements: not listening; retrying"),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_s = wait.as_secs(), "change announcements: not listening")
+            }
         }
-        tokio::time::sleep(RETRY_AFTER).await;
+        tokio::time::sleep(wait).await;
+        wait = if started.elapsed() > RETRY_AFTER.1 {
+            RETRY_AFTER.0 // it had been listening: a new failure
+        } else {
+            (wait * 2).min(RETRY_AFTER.1)
+        };
         if hub.upgrade().is_none() {
             return;
         }
@@ -41,9 +51,16 @@ pub async fn listen(hub: WeakHub, url: String) {
 
 /// One listening connection: `Ok` when the hub is gone, `Err` when the connection failed.
 async fn listen_once(hub: &WeakHub, url: &str) -> Result<(), String> {
-    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
+    // TLS as the URL asks (`sslmode`): used when the server offers it, required with
+    // `sslmode=require`; like libpq in those modes, the server's certificate is not verified.
+    let mut tls = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
         .map_err(|e| e.to_string())?;
+    tls.set_verify(openssl::ssl::SslVerifyMode::NONE);
+    let tls = tls.build();
+    let (client, mut connection) =
+        tokio_postgres::connect(url, postgres_openssl::MakeTlsConnector::new(tls))
+            .await
+            .map_err(|e| e.to_string())?;
     // The connection's messages (notifications among them) come through its own future.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let messages = tokio::spawn(async move {
