@@ -13,7 +13,7 @@ use automerge::{Automerge, ChangeHash};
 use serde_json::json;
 
 use crate::both;
-use crate::support::peers::{Got, RawPeer, add_greeting, field, msg_type};
+use crate::support::peers::{Got, RawPeer, add_greeting, msg_type, receive_sync};
 use crate::support::{Client, PASSWORD, TestDb, seed, spawn_server};
 
 const KILLS_PER_BACKEND: usize = 5;
@@ -92,12 +92,7 @@ async fn crash_loop(db: TestDb) {
             loop {
                 match peer.recv(Duration::from_millis(5)).await {
                     Got::Msg(m) if msg_type(&m) == "sync" => {
-                        let data = field(&m, "data")
-                            .and_then(|v| v.as_bytes())
-                            .unwrap()
-                            .clone();
-                        doc.receive_sync_message(&mut state, sync::Message::decode(&data).unwrap())
-                            .unwrap();
+                        receive_sync(&m, &mut doc, &mut state);
                         if let Some(theirs) = &state.their_heads {
                             // History is linear (one writer): the newest of ours they list acks all before it.
                             if let Some(k) = made.iter().rposition(|(_, h)| theirs.contains(h)) {

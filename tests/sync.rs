@@ -9,7 +9,9 @@ use awc::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::support::peers::{Got, RawPeer, add_greeting, field, msg_type, plan, step, tablet};
+use crate::support::peers::{
+    Got, RawPeer, add_entry, add_greeting, field, msg_type, plan, step, tablet,
+};
 use crate::support::{Client, TestDb, TestServer, code};
 
 /// The document URL of a resident, as the caller's document list gives it.
@@ -385,9 +387,7 @@ async fn malformed(db: TestDb) {
         .await
         .unwrap();
     good.join("peer-good").await;
-    let mut doc = Automerge::new();
-    let mut state = sync::State::new();
-    good.sync_doc(&doc_id, &mut doc, &mut state).await.unwrap();
+    let (mut doc, mut state) = good.fetch(&doc_id).await;
 
     let mut big = vec![0u8; 17 * 1024 * 1024];
     big[0] = 0xa1;
@@ -645,11 +645,7 @@ async fn eviction(db: TestDb) {
         .await
         .unwrap();
     peer.join("peer-evict").await;
-    let mut doc = Automerge::new();
-    let mut state = sync::State::new();
-    peer.sync_doc(url.trim_start_matches("automerge:"), &mut doc, &mut state)
-        .await
-        .unwrap();
+    let (doc, _) = peer.fetch(url.trim_start_matches("automerge:")).await;
     assert!(
         s.hub().loaded_docs() >= 1,
         "the synced document is in memory"
@@ -674,12 +670,7 @@ async fn eviction(db: TestDb) {
         .await
         .unwrap();
     again.join("peer-evict-2").await;
-    let mut fresh = Automerge::new();
-    let mut st = sync::State::new();
-    again
-        .sync_doc(url.trim_start_matches("automerge:"), &mut fresh, &mut st)
-        .await
-        .unwrap();
+    let (fresh, _) = again.fetch(url.trim_start_matches("automerge:")).await;
     assert_eq!(fresh.get_heads(), doc.get_heads());
 }
 
@@ -702,7 +693,7 @@ async fn raw_http(s: &TestServer, request: &str) -> String {
 /// (past 64 increments) on one loses nothing the other stored.
 #[actix_web::test]
 async fn two_server_processes_on_one_postgres() {
-    use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
+    use automerge::{ROOT, ReadDoc};
     let a = TestServer::start(TestDb::postgres()).await;
     let b = crate::support::spawn_server(&a.db_url(), &[]).await;
     let ra1 = a.fx.resident("rA1").to_string();
@@ -715,25 +706,17 @@ async fn two_server_processes_on_one_postgres() {
         .await
         .unwrap();
     on_a.join("peer-node-a").await;
-    let mut tablet = Automerge::new();
-    let mut tablet_state = sync::State::new();
-    on_a.sync_doc(&doc_id, &mut tablet, &mut tablet_state)
-        .await
-        .unwrap();
+    let (mut tablet, mut tablet_state) = on_a.fetch(&doc_id).await;
     // The lead's session works on either process (sessions are in the database).
     let mut on_b = RawPeer::connect_to(&b.origin, &lead).await.unwrap();
     on_b.join("peer-node-b").await;
-    let mut desk = Automerge::new();
-    let mut desk_state = sync::State::new();
-    on_b.sync_doc(&doc_id, &mut desk, &mut desk_state)
-        .await
-        .unwrap();
+    let (mut desk, mut desk_state) = on_b.fetch(&doc_id).await;
     assert_eq!(desk.get_heads(), tablet.get_heads(), "both start the same");
 
     // 70 visits, each synced on its own: 70 stored increments on A, so A compacts once.
     for i in 0..70 {
         add_greeting(&mut tablet, &format!("v-{i}"));
-        exchange(&mut on_a, &doc_id, &mut tablet, &mut tablet_state).await;
+        on_a.exchange(&doc_id, &mut tablet, &mut tablet_state).await;
     }
     // The lead on B asks nothing more: B hears of the change and sends it.
     let has_all = |d: &Automerge| {
@@ -742,25 +725,18 @@ async fn two_server_processes_on_one_postgres() {
             .flatten()
             .is_some_and(|(_, c)| d.length(&c) >= 70)
     };
-    pump(&mut on_b, &doc_id, &mut desk, &mut desk_state, has_all).await;
+    on_b.answer_until(&doc_id, &mut desk, &mut desk_state, has_all)
+        .await;
     assert_eq!(desk.get_heads(), tablet.get_heads());
 
     // The lead's review mark goes the other way, to the tablet on A.
-    let reviews = match desk.get(ROOT, "reviews").unwrap() {
-        Some((_, id)) => id,
-        None => panic!("a resident document has reviews"),
-    };
-    let mut tx = desk.transaction();
-    let r = tx.put_object(&reviews, "v-3", ObjType::Map).unwrap();
-    for (k, v) in [
+    let mark = [
         ("mark", "confirmed"),
         ("comment", ""),
         ("by", "lead-a"),
         ("at", "2026-11-22T09:00:00+09:00"),
-    ] {
-        tx.put(&r, k, v).unwrap();
-    }
-    tx.commit();
+    ];
+    add_entry(&mut desk, "reviews", "v-3", &mark);
     let m = desk.generate_sync_message(&mut desk_state).unwrap();
     on_b.send_sync("sync", &doc_id, m.encode()).await;
     let has_review = |d: &Automerge| {
@@ -769,14 +745,8 @@ async fn two_server_processes_on_one_postgres() {
             .flatten()
             .is_some_and(|(_, r)| d.get(&r, "v-3").ok().flatten().is_some())
     };
-    pump(
-        &mut on_a,
-        &doc_id,
-        &mut tablet,
-        &mut tablet_state,
-        has_review,
-    )
-    .await;
+    on_a.answer_until(&doc_id, &mut tablet, &mut tablet_state, has_review)
+        .await;
     assert!(
         a.hub()
             .stats()
@@ -790,7 +760,7 @@ async fn two_server_processes_on_one_postgres() {
     let (chunks, stored, rows, marks) =
         a.db.read_blocking(move |conn| {
             let chunks = mimamori::db::documents::load_chunks(conn, &doc_id)?;
-            let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+            let bytes = mimamori::db::documents::joined(&chunks);
             Ok((
                 chunks.iter().map(|c| c.kind.clone()).collect::<Vec<_>>(),
                 Automerge::load(&bytes).unwrap(),
@@ -809,46 +779,4 @@ async fn two_server_processes_on_one_postgres() {
     want.sort();
     assert_eq!(heads, want, "the stored document holds every change");
     assert_eq!((rows, marks), (70, 1), "projected: 70 visits, 1 mark");
-}
-
-/// Sends what `doc` has new and reads the answers until there is nothing left to send.
-async fn exchange(peer: &mut RawPeer, doc_id: &str, doc: &mut Automerge, state: &mut sync::State) {
-    while let Some(m) = doc.generate_sync_message(state) {
-        peer.send_sync("sync", doc_id, m.encode()).await;
-        match peer.recv(Duration::from_secs(5)).await {
-            Got::Msg(m) if msg_type(&m) == "sync" => {
-                let data = field(&m, "data").and_then(|v| v.as_bytes()).unwrap();
-                doc.receive_sync_message(state, sync::Message::decode(data).unwrap())
-                    .unwrap();
-            }
-            Got::Msg(_) | Got::Nothing => {}
-            closed => panic!("closed while sending: {closed:?}"),
-        }
-    }
-}
-
-/// Answers the server's sync messages on `peer` until `done(doc)` (within 10 s).
-async fn pump(
-    peer: &mut RawPeer,
-    doc_id: &str,
-    doc: &mut Automerge,
-    state: &mut sync::State,
-    done: impl Fn(&Automerge) -> bool,
-) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !done(doc) {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        match peer.recv(left).await {
-            Got::Msg(m) if msg_type(&m) == "sync" => {
-                let data = field(&m, "data").and_then(|v| v.as_bytes()).unwrap();
-                doc.receive_sync_message(state, sync::Message::decode(data).unwrap())
-                    .unwrap();
-                if let Some(reply) = doc.generate_sync_message(state) {
-                    peer.send_sync("sync", doc_id, reply.encode()).await;
-                }
-            }
-            Got::Msg(_) => {}
-            other => panic!("waiting for the other process's change: {other:?}"),
-        }
-    }
 }

@@ -334,10 +334,7 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                         None,
                     )?;
                     let id = r.doc_id.unwrap_or_default();
-                    let base: Vec<u8> = documents::load_chunks(conn, &id)?
-                        .into_iter()
-                        .flat_map(|c| c.data)
-                        .collect();
+                    let base = documents::joined(&documents::load_chunks(conn, &id)?);
                     docs.push((id, base));
                 }
                 Ok(docs)

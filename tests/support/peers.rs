@@ -14,24 +14,38 @@ use serde_json::{Value, json};
 
 use super::{Client, TestServer};
 
-/// Records a greeting (声かけ, met, no concern) under `contacts` of a resident document, as one change.
-pub fn add_greeting(doc: &mut Automerge, id: &str) {
+/// Writes an entry `id` with string `fields` under `section` (`contacts`, `reviews`) of a resident
+/// document, as one change.
+pub fn add_entry(doc: &mut Automerge, section: &str, id: &str, fields: &[(&str, &str)]) {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ROOT, ReadDoc};
-    let Some((_, contacts)) = doc.get(ROOT, "contacts").unwrap() else {
-        panic!("a resident document has contacts");
+    let Some((_, entries)) = doc.get(ROOT, section).unwrap() else {
+        panic!("a resident document has {section}");
     };
     let mut tx = doc.transaction();
-    let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
-    for (k, v) in [
+    let e = tx.put_object(&entries, id, ObjType::Map).unwrap();
+    for (k, v) in fields {
+        tx.put(&e, *k, *v).unwrap();
+    }
+    tx.commit();
+}
+
+/// Records a greeting (声かけ, met, no concern), as one change.
+pub fn add_greeting(doc: &mut Automerge, id: &str) {
+    let fields = [
         ("kind", "greeting"),
         ("outcome", "met"),
         ("concern", "none"),
         ("occurredAt", "2026-11-22T08:00:00+09:00"),
-    ] {
-        tx.put(&c, k, v).unwrap();
-    }
-    tx.commit();
+    ];
+    add_entry(doc, "contacts", id, &fields);
+}
+
+/// Applies a server `sync` message to `doc`.
+pub fn receive_sync(m: &[(Cbor, Cbor)], doc: &mut Automerge, state: &mut sync::State) {
+    let data = field(m, "data").and_then(|v| v.as_bytes()).unwrap();
+    doc.receive_sync_message(state, sync::Message::decode(data).unwrap())
+        .unwrap();
 }
 
 /// Runs one tablet plan; returns its output lines, or the failure line.
@@ -258,12 +272,7 @@ impl RawPeer {
                 Got::Msg(m) => {
                     let ty = msg_type(&m);
                     if ty == "sync" {
-                        let data = field(&m, "data")
-                            .and_then(|v| v.as_bytes())
-                            .unwrap()
-                            .clone();
-                        doc.receive_sync_message(state, sync::Message::decode(&data).unwrap())
-                            .unwrap();
+                        receive_sync(&m, doc, state);
                     }
                     seen.push(ty.clone());
                     if ty == "doc-unavailable" {
@@ -272,6 +281,53 @@ impl RawPeer {
                 }
                 Got::Nothing => return Ok(seen),
                 closed => return Err(closed),
+            }
+        }
+    }
+
+    /// A fresh copy of `doc_id` from the server: an empty document synced until both are quiet.
+    pub async fn fetch(&mut self, doc_id: &str) -> (Automerge, sync::State) {
+        let mut doc = Automerge::new();
+        let mut state = sync::State::new();
+        self.sync_doc(doc_id, &mut doc, &mut state)
+            .await
+            .unwrap_or_else(|closed| panic!("closed while fetching {doc_id}: {closed:?}"));
+        (doc, state)
+    }
+
+    /// Sends what `doc` has new and reads the answers until there is nothing left to send (no
+    /// `request`, no 1.5 s wait for silence: for many small edits in a row).
+    pub async fn exchange(&mut self, doc_id: &str, doc: &mut Automerge, state: &mut sync::State) {
+        while let Some(m) = doc.generate_sync_message(state) {
+            self.send_sync("sync", doc_id, m.encode()).await;
+            match self.recv(Duration::from_secs(5)).await {
+                Got::Msg(m) if msg_type(&m) == "sync" => receive_sync(&m, doc, state),
+                Got::Msg(_) | Got::Nothing => {}
+                closed => panic!("closed while sending: {closed:?}"),
+            }
+        }
+    }
+
+    /// Answers the server's sync messages, asking nothing itself, until `done(doc)` (within 10 s).
+    pub async fn answer_until(
+        &mut self,
+        doc_id: &str,
+        doc: &mut Automerge,
+        state: &mut sync::State,
+        done: impl Fn(&Automerge) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !done(doc) {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.recv(left).await {
+                Got::Msg(m) if msg_type(&m) == "sync" => {
+                    receive_sync(&m, doc, state);
+                    if let Some(reply) = doc.generate_sync_message(state) {
+                        self.send_sync("sync", doc_id, reply.encode()).await;
+                    }
+                }
+                Got::Msg(_) => {}
+                other => panic!("waiting for the server's sync: {other:?}"),
             }
         }
     }

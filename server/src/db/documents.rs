@@ -35,6 +35,15 @@ pub fn insert_chunk(
         .map(|_| ())
 }
 
+/// The chunks of one document as one byte string, in their order: what `Automerge::load` takes.
+pub fn joined(chunks: &[Chunk]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
+    for c in chunks {
+        bytes.extend_from_slice(&c.data);
+    }
+    bytes
+}
+
 /// Every chunk of a document, in the order they were written.
 pub fn load_chunks(conn: &mut DbConn, doc_id: &str) -> QueryResult<Vec<Chunk>> {
     doc_chunks::table

@@ -235,7 +235,6 @@ fn check_durability(conn: &mut DbConn) -> Result<(), String> {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<Manager>,
-    backend: Backend,
     sqlite_writer: Arc<Mutex<()>>,
     url: DatabaseUrl,
 }
@@ -274,14 +273,13 @@ impl Db {
             })?;
         Ok(Db {
             pool,
-            backend: url.backend(),
             sqlite_writer: Arc::new(Mutex::new(())),
             url: url.clone(),
         })
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.url.backend()
     }
 
     /// The PostgreSQL URL (for the one connection that is not diesel's: `sync::fanout`).
@@ -322,7 +320,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
         let mut conn = self.pool.get().map_err(AppError::unavailable)?;
-        let _writer = match self.backend {
+        let _writer = match self.backend() {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };

@@ -49,6 +49,9 @@ impl Default for Limits {
 
 pub type ConnId = u64;
 
+/// No connection (ids start at 1): [`Hub::notify`] for a change that came from none of ours.
+pub const NO_CONNECTION: ConnId = 0;
+
 /// Documents up to this size load on the async thread; bigger ones on the blocking pool.
 const INLINE_LOAD_BYTES: usize = 256 * 1024;
 
@@ -168,8 +171,7 @@ impl CommitJob {
                 if chunks.len() < 2 {
                     return Ok(());
                 }
-                let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.iter().copied()).collect();
-                let snapshot = Automerge::load(&bytes)
+                let snapshot = Automerge::load(&documents::joined(&chunks))
                     .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?
                     .save();
                 let ids: Vec<i64> = chunks.iter().map(|c| c.id).collect();
@@ -421,7 +423,7 @@ impl Hub {
             .stats
             .changed_elsewhere
             .fetch_add(1, Ordering::Relaxed);
-        self.notify(doc, 0);
+        self.notify(doc, NO_CONNECTION);
     }
 
     /// [`Hub::changed_elsewhere`] for every document in memory (announcements may have been
@@ -570,7 +572,7 @@ impl Hub {
             let Some(chunks) = by_doc.remove(&doc.to_string()) else {
                 continue;
             };
-            let bytes: Vec<u8> = chunks.iter().flat_map(|c| c.data.iter().copied()).collect();
+            let bytes = documents::joined(&chunks);
             if bytes.len() > INLINE_LOAD_BYTES {
                 continue; // big ones load on demand, off the async threads
             }
@@ -609,10 +611,7 @@ impl Hub {
             .db
             .read(move |conn| Ok(documents::load_chunks(conn, &id)?))
             .await?;
-        let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
-        for c in &chunks {
-            bytes.extend_from_slice(&c.data);
-        }
+        let bytes = documents::joined(&chunks);
         // Small documents (nearly all) load in well under a millisecond: no thread hop for them.
         let loaded = if bytes.len() <= INLINE_LOAD_BYTES {
             Automerge::load(&bytes)

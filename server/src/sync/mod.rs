@@ -35,7 +35,7 @@ pub fn document_json(
     doc_id: &str,
 ) -> Result<serde_json::Value, crate::error::AppError> {
     let chunks = crate::db::documents::load_chunks(conn, doc_id)?;
-    let bytes: Vec<u8> = chunks.into_iter().flat_map(|c| c.data).collect();
-    let doc = automerge::Automerge::load(&bytes).map_err(crate::error::AppError::internal)?;
+    let doc = automerge::Automerge::load(&crate::db::documents::joined(&chunks))
+        .map_err(crate::error::AppError::internal)?;
     serde_json::to_value(automerge::AutoSerde::from(&doc)).map_err(crate::error::AppError::internal)
 }
