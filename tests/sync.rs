@@ -674,6 +674,163 @@ async fn eviction(db: TestDb) {
     assert_eq!(fresh.get_heads(), doc.get_heads());
 }
 
+both!(
+    a_change_waiting_for_its_dependency_outlives_a_change_from_elsewhere,
+    waiting_change
+);
+/// A change that arrives before the one it depends on waits in the server's memory (it is stored
+/// with the change that completes it). Another server process changing the document meanwhile
+/// must not throw that copy away: the tablet counts the change as sent and never sends it again —
+/// the visit would be lost, and the tablet would never hear that the server has everything.
+async fn waiting_change(db: TestDb) {
+    use automerge::{Change, ROOT, ReadDoc};
+    use mimamori::db::documents;
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm = s.login("comm-a").await;
+    let url = doc_url(&mut comm, &ra1).await;
+    let doc_id = url.trim_start_matches("automerge:").to_string();
+    let mut peer = RawPeer::connect(&s, Some(&comm), Some(&s.origin))
+        .await
+        .unwrap();
+    peer.join("peer-waiting").await;
+    let (mut tablet, mut state) = peer.fetch(&doc_id).await;
+    add_greeting(&mut tablet, "g-1");
+    let first = tablet.get_last_local_change().unwrap().raw_bytes().to_vec();
+    add_greeting(&mut tablet, "g-2");
+    let second = tablet.get_last_local_change().unwrap().raw_bytes().to_vec();
+
+    // The tablet's message, with the first change lost on the way: the server keeps the second,
+    // waiting, and asks for the first.
+    let mut message = tablet.generate_sync_message(&mut state).unwrap();
+    let mut again = message.clone();
+    message.changes = vec![second].into();
+    peer.send_sync("sync", &doc_id, message.encode()).await;
+    let Got::Msg(reply) = peer.recv(Duration::from_secs(5)).await else {
+        panic!("the server answers");
+    };
+    let data = field(&reply, "data").and_then(|v| v.as_bytes()).unwrap();
+    let asked = sync::Message::decode(data).unwrap().need;
+    let first_hash = Change::try_from(&first[..]).unwrap().hash();
+    assert_eq!(
+        asked,
+        vec![first_hash],
+        "the server asks for the missing change"
+    );
+
+    // Meanwhile another server process stores a change to the same document, and says so.
+    let elsewhere = doc_id.clone();
+    s.db.write_blocking(move |conn| {
+        let chunks = documents::load_chunks(conn, &elsewhere)?;
+        let mut desk = Automerge::load(&documents::joined(&chunks)).unwrap();
+        let mark = [("mark", "confirmed"), ("by", "lead-a")];
+        add_entry(&mut desk, "reviews", "earlier-visit", &mark);
+        let change = desk.get_last_local_change().unwrap().raw_bytes().to_vec();
+        documents::insert_chunk(conn, &elsewhere, "incremental", &change, 0)?;
+        Ok(())
+    })
+    .unwrap();
+    s.hub()
+        .changed_elsewhere(mimamori::sync::DocumentId::parse(&doc_id).unwrap())
+        .await;
+
+    // The tablet sends what it was asked for, and only that (the second counts as sent).
+    again.changes = vec![first].into();
+    peer.send_sync("sync", &doc_id, again.encode()).await;
+    let has_mark = |d: &Automerge| {
+        d.get(ROOT, "reviews")
+            .ok()
+            .flatten()
+            .is_some_and(|(_, r)| d.get(&r, "earlier-visit").ok().flatten().is_some())
+    };
+    peer.answer_until(&doc_id, &mut tablet, &mut state, has_mark)
+        .await;
+
+    // Both visits are stored and projected, and the server holds everything the tablet has.
+    let (rows, stored) =
+        s.db.read_blocking(move |conn| {
+            let chunks = documents::load_chunks(conn, &doc_id)?;
+            Ok((
+                documents::contacts_of(conn, &ra1)?.len(),
+                Automerge::load(&documents::joined(&chunks)).unwrap(),
+            ))
+        })
+        .unwrap();
+    assert_eq!(rows, 2, "both visits are in the contact rows");
+    let mut heads = stored.get_heads();
+    let mut want = tablet.get_heads();
+    heads.sort();
+    want.sort();
+    assert_eq!(heads, want, "the stored document holds every change");
+}
+
+both!(
+    documents_past_the_memory_limit_leave_and_come_back,
+    memory_limit
+);
+/// At most `sync_max_loaded_docs` documents stay in memory, subscribed or not: the least recently
+/// used go. A tablet still connected to a document that left memory gets the lead's mark on it all
+/// the same, and its next visit is stored.
+async fn memory_limit(db: TestDb) {
+    use automerge::{ROOT, ReadDoc};
+    let s = TestServer::start_with(db, |c| c.sync_max_loaded_docs = 1).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let mut comm = s.login("comm-a").await;
+    let mut lead = s.login("lead-a").await;
+    let doc1 = doc_url(&mut comm, &ra1).await.replace("automerge:", "");
+    let doc2 = doc_url(&mut lead, &ra2).await.replace("automerge:", "");
+    let mut on_tablet = RawPeer::connect(&s, Some(&comm), Some(&s.origin))
+        .await
+        .unwrap();
+    on_tablet.join("peer-limit-tablet").await;
+    let (mut tablet, mut tablet_state) = on_tablet.fetch(&doc1).await;
+    let mut on_desk = RawPeer::connect(&s, Some(&lead), Some(&s.origin))
+        .await
+        .unwrap();
+    on_desk.join("peer-limit-desk").await;
+    on_desk.fetch(&doc2).await;
+    assert_eq!(
+        s.hub().loaded_docs(),
+        1,
+        "the tablet's document left memory for the lead's, though the tablet is connected"
+    );
+
+    // The lead marks a visit on the tablet's resident: loaded again, and sent to the tablet.
+    let (mut desk, mut desk_state) = on_desk.fetch(&doc1).await;
+    let mark = [("mark", "confirmed"), ("by", "lead-a")];
+    add_entry(&mut desk, "reviews", "some-visit", &mark);
+    on_desk.exchange(&doc1, &mut desk, &mut desk_state).await;
+    let has_mark = |d: &Automerge| {
+        d.get(ROOT, "reviews")
+            .ok()
+            .flatten()
+            .is_some_and(|(_, r)| d.get(&r, "some-visit").ok().flatten().is_some())
+    };
+    on_tablet
+        .answer_until(&doc1, &mut tablet, &mut tablet_state, has_mark)
+        .await;
+    assert_eq!(tablet.get_heads(), desk.get_heads());
+
+    // The tablet's next visit is stored and projected as ever.
+    on_desk.fetch(&doc2).await;
+    add_greeting(&mut tablet, "after-the-limit");
+    on_tablet
+        .exchange(&doc1, &mut tablet, &mut tablet_state)
+        .await;
+    let rows =
+        s.db.read_blocking(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &ra1)?))
+            .unwrap();
+    assert!(
+        rows.iter().any(|r| r.id == "after-the-limit"),
+        "{} rows",
+        rows.len()
+    );
+    assert!(s.hub().loaded_docs() <= 2);
+}
+
 /// One request written as given on a fresh socket; everything the server sends until it closes.
 async fn raw_http(s: &TestServer, request: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -55,6 +55,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
     let limits = Limits {
         idle_evict: std::time::Duration::from_secs(config.sync_evict_after_secs),
         max_pending_residents: config.max_pending_residents,
+        max_loaded_docs: config.sync_max_loaded_docs,
         ..Limits::default()
     };
     let hub = Hub::start(db.clone(), limits)

@@ -41,6 +41,8 @@ pub struct Config {
     pub commissioner_needs_device: bool,
     /// Seconds an unsubscribed document stays in memory.
     pub sync_evict_after_secs: u64,
+    /// Documents kept in memory at most (the least recently used go first).
+    pub sync_max_loaded_docs: usize,
     /// Days without check-in after which a tablet erases its local key.
     pub offline_expiry_days: u32,
     /// Seconds without a touch after which the tablet app locks.
@@ -135,6 +137,7 @@ impl Config {
             db_pool_size,
             commissioner_needs_device,
             sync_evict_after_secs,
+            sync_max_loaded_docs: parse("MIMAMORI_SYNC_MAX_LOADED_DOCS", 2_000_usize)?.max(1),
             offline_expiry_days,
             idle_lock_secs: parse("MIMAMORI_IDLE_LOCK_SECS", 300_u32)?.max(5),
             push_services: push_services(),
@@ -157,6 +160,7 @@ impl Config {
             db_pool_size: 4,
             commissioner_needs_device: true,
             sync_evict_after_secs: 60,
+            sync_max_loaded_docs: 2_000,
             offline_expiry_days: 14,
             idle_lock_secs: 300,
             push_services: push_services(),

@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 
 use super::DocumentId;
 use super::hub::{
-    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, Owner, PRELOAD_MAX_DOCS, write_projection,
+    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner, PRELOAD_MAX_DOCS,
+    write_projection,
 };
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
@@ -486,8 +487,17 @@ impl Connection {
             loaded.doc.generate_sync_message(&mut peer.state)
         }))
         .map_err(|_| Close::Crashed)?;
+        // A copy kept only for changes that waited (another process changed the document since):
+        // once nothing waits it is dropped, and every subscriber, this peer too, is sent what the
+        // reloaded document has new.
+        let stale = loaded.stale && !loaded.waiting();
+        if stale {
+            *guard = None;
+        }
         drop(guard);
-        if is_changed {
+        if stale {
+            self.hub.notify(doc_id, NO_CONNECTION);
+        } else if is_changed {
             self.hub.notify(doc_id, self.id);
         }
         Ok(reply
@@ -614,9 +624,7 @@ impl Connection {
             }
         };
         let reply = doc.generate_sync_message(&mut state);
-        self.hub
-            .install(doc_id, LoadedDoc { doc, increments: 1 })
-            .await;
+        self.hub.install(doc_id, LoadedDoc::new(doc, 1)).await;
         self.allowed
             .get_or_insert_with(HashMap::new)
             .insert(doc_id, Owner::Resident(resident_id));

@@ -34,6 +34,9 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// Residents awaiting approval one commissioner may have registered from tablets.
     pub max_pending_residents: u32,
+    /// Documents kept in memory at most: past it, the least recently used that nothing is using
+    /// are dropped (subscribed or not) and reload from storage when next needed.
+    pub max_loaded_docs: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             compact_after_increments: 64,
             max_frame_bytes: 16 * 1024 * 1024,
             max_pending_residents: 20,
+            max_loaded_docs: 2_000,
         }
     }
 }
@@ -79,6 +83,26 @@ pub struct LoadedDoc {
     pub doc: Automerge,
     /// Stored increments since the last snapshot (compaction replaces them all).
     pub increments: usize,
+    /// Another server process changed the document while changes here waited for a dependency:
+    /// this copy lacks that change and is dropped as soon as nothing waits (see [`Hub::changed_elsewhere`]).
+    pub stale: bool,
+}
+
+impl LoadedDoc {
+    pub fn new(doc: Automerge, increments: usize) -> LoadedDoc {
+        LoadedDoc {
+            doc,
+            increments,
+            stale: false,
+        }
+    }
+
+    /// Whether received changes wait here for a dependency. They exist only in this copy — not
+    /// stored yet (they are, with the change that completes them), and the peer that sent them
+    /// counts them as sent and will not send them again — so this copy must not be dropped.
+    pub fn waiting(&self) -> bool {
+        !automerge::ReadDoc::get_missing_deps(&self.doc, &[]).is_empty()
+    }
 }
 
 /// A document slot: `None` until loaded, or after an error threw the in-memory copy away.
@@ -417,7 +441,12 @@ impl Hub {
     pub async fn changed_elsewhere(&self, doc: DocumentId) {
         let slot = lock(&self.0.docs).get(&doc).cloned();
         if let Some(slot) = slot {
-            *slot.doc.lock().await = None;
+            let mut guard = slot.doc.lock().await;
+            match guard.as_mut() {
+                // Kept until what waits applies; the connection that completes it drops it then.
+                Some(loaded) if loaded.waiting() => loaded.stale = true,
+                _ => *guard = None,
+            }
         }
         self.0
             .stats
@@ -527,17 +556,53 @@ impl Hub {
     /// The slot of a document (not necessarily loaded yet).
     pub fn slot(&self, doc: DocumentId) -> Arc<DocSlot> {
         let mut docs = lock(&self.0.docs);
-        let slot = docs
-            .entry(doc)
-            .or_insert_with(|| {
-                Arc::new(DocSlot {
+        let slot = match docs.get(&doc) {
+            Some(slot) => slot.clone(),
+            None => {
+                let slot = Arc::new(DocSlot {
                     doc: tokio::sync::Mutex::new(None),
                     last_used: Mutex::new(Instant::now()),
-                })
-            })
-            .clone();
+                });
+                docs.insert(doc, slot.clone());
+                if docs.len() > self.0.limits.max_loaded_docs {
+                    self.shed(&mut docs);
+                }
+                slot
+            }
+        };
         *lock(&slot.last_used) = Instant::now();
         slot
+    }
+
+    /// Drops the least recently used documents, down to nine tenths of the limit (so that this
+    /// scan runs once per tenth of the limit, not at every load), among those nobody is using: no
+    /// one holds the slot (a connection between finding it and locking it, a preload) and no
+    /// changes wait in it for a dependency ([`LoadedDoc::waiting`]). Everything in memory is stored,
+    /// so a dropped document reloads as it was; its subscribers stay subscribed.
+    fn shed(&self, docs: &mut HashMap<DocumentId, Arc<DocSlot>>) {
+        let excess = docs.len() - self.0.limits.max_loaded_docs * 9 / 10;
+        let mut idle: Vec<(Instant, DocumentId)> = docs
+            .iter()
+            .filter(|(_, slot)| {
+                Arc::strong_count(slot) == 1
+                    && slot
+                        .doc
+                        .try_lock()
+                        .is_ok_and(|d| !d.as_ref().is_some_and(LoadedDoc::waiting))
+            })
+            .map(|(id, slot)| (*lock(&slot.last_used), *id))
+            .collect();
+        if idle.len() > excess {
+            idle.select_nth_unstable(excess);
+            idle.truncate(excess);
+        }
+        for (_, id) in &idle {
+            docs.remove(id);
+        }
+        self.0
+            .stats
+            .evictions
+            .fetch_add(idle.len() as u64, Ordering::Relaxed);
     }
 
     /// Loads, in one query, every listed document that is not in memory yet (a tablet that
@@ -578,10 +643,10 @@ impl Hub {
             }
             if let Ok(d) = Automerge::load(&bytes) {
                 self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
-                **guard = Some(LoadedDoc {
-                    doc: d,
-                    increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
-                });
+                **guard = Some(LoadedDoc::new(
+                    d,
+                    chunks.iter().filter(|c| c.kind == "incremental").count(),
+                ));
             }
         }
         Ok(())
@@ -622,10 +687,10 @@ impl Hub {
         }
         .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
         self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
-        *slot = Some(LoadedDoc {
-            doc: loaded,
-            increments: chunks.iter().filter(|c| c.kind == "incremental").count(),
-        });
+        *slot = Some(LoadedDoc::new(
+            loaded,
+            chunks.iter().filter(|c| c.kind == "incremental").count(),
+        ));
         Ok(())
     }
 
