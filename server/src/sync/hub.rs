@@ -46,7 +46,7 @@ impl Default for Limits {
             compact_after_increments: 64,
             max_frame_bytes: 16 * 1024 * 1024,
             max_pending_residents: 20,
-            max_loaded_docs: 2_000,
+            max_loaded_docs: 20_000,
         }
     }
 }
