@@ -738,11 +738,8 @@ async fn activity_log_access(db: TestDb) {
     for (who, mut c) in others {
         let (_, theirs) = c.get("/api/activity-log").await;
         assert_ne!(theirs["document_url"], first["document_url"], "{who}");
-        let mut peer = RawPeer::connect(&s, Some(&c), Some(&s.origin))
-            .await
-            .unwrap();
-        peer.join(&format!("peer-{}", uuid::Uuid::new_v4().simple()))
-            .await;
+        let peer_id = format!("peer-{}", uuid::Uuid::new_v4().simple());
+        let mut peer = RawPeer::joined(&s, &c, &peer_id).await;
         let (mut doc, mut state) = (Automerge::new(), sync::State::new());
         let seen = peer.sync_doc(&doc_id, &mut doc, &mut state).await.unwrap();
         assert_eq!(seen, vec!["doc-unavailable"], "{who}");

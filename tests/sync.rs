@@ -28,6 +28,12 @@ async fn doc_url(c: &mut Client, resident_id: &str) -> String {
         .to_string()
 }
 
+/// The id a sync peer names a resident's document by (its URL without `automerge:`).
+async fn doc_id(c: &mut Client, resident_id: &str) -> String {
+    let url = doc_url(c, resident_id).await;
+    url.trim_start_matches("automerge:").to_string()
+}
+
 /// A second tablet for `login`: the admin issues it, the commissioner enrols it and logs in.
 async fn second_tablet(s: &TestServer, login: &str) -> Client {
     let mut admin = s.login("admin").await;
@@ -254,10 +260,7 @@ async fn refusals(db: TestDb) {
     );
 
     // The same answer for a document that does not exist and one that is not yours.
-    let mut b = RawPeer::connect(&s, Some(&comm_b), Some(&s.origin))
-        .await
-        .unwrap();
-    b.join("peer-b").await;
+    let mut b = RawPeer::joined(&s, &comm_b, "peer-b").await;
     for id in [
         doc_id.clone(),
         mimamori::sync::DocumentId::random().to_string(),
@@ -273,10 +276,7 @@ async fn refusals(db: TestDb) {
 
     // A peer id is bound to its session: another session cannot claim it, nor can a joined peer
     // speak under another id.
-    let mut a = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-        .await
-        .unwrap();
-    a.join("peer-a").await;
+    let mut a = RawPeer::joined(&s, &comm_a, "peer-a").await;
     let mut thief = RawPeer::connect(&s, Some(&comm_b), Some(&s.origin))
         .await
         .unwrap();
@@ -343,10 +343,7 @@ async fn refusals(db: TestDb) {
 
     // A revoked device: its open socket closes within 5 s, and it cannot connect again.
     let mut c2 = s.login("comm-a2").await;
-    let mut sock = RawPeer::connect(&s, Some(&c2), Some(&s.origin))
-        .await
-        .unwrap();
-    sock.join("peer-a2").await;
+    let mut sock = RawPeer::joined(&s, &c2, "peer-a2").await;
     let device = c2.get("/api/me").await.1["device_id"]
         .as_str()
         .unwrap()
@@ -380,13 +377,9 @@ async fn malformed(db: TestDb) {
     let s = TestServer::start(db).await;
     let ra1 = s.fx.resident("rA1").to_string();
     let mut comm_a = s.login("comm-a").await;
-    let url = doc_url(&mut comm_a, &ra1).await;
-    let doc_id = url.trim_start_matches("automerge:").to_string();
+    let doc_id = doc_id(&mut comm_a, &ra1).await;
 
-    let mut good = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-        .await
-        .unwrap();
-    good.join("peer-good").await;
+    let mut good = RawPeer::joined(&s, &comm_a, "peer-good").await;
     let (mut doc, mut state) = good.fetch(&doc_id).await;
 
     let mut big = vec![0u8; 17 * 1024 * 1024];
@@ -398,10 +391,7 @@ async fn malformed(db: TestDb) {
         ("frame over the limit", big),
     ];
     for (what, bytes) in cases {
-        let mut bad = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-            .await
-            .unwrap();
-        bad.join(&format!("peer-bad-{}", what.len())).await;
+        let mut bad = RawPeer::joined(&s, &comm_a, &format!("peer-bad-{}", what.len())).await;
         bad.send_raw(bytes).await;
         assert!(
             matches!(bad.recv(Duration::from_secs(10)).await, Got::Closed(_)),
@@ -416,10 +406,7 @@ async fn malformed(db: TestDb) {
         ("not a sync message", b"hello".to_vec()),
         ("bogus hashes", bogus_hashes),
     ] {
-        let mut bad = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-            .await
-            .unwrap();
-        bad.join("peer-bad-sync").await;
+        let mut bad = RawPeer::joined(&s, &comm_a, "peer-bad-sync").await;
         bad.send_sync("sync", &doc_id, data).await;
         match bad.recv(Duration::from_secs(5)).await {
             Got::Closed(_) => {}
@@ -640,12 +627,9 @@ async fn eviction(db: TestDb) {
     let s = TestServer::start_with(db, |c| c.sync_evict_after_secs = 1).await;
     let ra1 = s.fx.resident("rA1").to_string();
     let mut comm_a = s.login("comm-a").await;
-    let url = doc_url(&mut comm_a, &ra1).await;
-    let mut peer = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-        .await
-        .unwrap();
-    peer.join("peer-evict").await;
-    let (doc, _) = peer.fetch(url.trim_start_matches("automerge:")).await;
+    let doc_id = doc_id(&mut comm_a, &ra1).await;
+    let mut peer = RawPeer::joined(&s, &comm_a, "peer-evict").await;
+    let (doc, _) = peer.fetch(&doc_id).await;
     assert!(
         s.hub().loaded_docs() >= 1,
         "the synced document is in memory"
@@ -666,11 +650,8 @@ async fn eviction(db: TestDb) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // And it comes back from storage on the next sync, intact.
-    let mut again = RawPeer::connect(&s, Some(&comm_a), Some(&s.origin))
-        .await
-        .unwrap();
-    again.join("peer-evict-2").await;
-    let (fresh, _) = again.fetch(url.trim_start_matches("automerge:")).await;
+    let mut again = RawPeer::joined(&s, &comm_a, "peer-evict-2").await;
+    let (fresh, _) = again.fetch(&doc_id).await;
     assert_eq!(fresh.get_heads(), doc.get_heads());
 }
 
@@ -688,12 +669,8 @@ async fn waiting_change(db: TestDb) {
     let s = TestServer::start(db).await;
     let ra1 = s.fx.resident("rA1").to_string();
     let mut comm = s.login("comm-a").await;
-    let url = doc_url(&mut comm, &ra1).await;
-    let doc_id = url.trim_start_matches("automerge:").to_string();
-    let mut peer = RawPeer::connect(&s, Some(&comm), Some(&s.origin))
-        .await
-        .unwrap();
-    peer.join("peer-waiting").await;
+    let doc_id = doc_id(&mut comm, &ra1).await;
+    let mut peer = RawPeer::joined(&s, &comm, "peer-waiting").await;
     let (mut tablet, mut state) = peer.fetch(&doc_id).await;
     add_greeting(&mut tablet, "g-1");
     let first = tablet.get_last_local_change().unwrap().raw_bytes().to_vec();
@@ -780,17 +757,11 @@ async fn memory_limit(db: TestDb) {
     );
     let mut comm = s.login("comm-a").await;
     let mut lead = s.login("lead-a").await;
-    let doc1 = doc_url(&mut comm, &ra1).await.replace("automerge:", "");
-    let doc2 = doc_url(&mut lead, &ra2).await.replace("automerge:", "");
-    let mut on_tablet = RawPeer::connect(&s, Some(&comm), Some(&s.origin))
-        .await
-        .unwrap();
-    on_tablet.join("peer-limit-tablet").await;
+    let doc1 = doc_id(&mut comm, &ra1).await;
+    let doc2 = doc_id(&mut lead, &ra2).await;
+    let mut on_tablet = RawPeer::joined(&s, &comm, "peer-limit-tablet").await;
     let (mut tablet, mut tablet_state) = on_tablet.fetch(&doc1).await;
-    let mut on_desk = RawPeer::connect(&s, Some(&lead), Some(&s.origin))
-        .await
-        .unwrap();
-    on_desk.join("peer-limit-desk").await;
+    let mut on_desk = RawPeer::joined(&s, &lead, "peer-limit-desk").await;
     on_desk.fetch(&doc2).await;
     assert_eq!(
         s.hub().loaded_docs(),
@@ -856,13 +827,9 @@ async fn two_server_processes_on_one_postgres() {
     let ra1 = a.fx.resident("rA1").to_string();
     let mut comm = a.login("comm-a").await;
     let lead = a.login("lead-a").await;
-    let url = doc_url(&mut comm, &ra1).await;
-    let doc_id = url.trim_start_matches("automerge:").to_string();
+    let doc_id = doc_id(&mut comm, &ra1).await;
 
-    let mut on_a = RawPeer::connect(&a, Some(&comm), Some(&a.origin))
-        .await
-        .unwrap();
-    on_a.join("peer-node-a").await;
+    let mut on_a = RawPeer::joined(&a, &comm, "peer-node-a").await;
     let (mut tablet, mut tablet_state) = on_a.fetch(&doc_id).await;
     // The lead's session works on either process (sessions are in the database).
     let mut on_b = RawPeer::connect_to(&b.origin, &lead).await.unwrap();

@@ -143,6 +143,16 @@ impl RawPeer {
         Self::connect_url(&s.origin, client, origin).await
     }
 
+    /// Connects with `client`'s cookies and our Origin, and joins as `peer_id`: a tablet ready to
+    /// sync.
+    pub async fn joined(s: &TestServer, client: &Client, peer_id: &str) -> RawPeer {
+        let mut peer = Self::connect(s, Some(client), Some(&s.origin))
+            .await
+            .unwrap_or_else(|st| panic!("upgrade refused: {st}"));
+        peer.join(peer_id).await;
+        peer
+    }
+
     /// Connects to a server at `origin` with `client`'s cookies, sending that Origin.
     pub async fn connect_to(origin: &str, client: &Client) -> Result<RawPeer, u16> {
         Self::connect_url(origin, Some(client), Some(origin)).await

@@ -97,6 +97,12 @@ impl LoadedDoc {
         }
     }
 
+    /// A document loaded from its stored `chunks`.
+    fn stored(doc: Automerge, chunks: &[documents::Chunk]) -> LoadedDoc {
+        let increments = chunks.iter().filter(|c| c.kind == "incremental").count();
+        LoadedDoc::new(doc, increments)
+    }
+
     /// Whether received changes wait here for a dependency. They exist only in this copy — not
     /// stored yet (they are, with the change that completes them), and the peer that sent them
     /// counts them as sent and will not send them again — so this copy must not be dropped.
@@ -643,10 +649,7 @@ impl Hub {
             }
             if let Ok(d) = Automerge::load(&bytes) {
                 self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
-                **guard = Some(LoadedDoc::new(
-                    d,
-                    chunks.iter().filter(|c| c.kind == "incremental").count(),
-                ));
+                **guard = Some(LoadedDoc::stored(d, &chunks));
             }
         }
         Ok(())
@@ -687,10 +690,7 @@ impl Hub {
         }
         .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
         self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
-        *slot = Some(LoadedDoc::new(
-            loaded,
-            chunks.iter().filter(|c| c.kind == "incremental").count(),
-        ));
+        *slot = Some(LoadedDoc::stored(loaded, &chunks));
         Ok(())
     }
 
