@@ -250,6 +250,7 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
                             Vec::new(),
                             db::now_ms(),
                         )?;
+                        documents::mark_doc_changed(conn, &[&resident.id], db::now_ms())?;
                     }
                     Ok(n)
                 })

@@ -151,15 +151,29 @@ pub fn enqueue(
     payload: &serde_json::Value,
     urgent: bool,
 ) -> Result<usize, AppError> {
-    let now = now_ms();
     let subs = notices::subscriptions_of_users(conn, user_ids)?;
+    enqueue_to(conn, &subs, notice_id, payload, urgent)
+}
+
+/// Queues a push to each of these subscriptions (as [`enqueue`], the subscriptions already read).
+pub fn enqueue_to(
+    conn: &mut crate::db::DbConn,
+    subs: &[notices::Subscription],
+    notice_id: Option<&str>,
+    payload: &serde_json::Value,
+    urgent: bool,
+) -> Result<usize, AppError> {
+    if subs.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
     let payload = payload.to_string();
     let jobs: Vec<PushJob> = subs
-        .into_iter()
+        .iter()
         .map(|s| PushJob {
             id: new_id(),
-            subscription_id: s.id,
-            user_id: s.user_id,
+            subscription_id: s.id.clone(),
+            user_id: s.user_id.clone(),
             notice_id: notice_id.map(str::to_string),
             payload: payload.clone(),
             urgency: if urgent { "high" } else { "normal" }.into(),

@@ -88,6 +88,15 @@ pub fn resident_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Residen
         .optional()
 }
 
+/// The district a resident belongs to (`None`: no such resident).
+pub fn district_of_resident(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
+    residents::table
+        .find(id)
+        .select(residents::district_id)
+        .first(conn)
+        .optional()
+}
+
 pub fn list_residents(conn: &mut DbConn, district_id: Option<&str>) -> QueryResult<Vec<Resident>> {
     let mut q = residents::table.select(Resident::as_select()).into_boxed();
     if let Some(d) = district_id {

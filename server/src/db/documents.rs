@@ -35,6 +35,33 @@ pub fn insert_chunk(
         .map(|_| ())
 }
 
+/// New changes of several documents (`(document id, changes)`), each one incremental chunk, in
+/// one statement per 500 (in the given order: a document's chunks load in insertion order).
+pub fn insert_increments(conn: &mut DbConn, chunks: &[(&str, &[u8])], now: i64) -> QueryResult<()> {
+    for part in chunks.chunks(500) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|(doc_id, data)| {
+                (
+                    doc_chunks::doc_id.eq(*doc_id),
+                    doc_chunks::kind.eq("incremental"),
+                    doc_chunks::data.eq(*data),
+                    doc_chunks::created_at.eq(now),
+                )
+            })
+            .collect();
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(doc_chunks::table)
+                .values(&rows)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(doc_chunks::table)
+                .values(&rows)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// The chunks of one document as one byte string, in their order: what `Automerge::load` takes.
 pub fn joined(chunks: &[Chunk]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(chunks.iter().map(|c| c.data.len()).sum());
@@ -119,23 +146,43 @@ pub fn load_sync_states(
         .load(conn)
 }
 
-pub fn save_sync_state(
+/// One peer storage's sync states (`(document id, state)`), replacing those stored: two statements
+/// per 500 documents.
+pub fn save_sync_states(
     conn: &mut DbConn,
-    doc_id: &str,
     storage_id: &str,
-    state: &[u8],
+    states: &[(String, Vec<u8>)],
     now: i64,
 ) -> QueryResult<()> {
-    diesel::delete(doc_sync_states::table.find((doc_id, storage_id))).execute(conn)?;
-    diesel::insert_into(doc_sync_states::table)
-        .values((
-            doc_sync_states::doc_id.eq(doc_id),
-            doc_sync_states::storage_id.eq(storage_id),
-            doc_sync_states::state.eq(state),
-            doc_sync_states::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    for part in states.chunks(500) {
+        let ids: Vec<&str> = part.iter().map(|(d, _)| d.as_str()).collect();
+        diesel::delete(
+            doc_sync_states::table
+                .filter(doc_sync_states::storage_id.eq(storage_id))
+                .filter(doc_sync_states::doc_id.eq_any(&ids)),
+        )
+        .execute(conn)?;
+        let rows: Vec<_> = part
+            .iter()
+            .map(|(doc_id, state)| {
+                (
+                    doc_sync_states::doc_id.eq(doc_id.as_str()),
+                    doc_sync_states::storage_id.eq(storage_id),
+                    doc_sync_states::state.eq(state.as_slice()),
+                    doc_sync_states::updated_at.eq(now),
+                )
+            })
+            .collect();
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(doc_sync_states::table)
+                .values(&rows)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(doc_sync_states::table)
+                .values(&rows)
+                .execute(c)?,
+        };
+    }
+    Ok(())
 }
 
 /// A projected contact row (見守り記録).
@@ -241,26 +288,47 @@ pub fn apply_projection(
 ) -> QueryResult<()> {
     // Nearly every synced contact is new: all are inserted at once, those already stored skipped;
     // only when some were skipped are the rows read and compared (below).
-    // (SQLite: a statement per row — diesel batches there only rows without defaults — each one
-    // cached; PostgreSQL: up to 500 rows a statement.)
+    // Up to 200 rows a statement (15 values a row). As tuples, not `ContactRecord`s: diesel writes
+    // SQLite rows with an optional field (a possible DEFAULT) one statement each.
     let mut inserted = 0;
-    match conn {
-        DbConn::Sqlite(c) => {
-            for row in &contact_rows {
-                inserted += diesel::insert_into(contacts::table)
-                    .values(row)
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-            }
-        }
-        DbConn::Postgres(c) => {
-            for rows in contact_rows.chunks(500) {
-                inserted += diesel::insert_into(contacts::table)
-                    .values(rows)
-                    .on_conflict_do_nothing()
-                    .execute(c)?;
-            }
-        }
+    for part in contact_rows.chunks(200) {
+        let rows: Vec<_> = part
+            .iter()
+            .map(|r| {
+                (
+                    (
+                        contacts::resident_id.eq(&r.resident_id),
+                        contacts::id.eq(&r.id),
+                        contacts::occurred_at.eq(&r.occurred_at),
+                        contacts::author_id.eq(&r.author_id),
+                        contacts::kind.eq(&r.kind),
+                        contacts::outcome.eq(&r.outcome),
+                        contacts::checks.eq(&r.checks),
+                        contacts::concern.eq(&r.concern),
+                    ),
+                    (
+                        contacts::activity.eq(&r.activity),
+                        contacts::note.eq(&r.note),
+                        contacts::follow_up.eq(r.follow_up),
+                        contacts::delivered_by_user_id.eq(&r.delivered_by_user_id),
+                        contacts::delivered_by_device_id.eq(&r.delivered_by_device_id),
+                        contacts::received_at.eq(r.received_at),
+                        contacts::updated_at.eq(r.updated_at),
+                    ),
+                )
+            })
+            .collect();
+        inserted += match conn {
+            // OR IGNORE skips exactly what ON CONFLICT DO NOTHING would here (the primary key;
+            // no column takes NULL it refuses, no CHECKs), which diesel cannot batch on SQLite.
+            DbConn::Sqlite(c) => diesel::insert_or_ignore_into(contacts::table)
+                .values(&rows)
+                .execute(c)?,
+            DbConn::Postgres(c) => diesel::insert_into(contacts::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+        };
     }
     if inserted < contact_rows.len() {
         // Some were stored already (a contact synced again, or edited): every row is stored now;
@@ -334,18 +402,25 @@ pub fn apply_projection(
             }
         }
     }
-    match profile {
-        Some((name, kana, address)) => diesel::update(residents::table.find(resident_id))
+    if let Some((name, kana, address)) = profile {
+        diesel::update(residents::table.find(resident_id))
             .set((
                 residents::name.eq(name),
                 residents::kana.eq(kana),
                 residents::address.eq(address),
-                residents::doc_changed_at.eq(now),
             ))
-            .execute(conn)?,
-        None => diesel::update(residents::table.find(resident_id))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Records that these residents' documents changed at `now` (the document list's "last change"):
+/// one statement per 500.
+pub fn mark_doc_changed(conn: &mut DbConn, resident_ids: &[&str], now: i64) -> QueryResult<()> {
+    for part in resident_ids.chunks(500) {
+        diesel::update(residents::table.filter(residents::id.eq_any(part)))
             .set(residents::doc_changed_at.eq(now))
-            .execute(conn)?,
-    };
+            .execute(conn)?;
+    }
     Ok(())
 }

@@ -80,20 +80,18 @@ pub fn mark_snowfall(
 
 /// Inserts an alert unless the same rule already fired for the same contact.
 pub fn raise_alert(conn: &mut DbConn, alert: &Alert) -> QueryResult<bool> {
-    let exists = alerts::table
-        .filter(alerts::resident_id.eq(&alert.resident_id))
-        .filter(alerts::rule.eq(&alert.rule))
-        .filter(alerts::contact_id.eq(&alert.contact_id))
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
-    if exists {
-        return Ok(false);
-    }
-    diesel::insert_into(alerts::table)
-        .values(alert)
-        .execute(conn)?;
-    Ok(true)
+    // One statement: the unique index (resident, rule, contact) keeps a second one out.
+    let inserted = match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(alerts::table)
+            .values(alert)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(alerts::table)
+            .values(alert)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted > 0)
 }
 
 /// A district's alerts with the resident's name, newest first; `status` filters.

@@ -141,19 +141,63 @@ pub enum CommitJob {
     },
 }
 
+/// What the jobs of one batch read once and share: the batch is one transaction, so nothing read
+/// here changes under it.
+#[derive(Default)]
+struct BatchMemo {
+    /// District → its snowfall days of the last 60 days (the alert rules' input).
+    snow: HashMap<String, Vec<String>>,
+    /// District → its leads' push subscriptions (who hears of a new alert).
+    lead_subscriptions: HashMap<String, Vec<crate::db::notices::Subscription>>,
+}
+
+/// Writes a batch of jobs in one transaction: the new changes of every document as one statement,
+/// each job's rows, the residents' "last change" as one statement, and the announcement to the
+/// other server processes.
+fn apply_batch(
+    conn: &mut DbConn,
+    node: &str,
+    jobs: &[CommitJob],
+    now: i64,
+) -> Result<(), AppError> {
+    let chunks: Vec<(&str, &[u8])> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            CommitJob::Changes { doc_id, chunk, .. } => Some((doc_id.as_str(), chunk.as_slice())),
+            _ => None,
+        })
+        .collect();
+    documents::insert_increments(conn, &chunks, now)?;
+    let mut memo = BatchMemo::default();
+    let mut changed = Vec::new();
+    for job in jobs {
+        if let Some(resident_id) = job.apply(conn, now, &mut memo)? {
+            changed.push(resident_id);
+        }
+    }
+    documents::mark_doc_changed(conn, &changed, now)?;
+    announce(conn, node, jobs)
+}
+
 impl CommitJob {
-    fn apply(&self, conn: &mut DbConn, now: i64) -> Result<(), AppError> {
+    /// Writes what this job projects to (its chunk is written by [`apply_batch`]); returns the
+    /// resident whose document changed, if any.
+    fn apply<'a>(
+        &'a self,
+        conn: &mut DbConn,
+        now: i64,
+        memo: &mut BatchMemo,
+    ) -> Result<Option<&'a str>, AppError> {
         match self {
             CommitJob::Changes {
                 doc_id,
-                chunk,
                 owner,
                 projection,
                 delivered_by_user_id,
                 delivered_by_device_id,
                 may_review,
+                ..
             } => {
-                documents::insert_chunk(conn, doc_id, "incremental", chunk, now)?;
                 let resident_id = match owner {
                     Owner::Resident(r) => r,
                     Owner::ActivityLog(user_id) => {
@@ -173,7 +217,7 @@ impl CommitJob {
                             user_id,
                             &projection.removed_activities,
                         )?;
-                        return Ok(());
+                        return Ok(None);
                     }
                 };
                 let mut projection = projection.as_ref().clone();
@@ -187,33 +231,34 @@ impl CommitJob {
                         });
                     }
                 }
-                write_projection(
+                project(
                     conn,
                     resident_id,
                     &projection,
                     delivered_by_user_id,
                     delivered_by_device_id.as_deref(),
                     now,
+                    memo,
                 )?;
+                Ok(Some(resident_id))
             }
             CommitJob::Compact { doc_id } => {
                 let chunks = documents::load_chunks(conn, doc_id)?;
                 if chunks.len() < 2 {
-                    return Ok(());
+                    return Ok(None);
                 }
                 let snapshot = Automerge::load(&documents::joined(&chunks))
                     .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?
                     .save();
                 let ids: Vec<i64> = chunks.iter().map(|c| c.id).collect();
-                documents::replace_with_snapshot(conn, doc_id, &ids, &snapshot, now)?
+                documents::replace_with_snapshot(conn, doc_id, &ids, &snapshot, now)?;
+                Ok(None)
             }
             CommitJob::SyncStates { storage_id, states } => {
-                for (doc_id, state) in states {
-                    documents::save_sync_state(conn, doc_id, storage_id, state, now)?;
-                }
+                documents::save_sync_states(conn, storage_id, states, now)?;
+                Ok(None)
             }
         }
-        Ok(())
     }
 }
 
@@ -225,6 +270,29 @@ pub fn write_projection(
     user_id: &str,
     device_id: Option<&str>,
     now: i64,
+) -> Result<(), AppError> {
+    let mut memo = BatchMemo::default();
+    project(
+        conn,
+        resident_id,
+        projection,
+        user_id,
+        device_id,
+        now,
+        &mut memo,
+    )?;
+    Ok(documents::mark_doc_changed(conn, &[resident_id], now)?)
+}
+
+/// [`write_projection`] but the resident's "last change", within a batch.
+fn project(
+    conn: &mut DbConn,
+    resident_id: &str,
+    projection: &Projection,
+    user_id: &str,
+    device_id: Option<&str>,
+    now: i64,
+    memo: &mut BatchMemo,
 ) -> Result<(), AppError> {
     let contacts = projection
         .contacts
@@ -283,16 +351,21 @@ pub fn write_projection(
         let checks = serde_json::from_str(&c.checks).unwrap_or_default();
         crate::domain::alerts::could_fire(&c.concern, &checks)
     }) {
-        raise_alerts(conn, resident_id, now)?;
+        raise_alerts(conn, resident_id, now, memo)?;
     }
     Ok(())
 }
 
 /// Runs the escalation rules ([`crate::domain::alerts`]) over the resident's newest contacts and
 /// records what they raise (once per rule and contact).
-fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), AppError> {
+fn raise_alerts(
+    conn: &mut DbConn,
+    resident_id: &str,
+    now: i64,
+    memo: &mut BatchMemo,
+) -> Result<(), AppError> {
     use crate::domain::alerts::{Signal, evaluate};
-    let Some(resident) = directory::resident_by_id(conn, resident_id)? else {
+    let Some(district_id) = directory::district_of_resident(conn, resident_id)? else {
         return Ok(());
     };
     let signals: Vec<Signal> = review::recent_contacts(conn, resident_id, 6)?
@@ -305,16 +378,19 @@ fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), Ap
             concern: c.concern,
         })
         .collect();
-    let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
-    let snow = review::snowfall_days_since(conn, &resident.district_id, &since)?;
-    for (rule, contact_id) in evaluate(&signals, &snow) {
+    if !memo.snow.contains_key(&district_id) {
+        let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
+        let days = review::snowfall_days_since(conn, &district_id, &since)?;
+        memo.snow.insert(district_id.clone(), days);
+    }
+    for (rule, contact_id) in evaluate(&signals, &memo.snow[&district_id]) {
         let alert_id = crate::db::new_id();
         let raised = review::raise_alert(
             conn,
             &review::Alert {
                 id: alert_id.clone(),
                 resident_id: resident_id.to_string(),
-                district_id: resident.district_id.clone(),
+                district_id: district_id.clone(),
                 rule: rule.code.to_string(),
                 route: rule.route.code().to_string(),
                 contact_id,
@@ -329,14 +405,24 @@ fn raise_alerts(conn: &mut DbConn, resident_id: &str, now: i64) -> Result<(), Ap
         if raised {
             tracing::info!(resident = %resident_id, rule = rule.code, "alert raised");
             // The district's leads get a push: the alert id and a fixed title, never who it is about.
-            let leads = directory::district_leads(conn, &resident.district_id)?;
+            if !memo.lead_subscriptions.contains_key(&district_id) {
+                let leads = directory::district_leads(conn, &district_id)?;
+                let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
+                memo.lead_subscriptions.insert(district_id.clone(), subs);
+            }
             let urgent = matches!(rule.route.code(), "110" | "119");
             let payload = serde_json::json!({
                 "alert": alert_id,
                 "title": "見守りの注意があります（確認をお願いします）",
                 "priority": if urgent { "urgent" } else { "important" },
             });
-            crate::push::enqueue(conn, &leads, None, &payload, urgent)?;
+            crate::push::enqueue_to(
+                conn,
+                &memo.lead_subscriptions[&district_id],
+                None,
+                &payload,
+                urgent,
+            )?;
         }
     }
     Ok(())
@@ -723,13 +809,7 @@ fn run_committer(
             }
         }
         let (jobs, replies): (Vec<CommitJob>, Vec<_>) = batch.into_iter().unzip();
-        let result = db.write_blocking(|conn| {
-            let now = now_ms();
-            for job in &jobs {
-                job.apply(conn, now)?;
-            }
-            announce(conn, &node, &jobs)
-        });
+        let result = db.write_blocking(|conn| apply_batch(conn, &node, &jobs, now_ms()));
         if let Some(h) = hub.upgrade() {
             h.stats.commit_batches.fetch_add(1, Ordering::Relaxed);
             h.stats
@@ -753,8 +833,7 @@ fn run_committer(
                 for (job, r) in jobs.iter().zip(replies) {
                     let one = db
                         .write_blocking(|conn| {
-                            job.apply(conn, now_ms())?;
-                            announce(conn, &node, std::slice::from_ref(job))
+                            apply_batch(conn, &node, std::slice::from_ref(job), now_ms())
                         })
                         .map_err(|e| e.to_string());
                     if let Err(e) = &one {
