@@ -1,8 +1,9 @@
 //! The hub: loaded documents, who is subscribed to which, and the group committer.
 //!
-//! - Documents are loaded on first use from their stored chunks and evicted after
-//!   [`Limits::idle_evict`] with no subscriber. Each has an async lock: all mutations of one document
-//!   are serialized, including the database write that makes them durable.
+//! - Documents are loaded on first use from their stored chunks (a tablet's all at once at its first
+//!   request; any other through the loader, which reads those asked for at the same moment in one
+//!   query) and evicted after [`Limits::idle_evict`] with no subscriber. Each has an async lock: all
+//!   mutations of one document are serialized, including the database write that makes them durable.
 //! - `subscribers` maps a document to the connections that synced it (no scan over all connections).
 //!   A change wakes exactly those, and each answers with its own sync state.
 //! - The committer (its own thread) takes [`CommitJob`]s from every connection and writes whatever
@@ -430,6 +431,15 @@ fn raise_alerts(
 
 type Pending = (CommitJob, oneshot::Sender<Result<(), String>>);
 
+/// A read of one document's stored chunks, for [`run_loader`].
+type ChunkRead = (
+    String,
+    oneshot::Sender<Result<Vec<documents::Chunk>, String>>,
+);
+
+/// Reads gathered into one query at most.
+const LOADER_BATCH: usize = 500;
+
 /// Counters for benchmarks and health.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -452,6 +462,7 @@ struct Inner {
     peers: Mutex<HashMap<String, (String, ConnId)>>,
     next_conn: AtomicU64,
     committer: mpsc::UnboundedSender<Pending>,
+    loader: mpsc::UnboundedSender<ChunkRead>,
     /// Changes whenever access may have changed (see `access::changed`).
     epoch: watch::Sender<String>,
     stats: Stats,
@@ -490,6 +501,7 @@ impl Hub {
             })
             .await?;
         let (tx, rx) = mpsc::unbounded_channel();
+        let (loader, loads) = mpsc::unbounded_channel();
         let (epoch, _) = watch::channel(String::new());
         let hub = Hub(Arc::new(Inner {
             db: db.clone(),
@@ -504,6 +516,7 @@ impl Hub {
             peers: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             committer: tx,
+            loader,
             epoch,
             stats: Stats::default(),
         }));
@@ -518,6 +531,7 @@ impl Hub {
         if let Some(url) = listen_url {
             tokio::spawn(super::fanout::listen(hub.downgrade(), url));
         }
+        tokio::spawn(run_loader(hub.0.db.clone(), loads));
         tokio::spawn(run_sweeper(Arc::downgrade(&hub.0)));
         tokio::spawn(run_epoch_poller(Arc::downgrade(&hub.0)));
         Ok(hub)
@@ -759,12 +773,15 @@ impl Hub {
         if slot.is_some() {
             return Ok(());
         }
-        let id = doc.to_string();
-        let chunks = self
-            .0
-            .db
-            .read(move |conn| Ok(documents::load_chunks(conn, &id)?))
-            .await?;
+        let (tx, rx) = oneshot::channel();
+        self.0
+            .loader
+            .send((doc.to_string(), tx))
+            .map_err(|_| AppError::internal("document loader stopped"))?;
+        let chunks = rx
+            .await
+            .map_err(|_| AppError::internal("document loader dropped a read"))?
+            .map_err(AppError::internal)?;
         let bytes = documents::joined(&chunks);
         // Small documents (nearly all) load in well under a millisecond: no thread hop for them.
         let loaded = if bytes.len() <= INLINE_LOAD_BYTES {
@@ -789,6 +806,52 @@ impl Hub {
             .map_err(|_| "committer stopped".to_string())?;
         rx.await
             .map_err(|_| "committer dropped the job".to_string())?
+    }
+}
+
+/// Reads the chunks of documents loaded one at a time (a connection's first message for a document
+/// that was not preloaded, one the memory limit dropped): the reads waiting at the same moment go
+/// out as one query, at most two queries at once — a crowd of single loads costs about what one
+/// preload does, instead of a blocking-pool hop, a pooled connection and a query each.
+async fn run_loader(db: Db, mut rx: mpsc::UnboundedReceiver<ChunkRead>) {
+    let queries = Arc::new(tokio::sync::Semaphore::new(2));
+    while let Some(first) = rx.recv().await {
+        // Waiting for a free query first lets more reads gather meanwhile.
+        let Ok(permit) = queries.clone().acquire_owned().await else {
+            return;
+        };
+        let mut batch = vec![first];
+        while batch.len() < LOADER_BATCH {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let db = db.clone();
+        tokio::spawn(async move {
+            let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
+            let read = db
+                .read(move |conn| Ok(documents::load_chunks_of(conn, &ids)?))
+                .await;
+            drop(permit);
+            match read {
+                Ok(chunks) => {
+                    let mut by_doc: HashMap<String, Vec<documents::Chunk>> = HashMap::new();
+                    for c in chunks {
+                        by_doc.entry(c.doc_id.clone()).or_default().push(c);
+                    }
+                    for (id, reply) in batch {
+                        // Cloned, not taken: the same document may be asked for twice.
+                        let _ = reply.send(Ok(by_doc.get(&id).cloned().unwrap_or_default()));
+                    }
+                }
+                Err(e) => {
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                }
+            }
+        });
     }
 }
 
