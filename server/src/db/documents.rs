@@ -36,9 +36,23 @@ pub fn insert_chunk(
 }
 
 /// New changes of several documents (`(document id, changes)`), each one incremental chunk, in
-/// one statement per 500 (in the given order: a document's chunks load in insertion order).
+/// one statement per 500 or per 64 MiB (in the given order: a document's chunks load in insertion
+/// order).
 pub fn insert_increments(conn: &mut DbConn, chunks: &[(&str, &[u8])], now: i64) -> QueryResult<()> {
-    for part in chunks.chunks(500) {
+    let mut rest = chunks;
+    while !rest.is_empty() {
+        let mut bytes = 0;
+        let n = rest
+            .iter()
+            .take(500)
+            .take_while(|(_, data)| {
+                bytes += data.len();
+                bytes <= 64 << 20
+            })
+            .count()
+            .max(1);
+        let (part, after) = rest.split_at(n);
+        rest = after;
         let rows: Vec<_> = part
             .iter()
             .map(|(doc_id, data)| {

@@ -840,9 +840,23 @@ async fn run_loader(db: Db, mut rx: mpsc::UnboundedReceiver<ChunkRead>) {
                     for c in chunks {
                         by_doc.entry(c.doc_id.clone()).or_default().push(c);
                     }
-                    for (id, reply) in batch {
-                        // Cloned, not taken: the same document may be asked for twice.
-                        let _ = reply.send(Ok(by_doc.get(&id).cloned().unwrap_or_default()));
+                    // The same document may be asked for twice: its last reader takes the chunks.
+                    let mut readers: HashMap<&str, usize> = HashMap::new();
+                    for (id, _) in &batch {
+                        *readers.entry(id.as_str()).or_default() += 1;
+                    }
+                    let mut answers = Vec::with_capacity(batch.len());
+                    for (id, _) in &batch {
+                        let left = readers.entry(id.as_str()).or_default();
+                        *left -= 1;
+                        answers.push(if *left == 0 {
+                            by_doc.remove(id).unwrap_or_default()
+                        } else {
+                            by_doc.get(id).cloned().unwrap_or_default()
+                        });
+                    }
+                    for ((_, reply), chunks) in batch.into_iter().zip(answers) {
+                        let _ = reply.send(Ok(chunks));
                     }
                 }
                 Err(e) => {
