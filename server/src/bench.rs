@@ -5,7 +5,8 @@
 //! Workload: `tablets` tablets, each holding `docs` resident documents that the server already has,
 //! each carrying `visits` offline visits (contacts of immutable strings), reconnect at once. A
 //! document counts as done when the server's heads (from its sync message) equal the tablet's.
-//! Server CPU comes from `/proc/<pid>/stat` of the server process; memory from `/proc/<pid>/status`.
+//! Server CPU comes from the server process's CPU clock (`clock_getcpuclockid`); memory from
+//! `/proc/<pid>/status`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -462,7 +463,23 @@ pub(crate) struct Proc {
 }
 
 impl Proc {
+    /// The process's CPU seconds (all threads, ended ones included), to the nanosecond: the
+    /// kernel's per-process CPU clock. `/proc`'s counters tick every 10 ms — ±8 % of a 10-tablet
+    /// storm — and are the fallback.
     pub(crate) fn cpu_s(&self) -> f64 {
+        let mut clock: libc::clockid_t = 0;
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: both pointers are to live locals, which the calls only write.
+        let read = unsafe {
+            libc::clock_getcpuclockid(self.pid as libc::pid_t, &mut clock) == 0
+                && libc::clock_gettime(clock, &mut ts) == 0
+        };
+        if read {
+            return ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9;
+        }
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
         // Fields after the command name: state is field 3; utime 14, stime 15 (1-based).
         let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
