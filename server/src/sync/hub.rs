@@ -859,9 +859,18 @@ async fn run_loader(db: Db, mut rx: mpsc::UnboundedReceiver<ChunkRead>) {
                         let _ = reply.send(Ok(chunks));
                     }
                 }
-                Err(e) => {
+                Err(e) if batch.len() == 1 => {
                     for (_, reply) in batch {
                         let _ = reply.send(Err(e.to_string()));
+                    }
+                }
+                Err(_) => {
+                    // A failed query fails no more loads than reading one at a time would have.
+                    for (id, reply) in batch {
+                        let read = db
+                            .read(move |conn| Ok(documents::load_chunks(conn, &id)?))
+                            .await;
+                        let _ = reply.send(read.map_err(|e| e.to_string()));
                     }
                 }
             }
