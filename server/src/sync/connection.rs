@@ -14,8 +14,8 @@ use tokio::sync::mpsc;
 
 use super::DocumentId;
 use super::hub::{
-    CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner, PRELOAD_MAX_DOCS,
-    write_projection,
+    BatchMemo, CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner,
+    PRELOAD_MAX_DOCS, write_projection,
 };
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
@@ -604,7 +604,17 @@ impl Connection {
                     profile,
                     max_pending,
                 )?;
-                write_projection(conn, &r, &projection, &user, device.as_deref(), now_ms())?;
+                // Registering set the resident's "last change".
+                let memo = &mut BatchMemo::default();
+                write_projection(
+                    conn,
+                    &r,
+                    &projection,
+                    &user,
+                    device.as_deref(),
+                    now_ms(),
+                    memo,
+                )?;
                 Ok(r)
             })
             .await;

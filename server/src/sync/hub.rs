@@ -145,7 +145,7 @@ pub enum CommitJob {
 /// What the jobs of one batch read once and share: the batch is one transaction, so nothing read
 /// here changes under it.
 #[derive(Default)]
-struct BatchMemo {
+pub struct BatchMemo {
     /// District → its snowfall days of the last 60 days (the alert rules' input).
     snow: HashMap<String, Vec<String>>,
     /// District → its leads' push subscriptions (who hears of a new alert).
@@ -232,7 +232,7 @@ impl CommitJob {
                         });
                     }
                 }
-                project(
+                write_projection(
                     conn,
                     resident_id,
                     &projection,
@@ -263,30 +263,9 @@ impl CommitJob {
     }
 }
 
-/// Writes a document's projection: new rows carry `now` and the delivering user and device.
+/// Writes a document's projection: new rows carry `now` and the delivering user and device. The
+/// resident's "last change" is the caller's to set (the committer sets a whole batch's at once).
 pub fn write_projection(
-    conn: &mut DbConn,
-    resident_id: &str,
-    projection: &Projection,
-    user_id: &str,
-    device_id: Option<&str>,
-    now: i64,
-) -> Result<(), AppError> {
-    let mut memo = BatchMemo::default();
-    project(
-        conn,
-        resident_id,
-        projection,
-        user_id,
-        device_id,
-        now,
-        &mut memo,
-    )?;
-    Ok(documents::mark_doc_changed(conn, &[resident_id], now)?)
-}
-
-/// [`write_projection`] but the resident's "last change", within a batch.
-fn project(
     conn: &mut DbConn,
     resident_id: &str,
     projection: &Projection,
