@@ -802,6 +802,111 @@ async fn memory_limit(db: TestDb) {
     assert!(s.hub().loaded_docs() <= 2);
 }
 
+both!(
+    two_desks_sending_the_same_residents_in_opposite_orders_are_both_answered,
+    opposite_orders
+);
+/// While the answer that acknowledges a document's changes waits for the committer, the connection
+/// keeps that document locked and goes on with its next message. Two connections that send the
+/// same two documents' changes in opposite orders, each in one write, must not end up each waiting
+/// for the lock the other holds: the lead's two desks are both answered, round after round, and
+/// every mark is stored.
+async fn opposite_orders(db: TestDb) {
+    use automerge::{ROOT, ReadDoc};
+    use mimamori::db::documents;
+    let s = TestServer::start(db).await;
+    let residents = [
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    ];
+    let mut lead = s.login("lead-a").await;
+    let docs = [
+        doc_id(&mut lead, &residents[0]).await,
+        doc_id(&mut lead, &residents[1]).await,
+    ];
+    let mut desks = [
+        RawPeer::joined(&s, &lead, "peer-desk-1").await,
+        RawPeer::joined(&s, &lead, "peer-desk-2").await,
+    ];
+    let mut copies = Vec::new();
+    for desk in &mut desks {
+        copies.push([desk.fetch(&docs[0]).await, desk.fetch(&docs[1]).await]);
+    }
+    const ROUNDS: usize = 12;
+    for round in 0..ROUNDS {
+        for (d, desk) in desks.iter_mut().enumerate() {
+            let order = if d == 0 { [0, 1] } else { [1, 0] };
+            let mut messages = Vec::new();
+            for i in order {
+                let (doc, state) = &mut copies[d][i];
+                let mark = [("mark", "confirmed"), ("by", "lead-a")];
+                add_entry(
+                    doc,
+                    "reviews",
+                    &format!("desk{d}-round{round}-doc{i}"),
+                    &mark,
+                );
+                messages.push((
+                    docs[i].as_str(),
+                    doc.generate_sync_message(state).unwrap().encode(),
+                ));
+            }
+            desk.send_syncs(messages).await;
+        }
+        // Both desks answer the server until all four copies agree with it and each other.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let settled = (0..2).all(|i| {
+                let heads = copies[0][i].0.get_heads();
+                copies.iter().all(|c| {
+                    c[i].0.get_heads() == heads && c[i].1.their_heads.as_ref() == Some(&heads)
+                })
+            });
+            if settled {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "round {round}: the desks are not both answered"
+            );
+            for (d, desk) in desks.iter_mut().enumerate() {
+                while let Got::Msg(m) = desk.recv(Duration::from_millis(20)).await {
+                    if msg_type(&m) != "sync" {
+                        continue;
+                    }
+                    let id = field(&m, "documentId").and_then(|v| v.as_text()).unwrap();
+                    let i = docs.iter().position(|x| x == id).unwrap();
+                    let (doc, state) = &mut copies[d][i];
+                    crate::support::peers::receive_sync(&m, doc, state);
+                    if let Some(reply) = doc.generate_sync_message(state) {
+                        desk.send_sync("sync", &docs[i], reply.encode()).await;
+                    }
+                }
+            }
+        }
+    }
+    // Every mark of every round is stored.
+    for (i, doc) in docs.iter().enumerate() {
+        let id = doc.clone();
+        let stored =
+            s.db.read_blocking(move |conn| {
+                let chunks = documents::load_chunks(conn, &id)?;
+                Ok(Automerge::load(&documents::joined(&chunks)).unwrap())
+            })
+            .unwrap();
+        let (_, reviews) = stored.get(ROOT, "reviews").unwrap().unwrap();
+        for d in 0..2 {
+            for round in 0..ROUNDS {
+                let key = format!("desk{d}-round{round}-doc{i}");
+                assert!(
+                    stored.get(&reviews, key.as_str()).unwrap().is_some(),
+                    "{key} is stored"
+                );
+            }
+        }
+    }
+}
+
 /// One request written as given on a fresh socket; everything the server sends until it closes.
 async fn raw_http(s: &TestServer, request: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

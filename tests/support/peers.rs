@@ -251,16 +251,34 @@ impl RawPeer {
 
     /// Sends one `request`/`sync` message for `doc_id` with `data`.
     pub async fn send_sync(&mut self, kind: &str, doc_id: &str, data: Vec<u8>) {
-        let sender = self.peer_id.clone();
-        let target = self.server_peer.clone();
-        self.send(vec![
+        let frame = self.sync_frame(kind, doc_id, data);
+        self.send_raw(frame).await;
+    }
+
+    /// Sends `sync` messages for several documents in one write, so that the server reads them
+    /// together (as it does a reconnecting tablet's).
+    pub async fn send_syncs(&mut self, messages: Vec<(&str, Vec<u8>)>) {
+        for (doc_id, data) in messages {
+            let frame = self.sync_frame("sync", doc_id, data);
+            self.framed
+                .feed(ws::Message::Binary(Bytes::from(frame)))
+                .await
+                .unwrap();
+        }
+        self.framed.flush().await.unwrap();
+    }
+
+    fn sync_frame(&self, kind: &str, doc_id: &str, data: Vec<u8>) -> Vec<u8> {
+        let map = vec![
             (t("type"), t(kind)),
-            (t("senderId"), t(&sender)),
-            (t("targetId"), t(&target)),
+            (t("senderId"), t(&self.peer_id)),
+            (t("targetId"), t(&self.server_peer)),
             (t("documentId"), t(doc_id)),
             (t("data"), Cbor::Bytes(data)),
-        ])
-        .await;
+        ];
+        let mut out = Vec::new();
+        ciborium::ser::into_writer(&Cbor::Map(map), &mut out).unwrap();
+        out
     }
 
     /// Syncs `doc` with the server until neither side has anything to send. Returns the message

@@ -43,6 +43,8 @@ const SEND_LIMIT: Duration = Duration::from_secs(10);
 const READ_CHUNK: usize = 16 * 1024;
 /// Answers to messages that were read together go out in one write, up to about this much.
 const COALESCE_BYTES: usize = 64 * 1024;
+/// Answers waiting for the committer at most, before they are sent and more is read.
+const MAX_HELD: usize = 64;
 /// How long a closing socket waits for the peer's close frame before it is dropped.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
@@ -359,9 +361,11 @@ async fn drive(
             Step::Frame(Ok(Incoming::Binary(b))) => {
                 last_heard = Instant::now();
                 let mut result = Box::pin(conn.on_frame(&b)).await;
-                // What else has arrived is answered in the same write.
+                // What else has arrived is answered in the same write, and its changes go to the
+                // committer with these (the answers that acknowledge them wait in `conn`).
                 while let Ok(out) = &mut result
                     && out.iter().map(Vec::len).sum::<usize>() < COALESCE_BYTES
+                    && conn.held() < MAX_HELD
                 {
                     match socket.next_buffered_binary() {
                         Ok(Some(b)) => match Box::pin(conn.on_frame(&b)).await {
@@ -372,7 +376,15 @@ async fn drive(
                         Err(c) => result = Err(c),
                     }
                 }
-                result
+                // Even after an error: what was committed is told to the other subscribers.
+                let settled = Box::pin(conn.settle()).await;
+                match (result, settled) {
+                    (Ok(mut out), Ok(more)) => {
+                        out.extend(more);
+                        Ok(out)
+                    }
+                    (Err(c), _) | (Ok(_), Err(c)) => Err(c),
+                }
             }
             Step::Frame(Ok(Incoming::Ping(b))) => {
                 last_heard = Instant::now();

@@ -10,11 +10,11 @@ use std::panic::AssertUnwindSafe;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ReadDoc};
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedMutexGuard, mpsc};
 
 use super::DocumentId;
 use super::hub::{
-    BatchMemo, CommitJob, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner,
+    BatchMemo, CommitJob, Committing, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner,
     PRELOAD_MAX_DOCS, write_projection,
 };
 use super::schema;
@@ -86,6 +86,17 @@ pub struct Connection {
     /// Sync states stored for this peer's storage id, loaded once at the first request.
     stored_states: Option<HashMap<String, Vec<u8>>>,
     events: mpsc::UnboundedSender<ConnEvent>,
+    /// Answers that acknowledge changes the committer has not made durable yet.
+    held: Vec<Held>,
+}
+
+/// An answer that waits for the committer, and the lock of its document, held until then (no one
+/// else is served the changes before they are durable).
+struct Held {
+    doc_id: DocumentId,
+    guard: OwnedMutexGuard<Option<LoadedDoc>>,
+    committing: Committing,
+    frames: Vec<Vec<u8>>,
 }
 
 type Out = Result<Vec<Vec<u8>>, Close>;
@@ -208,6 +219,7 @@ impl Connection {
                 provisional: HashMap::new(),
                 stored_states: None,
                 events: tx,
+                held: Vec::new(),
             },
             rx,
         ))
@@ -397,7 +409,10 @@ impl Connection {
         let Some(owner) = self.authorize(doc_id).await? else {
             // A commissioner's tablet offers a document nobody has: a newly found resident.
             if !request && self.caller.role == Role::Commissioner {
-                return self.on_new_document(doc_id, data).await;
+                // Registering locks the new document: hold no other lock meanwhile.
+                let mut out = self.settle().await?;
+                out.extend(self.on_new_document(doc_id, data).await?);
+                return Ok(out);
             }
             return Ok(vec![self.unavailable(document_id)]);
         };
@@ -415,7 +430,17 @@ impl Connection {
             self.hub.subscribe(doc_id, self.id, self.events.clone());
         }
         let slot = self.hub.slot(doc_id);
-        let mut guard = slot.doc.lock().await;
+        // Answers held for the committer keep their documents locked. Waiting for another lock
+        // while holding them could deadlock with a connection that holds this one and wants one
+        // of ours (a commissioner's two tablets): when this lock is taken, the held answers are
+        // settled first, so a connection only ever waits for a lock while it holds none.
+        let (mut out, mut guard) = match slot.doc.clone().try_lock_owned() {
+            Ok(guard) => (Vec::new(), guard),
+            Err(_) => {
+                let out = self.settle().await?;
+                (out, slot.doc.clone().lock_owned().await)
+            }
+        };
         self.hub
             .ensure_loaded(doc_id, &mut guard)
             .await
@@ -445,30 +470,106 @@ impl Connection {
             }
         };
         loaded.doc = doc;
-        *guard = Some(loaded);
         peer.state = state;
-        let Some(loaded) = guard.as_mut() else {
-            return Err(Close::Storage);
+        peer.dirty = true;
+        let committing = match changed {
+            None => None,
+            Some((chunk, projection)) => {
+                let job = CommitJob::Changes {
+                    doc_id: doc_id.to_string(),
+                    chunk,
+                    owner,
+                    projection,
+                    delivered_by_user_id: self.caller.user_id.clone(),
+                    delivered_by_device_id: self.caller.device_id.clone(),
+                    may_review: self.caller.role == Role::DistrictLead,
+                };
+                match self.hub.submit(job) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        // The copy holds changes that are not stored: it is not put back.
+                        self.docs.remove(&doc_id);
+                        tracing::error!(conn = self.id, error = %e, "could not persist sync changes");
+                        return Err(Close::Storage);
+                    }
+                }
+            }
         };
-        let is_changed = changed.is_some();
-        if let Some((chunk, projection)) = changed {
-            let job = CommitJob::Changes {
-                doc_id: doc_id.to_string(),
-                chunk,
-                owner,
-                projection,
-                delivered_by_user_id: self.caller.user_id.clone(),
-                delivered_by_device_id: self.caller.device_id.clone(),
-                may_review: self.caller.role == Role::DistrictLead,
-            };
-            if let Err(e) = self.hub.commit(job).await {
+        let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            loaded.doc.generate_sync_message(&mut peer.state)
+        }));
+        let Ok(reply) = reply else {
+            // The copy stays out, and the lock is held until the commit lands: a reload must not
+            // read storage before it (the copy would lack the changes for good).
+            if let Some(c) = committing {
+                let _ = Hub::committed(c).await;
+            }
+            self.docs.remove(&doc_id);
+            return Err(Close::Crashed);
+        };
+        *guard = Some(loaded);
+        let frames: Vec<Vec<u8>> = reply
+            .into_iter()
+            .map(|m| self.sync_frame(doc_id, m))
+            .collect();
+        match committing {
+            // The answer acknowledges the new changes: it waits, the document locked, until the
+            // committer has made them durable (`settle`). Meanwhile this connection goes on with
+            // the next message, so a tablet's documents share one commit instead of one each.
+            Some(committing) => self.held.push(Held {
+                doc_id,
+                guard,
+                committing,
+                frames,
+            }),
+            None => {
+                let stale = guard.as_ref().is_some_and(|l| l.stale && !l.waiting());
+                if stale {
+                    *guard = None;
+                }
+                drop(guard);
+                if stale {
+                    self.hub.notify(doc_id, NO_CONNECTION);
+                }
+                out.extend(frames);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many answers wait for the committer.
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Waits until the committer has made every held answer's changes durable, and returns the
+    /// answers to send. A failed commit closes the connection, and nothing it would have
+    /// acknowledged is sent; the answers of the others are not sent either, but what they stored
+    /// is stored and their subscribers are told.
+    pub async fn settle(&mut self) -> Out {
+        let mut out = Vec::new();
+        let mut failed = false;
+        for held in std::mem::take(&mut self.held) {
+            let Held {
+                doc_id,
+                mut guard,
+                committing,
+                frames,
+            } = held;
+            if let Err(e) = Hub::committed(committing).await {
                 // Not durable: forget the in-memory copy so nobody is served unsaved changes, and
                 // this peer's sync state, which now counts them as shared.
                 *guard = None;
                 self.docs.remove(&doc_id);
-                tracing::error!(conn = self.id, error = %e, "could not persist sync changes");
-                return Err(Close::Storage);
+                if !failed {
+                    tracing::error!(conn = self.id, error = %e, "could not persist sync changes");
+                }
+                failed = true;
+                continue;
             }
+            let Some(loaded) = guard.as_mut() else {
+                continue;
+            };
             loaded.increments += 1;
             if loaded.increments >= self.hub.limits().compact_after_increments {
                 let compact = CommitJob::Compact {
@@ -478,32 +579,22 @@ impl Connection {
                     loaded.increments = 0;
                 }
             }
+            // A copy kept only for changes that waited (another process changed the document
+            // since): once nothing waits it is dropped, and every subscriber, this peer too, is
+            // sent what the reloaded document has new.
+            let stale = loaded.stale && !loaded.waiting();
+            if stale {
+                *guard = None;
+            }
+            drop(guard);
+            self.hub
+                .notify(doc_id, if stale { NO_CONNECTION } else { self.id });
+            out.extend(frames);
         }
-        let Some(peer) = self.docs.get_mut(&doc_id) else {
-            return Err(Close::Crashed);
-        };
-        peer.dirty = true;
-        let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            loaded.doc.generate_sync_message(&mut peer.state)
-        }))
-        .map_err(|_| Close::Crashed)?;
-        // A copy kept only for changes that waited (another process changed the document since):
-        // once nothing waits it is dropped, and every subscriber, this peer too, is sent what the
-        // reloaded document has new.
-        let stale = loaded.stale && !loaded.waiting();
-        if stale {
-            *guard = None;
+        if failed {
+            return Err(Close::Storage);
         }
-        drop(guard);
-        if stale {
-            self.hub.notify(doc_id, NO_CONNECTION);
-        } else if is_changed {
-            self.hub.notify(doc_id, self.id);
-        }
-        Ok(reply
-            .into_iter()
-            .map(|m| self.sync_frame(doc_id, m))
-            .collect())
+        Ok(out)
     }
 
     fn sync_frame(&self, doc_id: DocumentId, m: sync::Message) -> Vec<u8> {
@@ -649,6 +740,8 @@ impl Connection {
     /// Another peer changed a document this one syncs: send what it lacks.
     pub async fn on_event(&mut self, event: ConnEvent) -> Out {
         let ConnEvent::DocChanged(doc_id) = event;
+        // The transport settles after every read: no lock of this connection's is held here.
+        debug_assert!(self.held.is_empty());
         if !self.docs.contains_key(&doc_id) {
             return Ok(vec![]);
         }

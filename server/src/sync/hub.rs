@@ -114,7 +114,9 @@ impl LoadedDoc {
 
 /// A document slot: `None` until loaded, or after an error threw the in-memory copy away.
 pub struct DocSlot {
-    pub doc: tokio::sync::Mutex<Option<LoadedDoc>>,
+    /// Shared so that a connection can hold the lock while its answer waits for the committer
+    /// (see `Held` in [`super::connection`]).
+    pub doc: Arc<tokio::sync::Mutex<Option<LoadedDoc>>>,
     last_used: Mutex<Instant>,
 }
 
@@ -410,6 +412,9 @@ fn raise_alerts(
 
 type Pending = (CommitJob, oneshot::Sender<Result<(), String>>);
 
+/// A job queued for the committer ([`Hub::submit`]): its outcome, once committed or failed.
+pub type Committing = oneshot::Receiver<Result<(), String>>;
+
 /// A read of one document's stored chunks, for [`run_loader`].
 type ChunkRead = (
     String,
@@ -645,7 +650,7 @@ impl Hub {
             Some(slot) => slot.clone(),
             None => {
                 let slot = Arc::new(DocSlot {
-                    doc: tokio::sync::Mutex::new(None),
+                    doc: Arc::new(tokio::sync::Mutex::new(None)),
                     last_used: Mutex::new(Instant::now()),
                 });
                 docs.insert(doc, slot.clone());
@@ -778,11 +783,21 @@ impl Hub {
 
     /// Queues a job for the committer and waits until it is committed (or failed).
     pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
+        Self::committed(self.submit(job)?).await
+    }
+
+    /// Queues a job for the committer; [`Hub::committed`] waits for its outcome.
+    pub fn submit(&self, job: CommitJob) -> Result<Committing, String> {
         let (tx, rx) = oneshot::channel();
         self.0
             .committer
             .send((job, tx))
             .map_err(|_| "committer stopped".to_string())?;
+        Ok(rx)
+    }
+
+    /// Whether a submitted job was committed.
+    pub async fn committed(rx: Committing) -> Result<(), String> {
         rx.await
             .map_err(|_| "committer dropped the job".to_string())?
     }
