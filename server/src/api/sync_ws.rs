@@ -388,7 +388,9 @@ async fn drive(
             }
             Step::Frame(Ok(Incoming::Ping(b))) => {
                 last_heard = Instant::now();
-                socket.send([ws::Message::Pong(b)]).await.map(|()| vec![])
+                Box::pin(socket.send([ws::Message::Pong(b)]))
+                    .await
+                    .map(|()| vec![])
             }
             Step::Frame(Ok(Incoming::Pong)) => {
                 last_heard = Instant::now();
@@ -405,7 +407,9 @@ async fn drive(
                     Err(Close::Protocol("no join".into()))
                 } else if conn.session_expired() {
                     Err(Close::Revoked)
-                } else if let Err(c) = socket.send([ws::Message::Ping(Bytes::new())]).await {
+                } else if let Err(c) =
+                    Box::pin(socket.send([ws::Message::Ping(Bytes::new())])).await
+                {
                     Err(c)
                 } else {
                     let now = Date::today_jst(now_ms());
@@ -423,7 +427,7 @@ async fn drive(
                 let msgs = frames
                     .into_iter()
                     .map(|f| ws::Message::Binary(Bytes::from(f)));
-                if let Err(c) = socket.send(msgs).await {
+                if let Err(c) = Box::pin(socket.send(msgs)).await {
                     break c;
                 }
             }
@@ -433,8 +437,8 @@ async fn drive(
     if close != Close::Normal {
         tracing::info!(conn = conn.id(), code = close.code(), reason = %close.reason(), "sync connection closed");
     }
-    conn.finish().await;
-    socket.close(&close).await;
+    Box::pin(conn.finish()).await;
+    Box::pin(socket.close(&close)).await;
 }
 
 #[cfg(test)]
