@@ -364,8 +364,9 @@ async fn drive(
                 // What else has arrived is answered in the same write, and its changes go to the
                 // committer with these (the answers that acknowledge them wait in `conn`).
                 while let Ok(out) = &mut result
-                    && out.iter().map(Vec::len).sum::<usize>() < COALESCE_BYTES
-                    && conn.held() < MAX_HELD
+                    && let (held, held_bytes) = conn.held()
+                    && out.iter().map(Vec::len).sum::<usize>() + held_bytes < COALESCE_BYTES
+                    && held < MAX_HELD
                 {
                     match socket.next_buffered_binary() {
                         Ok(Some(b)) => match Box::pin(conn.on_frame(&b)).await {

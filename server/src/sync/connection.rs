@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ReadDoc};
@@ -14,8 +15,8 @@ use tokio::sync::{OwnedMutexGuard, mpsc};
 
 use super::DocumentId;
 use super::hub::{
-    BatchMemo, CommitJob, Committing, ConnEvent, ConnId, Hub, LoadedDoc, NO_CONNECTION, Owner,
-    PRELOAD_MAX_DOCS, write_projection,
+    BatchMemo, CommitJob, Committing, ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION,
+    Owner, PRELOAD_MAX_DOCS, write_projection,
 };
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
@@ -94,6 +95,8 @@ pub struct Connection {
 /// else is served the changes before they are durable).
 struct Held {
     doc_id: DocumentId,
+    /// The slot stays referenced (and so in the hub's map) while its answer is held.
+    _slot: Arc<DocSlot>,
     guard: OwnedMutexGuard<Option<LoadedDoc>>,
     committing: Committing,
     frames: Vec<Vec<u8>>,
@@ -150,18 +153,25 @@ async fn receive_sized(
 /// change chunks exactly as received and names the touched entries from their operations; otherwise
 /// the chunk is `save_after` and the entries come from a diff (both re-derive from the document,
 /// which costs about as much as the merge itself).
+///
+/// A panic anywhere in it (the merge, or reading the changes back for the projection) is
+/// `Receipt::Panicked`: the caller drops the document, which reloads from storage.
 fn receive(doc: &mut Automerge, state: &mut sync::State, message: sync::Message) -> Receipt {
+    std::panic::catch_unwind(AssertUnwindSafe(|| receive_unguarded(doc, state, message)))
+        .unwrap_or(Receipt::Panicked)
+}
+
+fn receive_unguarded(
+    doc: &mut Automerge,
+    state: &mut sync::State,
+    message: sync::Message,
+) -> Receipt {
     let before = doc.get_heads();
     // Changes queued before (waiting for a dependency) may apply now without being in this message.
     let queued_before = !doc.get_missing_deps(&[]).is_empty();
     let chunks: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
-    let received = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        doc.receive_sync_message(state, message)
-    }));
-    match received {
-        Ok(Ok(())) => {}
-        Ok(Err(_)) => return Receipt::Rejected,
-        Err(_) => return Receipt::Panicked,
+    if doc.receive_sync_message(state, message).is_err() {
+        return Receipt::Rejected;
     }
     // Changes whose dependencies never arrive wait in automerge's queue, in memory: a few are
     // normal (a bloom-filter false positive), many are an attack or a broken peer.
@@ -501,8 +511,13 @@ impl Connection {
         let Ok(reply) = reply else {
             // The copy stays out, and the lock is held until the commit lands: a reload must not
             // read storage before it (the copy would lack the changes for good).
-            if let Some(c) = committing {
-                let _ = Hub::committed(c).await;
+            let stored = match committing {
+                Some(c) => Hub::committed(c).await.is_ok(),
+                None => false,
+            };
+            drop(guard);
+            if stored {
+                self.hub.notify(doc_id, NO_CONNECTION);
             }
             self.docs.remove(&doc_id);
             return Err(Close::Crashed);
@@ -518,6 +533,7 @@ impl Connection {
             // the next message, so a tablet's documents share one commit instead of one each.
             Some(committing) => self.held.push(Held {
                 doc_id,
+                _slot: slot,
                 guard,
                 committing,
                 frames,
@@ -537,9 +553,10 @@ impl Connection {
         Ok(out)
     }
 
-    /// How many answers wait for the committer.
-    pub fn held(&self) -> usize {
-        self.held.len()
+    /// How many answers wait for the committer, and their size in bytes.
+    pub fn held(&self) -> (usize, usize) {
+        let bytes = self.held.iter().flat_map(|h| &h.frames).map(Vec::len).sum();
+        (self.held.len(), bytes)
     }
 
     /// Waits until the committer has made every held answer's changes durable, and returns the
@@ -552,6 +569,7 @@ impl Connection {
         for held in std::mem::take(&mut self.held) {
             let Held {
                 doc_id,
+                _slot,
                 mut guard,
                 committing,
                 frames,
