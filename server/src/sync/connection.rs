@@ -87,8 +87,9 @@ pub struct Connection {
     /// Sync states stored for this peer's storage id, loaded once at the first request.
     stored_states: Option<HashMap<String, Vec<u8>>>,
     events: mpsc::UnboundedSender<ConnEvent>,
-    /// Answers that acknowledge changes the committer has not made durable yet.
+    /// Answers that acknowledge changes the committer has not made durable yet, and their bytes.
     held: Vec<Held>,
+    held_bytes: usize,
 }
 
 /// An answer that waits for the committer, and the lock of its document, held until then (no one
@@ -230,6 +231,7 @@ impl Connection {
                 stored_states: None,
                 events: tx,
                 held: Vec::new(),
+                held_bytes: 0,
             },
             rx,
         ))
@@ -531,22 +533,18 @@ impl Connection {
             // The answer acknowledges the new changes: it waits, the document locked, until the
             // committer has made them durable (`settle`). Meanwhile this connection goes on with
             // the next message, so a tablet's documents share one commit instead of one each.
-            Some(committing) => self.held.push(Held {
-                doc_id,
-                _slot: slot,
-                guard,
-                committing,
-                frames,
-            }),
+            Some(committing) => {
+                self.held_bytes += frames.iter().map(Vec::len).sum::<usize>();
+                self.held.push(Held {
+                    doc_id,
+                    _slot: slot,
+                    guard,
+                    committing,
+                    frames,
+                });
+            }
             None => {
-                let stale = guard.as_ref().is_some_and(|l| l.stale && !l.waiting());
-                if stale {
-                    *guard = None;
-                }
-                drop(guard);
-                if stale {
-                    self.hub.notify(doc_id, NO_CONNECTION);
-                }
+                self.release(doc_id, guard, false);
                 out.extend(frames);
             }
         }
@@ -555,8 +553,29 @@ impl Connection {
 
     /// How many answers wait for the committer, and their size in bytes.
     pub fn held(&self) -> (usize, usize) {
-        let bytes = self.held.iter().flat_map(|h| &h.frames).map(Vec::len).sum();
-        (self.held.len(), bytes)
+        (self.held.len(), self.held_bytes)
+    }
+
+    /// Unlocks a document after a message (`changed`: its changes are now stored) and wakes the
+    /// document's other subscribers if it changed. A copy kept only for changes that waited
+    /// (another process changed the document since) is dropped once nothing waits, and every
+    /// subscriber, this peer too, is sent what the reloaded document has new.
+    fn release(
+        &self,
+        doc_id: DocumentId,
+        mut guard: OwnedMutexGuard<Option<LoadedDoc>>,
+        changed: bool,
+    ) {
+        let stale = guard.as_ref().is_some_and(|l| l.stale && !l.waiting());
+        if stale {
+            *guard = None;
+        }
+        drop(guard);
+        if stale {
+            self.hub.notify(doc_id, NO_CONNECTION);
+        } else if changed {
+            self.hub.notify(doc_id, self.id);
+        }
     }
 
     /// Waits until the committer has made every held answer's changes durable, and returns the
@@ -566,6 +585,7 @@ impl Connection {
     pub async fn settle(&mut self) -> Out {
         let mut out = Vec::new();
         let mut failed = false;
+        self.held_bytes = 0;
         for held in std::mem::take(&mut self.held) {
             let Held {
                 doc_id,
@@ -597,16 +617,7 @@ impl Connection {
                     loaded.increments = 0;
                 }
             }
-            // A copy kept only for changes that waited (another process changed the document
-            // since): once nothing waits it is dropped, and every subscriber, this peer too, is
-            // sent what the reloaded document has new.
-            let stale = loaded.stale && !loaded.waiting();
-            if stale {
-                *guard = None;
-            }
-            drop(guard);
-            self.hub
-                .notify(doc_id, if stale { NO_CONNECTION } else { self.id });
+            self.release(doc_id, guard, true);
             out.extend(frames);
         }
         if failed {
