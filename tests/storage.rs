@@ -112,3 +112,72 @@ fn an_unreachable_postgres_is_one_clear_line() {
     assert!(!msg.contains('\n'), "one line: {msg}");
     assert!(msg.contains("db_that_does_not_exist"), "{msg}");
 }
+
+/// PostgreSQL drops the server's connections (a restart, a failover, an administrator): the server
+/// goes on without being restarted. Each pooled connection may fail the one query that finds it
+/// dead; after that, every query is served, reads and writes alike.
+#[test]
+fn after_postgres_drops_the_connections_the_server_serves_again() {
+    use diesel::Connection;
+    let testdb = TestDb::postgres();
+    let DatabaseUrl::Postgres(url) = &testdb.url else {
+        unreachable!()
+    };
+    let name = url
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .unwrap()
+        .to_string();
+    let pool_size = 3;
+    let db = Db::open(&testdb.url, pool_size).unwrap();
+    let fx = seed(&db);
+    let read = |db: &Db| {
+        db.read_blocking(|conn| Ok(directory::resident_by_id(conn, &fx.residents["rA1"])?))
+            .map(|r| r.map(|r| r.name))
+    };
+    // Every pooled connection in use at once, so that all of them exist and were used just now.
+    std::thread::scope(|s| {
+        for _ in 0..pool_size {
+            s.spawn(|| {
+                db.read_blocking(|conn| {
+                    conn.batch_execute("SELECT pg_sleep(0.2)")?;
+                    Ok(())
+                })
+                .unwrap()
+            });
+        }
+    });
+    let mut admin = diesel::PgConnection::establish(&pg_admin_url()).unwrap();
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let mut failed = 0;
+    for _ in 0..pool_size {
+        match read(&db) {
+            Ok(name) => assert_eq!(name.as_deref(), Some("試験 花子")),
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(
+        failed <= pool_size as usize,
+        "{failed} failures for {pool_size} dropped connections"
+    );
+    for _ in 0..2 * pool_size {
+        assert_eq!(read(&db).unwrap().as_deref(), Some("試験 花子"));
+    }
+    let written = db.write_blocking(|conn| {
+        directory::put_setting(conn, "test.after_drop", "ok")?;
+        Ok(())
+    });
+    assert!(written.is_ok(), "a write after the drop: {written:?}");
+    assert_eq!(
+        db.read_blocking(|conn| Ok(directory::get_setting(conn, "test.after_drop")?))
+            .unwrap()
+            .as_deref(),
+        Some("ok")
+    );
+}
