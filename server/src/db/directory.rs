@@ -97,6 +97,22 @@ pub fn district_of_resident(conn: &mut DbConn, id: &str) -> QueryResult<Option<S
         .optional()
 }
 
+/// The districts of the residents `ids` (resident → district), in one query.
+pub fn districts_of_residents(
+    conn: &mut DbConn,
+    ids: &[String],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    let mut found = std::collections::HashMap::new();
+    for part in ids.chunks(500) {
+        let rows: Vec<(String, String)> = residents::table
+            .filter(residents::id.eq_any(part))
+            .select((residents::id, residents::district_id))
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 pub fn list_residents(conn: &mut DbConn, district_id: Option<&str>) -> QueryResult<Vec<Resident>> {
     let mut q = residents::table.select(Resident::as_select()).into_boxed();
     if let Some(d) = district_id {

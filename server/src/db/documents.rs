@@ -200,7 +200,7 @@ pub fn save_sync_states(
 }
 
 /// A projected contact row (見守り記録).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = contacts)]
 pub struct ContactRecord {
     pub resident_id: String,

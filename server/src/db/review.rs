@@ -38,6 +38,51 @@ pub fn recent_contacts(
         .load(conn)
 }
 
+/// The newest `limit` contacts of each of the residents `ids`, newest first, in one statement:
+/// the escalation rules' input for a whole commit batch.
+pub fn recent_contacts_of(
+    conn: &mut DbConn,
+    ids: &[String],
+    limit: i64,
+) -> QueryResult<std::collections::HashMap<String, Vec<ContactRecord>>> {
+    use diesel::sql_types::{Array, BigInt, Text};
+    let mut rows: Vec<ContactRecord> = Vec::new();
+    for part in ids.chunks(500) {
+        rows.extend(match conn {
+            // Per resident, the index (resident_id, occurred_at) gives the newest few.
+            DbConn::Postgres(c) => diesel::sql_query(
+                "SELECT c.* FROM unnest($1::text[]) AS r(id) CROSS JOIN LATERAL \
+                 (SELECT * FROM contacts WHERE contacts.resident_id = r.id \
+                  ORDER BY occurred_at DESC, received_at DESC LIMIT $2) AS c",
+            )
+            .bind::<Array<Text>, _>(part)
+            .bind::<BigInt, _>(limit)
+            .load::<ContactRecord>(c)?,
+            DbConn::Sqlite(c) => diesel::sql_query(
+                "SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
+                 ON (c.resident_id, c.id) IN (SELECT resident_id, id FROM contacts \
+                   WHERE resident_id = r.value \
+                   ORDER BY occurred_at DESC, received_at DESC LIMIT ?2)",
+            )
+            .bind::<Text, _>(serde_json::to_string(part).unwrap_or_default())
+            .bind::<BigInt, _>(limit)
+            .load::<ContactRecord>(c)?,
+        });
+    }
+    let mut by_resident: std::collections::HashMap<String, Vec<ContactRecord>> =
+        std::collections::HashMap::new();
+    for r in rows {
+        by_resident
+            .entry(r.resident_id.clone())
+            .or_default()
+            .push(r);
+    }
+    for list in by_resident.values_mut() {
+        list.sort_by(|a, b| (&b.occurred_at, b.received_at).cmp(&(&a.occurred_at, a.received_at)));
+    }
+    Ok(by_resident)
+}
+
 /// Snowfall days of a district from `since` (`YYYY-MM-DD`) on.
 pub fn snowfall_days_since(
     conn: &mut DbConn,
@@ -78,20 +123,37 @@ pub fn mark_snowfall(
     Ok(())
 }
 
-/// Inserts an alert unless the same rule already fired for the same contact.
-pub fn raise_alert(conn: &mut DbConn, alert: &Alert) -> QueryResult<bool> {
-    // One statement: the unique index (resident, rule, contact) keeps a second one out.
-    let inserted = match conn {
-        DbConn::Sqlite(c) => diesel::insert_into(alerts::table)
-            .values(alert)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConn::Postgres(c) => diesel::insert_into(alerts::table)
-            .values(alert)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
-    Ok(inserted > 0)
+/// Records the alerts not yet recorded (once per resident, rule and contact), on PostgreSQL in one
+/// statement; the ids of those recorded now.
+pub fn raise_alerts(conn: &mut DbConn, alerts: &[Alert]) -> QueryResult<Vec<String>> {
+    let mut raised = Vec::new();
+    match conn {
+        // The unique index (resident, rule, contact) keeps a second one out. Diesel writes no
+        // multi-row `INSERT … RETURNING` for SQLite; one statement per alert is a local call there.
+        DbConn::Sqlite(c) => {
+            for alert in alerts {
+                let inserted = diesel::insert_into(alerts::table)
+                    .values(alert)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+                if inserted > 0 {
+                    raised.push(alert.id.clone());
+                }
+            }
+        }
+        DbConn::Postgres(c) => {
+            for part in alerts.chunks(500) {
+                raised.extend(
+                    diesel::insert_into(alerts::table)
+                        .values(part)
+                        .on_conflict_do_nothing()
+                        .returning(alerts::id)
+                        .get_results::<String>(c)?,
+                );
+            }
+        }
+    }
+    Ok(raised)
 }
 
 /// A district's alerts with the resident's name, newest first; `status` filters.

@@ -16,7 +16,7 @@ use tokio::sync::{OwnedMutexGuard, mpsc};
 use super::DocumentId;
 use super::hub::{
     BatchMemo, CommitJob, Committing, ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION,
-    Owner, PRELOAD_MAX_DOCS, write_projection,
+    Owner, PRELOAD_MAX_DOCS, raise_alerts, write_projection,
 };
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
@@ -726,15 +726,9 @@ impl Connection {
                 )?;
                 // Registering set the resident's "last change".
                 let memo = &mut BatchMemo::default();
-                write_projection(
-                    conn,
-                    &r,
-                    &projection,
-                    &user,
-                    device.as_deref(),
-                    now_ms(),
-                    memo,
-                )?;
+                let now = now_ms();
+                write_projection(conn, &r, &projection, &user, device.as_deref(), now, memo)?;
+                raise_alerts(conn, now, memo)?;
                 Ok(r)
             })
             .await;

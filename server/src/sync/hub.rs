@@ -152,6 +152,9 @@ pub struct BatchMemo {
     snow: HashMap<String, Vec<String>>,
     /// District → its leads' push subscriptions (who hears of a new alert).
     lead_subscriptions: HashMap<String, Vec<crate::db::notices::Subscription>>,
+    /// Residents whose new contacts could set off an escalation rule: the rules run for all of
+    /// them at once, after the batch's rows are written ([`raise_alerts`]).
+    may_alert: Vec<String>,
 }
 
 /// Writes a batch of jobs in one transaction: the new changes of every document as one statement,
@@ -178,6 +181,7 @@ fn apply_batch(
             changed.push(resident_id);
         }
     }
+    raise_alerts(conn, now, &mut memo)?;
     documents::mark_doc_changed(conn, &changed, now)?;
     announce(conn, node, jobs)
 }
@@ -266,7 +270,8 @@ impl CommitJob {
 }
 
 /// Writes a document's projection: new rows carry `now` and the delivering user and device. The
-/// resident's "last change" is the caller's to set (the committer sets a whole batch's at once).
+/// resident's "last change" is the caller's to set (the committer sets a whole batch's at once), and
+/// so is running the escalation rules ([`raise_alerts`]) once the batch's projections are written.
 pub fn write_projection(
     conn: &mut DbConn,
     resident_id: &str,
@@ -333,45 +338,51 @@ pub fn write_projection(
         let checks = serde_json::from_str(&c.checks).unwrap_or_default();
         crate::domain::alerts::could_fire(&c.concern, &checks)
     }) {
-        raise_alerts(conn, resident_id, now, memo)?;
+        memo.may_alert.push(resident_id.to_string());
     }
     Ok(())
 }
 
-/// Runs the escalation rules ([`crate::domain::alerts`]) over the resident's newest contacts and
-/// records what they raise (once per rule and contact).
-fn raise_alerts(
-    conn: &mut DbConn,
-    resident_id: &str,
-    now: i64,
-    memo: &mut BatchMemo,
-) -> Result<(), AppError> {
+/// Runs the escalation rules ([`crate::domain::alerts`]) over the newest contacts of the residents
+/// in `memo.may_alert` and records what they raise (once per rule and contact), for all of them at
+/// once: a statement each for their districts, their newest contacts and the new alerts, however
+/// many there are (on PostgreSQL each statement is a round trip).
+pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result<(), AppError> {
     use crate::domain::alerts::{Signal, evaluate};
-    let Some(district_id) = directory::district_of_resident(conn, resident_id)? else {
+    let mut ids = std::mem::take(&mut memo.may_alert);
+    if ids.is_empty() {
         return Ok(());
-    };
-    let signals: Vec<Signal> = review::recent_contacts(conn, resident_id, 6)?
-        .into_iter()
-        .map(|c| Signal {
-            checks: serde_json::from_str(&c.checks).unwrap_or_default(),
-            contact_id: c.id,
-            occurred_at: c.occurred_at,
-            outcome: c.outcome,
-            concern: c.concern,
-        })
-        .collect();
-    if !memo.snow.contains_key(&district_id) {
-        let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
-        let days = review::snowfall_days_since(conn, &district_id, &since)?;
-        memo.snow.insert(district_id.clone(), days);
     }
-    for (rule, contact_id) in evaluate(&signals, &memo.snow[&district_id]) {
-        let alert_id = crate::db::new_id();
-        let raised = review::raise_alert(
-            conn,
-            &review::Alert {
-                id: alert_id.clone(),
-                resident_id: resident_id.to_string(),
+    ids.sort_unstable();
+    ids.dedup();
+    let districts = directory::districts_of_residents(conn, &ids)?;
+    let mut recent = review::recent_contacts_of(conn, &ids, 6)?;
+    let mut candidates = Vec::new();
+    for resident_id in &ids {
+        let Some(district_id) = districts.get(resident_id) else {
+            continue;
+        };
+        let signals: Vec<Signal> = recent
+            .remove(resident_id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| Signal {
+                checks: serde_json::from_str(&c.checks).unwrap_or_default(),
+                contact_id: c.id,
+                occurred_at: c.occurred_at,
+                outcome: c.outcome,
+                concern: c.concern,
+            })
+            .collect();
+        if !memo.snow.contains_key(district_id) {
+            let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
+            let days = review::snowfall_days_since(conn, district_id, &since)?;
+            memo.snow.insert(district_id.clone(), days);
+        }
+        for (rule, contact_id) in evaluate(&signals, &memo.snow[district_id]) {
+            candidates.push(review::Alert {
+                id: crate::db::new_id(),
+                resident_id: resident_id.clone(),
                 district_id: district_id.clone(),
                 rule: rule.code.to_string(),
                 route: rule.route.code().to_string(),
@@ -382,30 +393,37 @@ fn raise_alerts(
                 acknowledged_at: None,
                 closed_by: None,
                 closed_at: None,
-            },
-        )?;
-        if raised {
-            tracing::info!(resident = %resident_id, rule = rule.code, "alert raised");
-            // The district's leads get a push: the alert id and a fixed title, never who it is about.
-            if !memo.lead_subscriptions.contains_key(&district_id) {
-                let leads = directory::district_leads(conn, &district_id)?;
-                let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
-                memo.lead_subscriptions.insert(district_id.clone(), subs);
-            }
-            let urgent = matches!(rule.route.code(), "110" | "119");
-            let payload = serde_json::json!({
-                "alert": alert_id,
-                "title": "見守りの注意があります（確認をお願いします）",
-                "priority": if urgent { "urgent" } else { "important" },
             });
-            crate::push::enqueue_to(
-                conn,
-                &memo.lead_subscriptions[&district_id],
-                None,
-                &payload,
-                urgent,
-            )?;
         }
+    }
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let raised: HashSet<String> = review::raise_alerts(conn, &candidates)?
+        .into_iter()
+        .collect();
+    for alert in candidates.iter().filter(|a| raised.contains(&a.id)) {
+        tracing::info!(resident = %alert.resident_id, rule = %alert.rule, "alert raised");
+        // The district's leads get a push: the alert id and a fixed title, never who it is about.
+        if !memo.lead_subscriptions.contains_key(&alert.district_id) {
+            let leads = directory::district_leads(conn, &alert.district_id)?;
+            let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
+            memo.lead_subscriptions
+                .insert(alert.district_id.clone(), subs);
+        }
+        let urgent = matches!(alert.route.as_str(), "110" | "119");
+        let payload = serde_json::json!({
+            "alert": alert.id,
+            "title": "見守りの注意があります（確認をお願いします）",
+            "priority": if urgent { "urgent" } else { "important" },
+        });
+        crate::push::enqueue_to(
+            conn,
+            &memo.lead_subscriptions[&alert.district_id],
+            None,
+            &payload,
+            urgent,
+        )?;
     }
     Ok(())
 }
