@@ -120,15 +120,7 @@ fn an_unreachable_postgres_is_one_clear_line() {
 fn after_postgres_drops_the_connections_the_server_serves_again() {
     use diesel::Connection;
     let testdb = TestDb::postgres();
-    let DatabaseUrl::Postgres(url) = &testdb.url else {
-        unreachable!()
-    };
-    let name = url
-        .split('?')
-        .next()
-        .and_then(|u| u.rsplit('/').next())
-        .unwrap()
-        .to_string();
+    let name = testdb.pg_name().unwrap().to_string();
     let pool_size = 3;
     let db = Db::open(&testdb.url, pool_size).unwrap();
     let fx = seed(&db);

@@ -95,6 +95,11 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL database's name (`None` on SQLite).
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg_name.as_deref()
+    }
+
     pub fn open(&self) -> Db {
         Db::open(&self.url, 4).expect("open test database")
     }

@@ -88,15 +88,6 @@ pub fn resident_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Residen
         .optional()
 }
 
-/// The district a resident belongs to (`None`: no such resident).
-pub fn district_of_resident(conn: &mut DbConn, id: &str) -> QueryResult<Option<String>> {
-    residents::table
-        .find(id)
-        .select(residents::district_id)
-        .first(conn)
-        .optional()
-}
-
 /// The districts of the residents `ids` (resident → district), in one query.
 pub fn districts_of_residents(
     conn: &mut DbConn,

@@ -172,16 +172,21 @@ struct Pooled {
 /// every checkout ran `SELECT 1` first: a statement parsed each time on SQLite and a round trip on
 /// PostgreSQL, about a fifth of an idle server's CPU. What breaks a connection (the database
 /// restarted, a proxy's idle timeout) mostly happens to one that waited long; one that breaks in
-/// use is found by [`Pooled::check_after_error`].
+/// use is found by [`Pooled::run`].
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 impl Pooled {
-    /// After a failed query: checks the connection, so that a broken one leaves the pool instead of
-    /// failing the next caller too.
-    fn check_after_error(&mut self) {
-        if self.conn.batch_execute("SELECT 1").is_err() {
+    /// Runs `f` on the connection. If it fails, the connection is checked, so that a broken one
+    /// leaves the pool instead of failing the next caller too.
+    fn run<T>(
+        &mut self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let result = f(&mut self.conn);
+        if result.is_err() && self.conn.batch_execute("SELECT 1").is_err() {
             self.broken = true;
         }
+        result
     }
 }
 
@@ -331,15 +336,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        run_blocking(move || {
-            let mut pooled = pool.get().map_err(AppError::unavailable)?;
-            let result = f(&mut pooled.conn);
-            if result.is_err() {
-                pooled.check_after_error();
-            }
-            result
-        })
-        .await
+        run_blocking(move || pool.get().map_err(AppError::unavailable)?.run(f)).await
     }
 
     /// Runs `f` in one transaction, committed before this returns `Ok`. On error it rolls back.
@@ -362,11 +359,7 @@ impl Db {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        let result = pooled.conn.transaction(f);
-        if result.is_err() {
-            pooled.check_after_error();
-        }
-        result
+        pooled.run(|conn| conn.transaction(f))
     }
 
     /// [`Db::read`] for callers off the async runtime.
@@ -374,12 +367,7 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
-        let mut pooled = self.pool.get().map_err(AppError::unavailable)?;
-        let result = f(&mut pooled.conn);
-        if result.is_err() {
-            pooled.check_after_error();
-        }
-        result
+        self.pool.get().map_err(AppError::unavailable)?.run(f)
     }
 }
 

@@ -24,20 +24,6 @@ pub struct Alert {
     pub closed_at: Option<i64>,
 }
 
-/// The resident's newest contacts, newest first.
-pub fn recent_contacts(
-    conn: &mut DbConn,
-    resident_id: &str,
-    limit: i64,
-) -> QueryResult<Vec<ContactRecord>> {
-    contacts::table
-        .filter(contacts::resident_id.eq(resident_id))
-        .order((contacts::occurred_at.desc(), contacts::received_at.desc()))
-        .limit(limit)
-        .select(ContactRecord::as_select())
-        .load(conn)
-}
-
 /// The newest `limit` contacts of each of the residents `ids`, newest first, in one statement:
 /// the escalation rules' input for a whole commit batch.
 pub fn recent_contacts_of(
