@@ -457,6 +457,17 @@ fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
     spent.as_secs_f64() * 1000.0 / n.max(1) as f64
 }
 
+/// `CLOCK_MONOTONIC` in seconds (the clock `perf record -k CLOCK_MONOTONIC` stamps samples with).
+fn monotonic_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live local that the call only writes.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+}
+
 pub(crate) struct Proc {
     pub(crate) child: tokio::process::Child,
     pub(crate) pid: u32,
@@ -488,23 +499,30 @@ impl Proc {
         (ticks(11) + ticks(12)) / 100.0
     }
 
-    /// CPU seconds per thread name (threads of one name added up).
-    fn cpu_by_thread(&self) -> HashMap<String, f64> {
+    /// CPU seconds of each live thread, by thread id, with the thread's name: the scheduler's
+    /// nanosecond count (`schedstat`), where `stat`'s 10 ms ticks would round a small storm's
+    /// threads to nothing.
+    fn cpu_by_thread(&self) -> HashMap<u32, (String, f64)> {
         let mut out = HashMap::new();
         let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.pid)) else {
             return out;
         };
         for t in tasks.flatten() {
-            let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
-            let name = stat
-                .split_once('(')
-                .and_then(|(_, r)| r.rsplit_once(')'))
-                .map(|(n, _)| n.split(['|', '-']).next().unwrap_or(n).to_string())
-                .unwrap_or_default();
-            let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-            *out.entry(name).or_insert(0.0) += (ticks(11) + ticks(12)) / 100.0;
+            let Some(tid) = t.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+                continue;
+            };
+            let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+            let name = comm.trim_end();
+            let name = name
+                .split(['|', '-', ':'])
+                .next()
+                .unwrap_or(name)
+                .to_string();
+            let ns = std::fs::read_to_string(t.path().join("schedstat"))
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            out.insert(tid, (name, ns / 1e9));
         }
         out
     }
@@ -677,6 +695,7 @@ async fn storm(
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let rss_before = proc.status_kib("VmRSS:");
+    let window_start = monotonic_s();
     let cpu0 = proc.cpu_s();
     let threads0 = proc.cpu_by_thread();
     let t0 = Instant::now();
@@ -702,19 +721,28 @@ async fn storm(
     // Let the server finish what it was doing (the reference server writes storage after answering).
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cpu = proc.cpu_s() - cpu0;
-    let mut by_thread: Vec<(String, f64)> = proc
-        .cpu_by_thread()
-        .into_iter()
-        .map(|(n, c)| {
-            let before = threads0.get(&n).copied().unwrap_or(0.0);
-            (n, c - before)
-        })
-        .filter(|(_, c)| *c > 0.0)
-        .collect();
+    if std::env::var_os("MIMAMORI_BENCH_WINDOW").is_some() {
+        // For profiling the measured window alone: `perf record -k CLOCK_MONOTONIC …`, then
+        // `perf report --time START,END`.
+        eprintln!("measured window: {window_start:.6},{:.6}", monotonic_s());
+    }
+    // By thread name: what each live thread spent in the window; "ended" is the rest of the
+    // process's CPU (threads that ended during the storm).
+    let mut named: HashMap<String, f64> = HashMap::new();
+    for (tid, (name, c)) in proc.cpu_by_thread() {
+        let before = threads0.get(&tid).map_or(0.0, |t| t.1);
+        *named.entry(name).or_insert(0.0) += c - before;
+    }
+    let ended = cpu - named.values().sum::<f64>();
+    if ended.abs() > 0.0005 {
+        named.insert("ended".into(), ended);
+    }
+    let mut by_thread: Vec<(String, f64)> =
+        named.into_iter().filter(|(_, c)| *c > 0.0005).collect();
     by_thread.sort_by(|a, b| b.1.total_cmp(&a.1));
     let by_thread = by_thread
         .iter()
-        .map(|(n, c)| format!("{n} {c:.2} s"))
+        .map(|(n, c)| format!("{n} {:.0} ms", c * 1000.0))
         .collect::<Vec<_>>()
         .join(", ");
     let rss_after = proc.status_kib("VmRSS:");
