@@ -10,7 +10,7 @@
 //! | `MIMAMORI_PUBLIC_ORIGIN` | `http://` + bind address | the origin browsers see (`https://mimamori.city.example.jp`); cookies get `Secure` when it is https, and state-changing requests and WebSocket upgrades must carry it as `Origin` |
 //! | `MIMAMORI_WEB_DIR` | `web/dist` if built, else `web/unbuilt` (a page saying so) | the PWA files to serve |
 //! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
-//! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process |
+//! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process, all opened at start and kept |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
 //! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
 //! | `MIMAMORI_IDLE_LOCK_SECS` | `300` (5 minutes) | the tablet app locks (asks for the PIN) after this long without a touch |
