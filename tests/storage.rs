@@ -128,7 +128,8 @@ fn after_postgres_drops_the_connections_the_server_serves_again() {
         db.read_blocking(|conn| Ok(directory::resident_by_id(conn, &fx.residents["rA1"])?))
             .map(|r| r.map(|r| r.name))
     };
-    // Every pooled connection in use at once, so that all of them exist and were used just now.
+    // Every pooled connection in use at once (the pool opens all of them at start), so that each
+    // went back to the pool just now and is handed out again without a check.
     std::thread::scope(|s| {
         for _ in 0..pool_size {
             s.spawn(|| {

@@ -457,15 +457,20 @@ fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
     spent.as_secs_f64() * 1000.0 / n.max(1) as f64
 }
 
-/// `CLOCK_MONOTONIC` in seconds (the clock `perf record -k CLOCK_MONOTONIC` stamps samples with).
-fn monotonic_s() -> f64 {
+/// `clock`'s time in seconds, to the nanosecond; `None` if it cannot be read.
+fn clock_s(clock: libc::clockid_t) -> Option<f64> {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a live local that the call only writes.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
+    let read = unsafe { libc::clock_gettime(clock, &mut ts) } == 0;
+    read.then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9)
+}
+
+/// `CLOCK_MONOTONIC` in seconds (the clock `perf record -k CLOCK_MONOTONIC` stamps samples with).
+fn monotonic_s() -> f64 {
+    clock_s(libc::CLOCK_MONOTONIC).unwrap_or(0.0)
 }
 
 pub(crate) struct Proc {
@@ -479,17 +484,10 @@ impl Proc {
     /// storm — and are the fallback.
     pub(crate) fn cpu_s(&self) -> f64 {
         let mut clock: libc::clockid_t = 0;
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: both pointers are to live locals, which the calls only write.
-        let read = unsafe {
-            libc::clock_getcpuclockid(self.pid as libc::pid_t, &mut clock) == 0
-                && libc::clock_gettime(clock, &mut ts) == 0
-        };
-        if read {
-            return ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9;
+        // SAFETY: `clock` is a live local that the call only writes.
+        let found = unsafe { libc::clock_getcpuclockid(self.pid as libc::pid_t, &mut clock) } == 0;
+        if let Some(s) = found.then(|| clock_s(clock)).flatten() {
+            return s;
         }
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
         // Fields after the command name: state is field 3; utime 14, stime 15 (1-based).
@@ -734,9 +732,7 @@ async fn storm(
         *named.entry(name).or_insert(0.0) += c - before;
     }
     let ended = cpu - named.values().sum::<f64>();
-    if ended.abs() > 0.0005 {
-        named.insert("ended".into(), ended);
-    }
+    named.insert("ended".into(), ended);
     let mut by_thread: Vec<(String, f64)> =
         named.into_iter().filter(|(_, c)| *c > 0.0005).collect();
     by_thread.sort_by(|a, b| b.1.total_cmp(&a.1));

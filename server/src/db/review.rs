@@ -32,29 +32,27 @@ pub fn recent_contacts_of(
     limit: i64,
 ) -> QueryResult<std::collections::HashMap<String, Vec<ContactRecord>>> {
     use diesel::sql_types::{Array, BigInt, Text};
-    let mut rows: Vec<ContactRecord> = Vec::new();
-    for part in ids.chunks(500) {
-        rows.extend(match conn {
-            // Per resident, the index (resident_id, occurred_at) gives the newest few.
-            DbConn::Postgres(c) => diesel::sql_query(
-                "SELECT c.* FROM unnest($1::text[]) AS r(id) CROSS JOIN LATERAL \
-                 (SELECT * FROM contacts WHERE contacts.resident_id = r.id \
-                  ORDER BY occurred_at DESC, received_at DESC LIMIT $2) AS c",
-            )
-            .bind::<Array<Text>, _>(part)
-            .bind::<BigInt, _>(limit)
-            .load::<ContactRecord>(c)?,
-            DbConn::Sqlite(c) => diesel::sql_query(
-                "SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
-                 ON (c.resident_id, c.id) IN (SELECT resident_id, id FROM contacts \
-                   WHERE resident_id = r.value \
-                   ORDER BY occurred_at DESC, received_at DESC LIMIT ?2)",
-            )
-            .bind::<Text, _>(serde_json::to_string(part).unwrap_or_default())
-            .bind::<BigInt, _>(limit)
-            .load::<ContactRecord>(c)?,
-        });
-    }
+    // One bound parameter however many residents (an array, or a JSON list): no chunks.
+    let rows: Vec<ContactRecord> = match conn {
+        // Per resident, the index (resident_id, occurred_at) gives the newest few.
+        DbConn::Postgres(c) => diesel::sql_query(
+            "SELECT c.* FROM unnest($1::text[]) AS r(id) CROSS JOIN LATERAL \
+             (SELECT * FROM contacts WHERE contacts.resident_id = r.id \
+              ORDER BY occurred_at DESC, received_at DESC LIMIT $2) AS c",
+        )
+        .bind::<Array<Text>, _>(ids)
+        .bind::<BigInt, _>(limit)
+        .load::<ContactRecord>(c)?,
+        DbConn::Sqlite(c) => diesel::sql_query(
+            "SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
+             ON (c.resident_id, c.id) IN (SELECT resident_id, id FROM contacts \
+               WHERE resident_id = r.value \
+               ORDER BY occurred_at DESC, received_at DESC LIMIT ?2)",
+        )
+        .bind::<Text, _>(serde_json::to_string(ids).unwrap_or_default())
+        .bind::<BigInt, _>(limit)
+        .load::<ContactRecord>(c)?,
+    };
     let mut by_resident: std::collections::HashMap<String, Vec<ContactRecord>> =
         std::collections::HashMap::new();
     for r in rows {
