@@ -110,3 +110,29 @@ fn the_server_refuses_to_start_on_an_unreachable_database() {
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     assert!(err.starts_with("mimamori: cannot open database"), "{err}");
 }
+
+/// A deleted or moved database is not silently replaced by an empty one: `serve` refuses it with one
+/// line saying what to do, creates nothing, and starts with `--init` on a new installation.
+#[test]
+fn serve_refuses_a_missing_database_unless_told_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone.sqlite3");
+    let url = path.to_string_lossy().to_string();
+    let (ok, _, err) = mimamori(&url, &["serve"], "");
+    assert!(!ok, "serve refused");
+    assert!(
+        err.contains("does not exist") && err.contains("--init"),
+        "{err}"
+    );
+    assert!(!path.exists(), "nothing created");
+    let (ok, _, err) = mimamori(
+        &url,
+        &["admin", "create-district", "--code", "x", "--name", "x"],
+        "",
+    );
+    assert!(!ok && err.contains("--init"), "{err}");
+    let (ok, out, err) = mimamori(&url, &["migrate"], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("migrated"));
+    assert!(path.exists());
+}

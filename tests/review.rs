@@ -188,6 +188,11 @@ impl Recorder {
             }
         }
         tx.commit();
+        self.send().await;
+    }
+
+    /// Syncs what this tablet holds and waits until the server acknowledged it.
+    async fn send(&mut self) {
         self.peer
             .sync_doc(&self.doc_id, &mut self.doc, &mut self.state)
             .await
@@ -197,6 +202,35 @@ impl Recorder {
             Some(&self.doc.get_heads()),
             "acknowledged"
         );
+    }
+
+    /// Records a visit on the tablet only (offline): [`Recorder::send`] sends it later.
+    fn visit_offline(
+        &mut self,
+        id: &str,
+        day: &str,
+        outcome: &str,
+        concern: &str,
+        checks: &[(&str, &str)],
+    ) {
+        let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
+        let mut tx = self.doc.transaction();
+        let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
+        let at = format!("{day}T10:00:00+09:00");
+        for (k, v) in [
+            ("id", id),
+            ("kind", "visit"),
+            ("outcome", outcome),
+            ("concern", concern),
+            ("occurredAt", at.as_str()),
+        ] {
+            tx.put(&c, k, v).unwrap();
+        }
+        let ch = tx.put_object(&c, "checks", ObjType::Map).unwrap();
+        for (k, v) in checks {
+            tx.put(&ch, *k, *v).unwrap();
+        }
+        tx.commit();
     }
 }
 
@@ -320,6 +354,137 @@ async fn alerts_flow(db: TestDb) {
         .unwrap();
     let (_, all) = lead.get("/api/review/alerts").await;
     assert_eq!(all.as_array().unwrap().len(), 3);
+}
+
+/// (rule, contact) of every alert on one resident, sorted.
+async fn alerts_on(lead: &mut Client, resident: &str) -> Vec<(String, String)> {
+    let (st, list) = lead.get("/api/review/alerts").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let mut v: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["resident_id"] == resident)
+        .map(|a| {
+            (
+                a["rule"].as_str().unwrap().to_string(),
+                a["contact_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+// Alerts judge every contact in the order things happened, not the order they arrived: the same
+// contacts raise the same alerts whether they reach the server in time (one resident) or late,
+// out of order and in batches from an offline tablet (another).
+both!(
+    late_out_of_order_and_batched_contacts_raise_the_alerts_they_would_in_time,
+    late_alerts
+);
+async fn late_alerts(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (late, in_time) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let mut comm = s.login("comm-a").await;
+    let mut comm2 = s.login("comm-a2").await;
+    let mut lead = s.login("lead-a").await;
+
+    // In time: one tablet (rA2's commissioner), each contact sent as it is made.
+    let mut t = Recorder::open(&s, &mut comm2, &in_time).await;
+    t.visit("u1", "2026-11-02", "met", "urgent", &[]).await;
+    t.visit("r1", "2026-11-03", "met", "none", &[]).await;
+    t.visit(
+        "l1",
+        "2026-11-05",
+        "no_answer",
+        "none",
+        &[("lights", "concern")],
+    )
+    .await;
+    t.visit("r2", "2026-11-06", "met", "none", &[]).await;
+    t.visit("u2", "2026-11-08", "met", "urgent", &[]).await;
+    t.visit("r3", "2026-11-09", "met", "none", &[]).await;
+    t.visit(
+        "m1",
+        "2026-11-12",
+        "absent",
+        "none",
+        &[("mailbox", "concern")],
+    )
+    .await;
+    t.visit(
+        "m2",
+        "2026-11-14",
+        "absent",
+        "none",
+        &[("mailbox", "concern")],
+    )
+    .await;
+    let expected: Vec<(String, String)> = [
+        ("lights_no_answer", "l1"),
+        ("mailbox_twice", "m2"),
+        ("urgent", "u1"),
+        ("urgent", "u2"),
+    ]
+    .iter()
+    .map(|(r, c)| (r.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(alerts_on(&mut lead, &in_time).await, expected);
+
+    // Late: the offline tablet (a) recorded the urgent, lights and first mailbox contacts; a second
+    // tablet (b), online, recorded the newer ones first.
+    let mut a = Recorder::open(&s, &mut comm, &late).await;
+    let mut b = Recorder::open(&s, &mut comm, &late).await;
+    // 1. A 至急 record synced after a newer routine visit by another tablet.
+    b.visit("r1", "2026-11-03", "met", "none", &[]).await;
+    a.visit_offline("u1", "2026-11-02", "met", "urgent", &[]);
+    a.send().await;
+    assert_eq!(
+        alerts_on(&mut lead, &late).await,
+        vec![("urgent".to_string(), "u1".to_string())],
+        "a late 至急 record raises its alert"
+    );
+    // 2. 電気 気になる + 応答なし arriving after a newer visit.
+    b.visit("r2", "2026-11-06", "met", "none", &[]).await;
+    a.visit_offline(
+        "l1",
+        "2026-11-05",
+        "no_answer",
+        "none",
+        &[("lights", "concern")],
+    );
+    a.send().await;
+    // 3. An urgent record and a later follow-up sent together.
+    a.visit_offline("u2", "2026-11-08", "met", "urgent", &[]);
+    a.visit_offline("r3", "2026-11-09", "met", "none", &[]);
+    a.send().await;
+    // 4. The second mailbox concern arrives first, the first one later.
+    b.visit(
+        "m2",
+        "2026-11-14",
+        "absent",
+        "none",
+        &[("mailbox", "concern")],
+    )
+    .await;
+    a.visit_offline(
+        "m1",
+        "2026-11-12",
+        "absent",
+        "none",
+        &[("mailbox", "concern")],
+    );
+    a.send().await;
+    assert_eq!(alerts_on(&mut lead, &late).await, expected);
+
+    // Sent again, by either tablet: nothing is raised twice.
+    a.send().await;
+    b.send().await;
+    assert_eq!(alerts_on(&mut lead, &late).await, expected);
 }
 
 both!(the_lead_sees_overdue_residents_worst_first, overdue);

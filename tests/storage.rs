@@ -1,7 +1,7 @@
 //! Storage contract: the same story on SQLite and PostgreSQL.
 
 use diesel::connection::SimpleConnection;
-use mimamori::db::{DatabaseUrl, Db, StartupError, accounts, directory};
+use mimamori::db::{Create, DatabaseUrl, Db, StartupError, accounts, directory};
 
 use crate::both;
 use crate::support::{TestDb, pg_admin_url, pg_url_for, seed};
@@ -173,4 +173,114 @@ fn after_postgres_drops_the_connections_the_server_serves_again() {
             .as_deref(),
         Some("ok")
     );
+}
+
+// A COMMIT that fails (here a deferred foreign key, which on SQLite leaves the transaction open
+// just as a full disk or an I/O error at COMMIT does) must not leave the connection inside a
+// transaction: the next write on it would become a savepoint in that transaction, answer Ok and
+// never be written — and the committer would acknowledge it (issue 26).
+both!(
+    a_write_after_a_failed_commit_is_really_committed,
+    failed_commit
+);
+async fn failed_commit(db: TestDb) {
+    // One connection: the write after the failure gets the same one, unless the pool dropped it.
+    let one = Db::open(&db.url, 1).unwrap();
+    let failed = one.write_blocking(|conn| {
+        conn.batch_execute(
+            "CREATE TEMP TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); \
+             CREATE TEMP TABLE IF NOT EXISTS t_child \
+               (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED); \
+             INSERT INTO t_child (p) VALUES (42);",
+        )?;
+        Ok(())
+    });
+    assert!(failed.is_err(), "the COMMIT fails");
+    assert!(one.write_status().is_err(), "a failed write is reported");
+    for i in 0..3 {
+        one.write_blocking(move |conn| {
+            conn.batch_execute(&format!(
+                "INSERT INTO districts (id, code, name, created_at) VALUES ('d{i}', 'c{i}', 'n', 0)"
+            ))?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    assert_eq!(one.write_status(), Ok(()), "writes succeed again");
+    // Another connection (another process, after a restart) sees every write that said Ok.
+    drop(one);
+    let fresh = db.open();
+    let n = fresh
+        .read_blocking(|conn| Ok(directory::list_districts(conn)?.len()))
+        .unwrap();
+    assert_eq!(n, 3, "every acknowledged write is committed");
+}
+
+// `serve` (and `admin`) never create a database: a deleted or moved SQLite file, or an empty
+// PostgreSQL database, is refused with one line saying what to do, and nothing is created.
+both!(serving_refuses_a_database_that_holds_no_data, refuses_empty);
+async fn refuses_empty(db: TestDb) {
+    let refused = Db::open_with(&db.url, 1, Create::Refused);
+    assert!(
+        matches!(&refused, Err(StartupError::Missing { reason, .. })
+            if reason == "does not exist" || reason == "holds no Mimamori data"),
+        "{:?}",
+        refused.as_ref().err()
+    );
+    if let DatabaseUrl::Sqlite(path) = &db.url {
+        assert!(!path.exists(), "no file is created to find out");
+        std::fs::write(path, b"").unwrap();
+        let empty = Db::open_with(&db.url, 1, Create::Refused).err().unwrap();
+        assert!(empty.to_string().contains("is an empty file"), "{empty}");
+        assert!(empty.to_string().contains("--init"), "{empty}");
+        std::fs::remove_file(path).unwrap();
+    }
+    // Created on purpose, then served.
+    seed(&db.open());
+    let served = Db::open_with(&db.url, 1, Create::Refused).unwrap();
+    assert_eq!(
+        served
+            .read_blocking(|conn| Ok(accounts::list_users(conn)?.len()))
+            .unwrap(),
+        7
+    );
+}
+
+/// The SQLite file deleted under a running server: within 2 s `/healthz` says the database cannot
+/// be written, and nothing more is acknowledged (before, the server answered 200 and acknowledged
+/// writes into a file nobody would open again; at restart it made an empty database).
+#[actix_web::test]
+async fn a_deleted_database_file_stops_acknowledging_and_fails_health() {
+    use awc::http::StatusCode;
+    let db = TestDb::sqlite();
+    let DatabaseUrl::Sqlite(path) = db.url.clone() else {
+        unreachable!()
+    };
+    let s = crate::support::TestServer::start(db).await;
+    let mut admin = s.login("admin").await;
+    let (st, health) = admin.get("/healthz").await;
+    assert_eq!(st, StatusCode::OK, "{health}");
+
+    std::fs::remove_file(&path).unwrap();
+    let started = std::time::Instant::now();
+    let health = loop {
+        let (st, health) = admin.get("/healthz").await;
+        if st == StatusCode::SERVICE_UNAVAILABLE {
+            break health;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "healthz still {st} after 2 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(health["failed"], "database_writes", "{health}");
+    // A write is refused (503), not acknowledged.
+    let (st, body) = admin
+        .post(
+            "/api/admin/districts",
+            &serde_json::json!({"code": "suehiro", "name": "末広"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{body}");
 }

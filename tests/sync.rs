@@ -485,6 +485,104 @@ async fn malformed(db: TestDb) {
     assert_eq!(rows.len(), 24, "every contact projected");
 }
 
+fn uleb(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// The process's peak resident memory (VmHWM), in MiB.
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
+// Bounded work per message (issues 18 and 26): a bloom filter declaring twenty million probes (2³²−1
+// aborted the process) and a 0.5 MiB compressed change that inflates to 512 MiB are refused before
+// automerge reads them — the connection closes at once, memory stays flat — and another tablet
+// keeps syncing.
+both!(
+    hostile_sync_messages_are_refused_before_automerge_reads_them,
+    hostile_sync
+);
+async fn hostile_sync(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm_a = s.login("comm-a").await;
+    let doc_id = doc_id(&mut comm_a, &ra1).await;
+    let mut good = RawPeer::joined(&s, &comm_a, "peer-good").await;
+    let (mut doc, mut state) = good.fetch(&doc_id).await;
+
+    // A `have` whose bloom filter claims 20,000,000 probes per hash.
+    let mut bloom = Vec::new();
+    for v in [4, 10, 20_000_000] {
+        uleb(&mut bloom, v);
+    }
+    bloom.extend([0xff; 5]);
+    let mut probes = vec![0x42, 0, 0, 1, 0];
+    uleb(&mut probes, bloom.len() as u64);
+    probes.extend(bloom);
+    probes.push(0);
+
+    // One change chunk, compressed: 512 MiB of zeros in about half a MiB.
+    let body = {
+        use std::io::Write;
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..512 {
+            enc.write_all(&zeros).unwrap();
+        }
+        enc.finish().unwrap()
+    };
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    uleb(&mut chunk, body.len() as u64);
+    chunk.extend(body);
+    let mut bomb = vec![0x42, 0, 0, 0, 1];
+    uleb(&mut bomb, chunk.len() as u64);
+    bomb.extend(chunk);
+    assert!(
+        bomb.len() < 4 << 20,
+        "a small message: {} bytes",
+        bomb.len()
+    );
+
+    let peak_before = peak_rss_mib();
+    for (what, data) in [("bloom probes", probes), ("compressed bomb", bomb)] {
+        let mut bad = RawPeer::joined(&s, &comm_a, "peer-hostile").await;
+        bad.send_sync("sync", &doc_id, data).await;
+        let got = bad.recv(Duration::from_secs(2)).await;
+        assert!(
+            matches!(got, Got::Closed(_)),
+            "{what}: the connection is closed within 2 s"
+        );
+    }
+    let grown = peak_rss_mib().saturating_sub(peak_before);
+    assert!(grown < 200, "peak memory grew by {grown} MiB");
+
+    // The good tablet never noticed.
+    add_greeting(&mut doc, "after-hostile");
+    good.sync_doc(&doc_id, &mut doc, &mut state)
+        .await
+        .expect("still connected");
+    assert_eq!(
+        state.their_heads.as_ref(),
+        Some(&doc.get_heads()),
+        "acknowledged"
+    );
+}
+
 both!(
     a_resident_found_in_the_field_is_registered_from_the_tablet,
     register_offline

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use mimamori::admin::{self, Actor};
 use mimamori::config::Config;
-use mimamori::db::{Db, accounts, directory};
+use mimamori::db::{Create, Db, accounts, directory};
 use mimamori::domain::{Address, Date, DistrictCode, Invalid, Kana, Login, Name, Password, Role};
 use mimamori::error::AppError;
 
@@ -23,8 +23,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (migrates the database first).
-    Serve,
+    /// Run the server (migrates the database first). It refuses a database that holds no Mimamori
+    /// data (a missing or empty SQLite file, an empty PostgreSQL database) unless `--init` is given:
+    /// a deleted or moved file must not come back as an empty city.
+    Serve {
+        /// Create the database if it holds no Mimamori data yet (a new installation).
+        #[arg(long)]
+        init: bool,
+    },
     /// Apply pending migrations and exit.
     Migrate,
     /// Seed the demo city into an empty database (or reuse an earlier demo) and serve it.
@@ -231,13 +237,19 @@ fn run(cli: Cli) -> Result<(), String> {
         });
     }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
-    let db = Db::open(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
+    // Only an explicit first start, `migrate` and `demo` may create the database.
+    let create = match cli.command {
+        Command::Serve { init: false } | Command::Admin(_) => Create::Refused,
+        _ => Create::Allowed,
+    };
+    let db = Db::open_with(&config.database_url, config.db_pool_size, create)
+        .map_err(|e| e.to_string())?;
     match cli.command {
         Command::Migrate => {
             println!("database {} is migrated", config.database_url);
             Ok(())
         }
-        Command::Serve => serve(config, db),
+        Command::Serve { .. } => serve(config, db),
         Command::Demo { no_serve } => {
             let city = mimamori::demo::ensure(&db).map_err(|e| e.to_string())?;
             print_demo(&city, &config);

@@ -217,17 +217,51 @@ pub struct Health {
     pub database: String,
 }
 
-/// 200 when the database answers, 503 otherwise.
+/// How long `/healthz` waits for the database before it says it does not answer.
+const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// 200 when the database answers within 1.5 s and can be written, and the committer runs; 503
+/// otherwise, saying which (`database`, `database_writes` or `committer`) in `code`.
 #[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Health), (status = 503, body = HealthFailure)))]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let backend = state.db.backend();
-    state
+    let ping = state
         .db
-        .read(|conn| crate::db::ping(conn).map_err(AppError::unavailable))
-        .await?;
+        .read(|conn| crate::db::ping(conn).map_err(AppError::unavailable));
+    let failed = match tokio::time::timeout(HEALTH_DB_TIMEOUT, ping).await {
+        Ok(Ok(())) => match state.db.write_status() {
+            Err(why) => Some(("database_writes", why)),
+            Ok(()) if !state.hub.committer_alive() => {
+                Some(("committer", "the committer has stopped".to_string()))
+            }
+            Ok(()) => None,
+        },
+        Ok(Err(_)) => Some(("database", "the database does not answer".to_string())),
+        Err(_) => Some((
+            "database",
+            "no answer from the database within 1.5 s".to_string(),
+        )),
+    };
+    if let Some((part, reason)) = failed {
+        tracing::warn!(part, reason = %reason, "health check failed");
+        return Ok(HttpResponse::ServiceUnavailable().json(HealthFailure {
+            status: "failing".into(),
+            failed: part.into(),
+            reason,
+        }));
+    }
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
         database: format!("{backend:?}").to_lowercase(),
     }))
+}
+
+/// What `/healthz` answers with 503: which part failed (`database`, `database_writes` or
+/// `committer`) and why, in one line for an operator.
+#[derive(Serialize, ToSchema)]
+pub struct HealthFailure {
+    pub status: String,
+    pub failed: String,
+    pub reason: String,
 }

@@ -20,8 +20,9 @@ pub mod notices;
 pub mod review;
 pub mod schema;
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -125,6 +126,20 @@ pub enum StartupError {
     NotDurable { url: String, reason: String },
     #[error("migrating database {url} failed: {reason}")]
     Migration { url: String, reason: String },
+    /// `serve` and `admin` expect a database that holds Mimamori's data; only `--init`, `migrate`
+    /// and `demo` create one (a deleted or moved file must not come back as an empty city).
+    #[error(
+        "database {url} {reason}; if this is a new installation, start once with `mimamori serve --init` (or run `mimamori migrate`)"
+    )]
+    Missing { url: String, reason: String },
+}
+
+/// Whether [`Db::open_with`] may create the database (a new, empty one is migrated) or requires one
+/// that already holds Mimamori's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    Allowed,
+    Refused,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -145,14 +160,16 @@ fn establish(url: &DatabaseUrl) -> Result<DbConn, ConnectError> {
             }
             let path = path.to_string_lossy();
             let mut conn = SqliteConnection::establish(&path)?;
+            // busy_timeout first: switching to WAL needs a lock, and a pooled connection opened
+            // while another writes must wait for it rather than fail with `database is locked`.
+            conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
             // A page cache of 256 KiB per connection instead of SQLite's 2 MiB: with every pooled
             // connection reading, the default let each hold its own copy of much of the file (peak
             // RSS of a 200-tablet storm 94.7 → 89.6 MiB; with 100,000 residents stored 108 → 93 MiB).
             // Pages it drops are read again from the OS's cache; storm CPU was no worse (bench).
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                 PRAGMA cache_size = -256;",
+                 PRAGMA foreign_keys = ON; PRAGMA cache_size = -256;",
             )?;
             Ok(DbConn::Sqlite(conn))
         }
@@ -192,6 +209,43 @@ impl Pooled {
             self.broken = true;
         }
         result
+    }
+
+    /// Runs `f` in a transaction. If it fails, the connection goes back to the pool only when it is
+    /// known to be outside any transaction, by diesel's count and by the database's own.
+    ///
+    /// Why: when COMMIT fails on SQLite (disk full, an I/O error, a deferred constraint) SQLite
+    /// keeps the transaction open, and diesel 2.2 may still count it as open too; the next
+    /// `transaction` on that connection then became a SAVEPOINT inside it, "committed" with Ok and
+    /// never written — and the committer acknowledged it (issue 26).
+    fn run_transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let result = self.conn.transaction(f);
+        if result.is_err() && !outside_transaction(&mut self.conn) {
+            self.broken = true;
+        }
+        result
+    }
+}
+
+/// Whether a connection is certainly outside any transaction. diesel's own count must say so; on
+/// SQLite a `ROLLBACK` must then fail for want of a transaction (if it succeeds, one was open that
+/// diesel did not count: it is rolled back now, and the connection is still not trusted). On
+/// PostgreSQL a failed COMMIT always ends the transaction; a round trip checks the connection.
+fn outside_transaction(conn: &mut DbConn) -> bool {
+    use diesel::connection::TransactionManager;
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth();
+    if !matches!(depth, Ok(None)) {
+        return false;
+    }
+    match conn {
+        DbConn::Sqlite(c) => {
+            c.batch_execute("ROLLBACK").is_err() && c.batch_execute("SELECT 1").is_ok()
+        }
+        DbConn::Postgres(c) => c.batch_execute("SELECT 1").is_ok(),
     }
 }
 
@@ -281,18 +335,120 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     sqlite_writer: Arc<Mutex<()>>,
     url: DatabaseUrl,
+    health: Arc<Health>,
+}
+
+/// What the server has learnt about its database while running, for `/healthz` and for refusing
+/// writes that cannot be durable.
+#[derive(Default)]
+struct Health {
+    /// When a write first failed with no success since (ms since the epoch; 0: writes succeed).
+    failing_since: AtomicI64,
+    /// The SQLite file was deleted or replaced under the running server: whatever is written now
+    /// goes to a file nobody will open again, so nothing more is written (or acknowledged).
+    lost: AtomicBool,
+}
+
+/// How often the SQLite file's identity (device, inode) is checked.
+const FILE_CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// The identity of an open file: (device, inode). `None` when it does not exist.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Watches the SQLite file for as long as the [`Db`] lives: when it is deleted or replaced, marks
+/// the database lost and says so once in the log.
+fn watch_sqlite_file(path: PathBuf, health: Weak<Health>) {
+    let Some(identity) = file_identity(&path) else {
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("db-file-watch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(FILE_CHECK_EVERY);
+                let Some(health) = health.upgrade() else {
+                    return;
+                };
+                if file_identity(&path) != Some(identity) {
+                    health.lost.store(true, Ordering::SeqCst);
+                    tracing::error!(
+                        path = %path.display(),
+                        "the database file was deleted or replaced while the server runs: nothing more is written or acknowledged; restore the file and restart"
+                    );
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot watch the database file");
+    }
+}
+
+/// Whether the database holds Mimamori's tables (diesel's migration table).
+fn is_initialised(conn: &mut DbConn) -> Result<bool, diesel::result::Error> {
+    let sql = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT CAST(count(*) AS TEXT) AS v FROM sqlite_master \
+             WHERE type = 'table' AND name = '__diesel_schema_migrations'"
+        }
+        DbConn::Postgres(_) => {
+            "SELECT CAST(count(*) AS TEXT) AS v FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'"
+        }
+    };
+    Ok(setting(conn, sql)? != "0")
 }
 
 impl Db {
-    /// Connects, checks durability, runs pending migrations and builds the pool.
+    /// Connects, checks durability, runs pending migrations and builds the pool; creates the
+    /// database if it is missing (tests, `migrate`, `demo`).
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Db, StartupError> {
+        Db::open_with(url, pool_size, Create::Allowed)
+    }
+
+    /// [`Db::open`], refusing with [`StartupError::Missing`] a database that does not hold
+    /// Mimamori's tables yet when `create` is [`Create::Refused`] — a missing or empty SQLite file,
+    /// an empty PostgreSQL database. A file is not created to find out.
+    pub fn open_with(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        create: Create,
+    ) -> Result<Db, StartupError> {
         let shown = url.to_string();
         let one_line =
             |e: &dyn std::fmt::Display| e.to_string().replace('\n', " ").trim().to_string();
+        if let (DatabaseUrl::Sqlite(path), Create::Refused) = (url, create) {
+            let reason = match std::fs::metadata(path) {
+                Err(_) => Some("does not exist"),
+                Ok(m) if m.len() == 0 => Some("is an empty file"),
+                Ok(_) => None,
+            };
+            if let Some(reason) = reason {
+                return Err(StartupError::Missing {
+                    url: shown,
+                    reason: reason.into(),
+                });
+            }
+        }
         let mut conn = establish(url).map_err(|e| StartupError::Unreachable {
             url: shown.clone(),
             reason: one_line(&e),
         })?;
+        if create == Create::Refused {
+            let initialised = is_initialised(&mut conn).map_err(|e| StartupError::Unreachable {
+                url: shown.clone(),
+                reason: one_line(&e),
+            })?;
+            if !initialised {
+                return Err(StartupError::Missing {
+                    url: shown,
+                    reason: "holds no Mimamori data".into(),
+                });
+            }
+        }
         check_durability(&mut conn).map_err(|reason| StartupError::NotDurable {
             url: shown.clone(),
             reason,
@@ -319,11 +475,56 @@ impl Db {
                 url: shown,
                 reason: one_line(&e),
             })?;
+        let health = Arc::new(Health::default());
+        if let DatabaseUrl::Sqlite(path) = url {
+            watch_sqlite_file(path.clone(), Arc::downgrade(&health));
+        }
         Ok(Db {
             pool,
             sqlite_writer: Arc::new(Mutex::new(())),
             url: url.clone(),
+            health,
         })
+    }
+
+    /// `Ok` while the database can be written; else why not, in one line for `/healthz` and the log
+    /// (the file was deleted or replaced, or writes have been failing since a moment).
+    pub fn write_status(&self) -> Result<(), String> {
+        if self.health.lost.load(Ordering::SeqCst) {
+            return Err("the database file was deleted or replaced".into());
+        }
+        match self.health.failing_since.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            since => Err(format!(
+                "writes have failed for {} s",
+                (now_ms() - since).max(0) / 1000
+            )),
+        }
+    }
+
+    /// Records how a write ended: a failure of the database itself (not a refusal by the rules,
+    /// such as a conflict or an invalid field) starts the "failing" state; a success ends it.
+    fn note_write<T>(&self, result: &Result<T, AppError>) {
+        let failing = &self.health.failing_since;
+        match result {
+            Ok(_) => {
+                if failing.load(Ordering::Relaxed) != 0 {
+                    failing.store(0, Ordering::SeqCst);
+                    tracing::info!("database writes succeed again");
+                }
+            }
+            Err(AppError::Internal(_) | AppError::Unavailable(_)) => {
+                if failing
+                    .compare_exchange(0, now_ms(), Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+                {
+                    tracing::error!(
+                        "database writes fail: nothing is acknowledged until they succeed"
+                    );
+                }
+            }
+            Err(_) => {}
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -363,12 +564,26 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
-        let mut pooled = self.pool.get().map_err(AppError::unavailable)?;
-        let _writer = match self.backend() {
-            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        pooled.run(|conn| conn.transaction(f))
+        if self.health.lost.load(Ordering::SeqCst) {
+            return Err(AppError::unavailable(
+                "the database file was deleted or replaced",
+            ));
+        }
+        let result = self
+            .pool
+            .get()
+            .map_err(AppError::unavailable)
+            .and_then(|mut pooled| {
+                let _writer = match self.backend() {
+                    Backend::Sqlite => {
+                        Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner()))
+                    }
+                    Backend::Postgres => None,
+                };
+                pooled.run_transaction(f)
+            });
+        self.note_write(&result);
+        result
     }
 
     /// [`Db::read`] for callers off the async runtime.

@@ -24,35 +24,57 @@ pub struct Alert {
     pub closed_at: Option<i64>,
 }
 
-/// The newest `limit` contacts of each of the residents `ids`, newest first, in one statement:
-/// the escalation rules' input for a whole commit batch.
-pub fn recent_contacts_of(
+/// For each resident → `since` (an `occurred_at`), its contacts that happened at or after `since`
+/// and the `before` contacts just before it, newest first, in one statement: what the escalation
+/// rules need to judge every contact from `since` on, each with what came before it.
+pub fn contacts_from(
     conn: &mut DbConn,
-    ids: &[String],
-    limit: i64,
+    since: &std::collections::HashMap<String, String>,
+    before: usize,
 ) -> QueryResult<std::collections::HashMap<String, Vec<ContactRecord>>> {
     use diesel::sql_types::{Array, BigInt, Text};
-    // One bound parameter however many residents (an array, or a JSON list): no chunks.
+    let (ids, sinces): (Vec<&String>, Vec<&String>) = since.iter().unzip();
+    let before = before as i64;
     let rows: Vec<ContactRecord> = match conn {
-        // Per resident, the index (resident_id, occurred_at) gives the newest few.
         DbConn::Postgres(c) => diesel::sql_query(
-            "SELECT c.* FROM unnest($1::text[]) AS r(id) CROSS JOIN LATERAL \
-             (SELECT * FROM contacts WHERE contacts.resident_id = r.id \
-              ORDER BY occurred_at DESC, received_at DESC LIMIT $2) AS c",
+            "SELECT c.* FROM unnest($1::text[], $2::text[]) AS r(id, since) CROSS JOIN LATERAL \
+             ((SELECT * FROM contacts WHERE contacts.resident_id = r.id \
+                 AND contacts.occurred_at >= r.since) \
+              UNION ALL \
+              (SELECT * FROM contacts WHERE contacts.resident_id = r.id \
+                 AND contacts.occurred_at < r.since \
+               ORDER BY occurred_at DESC, received_at DESC LIMIT $3)) AS c",
         )
         .bind::<Array<Text>, _>(ids)
-        .bind::<BigInt, _>(limit)
+        .bind::<Array<Text>, _>(sinces)
+        .bind::<BigInt, _>(before)
         .load::<ContactRecord>(c)?,
-        DbConn::Sqlite(c) => diesel::sql_query(
-            "SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
-             ON (c.resident_id, c.id) IN (SELECT resident_id, id FROM contacts \
-               WHERE resident_id = r.value \
-               ORDER BY occurred_at DESC, received_at DESC LIMIT ?2)",
-        )
-        .bind::<Text, _>(serde_json::to_string(ids).unwrap_or_default())
-        .bind::<BigInt, _>(limit)
-        .load::<ContactRecord>(c)?,
+        DbConn::Sqlite(c) => {
+            let pairs: Vec<(&String, &String)> = ids.into_iter().zip(sinces).collect();
+            diesel::sql_query(
+                "SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
+                   ON c.resident_id = json_extract(r.value, '$[0]') \
+                  AND c.occurred_at >= json_extract(r.value, '$[1]') \
+                 UNION ALL \
+                 SELECT c.* FROM json_each(?1) AS r JOIN contacts AS c \
+                   ON (c.resident_id, c.id) IN (SELECT resident_id, id FROM contacts \
+                     WHERE resident_id = json_extract(r.value, '$[0]') \
+                       AND occurred_at < json_extract(r.value, '$[1]') \
+                     ORDER BY occurred_at DESC, received_at DESC LIMIT ?2)",
+            )
+            .bind::<Text, _>(serde_json::to_string(&pairs).unwrap_or_default())
+            .bind::<BigInt, _>(before)
+            .load::<ContactRecord>(c)?
+        }
     };
+    Ok(newest_first_by_resident(rows))
+}
+
+/// Groups contacts by resident, newest first (ties: the later received, then by id, so the order
+/// is the same on every run).
+fn newest_first_by_resident(
+    rows: Vec<ContactRecord>,
+) -> std::collections::HashMap<String, Vec<ContactRecord>> {
     let mut by_resident: std::collections::HashMap<String, Vec<ContactRecord>> =
         std::collections::HashMap::new();
     for r in rows {
@@ -62,9 +84,11 @@ pub fn recent_contacts_of(
             .push(r);
     }
     for list in by_resident.values_mut() {
-        list.sort_by(|a, b| (&b.occurred_at, b.received_at).cmp(&(&a.occurred_at, a.received_at)));
+        list.sort_by(|a, b| {
+            (&b.occurred_at, b.received_at, &b.id).cmp(&(&a.occurred_at, a.received_at, &a.id))
+        });
     }
-    Ok(by_resident)
+    by_resident
 }
 
 /// Snowfall days of a district from `since` (`YYYY-MM-DD`) on.

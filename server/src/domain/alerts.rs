@@ -1,6 +1,8 @@
 //! Indirect-sign escalation (見守りの異変の早期発見): rules over a resident's recent contacts that
 //! raise an alert for the district lead, with a suggested route. The rules are data ([`RULES`]); the
-//! evaluation is one function ([`evaluate`]) that looks at the newest contact and what came before it.
+//! evaluation is one function ([`evaluate`]) that looks at one contact and what came before it. The
+//! sync path calls it for every contact a commit may have changed the verdict on, each in the order
+//! things happened (`sync::hub::raise_alerts`), so late and out-of-order arrivals are judged too.
 
 /// Where the lead might turn (the suggestion shown with the alert).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +169,10 @@ pub fn could_fire(concern: &str, checks: &std::collections::BTreeMap<String, Str
         }
     })
 }
+
+/// How many contacts the rules look at: the judged one and those just before it (the 郵便受け run
+/// looks back through contacts that did not record the mailbox, up to this many).
+pub const CONTEXT: usize = 6;
 
 /// The rules the newest contact (first in `newest_first`) sets off, each with that contact's id.
 pub fn evaluate<'a>(newest_first: &[Signal], snowfall_days: &[String]) -> Vec<(&'a Rule, String)> {

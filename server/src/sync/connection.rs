@@ -18,6 +18,7 @@ use super::hub::{
     BatchMemo, CommitJob, Committing, ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION,
     Owner, PRELOAD_MAX_DOCS, raise_alerts, write_projection,
 };
+use super::precheck;
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
 use crate::access::{self, ResidentScope};
@@ -415,6 +416,8 @@ impl Connection {
     }
 
     async fn on_sync(&mut self, request: bool, document_id: &str, data: &[u8]) -> Out {
+        // Bounded work before anything else: automerge trusts the numbers in a message.
+        precheck::check(data).map_err(|e| Close::Protocol(e.to_string()))?;
         let Some(doc_id) = DocumentId::parse(document_id) else {
             return Ok(vec![self.unavailable(document_id)]);
         };

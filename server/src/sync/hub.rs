@@ -152,9 +152,10 @@ pub struct BatchMemo {
     snow: HashMap<String, Vec<String>>,
     /// District → its leads' push subscriptions (who hears of a new alert).
     lead_subscriptions: HashMap<String, Vec<crate::db::notices::Subscription>>,
-    /// Residents whose new contacts could set off an escalation rule: the rules run for all of
-    /// them at once, after the batch's rows are written ([`raise_alerts`]).
-    may_alert: Vec<String>,
+    /// Residents whose new contacts could set off an escalation rule, each with the earliest
+    /// `occurred_at` of those contacts: the rules judge every contact of the resident from then on,
+    /// for all of them at once, after the batch's rows are written ([`raise_alerts`]).
+    may_alert: HashMap<String, String>,
 }
 
 /// Writes a batch of jobs in one transaction: the new changes of every document as one statement,
@@ -334,35 +335,55 @@ pub fn write_projection(
         .as_ref()
         .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
     documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
-    if projection.contacts.iter().any(|c| {
-        let checks = serde_json::from_str(&c.checks).unwrap_or_default();
-        crate::domain::alerts::could_fire(&c.concern, &checks)
-    }) {
-        memo.may_alert.push(resident_id.to_string());
+    let earliest = projection
+        .contacts
+        .iter()
+        .filter(|c| {
+            let checks = serde_json::from_str(&c.checks).unwrap_or_default();
+            crate::domain::alerts::could_fire(&c.concern, &checks)
+        })
+        .map(|c| c.occurred_at.as_str())
+        .min();
+    if let Some(earliest) = earliest {
+        let since = memo
+            .may_alert
+            .entry(resident_id.to_string())
+            .or_insert_with(|| earliest.to_string());
+        if earliest < since.as_str() {
+            *since = earliest.to_string();
+        }
     }
     Ok(())
 }
 
-/// Runs the escalation rules ([`crate::domain::alerts`]) over the newest contacts of the residents
-/// in `memo.may_alert` and records what they raise (once per rule and contact), for all of them at
-/// once: a statement each for their districts, their newest contacts and the new alerts, however
-/// many there are (on PostgreSQL each statement is a round trip).
+/// Runs the escalation rules ([`crate::domain::alerts`]) for the residents in `memo.may_alert` and
+/// records what they raise (once per rule and contact), for all of them at once: a statement each
+/// for their districts, their contacts and the new alerts, however many residents there are (on
+/// PostgreSQL each statement is a round trip).
+///
+/// Every contact is judged in the order things happened, not the order they arrived: each contact
+/// from the earliest new one that could set off a rule onwards is evaluated as the newest, with the
+/// contacts that happened before it. A 至急 record synced after a newer routine visit, a late
+/// 電気 + 応答なし, a batch of an urgent record and its follow-up — each raises what it would have
+/// raised arriving in time; a contact that now completes a run (郵便受け twice) with a late one
+/// raises too. Re-judging a contact raises nothing twice (one alert per resident, rule and contact).
 pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result<(), AppError> {
-    use crate::domain::alerts::{Signal, evaluate};
-    let mut ids = std::mem::take(&mut memo.may_alert);
-    if ids.is_empty() {
+    use crate::domain::alerts::{CONTEXT, Signal, evaluate};
+    let may_alert = std::mem::take(&mut memo.may_alert);
+    if may_alert.is_empty() {
         return Ok(());
     }
+    let mut ids: Vec<String> = may_alert.keys().cloned().collect();
     ids.sort_unstable();
-    ids.dedup();
     let districts = directory::districts_of_residents(conn, &ids)?;
-    let mut recent = review::recent_contacts_of(conn, &ids, 6)?;
+    let mut contacts = review::contacts_from(conn, &may_alert, CONTEXT)?;
     let mut candidates = Vec::new();
     for resident_id in &ids {
         let Some(district_id) = districts.get(resident_id) else {
             continue;
         };
-        let signals: Vec<Signal> = recent
+        let since = &may_alert[resident_id];
+        let newest_first: Vec<Signal> = contacts
             .remove(resident_id)
             .unwrap_or_default()
             .into_iter()
@@ -379,21 +400,27 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
             let days = review::snowfall_days_since(conn, district_id, &since)?;
             memo.snow.insert(district_id.clone(), days);
         }
-        for (rule, contact_id) in evaluate(&signals, &memo.snow[district_id]) {
-            candidates.push(review::Alert {
-                id: crate::db::new_id(),
-                resident_id: resident_id.clone(),
-                district_id: district_id.clone(),
-                rule: rule.code.to_string(),
-                route: rule.route.code().to_string(),
-                contact_id,
-                status: "open".into(),
-                raised_at: now,
-                acknowledged_by: None,
-                acknowledged_at: None,
-                closed_by: None,
-                closed_at: None,
-            });
+        for (i, judged) in newest_first.iter().enumerate() {
+            if judged.occurred_at.as_str() < since.as_str() {
+                break;
+            }
+            let context = &newest_first[i..(i + CONTEXT).min(newest_first.len())];
+            for (rule, contact_id) in evaluate(context, &memo.snow[district_id]) {
+                candidates.push(review::Alert {
+                    id: crate::db::new_id(),
+                    resident_id: resident_id.clone(),
+                    district_id: district_id.clone(),
+                    rule: rule.code.to_string(),
+                    route: rule.route.code().to_string(),
+                    contact_id,
+                    status: "open".into(),
+                    raised_at: now,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    closed_by: None,
+                    closed_at: None,
+                });
+            }
         }
     }
     if candidates.is_empty() {
@@ -802,6 +829,11 @@ impl Hub {
     /// Queues a job for the committer and waits until it is committed (or failed).
     pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
         Self::committed(self.submit(job)?).await
+    }
+
+    /// Whether the committer thread still takes jobs (it ends only by a panic or at shutdown).
+    pub fn committer_alive(&self) -> bool {
+        !self.0.committer.is_closed()
     }
 
     /// Queues a job for the committer; [`Hub::committed`] waits for its outcome.

@@ -7,6 +7,8 @@
 //! - [`connection::Connection`]: one per WebSocket. Binds the peer id at `join`, checks the ACL on
 //!   every request, applies sync messages under the document's lock, persists *before* answering,
 //!   and fans the change out to the document's other subscribers.
+//! - [`precheck`]: bounds a sync message's counts, bloom filters and compressed data before automerge
+//!   reads it (what a peer declares is never trusted to size an allocation).
 //! - [`fanout`]: several server processes on one PostgreSQL: each announces the documents it
 //!   changed and reloads those the others changed.
 //!
@@ -24,6 +26,7 @@ pub mod connection;
 pub mod doc_id;
 pub mod fanout;
 pub mod hub;
+pub mod precheck;
 pub mod schema;
 pub mod wire;
 
