@@ -720,6 +720,149 @@ async fn register_offline(db: TestDb) {
     assert_eq!(doc_url(&mut c, id).await, url);
 }
 
+// A commissioner cannot forge a lead's review mark by registering a resident from the tablet with
+// 確認済み already in its document: only a lead's marks count, on every path (issue 18, 5a).
+both!(
+    a_review_mark_in_a_tablet_registered_resident_is_not_a_leads,
+    forged_mark
+);
+async fn forged_mark(db: TestDb) {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT};
+    let s = TestServer::start(db).await;
+    let comm = s.login("comm-a").await;
+    let lead_id = s.fx.user("lead-a").to_string();
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    tx.put(ROOT, "schema", 1).unwrap();
+    tx.put(ROOT, "residentId", "").unwrap();
+    let p = tx.put_object(ROOT, "profile", ObjType::Map).unwrap();
+    for (k, v) in [
+        ("name", "新規 アキ"),
+        ("kana", "しんき あき"),
+        ("address", "旭川市神楽岡（試験）"),
+    ] {
+        tx.put(&p, k, v).unwrap();
+    }
+    let contacts = tx.put_object(ROOT, "contacts", ObjType::Map).unwrap();
+    let c = tx.put_object(&contacts, "c1", ObjType::Map).unwrap();
+    for (k, v) in [
+        ("id", "c1"),
+        ("kind", "visit"),
+        ("outcome", "met"),
+        ("concern", "none"),
+        ("occurredAt", "2026-11-20T10:00:00+09:00"),
+    ] {
+        tx.put(&c, k, v).unwrap();
+    }
+    let reviews = tx.put_object(ROOT, "reviews", ObjType::Map).unwrap();
+    let r = tx.put_object(&reviews, "c1", ObjType::Map).unwrap();
+    for (k, v) in [
+        ("mark", "confirmed"),
+        ("comment", ""),
+        ("by", lead_id.as_str()),
+        ("at", "2026-11-20T12:00:00+09:00"),
+    ] {
+        tx.put(&r, k, v).unwrap();
+    }
+    tx.commit();
+
+    let doc_id = mimamori::sync::DocumentId::random().to_string();
+    let mut peer = RawPeer::joined(&s, &comm, "peer-forger").await;
+    let mut state = sync::State::new();
+    loop {
+        if let Some(m) = doc.generate_sync_message(&mut state) {
+            peer.send_sync("sync", &doc_id, m.encode()).await;
+        }
+        match peer.recv(Duration::from_millis(1500)).await {
+            Got::Msg(m) if msg_type(&m) == "sync" => {
+                crate::support::peers::receive_sync(&m, &mut doc, &mut state)
+            }
+            Got::Msg(m) => panic!("unexpected {}", msg_type(&m)),
+            Got::Nothing => break,
+            Got::Closed(c) => panic!("closed: {c:?}"),
+        }
+    }
+    let (marks, problems) =
+        s.db.read(|conn| {
+            use diesel::prelude::*;
+            use mimamori::db::schema::{data_problems, reviews};
+            Ok((
+                reviews::table.select(reviews::mark).load::<String>(conn)?,
+                data_problems::table
+                    .select(data_problems::entry_kind)
+                    .load::<String>(conn)?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert!(
+        !marks.contains(&"confirmed".to_string()),
+        "the forged mark is not projected: {marks:?}"
+    );
+    assert!(
+        problems.contains(&"review".to_string()),
+        "it is set aside for the lead to see: {problems:?}"
+    );
+    // The resident itself was registered (awaiting approval) with its visit.
+    let mut lead = s.login("lead-a").await;
+    let (_, list) = lead.get("/api/residents").await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "新規 アキ" && r["status"] == "pending"),
+        "{list}"
+    );
+}
+
+// One user cannot hold thousands of sync sockets (issue 18: one session held 20,200): past the cap
+// the upgrade is refused with 429; a socket that closes frees its place; other users are not
+// affected.
+both!(open_sync_sockets_are_capped_per_user, socket_cap);
+async fn socket_cap(db: TestDb) {
+    let s = TestServer::start_with(db, |c| c.sync_max_sockets_per_user = 3).await;
+    // A district lead (who logs in without an enrolled tablet, so can hold several sessions).
+    let lead = s.login("lead-a").await;
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(
+            RawPeer::connect(&s, Some(&lead), Some(&s.origin))
+                .await
+                .expect("within the cap"),
+        );
+    }
+    let refused = RawPeer::connect(&s, Some(&lead), Some(&s.origin)).await;
+    assert_eq!(refused.err(), Some(429), "the fourth is refused");
+    // A second session of the same user counts too.
+    let other_session = s.login("lead-a").await;
+    assert_eq!(
+        RawPeer::connect(&s, Some(&other_session), Some(&s.origin))
+            .await
+            .err(),
+        Some(429)
+    );
+    let comm = s.login("comm-a").await;
+    RawPeer::connect(&s, Some(&comm), Some(&s.origin))
+        .await
+        .expect("another user is not affected");
+    drop(open.pop());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match RawPeer::connect(&s, Some(&lead), Some(&s.origin)).await {
+            Ok(_) => break,
+            Err(code) => {
+                assert_eq!(code, 429);
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "a closed socket frees its place"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 both!(documents_leave_memory_when_nobody_syncs_them, eviction);
 async fn eviction(db: TestDb) {
     let s = TestServer::start_with(db, |c| c.sync_evict_after_secs = 1).await;

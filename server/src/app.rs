@@ -56,6 +56,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         idle_evict: std::time::Duration::from_secs(config.sync_evict_after_secs),
         max_pending_residents: config.max_pending_residents,
         max_loaded_docs: config.sync_max_loaded_docs,
+        max_sockets_per_user: config.sync_max_sockets_per_user,
         ..Limits::default()
     };
     let hub = Hub::start(db.clone(), limits)

@@ -15,6 +15,9 @@
 //! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
 //! | `MIMAMORI_IDLE_LOCK_SECS` | `300` (5 minutes) | the tablet app locks (asks for the PIN) after this long without a touch |
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
+//! | `MIMAMORI_SYNC_MAX_LOADED_DOCS` | `20000` | resident documents kept in memory at most (the least recently used leave first) |
+//! | `MIMAMORI_SYNC_MAX_SOCKETS_PER_USER` | `16` | open `/sync` sockets one user may hold at once (all sessions together); one more is refused with 429 |
+//! | `MIMAMORI_MAX_PENDING_RESIDENTS` | `20` | residents one commissioner's tablets may register before the lead approves them |
 //! | `MIMAMORI_PUSH_SERVICES` | the browser vendors' push services (see [`DEFAULT_PUSH_SERVICES`]) | comma-separated origins a push subscription's endpoint may point to; `*.` matches subdomains; https only, except an explicitly listed loopback origin (tests) |
 //! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
 //! | `MIMAMORI_PUSH_CONCURRENCY` | `64` | push messages in flight at once |
@@ -55,6 +58,9 @@ pub struct Config {
     /// Residents a commissioner's tablets may register (found in the field) before the district
     /// lead has approved them: a broken or stolen tablet cannot flood the district's list.
     pub max_pending_residents: u32,
+    /// Open `/sync` sockets one user may hold at once (all sessions and tablets together): one
+    /// session cannot hold thousands of sockets and the memory behind them.
+    pub sync_max_sockets_per_user: usize,
 }
 
 /// Chrome (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS).
@@ -146,6 +152,8 @@ impl Config {
             push_concurrency: parse("MIMAMORI_PUSH_CONCURRENCY", 64_usize)?.max(1),
             push_retry_base_ms: parse("MIMAMORI_PUSH_RETRY_BASE_MS", 5000_u64)?.max(1),
             max_pending_residents: parse("MIMAMORI_MAX_PENDING_RESIDENTS", 20_u32)?,
+            sync_max_sockets_per_user: parse("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", 16_usize)?
+                .max(1),
         })
     }
 
@@ -168,6 +176,7 @@ impl Config {
             push_concurrency: 64,
             push_retry_base_ms: 5000,
             max_pending_residents: 20,
+            sync_max_sockets_per_user: 16,
         }
     }
 }

@@ -145,7 +145,14 @@ async fn accept(state: &AppState, req: &Request) -> Result<Accepted, Response<Bo
         .finish()
         .drop_body();
     let user = caller.user_id.clone();
-    let (conn, events) = Connection::new(state.hub.clone(), caller, token)
+    // One user's sockets are capped: one session could otherwise hold thousands (issue 18).
+    let permit = state.hub.socket_permit(&user).ok_or_else(|| {
+        tracing::warn!(user = %user, "sync refused: too many open sockets for one user");
+        refuse(AppError::TooManyRequests {
+            retry_after_secs: 30,
+        })
+    })?;
+    let (conn, events) = Connection::new(state.hub.clone(), caller, token, permit)
         .ok_or_else(|| refuse(AppError::Forbidden))?;
     Ok((user, conn, events, switching))
 }

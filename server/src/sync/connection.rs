@@ -16,7 +16,7 @@ use tokio::sync::{OwnedMutexGuard, mpsc};
 use super::DocumentId;
 use super::hub::{
     BatchMemo, CommitJob, Committing, ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION,
-    Owner, PRELOAD_MAX_DOCS, raise_alerts, write_projection,
+    Owner, PRELOAD_MAX_DOCS, SocketPermit, raise_alerts, set_aside_reviews, write_projection,
 };
 use super::precheck;
 use super::schema;
@@ -35,7 +35,8 @@ pub enum Close {
     Protocol(String),
     /// The session or device is no longer valid.
     Revoked,
-    /// The change could not be made durable; the client keeps it and retries later.
+    /// The change could not be made durable; the client keeps it and retries later (1013, "try
+    /// again later": a retryable close, not 1011, which says the server itself failed).
     Storage,
     /// A panic inside automerge while handling this peer's input.
     Crashed,
@@ -49,7 +50,7 @@ impl Close {
         match self {
             Close::Protocol(_) => 1008,
             Close::Revoked => 4401,
-            Close::Storage => 1011,
+            Close::Storage => 1013,
             Close::Crashed => 1011,
             Close::Normal => 1000,
         }
@@ -91,6 +92,8 @@ pub struct Connection {
     /// Answers that acknowledge changes the committer has not made durable yet, and their bytes.
     held: Vec<Held>,
     held_bytes: usize,
+    /// Counts this socket against the user's cap until the connection ends.
+    _permit: SocketPermit,
 }
 
 /// An answer that waits for the committer, and the lock of its document, held until then (no one
@@ -213,6 +216,7 @@ impl Connection {
         hub: Hub,
         caller: Caller,
         session_token: String,
+        permit: SocketPermit,
     ) -> Option<(Connection, mpsc::UnboundedReceiver<ConnEvent>)> {
         let scope = access::resident_scope(&caller).ok()?;
         let (tx, rx) = mpsc::unbounded_channel();
@@ -233,6 +237,7 @@ impl Connection {
                 events: tx,
                 held: Vec::new(),
                 held_bytes: 0,
+                _permit: permit,
             },
             rx,
         ))
@@ -704,6 +709,10 @@ impl Connection {
             Receipt::Changed { chunk, projection } => (chunk, projection),
             failed => return Err(self.refused(failed)),
         };
+        // Only commissioners register residents from a tablet: any review mark in the new
+        // document is not a lead's (before, it was projected as the lead's 確認済み).
+        let mut projection = projection;
+        set_aside_reviews(&mut projection);
         let Some(profile) = schema::new_resident_profile(&doc) else {
             return Ok(vec![self.unavailable(&raw_id)]);
         };

@@ -38,6 +38,8 @@ pub struct Limits {
     /// Documents kept in memory at most: past it, the least recently used that nothing is using
     /// are dropped (subscribed or not) and reload from storage when next needed.
     pub max_loaded_docs: usize,
+    /// Open sync sockets one user may hold at once ([`Hub::socket_permit`]).
+    pub max_sockets_per_user: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +50,27 @@ impl Default for Limits {
             max_frame_bytes: 16 * 1024 * 1024,
             max_pending_residents: 20,
             max_loaded_docs: 20_000,
+            max_sockets_per_user: 16,
+        }
+    }
+}
+
+/// One open sync socket of a user, counted by the hub until it is dropped (with its connection).
+pub struct SocketPermit {
+    hub: std::sync::Weak<Inner>,
+    user_id: Box<str>,
+}
+
+impl Drop for SocketPermit {
+    fn drop(&mut self) {
+        if let Some(h) = self.hub.upgrade() {
+            let mut open = lock(&h.sockets);
+            if let Some(n) = open.get_mut(&*self.user_id) {
+                *n -= 1;
+                if *n == 0 {
+                    open.remove(&*self.user_id);
+                }
+            }
         }
     }
 }
@@ -229,15 +252,8 @@ impl CommitJob {
                     }
                 };
                 let mut projection = projection.as_ref().clone();
-                if !may_review && !projection.reviews.is_empty() {
-                    // Only a lead marks reviews: anyone else's are kept out of the review table.
-                    for r in projection.reviews.drain(..) {
-                        projection.problems.push(crate::sync::schema::Problem {
-                            entry_kind: "review",
-                            entry_id: r.contact_id,
-                            problem: "mark: written by someone who is not a lead".into(),
-                        });
-                    }
+                if !may_review {
+                    set_aside_reviews(&mut projection);
                 }
                 write_projection(
                     conn,
@@ -267,6 +283,19 @@ impl CommitJob {
                 Ok(None)
             }
         }
+    }
+}
+
+/// Only a lead marks reviews (D7): a mark delivered by anyone else is kept out of the review table
+/// and recorded as a problem the lead can see. Every path that projects a document a non-lead
+/// delivered calls this — a synced change and a resident registered from a tablet alike.
+pub fn set_aside_reviews(projection: &mut Projection) {
+    for r in projection.reviews.drain(..) {
+        projection.problems.push(crate::sync::schema::Problem {
+            entry_kind: "review",
+            entry_id: r.contact_id,
+            problem: "mark: written by someone who is not a lead".into(),
+        });
     }
 }
 
@@ -495,6 +524,8 @@ struct Inner {
     /// Changes whenever access may have changed (see `access::changed`).
     epoch: watch::Sender<String>,
     stats: Stats,
+    /// Open sync sockets per user ([`SocketPermit`]).
+    sockets: Mutex<HashMap<String, usize>>,
 }
 
 /// One per process; cheap to clone.
@@ -548,6 +579,7 @@ impl Hub {
             loader,
             epoch,
             stats: Stats::default(),
+            sockets: Mutex::new(HashMap::new()),
         }));
         // The committer is a plain thread: it blocks on the database, batch after batch.
         let weak = Arc::downgrade(&hub.0);
@@ -829,6 +861,21 @@ impl Hub {
     /// Queues a job for the committer and waits until it is committed (or failed).
     pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
         Self::committed(self.submit(job)?).await
+    }
+
+    /// A permit for one more sync socket of `user_id`, or `None` when the user already holds
+    /// [`Limits::max_sockets_per_user`].
+    pub fn socket_permit(&self, user_id: &str) -> Option<SocketPermit> {
+        let mut open = lock(&self.0.sockets);
+        let n = open.entry(user_id.to_string()).or_insert(0);
+        if *n >= self.0.limits.max_sockets_per_user {
+            return None;
+        }
+        *n += 1;
+        Some(SocketPermit {
+            hub: Arc::downgrade(&self.0),
+            user_id: user_id.into(),
+        })
     }
 
     /// Whether the committer thread still takes jobs (it ends only by a panic or at shutdown).
