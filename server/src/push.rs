@@ -190,7 +190,10 @@ pub fn enqueue_to(
 }
 
 async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
+    // Redirects are not followed: a push service's 3xx could otherwise send the encrypted payload
+    // to an address outside the allow-list (a 307 re-posted pushes to loopback, issue 18).
     let client = awc::Client::builder()
+        .disable_redirects()
         .timeout(Duration::from_secs(20))
         .max_http_version(awc::http::Version::HTTP_11)
         .finish();

@@ -231,6 +231,14 @@ pub fn csv_row(district: &str, who: &str, t: &Totals) -> Vec<String> {
 
 /// A CSV field, quoted when it needs to be (RFC 4180).
 pub fn csv_field(s: &str) -> String {
+    // A cell that starts like a formula is written as text (a leading '), so that a name such as
+    // `=HYPERLINK(…)` is not run by the spreadsheet that opens the file (issue 18). Counts are never
+    // negative, so no number is changed.
+    let s = &if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -241,6 +249,20 @@ pub fn csv_field(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+81"), "'+81");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("神楽岡"), "神楽岡");
+        assert_eq!(csv_field("12"), "12");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
 
     fn c(day: &str, kind: &str, fields: &[&str], contents: &[&str]) -> Counted {
         Counted {
