@@ -575,3 +575,110 @@ async fn reports(db: TestDb) {
         "the snowfall marked, the unseen flagged: {after_snow}"
     );
 }
+
+both!(
+    a_half_written_record_survives_the_idle_lock,
+    draft_survives_lock
+);
+async fn draft_survives_lock(db: TestDb) {
+    let f = story_with(
+        db,
+        "draft-survives-lock",
+        0,
+        json!({"env": {"MIMAMORI_IDLE_LOCK_SECS": "8"}}),
+    )
+    .await;
+    let memo = f["memo"].as_str().unwrap();
+    let memo2 = f["memo2"].as_str().unwrap();
+    eprintln!(
+        "draft story: locked {} ms after the last keystroke (idle lock {} s), sent {} ms after the server came back",
+        f["lockedAfterMs"], f["idleSecs"], f["sentAfterMs"]
+    );
+    // A new form starts empty, with no draft line.
+    assert_eq!(f["fresh"]["notice"], Value::Null, "{}", f["fresh"]);
+    assert_eq!(f["fresh"]["memo"], "");
+
+    // The lock screen, with one record unsent: it does not know, and does not guess 送信済み.
+    assert!(
+        f["lockedAfterMs"].as_u64().unwrap() < 25_000,
+        "the idle lock came: {}",
+        f["lockedAfterMs"]
+    );
+    assert_eq!(f["lockScreenSaysSent"], false, "{}", f["lockStatus"]);
+    assert_eq!(f["lockStatusState"], "unknown");
+    assert!(
+        f["lockStatus"].as_str().unwrap().contains("暗証番号"),
+        "says when it will know: {}",
+        f["lockStatus"]
+    );
+    // The live region is the unsent count alone, not the whole header.
+    assert_eq!(f["headerRole"], Value::Null);
+    assert_eq!(f["liveRegions"], json!(["span#pending"]));
+
+    // The draft is kept in the encrypted store only: never readable in localStorage or IndexedDB.
+    assert!(
+        f["stored"]["draftRecords"].as_u64().unwrap() >= 1,
+        "{}",
+        f["stored"]
+    );
+    assert_eq!(f["stored"]["localStorage"], false, "{}", f["stored"]);
+    assert_eq!(f["stored"]["indexedDb"], false, "{}", f["stored"]);
+
+    // After the PIN, and again after a reload (a crash): as it was, with a line saying so.
+    for state in ["afterLock", "afterReload"] {
+        let s = &f[state];
+        assert!(
+            s["notice"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("書きかけの記録を戻しました"),
+            "{state}: {s}"
+        );
+        assert_eq!(s["discardButton"], 1, "{state}: {s}");
+        assert_eq!(s["visit"], true, "{state}: 訪問 {s}");
+        assert_eq!(s["met"], true, "{state}: 会えた {s}");
+        assert_eq!(s["mailboxConcern"], true, "{state}: 郵便受け {s}");
+        assert_eq!(s["memo"], memo, "{state}: {s}");
+    }
+    assert_eq!(
+        f["formErgonomics"]["small"],
+        json!([]),
+        "targets under 48 px"
+    );
+    assert_eq!(
+        f["statusAfterUnlock"], "未送信 1件",
+        "once open, the count from the store"
+    );
+
+    // Thrown away on purpose (after a second tap): gone, and it stays gone after a reload.
+    assert_eq!(f["confirmShown"], true);
+    for state in ["afterDiscard", "afterDiscardReload"] {
+        let s = &f[state];
+        assert_eq!(s["notice"], Value::Null, "{state}: {s}");
+        assert_eq!(s["memo"], "", "{state}: {s}");
+        assert_eq!(s["visit"], false, "{state}: {s}");
+    }
+
+    // Saved: the record is there, and no draft is left behind (nor in the store).
+    assert_eq!(f["secondDraft"]["memo"], memo2);
+    let contacts = strs(&f["savedContacts"]);
+    assert!(contacts.iter().any(|c| c.contains(memo2)), "{contacts:?}");
+    for state in ["afterSave", "afterSaveReload"] {
+        let s = &f[state];
+        assert_eq!(s["notice"], Value::Null, "{state}: {s}");
+        assert_eq!(s["memo"], "", "{state}: {s}");
+        assert_eq!(s["met"], false, "{state}: {s}");
+    }
+    assert_eq!(
+        f["storedAfterSave"]["draftRecords"], 0,
+        "{}",
+        f["storedAfterSave"]
+    );
+    assert_eq!(f["statusBeforeSend"], "未送信 2件");
+    // Back online: 送信済み once both records have reached the server.
+    assert!(
+        f["sentAfterMs"].as_u64().unwrap() < 30_000,
+        "{}",
+        f["sentAfterMs"]
+    );
+}

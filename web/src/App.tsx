@@ -4,7 +4,7 @@
 //   #/r/ID/record 記録する
 //   #/activities  わたしの活動 (the commissioner's own activity log)
 //   #/login, #/enrol/CODE
-import { useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react"
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import { type Store, type DocEntry } from "./store"
 import { api, messageOf, ApiError } from "./api"
@@ -15,6 +15,8 @@ import { Charts } from "./Charts"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
 import { Overdue, Reports, Snowfall } from "./Reports"
+import { sendStatus } from "./pending"
+import { DEFAULT_FIELDS, isBlank, type RecordDraft } from "./draft"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -148,16 +150,30 @@ export function App({ store }: { store: Store }) {
 function StatusBar({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   const last = s.lastSync ? new Date(s.lastSync) : undefined
+  // Only what the store knows: before the PIN (or after an erase) nothing, never 送信済み.
+  const send = sendStatus({ open: s.lock === "open", pending: s.pending, docs: s.docs, activityKnown: s.activityKnown })
+  const sendText =
+    send.state === "unsent"
+      ? `未送信 ${send.count}件`
+      : send.state === "sent"
+        ? "送信済み"
+        : send.state === "checking"
+          ? "送信状況を確認中"
+          : s.lock === "locked" || s.lock === "setup"
+            ? "送信状況は暗証番号を入れると表示します"
+            : "送信状況はわかりません"
+  const sendClass = send.state === "unsent" ? "pending some" : send.state === "sent" ? "pending none" : "pending unknown"
   return (
-    <header className="status" role="status" aria-live="polite">
+    // Not a live region as a whole: only the unsent count is announced when it changes.
+    <header className="status">
       <a className="home" href="#/">
         見守り
       </a>
       <span className={s.online ? "net online" : "net offline"} data-testid="net">
         {s.online ? "オンライン" : "オフライン"}
       </span>
-      <span className={s.pending > 0 ? "pending some" : "pending none"} data-testid="pending">
-        {s.pending > 0 ? `未送信 ${s.pending}件` : "送信済み"}
+      <span className={sendClass} data-testid="pending" data-state={send.state} role="status" aria-live="polite">
+        {sendText}
       </span>
       <span className="last" data-testid="last-sync">
         {last
@@ -594,12 +610,85 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
   const [outcome, setOutcome] = useState<Outcome>()
   const [checks, setChecks] = useState<Partial<Record<CheckName, CheckValue>>>({})
   const [concern, setConcern] = useState<Concern>("none")
-  const [fields, setFields] = useState<string[]>(["高齢者"])
+  const [fields, setFields] = useState<string[]>(DEFAULT_FIELDS)
   const [contents, setContents] = useState<string[]>([])
   const [note, setNote] = useState("")
   const [followUp, setFollowUp] = useState(false)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const name = str(entry.doc?.profile?.name)
+  const residentId = entry.residentId
+
+  // 書きかけの記録: read back once when the form opens, then kept (encrypted) as it is typed.
+  const [draftLoaded, setDraftLoaded] = useState(false)
+  const [restored, setRestored] = useState<number>() // when the restored draft was last written
+  const [confirmDiscard, setConfirmDiscard] = useState(false)
+  const [discarded, setDiscarded] = useState(false)
+  const touched = useRef(false) // typed before the draft was read: the typing wins
+  const saved = useRef(false)
+  useEffect(() => {
+    let live = true
+    store
+      .loadDraft(residentId)
+      .then(d => {
+        if (!live) return
+        if (d && !touched.current && !isBlank(d)) {
+          if (d.when) setWhen(d.when)
+          setKind(d.kind)
+          setOutcome(d.outcome)
+          setChecks(d.checks)
+          setConcern(d.concern)
+          setFields(d.fields)
+          setContents(d.contents)
+          setNote(d.note)
+          setFollowUp(d.followUp)
+          setRestored(d.savedAt)
+        }
+      })
+      .catch(() => {})
+      .finally(() => live && setDraftLoaded(true))
+    return () => {
+      live = false
+    }
+  }, [store, residentId])
+  const draft: RecordDraft = {
+    v: 1,
+    savedAt: Date.now(),
+    when: when === opened ? undefined : when,
+    kind,
+    outcome,
+    checks,
+    concern,
+    fields,
+    contents,
+    note,
+    followUp,
+  }
+  const draftJson = JSON.stringify({ ...draft, savedAt: 0 })
+  useEffect(() => {
+    if (!draftLoaded) {
+      if (!isBlank(draft)) touched.current = true
+      return
+    }
+    if (!saved.current) void store.saveDraft(residentId, { ...(JSON.parse(draftJson) as RecordDraft), savedAt: Date.now() })
+    // `draft` itself is new on every render; `draftJson` is what it holds.
+  }, [draftLoaded, draftJson, store, residentId])
+
+  function discardDraft() {
+    setWhen(opened)
+    setKind(undefined)
+    setOutcome(undefined)
+    setChecks({})
+    setConcern("none")
+    setFields(DEFAULT_FIELDS)
+    setContents([])
+    setNote("")
+    setFollowUp(false)
+    setErrors({})
+    setRestored(undefined)
+    setConfirmDiscard(false)
+    setDiscarded(true)
+    void store.discardDraft(residentId)
+  }
 
   function save(e: React.FormEvent) {
     e.preventDefault()
@@ -632,13 +721,44 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
         followUp,
       }
     })
+    // Saved in the document: the draft has done its work.
+    saved.current = true
+    void store.discardDraft(residentId)
     go(`r/${encodeURIComponent(entry.residentId)}`)
   }
 
   return (
     <section>
       <h1>記録する: {name}</h1>
-      <form onSubmit={save} noValidate className="record" autoComplete="off">
+      {restored !== undefined && (
+        <div className="draft-notice" data-testid="draft-restored">
+          <p>
+            書きかけの記録を戻しました{restored > 0 && `（${formatJst(nowJst(new Date(restored)))}まで書いたもの）`}
+            。続きを書いて「保存する」を押してください。
+          </p>
+          {confirmDiscard ? (
+            <div className="actions">
+              <span className="confirm">書きかけを捨てますか？ 元には戻せません。</span>
+              <button type="button" className="danger" onClick={discardDraft}>
+                捨てる
+              </button>
+              <button type="button" onClick={() => setConfirmDiscard(false)}>
+                残す
+              </button>
+            </div>
+          ) : (
+            <button type="button" onClick={() => setConfirmDiscard(true)}>
+              書きかけを捨てる
+            </button>
+          )}
+        </div>
+      )}
+      {discarded && restored === undefined && (
+        <p className="hint" data-testid="draft-discarded">
+          書きかけを捨てました。
+        </p>
+      )}
+      <form onSubmit={save} noValidate className="record" autoComplete="off" data-draft={draftLoaded ? "read" : "reading"}>
         <Field label="日時" error={errors.when}>
           <input name="when" type="datetime-local" value={when} onChange={e => setWhen(e.target.value)} />
         </Field>

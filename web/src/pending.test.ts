@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import * as A from "@automerge/automerge"
-import { ackedHeads, unsentOf } from "./pending"
+import { ackedHeads, sendStatus, unsentOf } from "./pending"
 import type { ActivityLogDoc, ResidentDoc } from "./schema"
 
 function resident(): A.Doc<ResidentDoc> {
@@ -99,5 +99,22 @@ describe("unsentOf", () => {
     const serverOnly = addContact(A.clone(base), "x")
     const mine = addContact(base, "mine")
     expect(unsentOf(mine, A.getHeads(serverOnly))).toBeUndefined()
+  })
+})
+
+describe("sendStatus", () => {
+  const loaded = { doc: {} }
+  it("says nothing is known before the store is open, even with no count", () => {
+    expect(sendStatus({ open: false, pending: 0, docs: [], activityKnown: false })).toEqual({ state: "unknown" })
+    expect(sendStatus({ open: false, pending: 0, docs: [loaded], activityKnown: true })).toEqual({ state: "unknown" })
+  })
+  it("counts unsent as soon as any is known", () => {
+    expect(sendStatus({ open: true, pending: 3, docs: [loaded, {}], activityKnown: false })).toEqual({ state: "unsent", count: 3 })
+  })
+  it("says 送信済み only when every document has been read and compared", () => {
+    expect(sendStatus({ open: true, pending: 0, docs: [loaded, {}], activityKnown: true })).toEqual({ state: "checking" })
+    expect(sendStatus({ open: true, pending: 0, docs: [loaded], activityKnown: false })).toEqual({ state: "checking" })
+    expect(sendStatus({ open: true, pending: 0, docs: [loaded, { unavailable: true }], activityKnown: true })).toEqual({ state: "sent" })
+    expect(sendStatus({ open: true, pending: 0, docs: [], activityKnown: true })).toEqual({ state: "sent" })
   })
 })

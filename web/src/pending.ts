@@ -54,3 +54,24 @@ export function ackedHeads(doc: A.Doc<unknown> | undefined, prev: string[] | und
   if (A.diff(doc, prev, both).length === 0) return prev // an older report
   return both // each has changes the other lacks: the server has both
 }
+
+/** What the status bar may say about sending (送信済み only when it is known). */
+export type SendStatus = { state: "unknown" } | { state: "checking" } | { state: "unsent"; count: number } | { state: "sent" }
+
+/**
+ * Before the store is open (the PIN screen, the lock, an erased tablet) nothing about unsent records
+ * is known: "unknown", never 送信済み. Once open, 未送信 N件 as soon as N > 0 is counted, and 送信済み
+ * only when every document this tablet keeps (and the activity log) has been read from the store and
+ * compared with the server's heads, none holding anything unsent; until then "checking".
+ */
+export function sendStatus(s: {
+  open: boolean
+  pending: number
+  docs: { doc?: unknown; unavailable?: boolean }[]
+  activityKnown: boolean
+}): SendStatus {
+  if (!s.open) return { state: "unknown" }
+  if (s.pending > 0) return { state: "unsent", count: s.pending }
+  if (!s.activityKnown || s.docs.some(d => !d.doc && !d.unavailable)) return { state: "checking" }
+  return { state: "sent" }
+}

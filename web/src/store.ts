@@ -20,6 +20,7 @@ import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-index
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
 import { nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
 import { ackedHeads, unsentOf } from "./pending"
+import { Drafts, draftKey, type RecordDraft } from "./draft"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
 import { api, ApiError, type Me, type DocumentRef, type NoticeOut, type DeviceEvent } from "./api"
 
@@ -57,6 +58,8 @@ export interface State {
   /** The caller's own activity log (定例会, 研修, 連絡調整 …) and its entries not yet sent. */
   activityLog?: { url: AutomergeUrl; doc?: ActivityLogDoc; pending: string[]; pendingEdit?: boolean }
   pending: number
+  /** The activity log has been read from the store (or there is none here): its unsent part is known. */
+  activityKnown: boolean
   /** お知らせ, 緊急 first then newest (cached for offline reading; the city's words, no resident data). */
   notices: NoticeOut[]
   unreadNotices: number
@@ -95,6 +98,8 @@ type Listener = () => void
 export class Store {
   repo?: Repo
   private storage?: EncryptedStorage
+  /** Half-written records, in the encrypted store (see draft.ts). */
+  private drafts?: Drafts
   private refreshing?: Promise<void>
   private headsSaveTimer?: ReturnType<typeof setTimeout>
   private erasing = false
@@ -126,6 +131,7 @@ export class Store {
         pendingEdit: false,
       })),
       pending: 0,
+      activityKnown: false,
       notices: [],
       unreadNotices: 0,
       push: "PushManager" in window && "Notification" in window ? "off" : "unsupported",
@@ -137,8 +143,10 @@ export class Store {
   /** Opens the encrypted store with the data key and starts syncing. */
   private start(key: CryptoKey) {
     const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
+    const storage = new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key, load<string[]>(LS_GONE, []))
+    this.storage = storage
     this.repo = new Repo({
-      storage: (this.storage = new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key, load<string[]>(LS_GONE, []))),
+      storage,
       network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
@@ -155,9 +163,10 @@ export class Store {
       // The server closes the connection when the session ends: find out whether that is why.
       setTimeout(() => void this.refreshSession(), 500)
     })
-    this.set({ lock: "open", pinFailures: 0 })
-    for (const d of this.state.docs) void this.open(d.url)
+    this.drafts = new Drafts(storage)
     const log = load<AutomergeUrl | undefined>(LS_ACTIVITY, undefined)
+    this.set({ lock: "open", pinFailures: 0, activityKnown: !log })
+    for (const d of this.state.docs) void this.open(d.url)
     if (log) void this.openActivityLog(log)
     this.watchIdle()
   }
@@ -167,10 +176,15 @@ export class Store {
     let last = Date.now()
     const touch = () => (last = Date.now())
     for (const e of ["pointerdown", "keydown", "touchstart"]) window.addEventListener(e, touch, { passive: true })
+    let locking = false
     setInterval(() => {
-      if (this.state.lock === "open" && Date.now() - last > this.idleLockSecs * 1000) {
+      if (!locking && this.state.lock === "open" && Date.now() - last > this.idleLockSecs * 1000) {
+        locking = true
         this.report({ event: "lock", at: Date.now() })
-        location.reload()
+        // A draft being stored reaches the encrypted store first (it comes back after the PIN).
+        void withTimeout(this.drafts?.flush() ?? Promise.resolve(), 3000)
+          .catch(() => {})
+          .finally(() => location.reload())
       }
     }, 1000)
   }
@@ -511,6 +525,8 @@ export class Store {
     try {
       handle = await this.repo.find<ActivityLogDoc>(url, { allowableStates: ["ready", "unavailable"] })
     } catch {
+      // Not stored here and not to be had: nothing of it can be unsent on this tablet.
+      this.set({ activityKnown: true })
       return
     }
     if (this.activityHandle?.url === url) return
@@ -527,6 +543,8 @@ export class Store {
     }
     if (!handle.isReady()) void handle.whenReady(["ready"]).then(refresh)
     this.follow(url, handle, refresh)
+    // Read (ready: its unsent entries are counted now) or not stored here (nothing of it unsent).
+    this.set({ activityKnown: true })
   }
 
   /** Takes back a mistaken activity entry (here at once; the server's count follows when sent). */
@@ -574,6 +592,31 @@ export class Store {
 
   handle(url: AutomergeUrl) {
     return this.handles.get(url)
+  }
+
+  // --- 書きかけの記録 (drafts of the record form), in the encrypted store, per resident ---
+
+  private draftKeyOf(residentId: string) {
+    const url = this.state.docs.find(d => d.residentId === residentId)?.url
+    return url ? draftKey(url.slice("automerge:".length), residentId) : undefined
+  }
+
+  /** The resident's half-written record kept on this tablet, if any (the store must be open). */
+  async loadDraft(residentId: string): Promise<RecordDraft | undefined> {
+    const key = this.draftKeyOf(residentId)
+    return key && this.drafts ? this.drafts.load(key) : undefined
+  }
+
+  /** Keeps the form as it is now (a blank form keeps nothing). */
+  saveDraft(residentId: string, draft: RecordDraft): Promise<void> {
+    const key = this.draftKeyOf(residentId)
+    return key && this.drafts ? this.drafts.put(key, draft) : Promise.resolve()
+  }
+
+  /** The record was saved, or the user threw the draft away. */
+  discardDraft(residentId: string): Promise<void> {
+    const key = this.draftKeyOf(residentId)
+    return key && this.drafts ? this.drafts.remove(key) : Promise.resolve()
   }
 
   /** What of this document the server has not acknowledged. */

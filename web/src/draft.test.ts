@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest"
+import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo/slim"
+import { EncryptedStorage } from "./vault"
+import { DEFAULT_FIELDS, Drafts, decodeDraft, draftKey, encodeDraft, isBlank, type RecordDraft } from "./draft"
+
+/** IndexedDB's behaviour in memory (keys as arrays, ranges by prefix), each operation a little slow. */
+class MemoryStorage implements StorageAdapterInterface {
+  data = new Map<string, Uint8Array>()
+  private tick = () => new Promise(r => setTimeout(r, 1))
+  async load(key: StorageKey) {
+    await this.tick()
+    return this.data.get(JSON.stringify(key))
+  }
+  async save(key: StorageKey, data: Uint8Array) {
+    await this.tick()
+    this.data.set(JSON.stringify(key), data)
+  }
+  async remove(key: StorageKey) {
+    await this.tick()
+    this.data.delete(JSON.stringify(key))
+  }
+  async loadRange(prefix: StorageKey): Promise<Chunk[]> {
+    return [...this.data]
+      .map(([k, data]) => ({ key: JSON.parse(k) as StorageKey, data }))
+      .filter(c => prefix.every((p, i) => c.key[i] === p))
+  }
+  async removeRange(prefix: StorageKey) {
+    for (const c of await this.loadRange(prefix)) this.data.delete(JSON.stringify(c.key))
+  }
+}
+
+async function drafts() {
+  const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
+  const inner = new MemoryStorage()
+  const storage = new EncryptedStorage(inner, key)
+  return { inner, storage, drafts: new Drafts(storage) }
+}
+
+const NOTE = "玄関先で転んだと話していた（試験メモ）"
+
+function draft(patch: Partial<RecordDraft> = {}): RecordDraft {
+  return {
+    v: 1,
+    savedAt: 1,
+    checks: {},
+    concern: "none",
+    fields: [...DEFAULT_FIELDS],
+    contents: [],
+    note: "",
+    followUp: false,
+    ...patch,
+  }
+}
+
+function contains(hay: Uint8Array, needle: Uint8Array) {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
+    return true
+  }
+  return false
+}
+
+describe("record drafts", () => {
+  const key = draftKey("doc1", "r1")
+
+  it("an untouched form is blank; anything chosen or typed is not", () => {
+    expect(isBlank(draft())).toBe(true)
+    expect(isBlank(draft({ note: "  " }))).toBe(true)
+    expect(isBlank(draft({ kind: "visit" }))).toBe(false)
+    expect(isBlank(draft({ note: "メモ" }))).toBe(false)
+    expect(isBlank(draft({ checks: { snow: "ok" } }))).toBe(false)
+    expect(isBlank(draft({ fields: ["障害者"] }))).toBe(false)
+    expect(isBlank(draft({ when: "2026-01-05T10:00" }))).toBe(false)
+  })
+
+  it("round-trips and refuses what is not a draft", () => {
+    const d = draft({ kind: "visit", outcome: "met", note: NOTE, checks: { mailbox: "concern" }, followUp: true })
+    expect(decodeDraft(encodeDraft(d))).toEqual(d)
+    expect(decodeDraft(new TextEncoder().encode('{"v":2}'))).toBeUndefined()
+    expect(decodeDraft(new Uint8Array([0xff, 0x00]))).toBeUndefined()
+  })
+
+  it("is stored as ciphertext only and comes back (after a reload: a new Drafts on the same store)", async () => {
+    const { inner, storage, drafts: a } = await drafts()
+    await a.put(key, draft({ kind: "visit", outcome: "met", note: NOTE }))
+    expect(inner.data.size).toBe(1)
+    const raw = [...inner.data.values()][0]
+    expect(contains(raw, new TextEncoder().encode(NOTE))).toBe(false)
+    const b = new Drafts(storage)
+    expect((await b.load(key))?.note).toBe(NOTE)
+    expect(await b.load(draftKey("doc1", "r2"))).toBeUndefined()
+  })
+
+  it("the last write wins, and a removal is never overtaken by an older write still encrypting", async () => {
+    const { inner, drafts: d } = await drafts()
+    for (let i = 1; i <= 20; i++) void d.put(key, draft({ note: NOTE.slice(0, i) }))
+    expect((await d.load(key))?.note).toBe(NOTE.slice(0, 20))
+    void d.put(key, draft({ note: NOTE + "追記" }))
+    await d.remove(key) // saved (or discarded) while the previous keystroke was being stored
+    await d.flush()
+    expect(inner.data.size).toBe(0)
+    expect(await d.load(key)).toBeUndefined()
+  })
+
+  it("a blank form removes the kept draft", async () => {
+    const { inner, drafts: d } = await drafts()
+    await d.put(key, draft({ note: NOTE }))
+    await d.put(key, draft())
+    expect(inner.data.size).toBe(0)
+  })
+
+  it("leaves with the resident's document (an ended assignment) and is not written back after", async () => {
+    const { inner, storage, drafts: d } = await drafts()
+    await d.put(key, draft({ note: NOTE }))
+    await storage.forget("doc1")
+    await d.put(key, draft({ note: NOTE + "追記" }))
+    expect(inner.data.size).toBe(0)
+  })
+})
