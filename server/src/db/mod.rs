@@ -242,9 +242,14 @@ fn outside_transaction(conn: &mut DbConn) -> bool {
         return false;
     }
     match conn {
-        DbConn::Sqlite(c) => {
-            c.batch_execute("ROLLBACK").is_err() && c.batch_execute("SELECT 1").is_ok()
-        }
+        DbConn::Sqlite(c) => match c.batch_execute("ROLLBACK") {
+            // Only SQLite's own "no transaction is active" proves there was none.
+            Err(e) => {
+                e.to_string().contains("no transaction is active")
+                    && c.batch_execute("SELECT 1").is_ok()
+            }
+            Ok(()) => false,
+        },
         DbConn::Postgres(c) => c.batch_execute("SELECT 1").is_ok(),
     }
 }
@@ -502,8 +507,9 @@ impl Db {
         }
     }
 
-    /// Records how a write ended: a failure of the database itself (not a refusal by the rules,
-    /// such as a conflict or an invalid field) starts the "failing" state; a success ends it.
+    /// Records how a write ended: a failure of the database itself (an error diesel returned, not a
+    /// refusal by the rules such as a conflict or an invalid field, nor a pool checkout that timed
+    /// out under load) starts the "failing" state; a success ends it.
     fn note_write<T>(&self, result: &Result<T, AppError>) {
         let failing = &self.health.failing_since;
         match result {
@@ -513,7 +519,7 @@ impl Db {
                     tracing::info!("database writes succeed again");
                 }
             }
-            Err(AppError::Internal(_) | AppError::Unavailable(_)) => {
+            Err(AppError::Internal(m)) if m.starts_with("database: ") => {
                 if failing
                     .compare_exchange(0, now_ms(), Ordering::SeqCst, Ordering::SeqCst)
                     .is_ok()

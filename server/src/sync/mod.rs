@@ -8,7 +8,8 @@
 //!   every request, applies sync messages under the document's lock, persists *before* answering,
 //!   and fans the change out to the document's other subscribers.
 //! - [`precheck`]: bounds a sync message's counts, bloom filters and compressed data before automerge
-//!   reads it (what a peer declares is never trusted to size an allocation).
+//!   reads it. Not yet bounded: op counts declared inside change columns (run lengths, a document
+//!   chunk's maxOp), which automerge also trusts — see the module's doc.
 //! - [`fanout`]: several server processes on one PostgreSQL: each announces the documents it
 //!   changed and reloads those the others changed.
 //!
