@@ -70,8 +70,8 @@ impl Recorder {
         fields: &[&str],
         contents: &[&str],
     ) {
-        self.contact(id, day, kind, "met", "none", &[], fields, contents)
-            .await
+        self.write_contact(id, day, kind, "met", "none", &[], fields, contents);
+        self.send().await;
     }
 
     /// Writes an entry into the document's `activities` (the activity log's section) and waits for
@@ -144,15 +144,16 @@ impl Recorder {
         concern: &str,
         checks: &[(&str, &str)],
     ) {
-        self.contact(id, day, "visit", outcome, concern, checks, &[], &[])
-            .await
+        self.write_contact(id, day, "visit", outcome, concern, checks, &[], &[]);
+        self.send().await;
     }
 
+    /// Writes a contact into the tablet's copy only (offline): [`Recorder::send`] sends it.
     #[expect(
         clippy::too_many_arguments,
         reason = "one contact's fields, spelled out in the tests"
     )]
-    async fn contact(
+    fn write_contact(
         &mut self,
         id: &str,
         day: &str,
@@ -188,7 +189,6 @@ impl Recorder {
             }
         }
         tx.commit();
-        self.send().await;
     }
 
     /// Syncs what this tablet holds and waits until the server acknowledged it.
@@ -213,24 +213,7 @@ impl Recorder {
         concern: &str,
         checks: &[(&str, &str)],
     ) {
-        let contacts = self.doc.get(ROOT, "contacts").unwrap().unwrap().1;
-        let mut tx = self.doc.transaction();
-        let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
-        let at = format!("{day}T10:00:00+09:00");
-        for (k, v) in [
-            ("id", id),
-            ("kind", "visit"),
-            ("outcome", outcome),
-            ("concern", concern),
-            ("occurredAt", at.as_str()),
-        ] {
-            tx.put(&c, k, v).unwrap();
-        }
-        let ch = tx.put_object(&c, "checks", ObjType::Map).unwrap();
-        for (k, v) in checks {
-            tx.put(&ch, *k, *v).unwrap();
-        }
-        tx.commit();
+        self.write_contact(id, day, "visit", outcome, concern, checks, &[], &[]);
     }
 }
 

@@ -49,6 +49,11 @@ pub enum AppError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An error the database returned (I/O, disk full, a lost connection, a failed COMMIT): a 500
+    /// like [`AppError::Internal`], kept apart so that `db` can tell a failing database from a
+    /// refusal by the rules (`/healthz`'s `database_writes`).
+    #[error("internal error: database: {0}")]
+    Database(String),
 }
 
 /// Prints the cause chain, for logs.
@@ -93,7 +98,7 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Unavailable(_) => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::Internal(_) | AppError::Database(_) => "internal",
         }
     }
 
@@ -123,7 +128,9 @@ impl AppError {
             AppError::Unavailable(_) => {
                 "一時的に利用できません。しばらくしてからお試しください。".into()
             }
-            AppError::Internal(_) => "サーバーでエラーが発生しました。".into(),
+            AppError::Internal(_) | AppError::Database(_) => {
+                "サーバーでエラーが発生しました。".into()
+            }
         }
     }
 }
@@ -157,13 +164,16 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal(_) | AppError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         match self {
             AppError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
+            AppError::Database(cause) => {
+                tracing::error!(cause = %format!("database: {cause}"), "internal error")
+            }
             AppError::Unavailable(cause) => tracing::warn!(cause = %cause, "service unavailable"),
             _ => {}
         }
@@ -201,7 +211,7 @@ impl From<diesel::result::Error> for AppError {
                     .to_string(),
                 message: "同じ値がすでに登録されています。".into(),
             },
-            other => AppError::Internal(format!("database: {other}")),
+            other => AppError::Database(other.to_string()),
         }
     }
 }

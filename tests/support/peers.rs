@@ -289,8 +289,29 @@ impl RawPeer {
         doc: &mut Automerge,
         state: &mut sync::State,
     ) -> Result<Vec<String>, Got> {
+        self.sync_doc_from(doc_id, doc, state, "request").await
+    }
+
+    /// [`RawPeer::sync_doc`] for a document the server does not have yet: the tablet offers it
+    /// with `sync` (a resident found in the field), not `request`.
+    pub async fn offer_doc(
+        &mut self,
+        doc_id: &str,
+        doc: &mut Automerge,
+        state: &mut sync::State,
+    ) -> Result<Vec<String>, Got> {
+        self.sync_doc_from(doc_id, doc, state, "sync").await
+    }
+
+    async fn sync_doc_from(
+        &mut self,
+        doc_id: &str,
+        doc: &mut Automerge,
+        state: &mut sync::State,
+        first: &str,
+    ) -> Result<Vec<String>, Got> {
         let mut seen = Vec::new();
-        let mut kind = "request";
+        let mut kind = first;
         loop {
             if let Some(m) = doc.generate_sync_message(state) {
                 self.send_sync(kind, doc_id, m.encode()).await;

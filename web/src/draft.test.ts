@@ -1,37 +1,11 @@
 import { describe, expect, it } from "vitest"
-import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo/slim"
 import { EncryptedStorage } from "./vault"
+import { MemoryStorage } from "./memory-storage.testing"
 import { DEFAULT_FIELDS, Drafts, decodeDraft, draftKey, encodeDraft, isBlank, type RecordDraft } from "./draft"
-
-/** IndexedDB's behaviour in memory (keys as arrays, ranges by prefix), each operation a little slow. */
-class MemoryStorage implements StorageAdapterInterface {
-  data = new Map<string, Uint8Array>()
-  private tick = () => new Promise(r => setTimeout(r, 1))
-  async load(key: StorageKey) {
-    await this.tick()
-    return this.data.get(JSON.stringify(key))
-  }
-  async save(key: StorageKey, data: Uint8Array) {
-    await this.tick()
-    this.data.set(JSON.stringify(key), data)
-  }
-  async remove(key: StorageKey) {
-    await this.tick()
-    this.data.delete(JSON.stringify(key))
-  }
-  async loadRange(prefix: StorageKey): Promise<Chunk[]> {
-    return [...this.data]
-      .map(([k, data]) => ({ key: JSON.parse(k) as StorageKey, data }))
-      .filter(c => prefix.every((p, i) => c.key[i] === p))
-  }
-  async removeRange(prefix: StorageKey) {
-    for (const c of await this.loadRange(prefix)) this.data.delete(JSON.stringify(c.key))
-  }
-}
 
 async function drafts() {
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-  const inner = new MemoryStorage()
+  const inner = new MemoryStorage(1)
   const storage = new EncryptedStorage(inner, key)
   return { inner, storage, drafts: new Drafts(storage) }
 }

@@ -1,28 +1,6 @@
 import { describe, expect, it } from "vitest"
-import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo/slim"
 import { EncryptedStorage } from "./vault"
-
-/** IndexedDB's behaviour in memory: keys as arrays, ranges by prefix. */
-class MemoryStorage implements StorageAdapterInterface {
-  data = new Map<string, Uint8Array>()
-  async load(key: StorageKey) {
-    return this.data.get(JSON.stringify(key))
-  }
-  async save(key: StorageKey, data: Uint8Array) {
-    this.data.set(JSON.stringify(key), data)
-  }
-  async remove(key: StorageKey) {
-    this.data.delete(JSON.stringify(key))
-  }
-  async loadRange(prefix: StorageKey): Promise<Chunk[]> {
-    return [...this.data]
-      .map(([k, data]) => ({ key: JSON.parse(k) as StorageKey, data }))
-      .filter(c => prefix.every((p, i) => c.key[i] === p))
-  }
-  async removeRange(prefix: StorageKey) {
-    for (const c of await this.loadRange(prefix)) this.data.delete(JSON.stringify(c.key))
-  }
-}
+import { MemoryStorage } from "./memory-storage.testing"
 
 async function storage() {
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])

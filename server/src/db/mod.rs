@@ -519,7 +519,7 @@ impl Db {
                     tracing::info!("database writes succeed again");
                 }
             }
-            Err(AppError::Internal(m)) if m.starts_with("database: ") => {
+            Err(AppError::Database(_)) => {
                 if failing
                     .compare_exchange(0, now_ms(), Ordering::SeqCst, Ordering::SeqCst)
                     .is_ok()

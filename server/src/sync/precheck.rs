@@ -235,16 +235,26 @@ mod tests {
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ROOT};
 
-    fn uleb(out: &mut Vec<u8>, mut v: u64) {
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
+    fn uleb(out: &mut Vec<u8>, v: u64) {
+        leb128::write::unsigned(out, v).unwrap();
+    }
+
+    /// Sends `from`'s next sync message, if any, to `to` through [`check`]; whether one was sent.
+    fn pass(
+        from: &mut AutoCommit,
+        from_state: &mut sync::State,
+        to: &mut AutoCommit,
+        to_state: &mut sync::State,
+    ) -> bool {
+        let Some(m) = from.sync().generate_sync_message(from_state) else {
+            return false;
+        };
+        let bytes = m.encode();
+        check(&bytes).expect("a real message passes");
+        to.sync()
+            .receive_sync_message(to_state, sync::Message::decode(&bytes).unwrap())
+            .unwrap();
+        true
     }
 
     /// A message with one `have` whose bloom filter says what the caller wants.
@@ -302,23 +312,9 @@ mod tests {
         let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
         let mut rounds = 0;
         loop {
-            let mut moved = false;
-            if let Some(m) = a.sync().generate_sync_message(&mut sa) {
-                let bytes = m.encode();
-                check(&bytes).expect("a's message passes");
-                b.sync()
-                    .receive_sync_message(&mut sb, sync::Message::decode(&bytes).unwrap())
-                    .unwrap();
-                moved = true;
-            }
-            if let Some(m) = b.sync().generate_sync_message(&mut sb) {
-                let bytes = m.encode();
-                check(&bytes).expect("b's message passes");
-                a.sync()
-                    .receive_sync_message(&mut sa, sync::Message::decode(&bytes).unwrap())
-                    .unwrap();
-                moved = true;
-            }
+            let a_sent = pass(&mut a, &mut sa, &mut b, &mut sb);
+            let b_sent = pass(&mut b, &mut sb, &mut a, &mut sa);
+            let moved = a_sent || b_sent;
             rounds += 1;
             if !moved || rounds > 10 {
                 break;
