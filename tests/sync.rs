@@ -12,7 +12,7 @@ use crate::both;
 use crate::support::peers::{
     Got, RawPeer, add_entry, add_greeting, field, msg_type, plan, step, tablet,
 };
-use crate::support::{Client, TestDb, TestServer, code};
+use crate::support::{Client, TestDb, TestServer, chunks, code};
 
 /// The document URL of a resident, as the caller's document list gives it.
 async fn doc_url(c: &mut Client, resident_id: &str) -> String {
@@ -550,8 +550,20 @@ async fn hostile_sync(db: TestDb) {
         bomb.len()
     );
 
+    // Run lengths: a document chunk whose change declares 2⁴⁰ ops (automerge allocated a slot
+    // for each and the process aborted) and a change whose op columns are runs of 2⁴⁰ (iterated
+    // one by one). Each under 200 bytes.
+    let declared_doc = chunks::message_with(&[chunks::document_declaring(1 << 40)]);
+    let declared_change = chunks::message_with(&[chunks::change_declaring(1 << 40)]);
+    assert!(declared_doc.len() < 200 && declared_change.len() < 200);
+
     let peak_before = peak_rss_mib();
-    for (what, data) in [("bloom probes", probes), ("compressed bomb", bomb)] {
+    for (what, data) in [
+        ("bloom probes", probes),
+        ("compressed bomb", bomb),
+        ("document declaring 2⁴⁰ ops", declared_doc),
+        ("change of 2⁴⁰ ops", declared_change),
+    ] {
         let mut bad = RawPeer::joined(&s, &comm_a, "peer-hostile").await;
         bad.send_sync("sync", &doc_id, data).await;
         let got = bad.recv(Duration::from_secs(2)).await;

@@ -10,6 +10,7 @@
     reason = "each test module uses a different part of the support code"
 )]
 
+pub mod chunks;
 pub mod peers;
 pub mod push;
 

@@ -7,9 +7,8 @@
 //! - [`connection::Connection`]: one per WebSocket. Binds the peer id at `join`, checks the ACL on
 //!   every request, applies sync messages under the document's lock, persists *before* answering,
 //!   and fans the change out to the document's other subscribers.
-//! - [`precheck`]: bounds a sync message's counts, bloom filters and compressed data before automerge
-//!   reads it. Not yet bounded: op counts declared inside change columns (run lengths, a document
-//!   chunk's maxOp), which automerge also trusts — see the module's doc.
+//! - [`precheck`]: bounds a sync message's counts, bloom filters, compressed data and the ops its
+//!   chunks declare (column run lengths, a document chunk's maxOp) before automerge reads it.
 //! - [`fanout`]: several server processes on one PostgreSQL: each announces the documents it
 //!   changed and reloads those the others changed.
 //!
