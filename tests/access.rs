@@ -223,6 +223,32 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             admin_only(ok),
         ),
+        (
+            "POST",
+            format!("/api/admin/users/{a2}/password-reset"),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        (
+            "POST",
+            format!("/api/admin/users/{a2}/disable"),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        (
+            "POST",
+            format!("/api/admin/users/{a2}/enable"),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        (
+            "POST",
+            "/api/me/password".into(),
+            Some(
+                json!({"current_password": "not the password", "new_password": "a long enough password"}),
+            ),
+            [u, 400, 400, 400, 400, 400, 400],
+        ),
         ("GET", "/api/admin/residents".into(), None, admin_only(ok)),
         (
             "POST",

@@ -140,6 +140,7 @@ pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<Use
         password_hash: new.password_hash,
         disabled_at: None,
         created_at: now_ms(),
+        must_change_password: false,
     };
     accounts::insert_user(conn, &u)?;
     record(
@@ -182,11 +183,8 @@ pub fn revoke_user_sessions(
     actor: &Actor,
     user_id: &str,
 ) -> Result<usize, AppError> {
-    if accounts::user_by_id(conn, user_id)?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let n = accounts::revoke_user_sessions(conn, user_id, now_ms())?;
-    crate::access::changed(conn)?;
+    existing_user(conn, user_id)?;
+    let n = end_sessions(conn, user_id, "")?;
     record(
         conn,
         actor,
@@ -196,6 +194,111 @@ pub fn revoke_user_sessions(
         json!({ "sessions": n }),
     )?;
     Ok(n)
+}
+
+/// The user, or 404.
+fn existing_user(conn: &mut DbConn, user_id: &str) -> Result<User, AppError> {
+    accounts::user_by_id(conn, user_id)?.ok_or(AppError::NotFound)
+}
+
+/// Ends the user's sessions (all, or all but `keep`) and tells open sync sockets to re-check at
+/// once ([`crate::access::changed`]): a socket whose session ended closes.
+fn end_sessions(conn: &mut DbConn, user_id: &str, keep: &str) -> Result<usize, AppError> {
+    let n = accounts::revoke_user_sessions_except(conn, user_id, keep, now_ms())?;
+    crate::access::changed(conn)?;
+    Ok(n)
+}
+
+/// Disables a user (no login; every session and sync socket ends at once) or enables them again.
+/// An administrator cannot disable themselves or the last enabled administrator.
+pub fn set_user_disabled(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    disabled: bool,
+) -> Result<User, AppError> {
+    let user = existing_user(conn, user_id)?;
+    if disabled {
+        let refuse = |message: &str| AppError::Conflict {
+            field: "id".into(),
+            message: message.into(),
+        };
+        if actor.user_id.as_deref() == Some(user_id) {
+            return Err(refuse("自分自身は停止できません。"));
+        }
+        if user.role == Role::Admin.as_str()
+            && accounts::count_other_active_admins(conn, user_id)? == 0
+        {
+            return Err(refuse("最後の管理者は停止できません。"));
+        }
+    }
+    let at = disabled.then(now_ms);
+    accounts::set_disabled(conn, user_id, at)?;
+    let sessions = if disabled {
+        end_sessions(conn, user_id, "")?
+    } else {
+        0
+    };
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    record(
+        conn,
+        actor,
+        action,
+        "user",
+        Some(user_id),
+        json!({ "sessions": sessions }),
+    )?;
+    existing_user(conn, user_id)
+}
+
+/// An administrator's reset: the user's password becomes `temporary_hash` (of a password shown
+/// once to the administrator, [`auth::new_temporary_password`]), to be changed at the next login;
+/// every session and sync socket of the user ends (the old password may have leaked).
+pub fn reset_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    temporary_hash: &str,
+) -> Result<usize, AppError> {
+    existing_user(conn, user_id)?;
+    accounts::set_password_hash(conn, user_id, temporary_hash, true)?;
+    let sessions = end_sessions(conn, user_id, "")?;
+    record(
+        conn,
+        actor,
+        "user.password_reset",
+        "user",
+        Some(user_id),
+        json!({ "sessions": sessions }),
+    )?;
+    Ok(sessions)
+}
+
+/// A user's own change (the current password already checked): the new hash replaces the old, and
+/// every other session of theirs ends; the one that changed it stays.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    session_id: &str,
+    new_hash: &str,
+) -> Result<usize, AppError> {
+    existing_user(conn, user_id)?;
+    accounts::set_password_hash(conn, user_id, new_hash, false)?;
+    let sessions = end_sessions(conn, user_id, session_id)?;
+    record(
+        conn,
+        actor,
+        "user.password_change",
+        "user",
+        Some(user_id),
+        json!({ "other_sessions": sessions }),
+    )?;
+    Ok(sessions)
 }
 
 /// A new resident's fields, validated. Default contact interval: 7 days.

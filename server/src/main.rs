@@ -164,6 +164,22 @@ enum AdminCommand {
         #[arg(long)]
         login: String,
     },
+    /// Give a user a temporary password (printed once: hand it over in person), to be replaced at
+    /// their next login; every session of theirs ends.
+    ResetPassword {
+        #[arg(long)]
+        login: String,
+    },
+    /// Disable a user: no login, and every session and sync connection of theirs ends.
+    DisableUser {
+        #[arg(long)]
+        login: String,
+    },
+    /// Enable a disabled user again (reset the password too if it may have leaked).
+    EnableUser {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -310,6 +326,13 @@ fn v<T>(field: &str, r: Result<T, Invalid>) -> Result<T, AppError> {
     mimamori::api::json::field(field, r)
 }
 
+/// The id of the user with this login (CLI commands name users by login).
+fn user_id_of(conn: &mut mimamori::db::DbConn, login: &str) -> Result<String, AppError> {
+    accounts::user_by_login(conn, login)?
+        .map(|u| u.id)
+        .ok_or_else(|| AppError::invalid("login", "unknown", "no such login"))
+}
+
 fn district_id(db: &Db, code: &str) -> Result<String, AppError> {
     let code = code.to_string();
     db.read_blocking(move |conn| {
@@ -453,12 +476,35 @@ fn admin_command(db: &Db, config: &Config, cmd: AdminCommand) -> Result<(), AppE
         }
         AdminCommand::RevokeSessions { login } => {
             let n = db.write_blocking(|conn| {
-                let u = accounts::user_by_login(conn, &login)?
-                    .ok_or_else(|| AppError::invalid("login", "unknown", "no such login"))?;
-                admin::revoke_user_sessions(conn, &actor, &u.id)
+                let id = user_id_of(conn, &login)?;
+                admin::revoke_user_sessions(conn, &actor, &id)
             })?;
             println!("{n} sessions revoked");
         }
+        AdminCommand::ResetPassword { login } => {
+            let temporary = mimamori::auth::new_temporary_password();
+            let hash = mimamori::auth::hash_password(&temporary)?;
+            let n = db.write_blocking(|conn| {
+                let id = user_id_of(conn, &login)?;
+                admin::reset_password(conn, &actor, &id, &hash)
+            })?;
+            println!(
+                "temporary password for {login}: {} (shown once; {n} sessions ended; \
+                 they choose their own at the next login)",
+                temporary.expose()
+            );
+        }
+        AdminCommand::DisableUser { login } => set_disabled(db, &actor, &login, true)?,
+        AdminCommand::EnableUser { login } => set_disabled(db, &actor, &login, false)?,
     }
+    Ok(())
+}
+
+fn set_disabled(db: &Db, actor: &Actor, login: &str, disable: bool) -> Result<(), AppError> {
+    db.write_blocking(|conn| {
+        let id = user_id_of(conn, login)?;
+        admin::set_user_disabled(conn, actor, &id, disable)
+    })?;
+    println!("{login} {}", if disable { "disabled" } else { "enabled" });
     Ok(())
 }

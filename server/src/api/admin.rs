@@ -86,6 +86,8 @@ pub struct UserOut {
     pub role: String,
     pub district_id: Option<String>,
     pub disabled: bool,
+    /// The password is a temporary one from a reset, not yet replaced by the user.
+    pub must_change_password: bool,
 }
 
 impl From<User> for UserOut {
@@ -97,6 +99,7 @@ impl From<User> for UserOut {
             role: u.role,
             district_id: u.district_id,
             disabled: u.disabled_at.is_some(),
+            must_change_password: u.must_change_password,
         }
     }
 }
@@ -178,6 +181,82 @@ pub async fn revoke_user_sessions(
         .write(move |conn| admin::revoke_user_sessions(conn, &actor, &id))
         .await?;
     Ok(HttpResponse::Ok().json(Revoked { sessions: n }))
+}
+
+/// A reset's temporary password: shown once, to be handed to the user in person.
+#[derive(Serialize, ToSchema)]
+pub struct PasswordReset {
+    pub temporary_password: String,
+    /// Sessions ended (the user's tablets and browsers must log in again).
+    pub sessions: usize,
+}
+
+/// Resets a user's password to a temporary one (returned once, never stored in clear or logged),
+/// to be replaced at the next login; every session and sync socket of the user ends at once.
+#[utoipa::path(post, path = "/api/admin/users/{id}/password-reset", tag = "admin",
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = PasswordReset), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let id = id.into_inner();
+    let temporary = auth::new_temporary_password();
+    let shown = temporary.expose().to_string();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&temporary))
+        .await
+        .map_err(AppError::internal)??;
+    let sessions = state
+        .db
+        .write(move |conn| admin::reset_password(conn, &actor, &id, &hash))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PasswordReset {
+            temporary_password: shown,
+            sessions,
+        }))
+}
+
+async fn set_disabled(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    disabled: bool,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(caller)?;
+    let u = state
+        .db
+        .write(move |conn| admin::set_user_disabled(conn, &actor, &id, disabled))
+        .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(u)))
+}
+
+/// Disables a user: no login, and every session and sync socket of theirs ends at once. An
+/// administrator cannot disable themselves or the last enabled administrator (409).
+#[utoipa::path(post, path = "/api/admin/users/{id}/disable", tag = "admin",
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(&state, &caller, id.into_inner(), true).await
+}
+
+/// Enables a disabled user again (their password is unchanged: reset it if it may have leaked).
+#[utoipa::path(post, path = "/api/admin/users/{id}/enable", tag = "admin",
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorBody)))]
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(&state, &caller, id.into_inner(), false).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/session", web::post().to(session::login))
         .route("/api/session", web::delete().to(session::logout))
         .route("/api/me", web::get().to(session::me))
+        .route("/api/me/password", web::post().to(session::change_password))
         .route("/api/devices/enrol", web::post().to(session::enrol))
         .route("/api/devices/key-share", web::get().to(session::key_share))
         .route("/api/devices/wiped", web::post().to(session::wiped))
@@ -119,6 +120,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/admin/residents", web::get().to(admin::list_residents))
         .route(
+        .route(
+            "/api/admin/users/{id}/password-reset",
+            web::post().to(admin::reset_password),
+        )
+        .route(
+            "/api/admin/users/{id}/disable",
+            web::post().to(admin::disable_user),
+        )
+        .route(
+            "/api/admin/users/{id}/enable",
+            web::post().to(admin::enable_user),
+        )
             "/api/admin/residents",
             web::post().to(admin::create_resident),
         )
@@ -156,6 +169,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         session::me,
         session::enrol,
         session::key_share,
+        session::change_password,
         session::wiped,
         session::device_events,
         residents::list,
@@ -197,6 +211,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         admin::create_resident,
         admin::list_assignments,
         admin::create_assignment,
+        admin::reset_password,
+        admin::disable_user,
+        admin::enable_user,
         admin::end_assignment,
         admin::list_devices,
         admin::issue_device,

@@ -37,9 +37,17 @@ pub struct Me {
     pub district: Option<DistrictRef>,
     /// The enrolled device this session was opened on, if any.
     pub device_id: Option<String>,
+    /// The password is a temporary one from an administrator's reset: ask for a new one.
+    pub must_change_password: bool,
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
+    let user_id = caller.user_id.clone();
+    let must_change_password = state
+        .db
+        .read(move |conn| Ok(accounts::user_by_id(conn, &user_id)?))
+        .await?
+        .is_some_and(|u| u.must_change_password);
     let district = match caller.district_id.clone() {
         Some(id) => state
             .db
@@ -59,6 +67,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
         role: caller.role,
         district,
         device_id: caller.device_id.clone(),
+        must_change_password,
     })
 }
 
@@ -235,6 +244,84 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(me_of(&state, &caller).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// 10–256 characters, not the current one.
+    pub new_password: String,
+}
+
+/// Changes the caller's own password. The current one is checked under the login throttle (a
+/// stolen session cannot guess it faster than a login could); every other session of the caller
+/// ends, this one stays.
+#[utoipa::path(post, path = "/api/me/password", tag = "session", request_body = PasswordChange,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: ApiJson<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    let new = super::json::field(
+        "new_password",
+        crate::domain::Password::parse(&new_password),
+    )?;
+    if new.expose() == current_password {
+        return Err(AppError::invalid(
+            "new_password",
+            "unchanged",
+            "今のパスワードとは違うものにしてください。",
+        ));
+    }
+    let login = caller.login.clone();
+    let bucket = rate_limit::bucket(caller.device_id.as_deref());
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let user_id = caller.user_id.clone();
+    let now = db::now_ms();
+    let (attempt, user) = state
+        .db
+        .write(move |conn| {
+            let attempt = rate_limit::reserve(conn, &login, &bucket, &address, now)?;
+            Ok((attempt, accounts::user_by_id(conn, &user_id)?))
+        })
+        .await?;
+    let stored = user.map(|u| u.password_hash);
+    let checked = tokio::task::spawn_blocking(move || {
+        if !auth::verify_password(stored.as_deref(), &current_password) {
+            return Ok(None);
+        }
+        auth::hash_password(&new).map(Some)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    let Some(hash) = checked else {
+        // Already counted (reserve).
+        return Err(AppError::invalid(
+            "current_password",
+            "wrong",
+            "今のパスワードが違います。",
+        ));
+    };
+    let actor = Actor::of(&caller);
+    let (user_id, session_id) = (caller.user_id.clone(), caller.session_id.clone());
+    state
+        .db
+        .write(move |conn| {
+            accounts::forget_login_failure(conn, attempt)?;
+            crate::admin::change_own_password(conn, &actor, &user_id, &session_id, &hash)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, ToSchema)]

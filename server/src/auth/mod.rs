@@ -53,6 +53,18 @@ pub fn verify_password(stored: Option<&str>, candidate: &str) -> bool {
     ok && stored.is_some()
 }
 
+/// A temporary password for an administrator's reset: sixteen digits in four groups
+/// (`1234-5678-9012-3456`, about 53 bits), easy to read out and to type on a tablet's number row.
+/// Login throttling bounds guessing, and the user replaces it at the next login.
+pub fn new_temporary_password() -> Password {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    let groups: Vec<String> = (0..4)
+        .map(|_| format!("{:04}", rng.gen_range(0..10_000)))
+        .collect();
+    Password::parse(&groups.join("-")).expect("nineteen characters is a valid length")
+}
+
 /// A new random secret (256 bits, base64url) and the SHA-256 hex we store in its place.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];

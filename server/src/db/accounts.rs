@@ -16,6 +16,8 @@ pub struct User {
     pub password_hash: String,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
+    /// The password is a temporary one from an administrator's reset: the app asks for a new one.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -84,6 +86,40 @@ pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
 
+/// Replaces a user's password hash; `temporary` when an administrator set it.
+pub fn set_password_hash(
+    conn: &mut DbConn,
+    user_id: &str,
+    hash: &str,
+    temporary: bool,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(hash),
+            users::must_change_password.eq(temporary),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Disables (`Some(at)`) or re-enables (`None`) a user.
+pub fn set_disabled(conn: &mut DbConn, user_id: &str, at: Option<i64>) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::disabled_at.eq(at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Enabled administrators other than `except`.
+pub fn count_other_active_admins(conn: &mut DbConn, except: &str) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::disabled_at.is_null())
+        .filter(users::id.ne(except))
+        .count()
+        .get_result(conn)
+}
+
 pub fn insert_session(conn: &mut DbConn, session: &Session) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values(session)
@@ -125,9 +161,20 @@ pub fn revoke_session(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<()> 
 
 /// Ends every open session of a user; returns how many.
 pub fn revoke_user_sessions(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResult<usize> {
+    revoke_user_sessions_except(conn, user_id, "", now)
+}
+
+/// Ends every live session of a user but `keep` (the one changing its own password).
+pub fn revoke_user_sessions_except(
+    conn: &mut DbConn,
+    user_id: &str,
+    keep: &str,
+    now: i64,
+) -> QueryResult<usize> {
     diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
             .filter(sessions::revoked_at.is_null()),
     )
     .set(sessions::revoked_at.eq(now))

@@ -26,6 +26,7 @@ diesel::table! {
         password_hash -> Text,
         disabled_at -> Nullable<BigInt>,
         created_at -> BigInt,
+        must_change_password -> Bool,
     }
 }
 
