@@ -4,7 +4,7 @@ use awc::http::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::support::{PASSWORD, TestDb, TestServer, code};
+use crate::support::{Client, PASSWORD, TestDb, TestServer, code};
 
 both!(login_sets_a_strict_cookie_and_logout_ends_it, login_logout);
 async fn login_logout(db: TestDb) {
@@ -41,7 +41,13 @@ async fn login_logout(db: TestDb) {
 
     let (st, _) = c.delete("/api/session").await;
     assert_eq!(st, StatusCode::NO_CONTENT);
-    assert!(c.cookies.is_empty(), "logout clears the cookie");
+    assert!(
+        !c.cookies.contains_key("mimamori_session"),
+        "logout clears the session cookie"
+    );
+    // The known-browser cookie stays: it opens nothing, it only keeps this browser's own count of
+    // failed logins (see an_attacker_cannot_lock_a_lead_out_of_their_own_browser).
+    assert!(c.cookies.contains_key("mimamori_browser"));
 
     // The old token is dead even if a copy of it is replayed.
     let (st, body) = c
@@ -324,6 +330,68 @@ async fn leaked_password(db: TestDb) {
     for secret in [temporary.as_str(), "my own new password"] {
         assert!(!text.contains(secret), "no password in the audit log");
     }
+}
+
+// Leads, staff and the admin have no tablet: before, ten wrong passwords from anywhere locked them
+// out, and fifty from one address (a city's proxy) locked out everyone. A browser where the account
+// logged in before is known to it (a signed cookie) and keeps its own count, so an attacker
+// guessing at the same time — same address included — locks out only unknown browsers.
+/// One login attempt; its status.
+async fn attempt(c: &mut Client, login: &str, password: &str) -> StatusCode {
+    let body = json!({ "login": login, "password": password });
+    c.post("/api/session", &body).await.0
+}
+
+both!(
+    an_attacker_cannot_lock_a_lead_out_of_their_own_browser,
+    known_browser
+);
+async fn known_browser(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut office_pc = s.login("lead-a").await;
+    assert!(
+        office_pc.cookies.contains_key("mimamori_browser"),
+        "the lead's browser is remembered at login"
+    );
+    // A forged cookie is no better than none.
+    let mut forger = s.client();
+    forger
+        .cookies
+        .insert("mimamori_browser".into(), "bm9uY2U.bm90LWEtbWFj".into());
+
+    let mut attacker = s.client();
+    for i in 0..10 {
+        let st = attempt(&mut attacker, "lead-a", &format!("guess {i}")).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    // Password spraying from the same address as the lead (one proxy in front of the city).
+    for i in 0..45 {
+        attempt(&mut attacker, &format!("nobody-{i}"), "wrong password").await;
+    }
+    assert_eq!(
+        attempt(&mut attacker, "lead-a", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt(&mut forger, "lead-a", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a made-up browser cookie counts as unknown"
+    );
+    assert_eq!(
+        attempt(&mut s.client(), "staff", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "past the address limit, unknown browsers wait"
+    );
+    // The lead at their own PC logs in, during the attack, from the same address.
+    assert_eq!(
+        attempt(&mut office_pc, "lead-a", PASSWORD).await,
+        StatusCode::OK
+    );
+    // The cookie is bound to the account: it does not unlock another one.
+    assert_eq!(
+        attempt(&mut office_pc, "staff", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 both!(

@@ -22,6 +22,7 @@
 //! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
 //! | `MIMAMORI_PUSH_CONCURRENCY` | `64` | push messages in flight at once |
 //! | `MIMAMORI_PUSH_RETRY_BASE_MS` | `5000` | first retry delay after a failed push (doubling; 5 attempts in all) |
+//! | `MIMAMORI_TRUSTED_PROXIES` | none | reverse proxies in front of the server (addresses or CIDR blocks, comma-separated: `10.0.0.5, 192.168.10.0/24`): from these, the client's address is read from `X-Forwarded-For` for the per-address login limit; from anywhere else that header is ignored |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
 use std::net::SocketAddr;
@@ -61,6 +62,8 @@ pub struct Config {
     /// Open `/sync` sockets one user may hold at once (all sessions and tablets together): one
     /// session cannot hold thousands of sockets and the memory behind them.
     pub sync_max_sockets_per_user: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client ([`crate::auth::proxy`]).
+    pub trusted_proxies: Vec<crate::auth::proxy::Range>,
 }
 
 /// Chrome (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS).
@@ -154,6 +157,13 @@ impl Config {
             max_pending_residents: parse("MIMAMORI_MAX_PENDING_RESIDENTS", 20_u32)?,
             sync_max_sockets_per_user: parse("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", 16_usize)?
                 .max(1),
+            trusted_proxies: crate::auth::proxy::parse_list(
+                &var("MIMAMORI_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|reason| ConfigError {
+                var: "MIMAMORI_TRUSTED_PROXIES",
+                reason,
+            })?,
         })
     }
 
@@ -177,6 +187,7 @@ impl Config {
             push_retry_base_ms: 5000,
             max_pending_residents: 20,
             sync_max_sockets_per_user: 16,
+            trusted_proxies: Vec::new(),
         }
     }
 }

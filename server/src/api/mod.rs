@@ -118,8 +118,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/admin/users/{id}/revoke-sessions",
             web::post().to(admin::revoke_user_sessions),
         )
-        .route("/api/admin/residents", web::get().to(admin::list_residents))
-        .route(
         .route(
             "/api/admin/users/{id}/password-reset",
             web::post().to(admin::reset_password),
@@ -132,6 +130,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/admin/users/{id}/enable",
             web::post().to(admin::enable_user),
         )
+        .route("/api/admin/residents", web::get().to(admin::list_residents))
+        .route(
             "/api/admin/residents",
             web::post().to(admin::create_resident),
         )
@@ -167,9 +167,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         session::login,
         session::logout,
         session::me,
+        session::change_password,
         session::enrol,
         session::key_share,
-        session::change_password,
         session::wiped,
         session::device_events,
         residents::list,
@@ -207,13 +207,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         admin::list_users,
         admin::create_user,
         admin::revoke_user_sessions,
+        admin::reset_password,
+        admin::disable_user,
+        admin::enable_user,
         admin::list_residents,
         admin::create_resident,
         admin::list_assignments,
         admin::create_assignment,
-        admin::reset_password,
-        admin::disable_user,
-        admin::enable_user,
         admin::end_assignment,
         admin::list_devices,
         admin::issue_device,

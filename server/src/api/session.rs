@@ -122,18 +122,30 @@ pub async fn login(
     }
     let device = request_device(&state, &req).await?;
     let device_id = device.as_ref().map(|d| d.id.clone());
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let bucket = rate_limit::bucket(device_id.as_deref());
+    let address = auth::proxy::client_address(&req, &state.config.trusted_proxies);
+    let browser_cookie = req
+        .cookie(rate_limit::BROWSER_COOKIE)
+        .map(|c| c.value().to_string());
     let now = db::now_ms();
 
-    let (attempt, user) = state
+    // The bucket: this tablet's, this known browser's, or the one all other browsers share.
+    let device_bucket = device_id.as_deref().map(|d| rate_limit::bucket(Some(d)));
+    let (attempt, user, known) = state
         .db
         .write(move |conn| {
-            let attempt = rate_limit::reserve(conn, &login, &bucket, &address, now)?;
-            Ok((attempt, accounts::user_by_login(conn, &login)?))
+            let user = accounts::user_by_login(conn, &login)?;
+            let known = match &user {
+                Some(u) if device_bucket.is_none() => {
+                    rate_limit::known_browser(conn, &u.id, browser_cookie.as_deref())?
+                }
+                _ => None,
+            };
+            let (bucket, address) = match device_bucket.or(known.clone()) {
+                Some(own) => (own, None),
+                None => (rate_limit::bucket(None), Some(address.as_str())),
+            };
+            let attempt = rate_limit::reserve(conn, &login, &bucket, address, now)?;
+            Ok((attempt, user, known.is_some()))
         })
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -180,10 +192,18 @@ pub async fn login(
         session_expires_at: session.expires_at,
     };
     let actor = Actor::of(&caller);
-    state
+    // A browser (not a tablet) where this account logged in becomes known to it.
+    let remember = !known && device_id.is_none();
+    let user_id = user.id.clone();
+    let browser_token = state
         .db
         .write(move |conn| {
             accounts::forget_login_failure(conn, attempt)?;
+            let token = if remember {
+                Some(rate_limit::new_browser_token(conn, &user_id)?)
+            } else {
+                None
+            };
             accounts::insert_session(conn, &session)?;
             if let Some(d) = &session.device_id {
                 accounts::touch_device(conn, d, now)?;
@@ -196,18 +216,21 @@ pub async fn login(
                 Some(&session.id),
                 json!({}),
             )?;
-            Ok(())
+            Ok(token)
         })
         .await?;
     tracing::info!(user = %caller.user_id, role = role.as_str(), "login");
     let me = me_of(&state, &caller).await?;
-    Ok(HttpResponse::Ok()
-        .cookie(auth::session_cookie(
-            &token,
-            state.secure_cookies,
-            state.config.session_ttl_hours,
-        ))
-        .json(me))
+    let mut response = HttpResponse::Ok();
+    response.cookie(auth::session_cookie(
+        &token,
+        state.secure_cookies,
+        state.config.session_ttl_hours,
+    ));
+    if let Some(t) = browser_token {
+        response.cookie(auth::browser_cookie(&t, state.secure_cookies));
+    }
+    Ok(response.json(me))
 }
 
 /// Ends the caller's session and clears the cookie.
@@ -261,7 +284,6 @@ pub struct PasswordChange {
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    req: HttpRequest,
     caller: Caller,
     body: ApiJson<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
@@ -281,17 +303,15 @@ pub async fn change_password(
         ));
     }
     let login = caller.login.clone();
-    let bucket = rate_limit::bucket(caller.device_id.as_deref());
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    // Guesses through one session count in that session's own bucket (a stolen session cannot
+    // lock the owner out, nor guess faster than a login could).
+    let bucket = format!("session:{}", caller.session_id);
     let user_id = caller.user_id.clone();
     let now = db::now_ms();
     let (attempt, user) = state
         .db
         .write(move |conn| {
-            let attempt = rate_limit::reserve(conn, &login, &bucket, &address, now)?;
+            let attempt = rate_limit::reserve(conn, &login, &bucket, None, now)?;
             Ok((attempt, accounts::user_by_id(conn, &user_id)?))
         })
         .await?;

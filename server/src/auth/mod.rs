@@ -9,6 +9,7 @@
 //!
 //! This module must not decide what a role may do with a resident: that is `access`.
 
+pub mod proxy;
 pub mod rate_limit;
 
 use std::future::Future;
@@ -119,6 +120,16 @@ pub fn session_cookie(token: &str, secure: bool, ttl_hours: i64) -> Cookie<'stat
 /// The device cookie: long-lived (5 years); the device row decides whether it still counts.
 pub fn device_cookie(token: &str, secure: bool) -> Cookie<'static> {
     secret_cookie(DEVICE_COOKIE, token, secure, CookieDuration::days(5 * 365))
+}
+
+/// The known-browser cookie of login throttling ([`rate_limit::BROWSER_COOKIE`]): 400 days.
+pub fn browser_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    secret_cookie(
+        rate_limit::BROWSER_COOKIE,
+        token,
+        secure,
+        CookieDuration::days(400),
+    )
 }
 
 /// A cookie that removes `name` from the browser.

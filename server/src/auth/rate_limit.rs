@@ -1,13 +1,83 @@
 //! Login throttling, counted in the database so it holds across restarts and server processes.
 //!
 //! - Per account: at most [`ACCOUNT_LIMIT`] failures in [`WINDOW_MS`]. Failures are counted per
-//!   *bucket*: an enrolled device has its own bucket, every unknown browser shares one. An attacker
-//!   who burns the shared bucket does not lock the commissioner out of their own tablet, and every
-//!   lock ends when the window slides past the failures.
-//! - Per client address: at most [`ADDRESS_LIMIT`] failures in the window, whatever the account.
+//!   *bucket*: an enrolled device has its own bucket; so has a **known browser** — one where this
+//!   account logged in before, which holds a cookie the server signed for that account
+//!   ([`BROWSER_COOKIE`], OWASP's "device cookie"); every other browser shares one bucket. An
+//!   attacker who burns the shared bucket locks out only unknown browsers: the lead at the office
+//!   PC and the commissioner on their tablet keep logging in, and every lock ends when the window
+//!   slides past the failures.
+//! - Per client address: at most [`ADDRESS_LIMIT`] failures in the window, whatever the account —
+//!   for unknown browsers only, so that behind a proxy (every client one address) a password
+//!   sprayer cannot lock out the owners either.
 
-use crate::db::{DbConn, accounts};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::db::{DbConn, accounts, directory};
 use crate::error::AppError;
+
+/// The known-browser cookie: `NONCE.MAC`, the MAC over the user id and the nonce.
+pub const BROWSER_COOKIE: &str = "mimamori_browser";
+/// The setting that holds the key signing known-browser cookies (made at the first login).
+const BROWSER_KEY: &str = "auth.browser_key";
+
+fn mac(key: &[u8], user_id: &str, nonce: &str) -> String {
+    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(user_id.as_bytes());
+    m.update(b".");
+    m.update(nonce.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+fn browser_key(conn: &mut DbConn) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(directory::get_setting(conn, BROWSER_KEY)?
+        .and_then(|k| base64::engine::general_purpose::STANDARD.decode(k).ok()))
+}
+
+/// The bucket of a known browser of `user_id`, if `cookie` is one the server signed for them.
+pub fn known_browser(
+    conn: &mut DbConn,
+    user_id: &str,
+    cookie: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let (Some(cookie), Some(key)) = (cookie, browser_key(conn)?) else {
+        return Ok(None);
+    };
+    let Some((nonce, given)) = cookie.split_once('.') else {
+        return Ok(None);
+    };
+    let expected = mac(&key, user_id, nonce);
+    // Compared in constant time (the MAC is the secret part).
+    let same = expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    Ok(same.then(|| format!("browser:{nonce}")))
+}
+
+/// A new known-browser cookie value for `user_id` (the signing key is made on first use).
+pub fn new_browser_token(conn: &mut DbConn, user_id: &str) -> Result<String, AppError> {
+    let key = match browser_key(conn)? {
+        Some(k) => k,
+        None => {
+            let mut k = vec![0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut k);
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&k);
+            directory::put_setting(conn, BROWSER_KEY, &encoded)?;
+            k
+        }
+    };
+    let mut nonce = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(nonce);
+    let mac = mac(&key, user_id, &nonce);
+    Ok(format!("{nonce}.{mac}"))
+}
 
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const ACCOUNT_LIMIT: i64 = 10;
@@ -24,19 +94,24 @@ pub fn bucket(device_id: Option<&str>) -> String {
 /// Counts this attempt as a failure *before* the password is checked, if the limits allow one
 /// more, and returns the record to take back when the password was right. Checking and recording
 /// happen in the caller's write transaction under [`accounts::lock_login_attempts`], so parallel
-/// guesses cannot all pass the check before any of them is recorded.
+/// guesses cannot all pass the check before any of them is recorded. `address` is `None` for a
+/// known browser or device (not held to the address limit, nor counted in it).
 pub fn reserve(
     conn: &mut DbConn,
     login: &str,
     bucket: &str,
-    address: &str,
+    address: Option<&str>,
     now: i64,
 ) -> Result<i64, AppError> {
     accounts::lock_login_attempts(conn)?;
     check(conn, login, bucket, address, now)?;
     accounts::prune_login_failures(conn, now - 2 * WINDOW_MS)?;
     Ok(accounts::record_login_failure(
-        conn, login, bucket, address, now,
+        conn,
+        login,
+        bucket,
+        address.unwrap_or(""),
+        now,
     )?)
 }
 
@@ -45,7 +120,7 @@ pub fn check(
     conn: &mut DbConn,
     login: &str,
     bucket: &str,
-    address: &str,
+    address: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
     let since = now - WINDOW_MS;
@@ -53,9 +128,11 @@ pub fn check(
     if n >= ACCOUNT_LIMIT {
         return Err(too_many(oldest, now));
     }
-    let (n, oldest) = accounts::address_failures_since(conn, address, since)?;
-    if n >= ADDRESS_LIMIT {
-        return Err(too_many(oldest, now));
+    if let Some(address) = address {
+        let (n, oldest) = accounts::address_failures_since(conn, address, since)?;
+        if n >= ADDRESS_LIMIT {
+            return Err(too_many(oldest, now));
+        }
     }
     Ok(())
 }
