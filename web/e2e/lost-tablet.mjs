@@ -1,6 +1,7 @@
 // A lost tablet leaks nothing: after real use, the profile on disk holds no resident name, address or
-// note; the app locks on start and when idle; wrong PINs, a long time without a check-in and a
-// revoked device each erase the local data; an ended assignment takes the resident off the tablet.
+// note; the app locks on start and when idle; wrong PINs and a revoked device each erase the local
+// data, a long time without a check-in seals it (kept, unsent records included, until the server is
+// reached); an ended assignment takes the resident off the tablet.
 import fs from "node:fs"
 import path from "node:path"
 import { request } from "playwright-core"
@@ -23,6 +24,7 @@ import {
 } from "./lib.mjs"
 
 const NOTE = "血圧の薬を飲み忘れている様子（試験メモ）"
+const OFFLINE_NOTE = "圏外で書いた記録（試験）"
 const SECRETS = ["試験 花子", "試験 太郎", "旭川市（試験）1条1丁目", NOTE, "血圧の薬"]
 
 /** Every file under `dir` searched for the secrets as UTF-8 and UTF-16 (V8 stores two-byte strings). */
@@ -151,7 +153,9 @@ run(async () => {
   await unlock(t.page)
   await t.page.getByText("試験 花子").waitFor()
 
-  // 4. Offline for days: a warning from 3 days before, then the key is erased.
+  // 4. Offline for days: a warning from 3 days before. Past the city's limit the store is sealed,
+  //    not erased (D8): a record written offline and never sent stays, the right PIN cannot open it
+  //    while offline, and once the server is back the tablet opens as usual and sends it.
   await stopServer()
   const day = 86_400_000
   await t.context.clock.install({ time: Date.now() + 12 * day })
@@ -159,22 +163,30 @@ run(async () => {
   const warning = await t.page.getByTestId("expiry-warning").innerText()
   await unlock(t.page) // offline: the cached share
   await t.page.getByText("試験 花子").waitFor()
+  await recordContact(t.page, rid, { kind: "訪問", outcome: "会えた", note: OFFLINE_NOTE })
   await t.context.close()
   t = await tablet("commissioner")
   await t.context.clock.install({ time: Date.now() + 15 * day })
   await t.page.goto(`${origin}/`)
-  const expiredText = await erasedScreen(t.page)
+  const sealedText = await t.page.getByTestId("sealed").innerText()
+  await t.page.getByLabel("暗証番号").fill(PIN)
+  await t.page.getByRole("button", { name: "開く" }).click()
+  await t.page.getByText("まだ鍵がかかっています").waitFor()
   const afterExpiry = await dumpStorage(t.page)
-  await t.context.close()
   await startServer()
+  await t.page.reload()
+  await unlock(t.page)
+  await t.page.getByText("試験 花子").waitFor()
+  await waitSent(t.page)
+  const lead = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
+  await lead.post("/api/session", { data: { login: "lead-a", password: cfg.password } })
+  const keptAndSent = JSON.stringify(await (await lead.get(`/api/residents/${rid}/document`)).json()).includes(OFFLINE_NOTE)
+  await t.context.close()
 
   // 5. Ten wrong PINs erase it (with a warning before the last tries).
   t = await tablet("commissioner")
   await t.page.goto(`${origin}/`)
-  await t.page.getByRole("button", { name: "ログインし直す" }).click() // the erase notice stays until read
-  await login(t.page, "comm-a")
-  await t.page.getByText("試験 花子").waitFor()
-  await t.page.reload()
+  await t.page.getByLabel("暗証番号").waitFor()
   let warnedAt = null
   for (let i = 1; i <= 10; i++) {
     await t.page.getByLabel("暗証番号").fill(String(100000 + i))
@@ -305,8 +317,9 @@ run(async () => {
     unlockMs,
     idleLockedAfterMs,
     warning,
-    expiredText,
+    sealedText,
     afterExpiry: { records: afterExpiry.records.length, vault: afterExpiry.localStorage.includes("mimamori.vault") },
+    keptAndSent,
     warnedAt,
     erasedText,
     afterWrongPins: { records: afterWrongPins.records.length, vault: afterWrongPins.localStorage.includes("mimamori.vault") },

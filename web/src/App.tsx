@@ -220,6 +220,8 @@ function Unlock({ store, setup }: { store: Store; setup: boolean }) {
           setError({ field: "pin", message: "この端末の認証（指紋・画面ロック）ができませんでした。もう一度お試しください。" })
         if (r === "offline")
           setError({ field: "pin", message: "この端末ではまだ一度もサーバーにつながっていません。電波のよい所でお試しください。" })
+        if (r === "sealed")
+          setError({ field: "pin", message: "まだ鍵がかかっています。電波のよい所で、この画面を開き直してください。" })
       }
     } catch (x) {
       setError({ field: "pin", message: messageOf(x) })
@@ -234,10 +236,24 @@ function Unlock({ store, setup }: { store: Store; setup: boolean }) {
     <section>
       <h1>{setup ? "暗証番号を決めてください" : "暗証番号を入れてください"}</h1>
       {setup && <p>この端末の記録を守るための数字です（6〜12けた）。開くたびに入れます。</p>}
-      {s.expiryWarningDays !== undefined && (
-        <p className="error" role="alert" data-testid="expiry-warning">
-          あと{s.expiryWarningDays}日のうちにサーバーにつながないと、この端末の記録は消えます。電波のよい所で開いてください。
-        </p>
+      {s.sealed ? (
+        <div className="error" role="alert" data-testid="sealed">
+          <p>
+            長い間、市役所のサーバーにつながらなかったため、この端末に鍵をかけました。記録は消えていません（まだ送っていない記録も残っています）。
+          </p>
+          <p>電波のよい所で開き直すと、暗証番号で開けるようになり、記録が送られます。</p>
+          {s.sessionExpired && (
+            <a className="button primary" href="#/login">
+              パスワードを入れてログインする
+            </a>
+          )}
+        </div>
+      ) : (
+        s.expiryWarningDays !== undefined && (
+          <p className="error" role="alert" data-testid="expiry-warning">
+            あと{s.expiryWarningDays}日のうちに、電波のよい所で開いてください。つながらないままだと、この端末に鍵がかかります（記録は消えません。電波のよい所で開けば元どおり使えます）。
+          </p>
+        )
       )}
       {!setup && left <= 3 && (
         <p className="error" role="alert" data-testid="pin-warning">

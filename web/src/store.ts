@@ -47,6 +47,8 @@ export interface State {
   pinFailures: number
   /** Days left before the local key is erased for want of a check-in (shown from 3 days before). */
   expiryWarningDays?: number
+  /** The offline expiry sealed the store: records kept, the PIN opens it once the server is reached. */
+  sealed?: boolean
   me?: Me
   /** We have a cached caller but the server refused the session: recording goes on, sync waits. */
   sessionExpired: boolean
@@ -200,7 +202,10 @@ export class Store {
       const k = await api.keyShare()
       save(LS_IDLE, (this.idleLockSecs = k.idle_lock_secs))
       save(LS_EXPIRY, (this.expiryDays = k.offline_expiry_days))
+      // Sealed at the offline expiry: the server, having checked the device, hands the share back.
+      vault.restoreShare(k.key_share)
       vault.checkedIn()
+      this.set({ sealed: false })
       return k.key_share
     } catch (e) {
       if (e instanceof ApiError && e.code === "device_revoked") {
@@ -208,8 +213,12 @@ export class Store {
         return undefined
       }
       if (e instanceof ApiError && (e.status === 403 || e.status === 401)) {
-        // Reached the server: it counts as a check-in (no device share for this session).
+        // Reached the server: it counts as a check-in (no device share for this session). A sealed
+        // store opens again only with its share: "" for an office PC's, else after a login.
+        if (vault.sealed() && !(e.status === 403 && vault.sealedShareless())) return undefined
+        vault.restoreShare("")
         vault.checkedIn()
+        this.set({ sealed: false })
         return ""
       }
       return undefined
@@ -280,13 +289,13 @@ export class Store {
   }
 
   /** The PIN, on every start and after the idle lock. */
-  async unlock(pin: string): Promise<"ok" | "wrong" | "offline" | "hardware"> {
+  async unlock(pin: string): Promise<"ok" | "wrong" | "offline" | "hardware" | "sealed"> {
     // Online: a check-in first (a revoked tablet erases itself here). Offline: the cached share.
     await this.checkIn()
     if (this.state.lock === "revoked") return "ok"
-    if (vault.cachedShare() === undefined) return "offline"
+    if (vault.cachedShare() === undefined) return vault.sealed() ? "sealed" : "offline"
     const key = await vault.unlock(pin)
-    if (key === "hardware") return "hardware"
+    if (key === "hardware" || key === "sealed") return key
     if (key === "wrong") {
       const n = vault.failures()
       if (n >= MAX_PIN_FAILURES) {
@@ -328,19 +337,21 @@ export class Store {
     }
     await this.refreshSession()
     if (vault.exists() && this.state.lock !== "revoked") await this.checkIn()
-    // Too long without reaching the server (city policy): the key goes. Checked after trying to
-    // check in, so a tablet back in signal after a long spell keeps its unsent records.
+    // Too long without reaching the server (city policy, D8): the cached key share goes, and with
+    // it the PIN's power to open the store offline. The records stay — unsent ones included — and
+    // open again once the server has confirmed this tablet is not revoked. Checked after trying to
+    // check in, so a tablet back in signal after a long spell opens as usual.
     const last = vault.lastCheckIn()
     if (last !== undefined && this.state.lock !== "revoked") {
       const days = (Date.now() - last) / 86_400_000
-      if (days >= this.expiryDays) {
-        await this.wipe("expired")
-        this.set({ booted: true })
-        return
+      if (days >= this.expiryDays && !vault.sealed()) {
+        vault.forgetShare()
+        this.report({ event: "lock", at: Date.now() })
       }
       const left = Math.ceil(this.expiryDays - days)
-      if (left <= 3) this.set({ expiryWarningDays: left })
+      if (left <= 3 && left > 0) this.set({ expiryWarningDays: left })
     }
+    this.set({ sealed: vault.sealed() })
     this.set({ booted: true })
     // Check in again when the network comes back or every minute.
     window.addEventListener("online", () => void this.refreshSession())
@@ -653,6 +664,8 @@ export class Store {
     }
     save(LS_ME, me)
     this.set({ me, sessionExpired: false })
+    // A store sealed at the offline expiry needs this login's check-in to open again.
+    if (vault.sealed()) await this.checkIn()
     await Promise.all([this.refreshDocuments(), this.refreshNotices(), this.enablePush(false)])
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { EncryptedStorage } from "./vault"
+import { EncryptedStorage, bytesToB64url, vault } from "./vault"
 import { MemoryStorage } from "./memory-storage.testing"
 
 async function storage() {
@@ -54,4 +54,36 @@ describe("EncryptedStorage", () => {
     await store.save(["doc-gone-before", "snapshot", "h1"], note)
     expect(await store.load(["doc-gone-before", "snapshot", "h1"])).toEqual(note)
   })
+})
+
+describe("the offline expiry seals the store instead of erasing it (D8)", () => {
+  it("keeps every record; the PIN opens them again once the server hands the share back", async () => {
+    const mem = new Map<string, string>()
+    Object.assign(globalThis, {
+      navigator: {},
+      localStorage: {
+        getItem: (k: string) => mem.get(k) ?? null,
+        setItem: (k: string, v: string) => void mem.set(k, String(v)),
+        removeItem: (k: string) => void mem.delete(k),
+      },
+    })
+    const share = bytesToB64url(crypto.getRandomValues(new Uint8Array(32)))
+    await vault.setup("246810", share, { id: "u1", login: "comm-a", name: "試験" })
+    const { inner, store } = await storage()
+    await store.save(["doc1", "incremental", "unsent"], note)
+
+    vault.forgetShare()
+    expect(vault.sealed()).toBe(true)
+    expect(vault.cachedShare()).toBeUndefined()
+    // The right PIN cannot open it, and no try is counted against the ten.
+    expect(await vault.unlock("246810")).toBe("sealed")
+    expect(vault.failures()).toBe(0)
+    // Nothing was deleted: the wrapped key and the stored records are all still there.
+    expect(vault.exists()).toBe(true)
+    expect((await inner.loadRange(["doc1"])).length).toBe(1)
+
+    vault.restoreShare(share)
+    expect(vault.sealed()).toBe(false)
+    expect(await vault.unlock("246810")).toBeInstanceOf(CryptoKey)
+  }, 30_000)
 })

@@ -7,8 +7,11 @@
 //   PBKDF2-SHA256(PIN, salt, 600,000 iterations) combined (HKDF) with the device's key share from
 //   the server, which the server hands only to the enrolled, non-revoked device. The share is
 //   cached so the PIN unlocks offline; the offline expiry and remote wipe bound that window.
-// - 10 wrong PINs, a revoked device, or too long without a check-in erase the wrapped key and the
-//   stored chunks: the data is gone from this tablet.
+// - Too long without a check-in (the city's offline expiry) forgets the cached share: the store and
+//   its unsent records stay, sealed, until the server hands the share again — which it does only to
+//   the enrolled, non-revoked device (D8: time locks, revocation erases).
+// - 10 wrong PINs or a revoked device erase the wrapped key and the stored chunks: the data is gone
+//   from this tablet.
 import type { StorageAdapterInterface, StorageKey, Chunk } from "@automerge/automerge-repo/slim"
 
 export const PBKDF2_ITERATIONS = 600_000
@@ -22,8 +25,11 @@ interface VaultRecord {
   /** iv (12 bytes) || AES-GCM(raw data key) under the key-encryption key. */
   wrapped: string
   failures: number
-  /** The device's key share, cached for offline unlock ("" for a session without a device). */
-  share: string
+  /** The device's key share, cached for offline unlock ("" for a session without a device);
+   * absent once forgotten at the offline expiry (see forgetShare). */
+  share?: string
+  /** The share was forgotten at the offline expiry; whether it was "" (no device). */
+  forgotten?: { shareless: boolean }
   /** Last successful check-in with the server (ms). */
   checkedIn: number
   /** The hardware-bound factor, where the browser offers it: a platform WebAuthn credential's PRF. */
@@ -61,6 +67,28 @@ export const vault = {
     if (v) write({ ...v, checkedIn: Date.now() })
   },
 
+  /** Whether the share was forgotten at the offline expiry (the store is sealed until restored). */
+  sealed: () => read()?.forgotten !== undefined,
+  /** Whether a sealed store was made without a device share (an office PC): "" restores it. */
+  sealedShareless: () => read()?.forgotten?.shareless === true,
+
+  /**
+   * The offline expiry: forgets the cached share. Nothing stored is deleted — the PIN simply cannot
+   * open the store until the server hands the share again ([restoreShare]).
+   */
+  forgetShare() {
+    const v = read()
+    if (!v || v.forgotten) return
+    write({ ...v, share: undefined, forgotten: { shareless: v.share === "" } })
+  },
+
+  /** The server handed the share again (the device is enrolled and not revoked): unsealed. */
+  restoreShare(share: string) {
+    const v = read()
+    if (!v?.forgotten) return
+    write({ ...v, share, forgotten: undefined, checkedIn: Date.now() })
+  },
+
   /** Whether the tablet's key also needs its platform authenticator (WebAuthn PRF). */
   hardwareBound: () => read()?.prf !== undefined,
 
@@ -94,10 +122,12 @@ export const vault = {
    * The data key, or "wrong" (counted before the key is even derived, so parallel tries in several
    * tabs cannot get around the limit; none at all once it is reached).
    */
-  async unlock(pin: string): Promise<CryptoKey | "wrong" | "hardware"> {
+  async unlock(pin: string): Promise<CryptoKey | "wrong" | "hardware" | "sealed"> {
     const attempt = async () => {
       const v = read()
       if (!v) throw new Error("no vault")
+      // Sealed (the offline expiry): no try is counted, none can succeed.
+      if (v.share === undefined) return "sealed" as const
       if (v.failures >= MAX_PIN_FAILURES) return "wrong" as const
       let hw: Uint8Array | undefined
       if (v.prf) {
