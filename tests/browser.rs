@@ -667,6 +667,25 @@ async fn draft_survives_lock(db: TestDb) {
         assert_eq!(s["visit"], false, "{state}: {s}");
     }
 
+    // The form opens at its top with the resident's name in view, even after a scrolled page;
+    // saving says 保存しました on the resident's page.
+    assert!(
+        f["scrolledBy"].as_i64().unwrap() > 100,
+        "the page before was scrolled: {}",
+        f["scrolledBy"]
+    );
+    assert_eq!(f["formOpened"]["scrollY"], 0, "{}", f["formOpened"]);
+    assert!(f["formOpened"]["headingTop"].as_f64().unwrap() >= 0.0);
+    assert!(
+        f["savedLine"].as_str().unwrap().starts_with("保存しました"),
+        "{}",
+        f["savedLine"]
+    );
+    assert!(
+        f["savedOn"]["hash"].as_str().unwrap().ends_with("/saved"),
+        "{}",
+        f["savedOn"]
+    );
     // Saved: the record is there, and no draft is left behind (nor in the store).
     assert_eq!(f["secondDraft"]["memo"], memo2);
     let contacts = strs(&f["savedContacts"]);

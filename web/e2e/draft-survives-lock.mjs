@@ -196,8 +196,21 @@ run(async () => {
   await reload(page)
   await openForm(page, rid)
   const secondDraft = await formState(page)
+  // Opened from a page scrolled to its end, the form starts at its top with the name in view.
+  await page.goto(`${origin}/#/r/${rid}`)
+  await page.getByTestId("resident-name").waitFor()
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight))
+  const scrolledBy = await page.evaluate(() => window.scrollY)
+  await page.evaluate(r => (location.hash = `#/r/${r}/record`), rid)
+  await draftRead(page)
+  const formOpened = await page.evaluate(() => ({
+    scrollY: window.scrollY,
+    headingTop: document.querySelector("h1")?.getBoundingClientRect().top ?? -1,
+  }))
   await page.getByRole("button", { name: "保存する" }).click()
   await page.getByRole("heading", { name: "記録（新しい順）" }).waitFor()
+  const savedLine = await page.getByTestId("saved").innerText()
+  const savedOn = await page.evaluate(() => ({ hash: location.hash, scrollY: window.scrollY }))
   const savedContacts = await page.getByTestId("contact").allInnerTexts()
   await openForm(page, rid)
   const afterSave = await formState(page)
@@ -231,6 +244,10 @@ run(async () => {
     afterDiscardReload,
     secondDraft,
     savedContacts,
+    scrolledBy,
+    formOpened,
+    savedLine,
+    savedOn,
     afterSave,
     afterSaveReload,
     storedAfterSave,

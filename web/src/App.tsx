@@ -51,6 +51,11 @@ function useRoute(): string[] {
     window.addEventListener("hashchange", on)
     return () => window.removeEventListener("hashchange", on)
   }, [])
+  // Every screen opens at its top: a form must never open with its heading (the resident's name)
+  // scrolled out of view because the list before it was scrolled.
+  useEffect(() => {
+    window.scrollTo(0, 0)
+  }, [hash])
   return hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent)
 }
 
@@ -110,7 +115,7 @@ export function App({ store }: { store: Store }) {
     ) : route[2] === "record" ? (
       <RecordForm store={store} entry={entry} />
     ) : (
-      <ResidentPage store={store} entry={entry} />
+      <ResidentPage store={store} entry={entry} saved={route[2] === "saved"} />
     )
   } else {
     screen = (
@@ -465,13 +470,18 @@ function MyResidents({ entries }: { entries: DocEntry[] }) {
   )
 }
 
-function ResidentPage({ store, entry }: { store: Store; entry: DocEntry }) {
+function ResidentPage({ store, entry, saved }: { store: Store; entry: DocEntry; saved?: boolean }) {
   const [editing, setEditing] = useState(false)
   const doc = entry.doc
   if (!doc) return <p className="hint">読み込み中…</p>
   const p = doc.profile
   return (
     <section>
+      {saved && (
+        <p className="saved" role="status" data-testid="saved">
+          保存しました。{entry.pendingContacts.length > 0 ? "電波のよい所で市役所に送られます。" : ""}
+        </p>
+      )}
       <h1 data-testid="resident-name">{str(p?.name)}</h1>
       <p className="kana">{str(p?.kana)}</p>
       <a className="button primary big" href={`#/r/${encodeURIComponent(entry.residentId)}/record`}>
@@ -740,7 +750,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
     // Saved in the document: the draft has done its work.
     saved.current = true
     void store.discardDraft(residentId)
-    go(`r/${encodeURIComponent(entry.residentId)}`)
+    go(`r/${encodeURIComponent(entry.residentId)}/saved`)
   }
 
   return (
