@@ -488,6 +488,22 @@ async fn review_loop(db: TestDb) {
             .contains("長女の電話番号を確認しました")
     );
     assert_eq!(f["serverMark"], "confirmed");
+    // The reset ended the lead's session; the temporary password had to be replaced first.
+    assert_eq!(f["oldSession"], 401);
+    assert!(
+        f["forcedText"].as_str().unwrap().contains("仮のパスワード"),
+        "{}",
+        f["forcedText"]
+    );
+    assert!(
+        f["changedText"]
+            .as_str()
+            .unwrap()
+            .contains("もう一度ログインが必要"),
+        "{}",
+        f["changedText"]
+    );
+    assert_eq!(f["withOwn"], 200, "the lead's own password works");
 }
 
 both!(

@@ -2,6 +2,7 @@
 // receipt time) and marks 要確認 with what to check; the request appears on the commissioner's tablet
 // as a task; the commissioner answers on the visit; the lead sees the answer and marks 確認済み; the
 // task is gone.
+import { request } from "playwright-core"
 import {
   cfg,
   login,
@@ -11,9 +12,12 @@ import {
   run,
   startServer,
   tablet,
+  unlock,
   waitFor,
   waitSent,
 } from "./lib.mjs"
+
+const OWN_PASSWORD = "わたしだけの新しいパスワード"
 
 run(async () => {
   const rid = cfg.residents.rA1
@@ -60,5 +64,28 @@ run(async () => {
     const list = await r.json()
     return list[0]?.review_mark === "confirmed" ? list[0].review_mark : null
   })
-  return { leadSees, taskText, answer, serverMark }
+
+  // A leaked password: the administrator resets it. The lead's session ends at once; the temporary
+  // password logs in, and must be replaced before anything else.
+  const admin = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
+  await admin.post("/api/session", { data: { login: "admin", password: cfg.password } })
+  const reset = await admin.post(`/api/admin/users/${cfg.users["lead-a"]}/password-reset`, { data: {} })
+  const temporary = (await reset.json()).temporary_password
+  const oldSession = (await lead.page.request.get(`${origin}/api/me`)).status()
+  await lead.page.goto(`${origin}/#/login`)
+  await lead.page.getByLabel("ログインID").fill("lead-a")
+  await lead.page.getByLabel("パスワード").fill(temporary)
+  await lead.page.getByRole("button", { name: "ログイン" }).click()
+  const pinScreen = lead.page.getByRole("heading", { name: "暗証番号を入れてください" })
+  await pinScreen.or(lead.page.getByTestId("password-forced")).waitFor()
+  if (await pinScreen.isVisible()) await unlock(lead.page)
+  const forcedText = await lead.page.getByTestId("password-forced").innerText()
+  await lead.page.getByLabel("仮のパスワード（管理者から聞いたもの）").fill(temporary)
+  await lead.page.getByLabel("新しいパスワード（10文字以上）").fill(OWN_PASSWORD)
+  await lead.page.getByLabel("新しいパスワード（もう一度）").fill(OWN_PASSWORD)
+  await lead.page.getByRole("button", { name: "変える" }).click()
+  const changedText = await lead.page.getByTestId("password-changed").innerText()
+  const fresh = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
+  const withOwn = (await fresh.post("/api/session", { data: { login: "lead-a", password: OWN_PASSWORD } })).status()
+  return { leadSees, taskText, answer, serverMark, oldSession, forcedText, changedText, withOwn }
 })

@@ -14,6 +14,7 @@ import { Activities } from "./Activities"
 import { Charts } from "./Charts"
 import { Answer, ReviewList, Tasks } from "./Review"
 import { Devices } from "./Devices"
+import { PasswordChange } from "./Password"
 import { Overdue, Reports, Snowfall } from "./Reports"
 import { sendStatus } from "./pending"
 import { DEFAULT_FIELDS, isBlank, type RecordDraft } from "./draft"
@@ -76,6 +77,17 @@ export function App({ store }: { store: Store }) {
     screen = <Login store={store} />
   } else if (s.lock !== "open") {
     screen = <Unlock store={store} setup={s.lock === "setup"} />
+  } else if (s.me.must_change_password || route[0] === "password") {
+    // A temporary password from the administrator is replaced before anything else.
+    screen = (
+      <PasswordChange
+        forced={!!s.me.must_change_password}
+        onDone={() => {
+          go("password")
+          void store.refreshSession()
+        }}
+      />
+    )
   } else if (route[0] === "review" && s.me.role === "district_lead") {
     screen = <ReviewList store={store} />
   } else if (route[0] === "reports" && s.me.role !== "admin") {
@@ -191,7 +203,11 @@ function StatusBar({ store }: { store: Store }) {
           {s.unreadNotices > 0 && <span className="count">{s.unreadNotices}</span>}
         </a>
       )}
-      {s.me && <span className="who">{s.me.display_name}</span>}
+      {s.me && (
+        <a className="who" href="#/password" title="パスワードを変える" data-testid="who">
+          {s.me.display_name}
+        </a>
+      )}
       {s.sessionExpired && (
         <a className="expired" href="#/login" data-testid="session-expired">
           記録は端末に保存されています。送信するにはパスワードを入れてください

@@ -10,6 +10,8 @@ export interface Me {
   role: Role
   district: { id: string; code: string; name: string } | null
   device_id: string | null
+  /** Logged in with a temporary password from an administrator's reset: choose a new one first. */
+  must_change_password?: boolean
 }
 
 export interface DocumentRef {
@@ -173,6 +175,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const api = {
   me: () => call<Me>("GET", "/api/me"),
   login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),
+  changePassword: (current_password: string, new_password: string) =>
+    call<void>("POST", "/api/me/password", { current_password, new_password }),
   logout: () => call<void>("DELETE", "/api/session"),
   enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
   documents: () => call<DocumentRef[]>("GET", "/api/documents"),
