@@ -394,7 +394,10 @@ async fn lost_tablet(db: TestDb) {
     // The offline expiry seals the store and says the records are kept; they are, and once the
     // server is back the record written offline reaches it.
     assert!(
-        f["sealedText"].as_str().unwrap().contains("記録は消えていません"),
+        f["sealedText"]
+            .as_str()
+            .unwrap()
+            .contains("記録は消えていません"),
         "{}",
         f["sealedText"]
     );
@@ -403,7 +406,10 @@ async fn lost_tablet(db: TestDb) {
         "sealed, not erased: {}",
         f["afterExpiry"]
     );
-    assert_eq!(f["keptAndSent"], true, "the record written offline was sent");
+    assert_eq!(
+        f["keptAndSent"], true,
+        "the record written offline was sent"
+    );
     // Each erase, from the user's side, and the data really gone.
     assert!(
         f["erasedText"].as_str().unwrap().contains("10回"),

@@ -87,6 +87,17 @@ async fn enrolment(db: TestDb) {
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "device_required");
+    // The same answer for a wrong password: it must not tell a guesser the password was right.
+    let (st, body) = c
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a", "password": "not the password"}),
+        )
+        .await;
+    assert_eq!(
+        (st, code(&body)),
+        (StatusCode::UNAUTHORIZED, "device_required")
+    );
 
     // The code is typed by hand: lower case and spaces are fine.
     let typed = s.fx.codes["comm-a"].to_lowercase().replace('-', " ");
@@ -545,6 +556,23 @@ async fn remote_wipe(db: TestDb) {
     let (st, body) = tablet.get("/api/devices/key-share").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(code(&body), "device_revoked");
+    // A revoked device writes nothing more to the audit log (before: every request recorded up to
+    // 100 made-up events, then refused).
+    let audit_len = |audit: &serde_json::Value| audit.as_array().unwrap().len();
+    let before = audit_len(&admin.get("/api/admin/audit").await.1);
+    let forged: Vec<_> = (0..100)
+        .map(|i| json!({"event": "unlock", "at": 1_000_000_000_000_i64 + i}))
+        .collect();
+    for _ in 0..3 {
+        let (st, body) = tablet
+            .post("/api/devices/events", &json!({ "events": forged }))
+            .await;
+        assert_eq!(
+            (st, code(&body)),
+            (StatusCode::UNAUTHORIZED, "device_revoked")
+        );
+    }
+    assert_eq!(audit_len(&admin.get("/api/admin/audit").await.1), before);
     // The tablet confirms the erase; the admin sees it and the audit log has it.
     let (st, _) = tablet.post("/api/devices/wiped", &json!({})).await;
     assert_eq!(st, StatusCode::NO_CONTENT);

@@ -148,6 +148,17 @@ pub async fn login(
             Ok((attempt, user, known.is_some()))
         })
         .await?;
+    // A commissioner logs in only on an enrolled tablet. Said before the password is checked, so
+    // that the answer does not tell a guesser whether the password was right (the attempt stays
+    // counted).
+    let needs_device = |u: &accounts::User| {
+        u.role == Role::Commissioner.as_str() && state.config.commissioner_needs_device
+    };
+    if device_id.is_none() && user.as_ref().is_some_and(needs_device) {
+        return Err(AppError::Unauthorized {
+            code: "device_required",
+        });
+    }
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let ok =
         tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
@@ -165,11 +176,6 @@ pub async fn login(
     };
     let role =
         Role::parse(&user.role).ok_or_else(|| AppError::internal("unknown role in database"))?;
-    if role == Role::Commissioner && state.config.commissioner_needs_device && device_id.is_none() {
-        return Err(AppError::Unauthorized {
-            code: "device_required",
-        });
-    }
     let (token, token_hash) = auth::new_token();
     let ttl_ms = state.config.session_ttl_hours * 3_600_000;
     let session = accounts::Session {
@@ -596,6 +602,16 @@ pub async fn device_events(
         .db
         .write(move |conn| {
             let d = device_of(conn, &hash)?;
+            let mut events = events;
+            if let Some(revoked_at) = d.revoked_at {
+                // A revoked device is told to erase itself; the audit log takes from it one erase
+                // of its own (a tablet that erased itself for wrong PINs before it heard of the
+                // revocation), once — nothing else, however often it asks.
+                let erased =
+                    crate::db::audit::recorded_since(conn, "device.erase", &d.id, revoked_at)?;
+                events.retain(|e| e.event == "erase");
+                events.truncate(usize::from(!erased && d.wiped_at.is_none()));
+            }
             let actor = Actor {
                 user_id: None,
                 device_id: Some(d.id.clone()),

@@ -40,6 +40,22 @@ pub fn append(conn: &mut DbConn, entry: &NewAuditEntry) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Whether `action` was recorded for `target_id` at or after `since` (server clock).
+pub fn recorded_since(
+    conn: &mut DbConn,
+    action: &str,
+    target_id: &str,
+    since: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        audit_log::table
+            .filter(audit_log::action.eq(action))
+            .filter(audit_log::target_id.eq(target_id))
+            .filter(audit_log::at.ge(since)),
+    ))
+    .get_result(conn)
+}
+
 /// The newest `limit` entries, newest first.
 pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
     audit_log::table

@@ -82,7 +82,13 @@ fn bounded_text(raw: &str, max: usize) -> Result<String, Invalid> {
             format!("{max}文字以内で入力してください。"),
         ));
     }
-    if t.chars().any(|c| c.is_control()) {
+    // Control characters, and the bidirectional overrides and isolates that can make a name read
+    // backwards on screen (U+202A–U+202E, U+2066–U+2069).
+    if t.chars().any(|c| {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    }) {
         return Err(Invalid::new(
             "invalid_characters",
             "使えない文字が含まれています。",

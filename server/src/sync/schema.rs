@@ -564,13 +564,15 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
     let mut p = Projection::default();
     if let Some(profile) = map_at(doc, &ROOT, "profile").filter(|_| only.is_none_or(|t| t.profile))
     {
-        let name = string_at(doc, &profile, "name").unwrap_or_default();
-        let kana = string_at(doc, &profile, "kana").unwrap_or_default();
-        let address = string_at(doc, &profile, "address").unwrap_or_default();
-        if !name.trim().is_empty()
-            && name.chars().count() <= 100
-            && kana.chars().count() <= 100
-            && address.chars().count() <= 200
+        // The same rules as the administrator's screens (no control or bidirectional override
+        // characters, lengths); kana and address may still be blank for a resident found in the
+        // field.
+        let text = |key: &str| string_at(doc, &profile, key).unwrap_or_default();
+        let (name, kana, address) = (text("name"), text("kana"), text("address"));
+        let blank_or = |raw: &str, ok: bool| raw.trim().is_empty() || ok;
+        if crate::domain::Name::parse(&name).is_ok()
+            && blank_or(&kana, crate::domain::Kana::parse(&kana).is_ok())
+            && blank_or(&address, crate::domain::Address::parse(&address).is_ok())
         {
             p.profile = Some(Profile {
                 name,
@@ -581,7 +583,8 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
             p.problems.push(Problem {
                 entry_kind: "profile",
                 entry_id: String::new(),
-                problem: "name/kana/address: missing or too long".into(),
+                problem: "name/kana/address: missing, too long or with characters not allowed"
+                    .into(),
             });
         }
     }
@@ -637,7 +640,7 @@ mod tests {
         new_document(&NewProfile {
             resident_id: "r",
             name: "n",
-            kana: "k",
+            kana: "えぬ",
             address: "a",
         })
         .unwrap()
@@ -684,6 +687,25 @@ mod tests {
         let p = project(&doc);
         assert_eq!(p.profile.unwrap().name, "試験 花子");
         assert!(p.contacts.is_empty() && p.problems.is_empty());
+    }
+
+    /// A name written through sync obeys the administrator's rules: a right-to-left override (which
+    /// shows 「子花 験試」 for a name typed backwards) or a control character is not projected.
+    #[test]
+    fn a_profile_with_characters_the_office_refuses_is_not_projected() {
+        for bad in ["試験\u{202e}花子", "試験\u{0007}花子", "試験\u{2066}花子"] {
+            let bytes = new_document(&NewProfile {
+                resident_id: "r1",
+                name: bad,
+                kana: "しけん はなこ",
+                address: "旭川市",
+            })
+            .unwrap();
+            let p = project(&AutoCommit::load(&bytes).unwrap());
+            assert!(p.profile.is_none(), "{bad:?}");
+            assert_eq!(p.problems.len(), 1, "{bad:?}");
+        }
+        assert!(crate::domain::Name::parse("試験\u{202e}花子").is_err());
     }
 
     #[test]
