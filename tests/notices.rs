@@ -257,6 +257,54 @@ async fn allow_list(db: TestDb) {
     ));
 }
 
+// Issue 18 (low): one user cannot pile up subscriptions (3,000 in 4 s meant 3,000 pushes per
+// notice), and knowing another user's endpoint URL does not take their notifications away.
+both!(
+    push_subscriptions_are_bounded_and_kept_by_their_browser,
+    subscription_bounds
+);
+async fn subscription_bounds(db: TestDb) {
+    let (s, rx) = server_with_receiver(db, 5000).await;
+    let mut lead = s.login("lead-a").await;
+    let victim = rx.subscription("ok", "victim");
+    let (st, _) = lead.post("/api/push/subscriptions", &victim.json()).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    // Another user presents the same endpoint with keys of their own: refused.
+    let mut staff = s.login("staff").await;
+    let mut stolen = rx.subscription("ok", "thief").json();
+    stolen["endpoint"] = json!(victim.endpoint);
+    let (st, err) = staff.post("/api/push/subscriptions", &stolen).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["error"]["field"], "endpoint");
+    // The same browser (same keys) under another login is that login's now: a shared office PC.
+    let (st, _) = staff.post("/api/push/subscriptions", &victim.json()).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    // Thirty subscriptions from one user keep the newest ten.
+    let mut admin = s.login("admin").await;
+    for i in 0..30 {
+        let sub = rx.subscription("ok", &format!("many-{i}"));
+        let (st, _) = admin.post("/api/push/subscriptions", &sub.json()).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+    }
+    let admin_id = s.fx.user("admin").to_string();
+    let kept =
+        s.db.read(move |conn| {
+            Ok(mimamori::db::notices::subscriptions_of_users(
+                conn,
+                &[admin_id],
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.len(),
+        mimamori::db::notices::MAX_SUBSCRIPTIONS_PER_USER
+    );
+    assert!(kept.iter().any(|k| k.endpoint.ends_with("/many-29")));
+    assert!(!kept.iter().any(|k| k.endpoint.ends_with("/many-0")));
+}
+
 both!(notices_endpoints_check_the_role, notice_roles);
 async fn notice_roles(db: TestDb) {
     let s = TestServer::start(db).await;

@@ -103,7 +103,23 @@ pub async fn subscribe(
     };
     state
         .db
-        .write(move |conn| Ok(store::upsert_subscription(conn, &sub)?))
+        .write(move |conn| {
+            // An endpoint moves to another user only from the browser that holds it (the same
+            // keys: one office PC, another login). Knowing someone's endpoint URL is not enough to
+            // take their notifications away.
+            if let Some(old) = store::subscription_by_endpoint(conn, &sub.endpoint)?
+                && old.user_id != sub.user_id
+                && (old.p256dh != sub.p256dh || old.auth != sub.auth)
+            {
+                return Err(AppError::Conflict {
+                    field: "endpoint".into(),
+                    message: "この通知先は別の利用者のものです。".into(),
+                });
+            }
+            store::upsert_subscription(conn, &sub)?;
+            store::trim_subscriptions_of(conn, &sub.user_id)?;
+            Ok(())
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -238,6 +238,40 @@ pub struct Subscription {
 
 /// Stores a subscription. The same endpoint again updates the row in place (keys, user and device may
 /// have changed) and keeps its id, so pushes queued for it are not orphaned.
+/// Subscriptions one user keeps at most (tablets and office browsers, re-subscribed over the years);
+/// past it the oldest go, so a script subscribing thousands of times holds a handful of rows.
+pub const MAX_SUBSCRIPTIONS_PER_USER: usize = 10;
+
+/// The subscription with this endpoint, if any.
+pub fn subscription_by_endpoint(
+    conn: &mut DbConn,
+    endpoint: &str,
+) -> QueryResult<Option<Subscription>> {
+    push_subscriptions::table
+        .filter(push_subscriptions::endpoint.eq(endpoint))
+        .select(Subscription::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Deletes the user's subscriptions past the newest [`MAX_SUBSCRIPTIONS_PER_USER`].
+pub fn trim_subscriptions_of(conn: &mut DbConn, user_id: &str) -> QueryResult<usize> {
+    let old: Vec<String> = push_subscriptions::table
+        .filter(push_subscriptions::user_id.eq(user_id))
+        .order((
+            push_subscriptions::created_at.desc(),
+            push_subscriptions::id.desc(),
+        ))
+        .offset(MAX_SUBSCRIPTIONS_PER_USER as i64)
+        .select(push_subscriptions::id)
+        .load(conn)?;
+    for id in &old {
+        drop_jobs_of_subscription(conn, id, super::now_ms())?;
+        delete_subscription(conn, id)?;
+    }
+    Ok(old.len())
+}
+
 pub fn upsert_subscription(conn: &mut DbConn, s: &Subscription) -> QueryResult<()> {
     let updated = diesel::update(
         push_subscriptions::table.filter(push_subscriptions::endpoint.eq(&s.endpoint)),
