@@ -305,6 +305,31 @@ async fn subscription_bounds(db: TestDb) {
     assert!(!kept.iter().any(|k| k.endpoint.ends_with("/many-0")));
 }
 
+// Issue 18 (low): a push service's redirect is not followed (a 307 from an allowed service re-posted
+// pushes to a loopback address).
+both!(a_push_service_redirect_is_not_followed, push_redirect);
+async fn push_redirect(db: TestDb) {
+    let (s, rx) = server_with_receiver(db, 60_000).await;
+    let mut a = s.login("comm-a").await;
+    let sub = rx.subscription("redirect", "tablet-a");
+    let (st, _) = a.post("/api/push/subscriptions", &sub.json()).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let mut staff = s.login("staff").await;
+    send_notice(&mut staff, &district_notice(&s.fx.district_a)).await;
+    rx.wait("the push to the redirecting service", |r| {
+        r.iter().any(|m| m.name == "tablet-a")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(
+        rx.received_by("followed").is_empty()
+            && !rx.refused().iter().any(|r| r.starts_with("followed")),
+        "the redirect was followed: {:?} {:?}",
+        rx.received(),
+        rx.refused()
+    );
+}
+
 both!(notices_endpoints_check_the_role, notice_roles);
 async fn notice_roles(db: TestDb) {
     let s = TestServer::start(db).await;

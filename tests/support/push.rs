@@ -202,6 +202,11 @@ async fn receive(
     });
     match mode.as_str() {
         "gone" => HttpResponse::Gone().finish(),
+        // A push service that redirects (here to this receiver again, under another name): a
+        // sender that follows it re-posts the payload wherever the Location says.
+        "redirect" => HttpResponse::TemporaryRedirect()
+            .insert_header(("Location", format!("{origin}/push/ok/followed")))
+            .finish(),
         "fail" => HttpResponse::InternalServerError().finish(),
         _ => HttpResponse::Created().finish(),
     }
