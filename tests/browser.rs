@@ -470,6 +470,86 @@ async fn lost_tablet(db: TestDb) {
     );
 }
 
+both!(a_lead_acts_on_an_alert_from_its_push, lead_alert);
+async fn lead_alert(db: TestDb) {
+    let rx = crate::support::push::PushReceiver::start().await;
+    let sub = rx.subscription("ok", "lead");
+    let f = story_with(
+        db,
+        "lead-alert",
+        0,
+        json!({
+            "env": {
+                "MIMAMORI_PUSH_SERVICES": rx.origin,
+                "MIMAMORI_ROUTE_PHONES": "chiiki_hokatsu=0166-23-4567",
+            },
+            "receiver": rx.origin,
+            "subscription": {"endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth},
+        }),
+    )
+    .await;
+    // The push names no one; its notification says it is about someone in the district and leads to
+    // the alert itself.
+    let id = f["pushed"]["alert"].as_str().unwrap();
+    let n = &f["notification"];
+    assert_eq!(n["url"], format!("/#/alerts/{id}"), "{n}");
+    assert_eq!(
+        n["body"],
+        "地区の対象者について見守りの注意があります。タップして確認してください。"
+    );
+    assert!(n["title"].as_str().unwrap().contains("見守りの注意"), "{n}");
+    assert!(!f["pushed"].to_string().contains("試験"), "{}", f["pushed"]);
+    // The alert's screen: who, what, whom to call.
+    assert_eq!(f["shown"]["heading"], "見守りの注意");
+    assert_eq!(f["shown"]["resident"], "試験 花子");
+    assert_eq!(f["shown"]["title"], "郵便受けが2回続けて気になる状態です");
+    let card = f["shown"]["text"].as_str().unwrap();
+    assert!(
+        card.contains("地域包括支援センター") && card.contains("0166-23-4567"),
+        "{card}"
+    );
+    assert!(card.contains("comm-a さん"), "who recorded it: {card}");
+    assert!(
+        f["closedLine"]
+            .as_str()
+            .unwrap()
+            .contains("地域包括支援センターに連絡し"),
+        "{}",
+        f["closedLine"]
+    );
+    assert_eq!(f["server"]["status"], "closed");
+    // The home: the alert first, then the rest of the day; after 対応済み it is gone.
+    let before = &f["before"];
+    assert_eq!(before["alerts"].as_array().unwrap().len(), 1, "{before}");
+    let text = before["text"].as_str().unwrap();
+    for part in [
+        "見守りの注意",
+        "連絡がおくれている方",
+        "試験 太郎",
+        "気になる記録",
+    ] {
+        assert!(text.contains(part), "{part} not on the home: {text}");
+    }
+    assert_eq!(f["after"]["alerts"], json!([]), "{}", f["after"]);
+    assert!(
+        f["after"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("いま、対応が必要な注意はありません")
+    );
+    // One PC screen (1280×800) for the day, every target at least 48 px.
+    println!(
+        "lead's home at {}: document {} px high with the alert (content to {} px), {} px after (content to {} px)",
+        f["before"]["viewport"],
+        before["height"],
+        before["contentHeight"],
+        f["after"]["height"],
+        f["after"]["contentHeight"]
+    );
+    assert!(before["height"].as_i64().unwrap() <= 800, "{before}");
+    assert_eq!(before["small"], json!([]), "targets under 48 px");
+}
+
 both!(
     a_lead_review_request_reaches_the_commissioner_and_back,
     review_loop

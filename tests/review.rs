@@ -339,6 +339,180 @@ async fn alerts_flow(db: TestDb) {
     assert_eq!(all.as_array().unwrap().len(), 3);
 }
 
+both!(
+    a_lead_opens_one_alert_and_closes_it_with_a_note,
+    alert_detail_and_close
+);
+async fn alert_detail_and_close(db: TestDb) {
+    let s = TestServer::start_with(db, |c| {
+        c.route_phones = [("chiiki_hokatsu".to_string(), "0166-23-4567".to_string())].into();
+    })
+    .await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let mut comm = s.login("comm-a").await;
+    let mut lead = s.login("lead-a").await;
+    let mut other_lead = s.login("lead-b").await;
+    let mut tablet = Recorder::open(&s, &mut comm, &ra1).await;
+    for (id, day) in [("m1", "2026-11-10"), ("m2", "2026-11-17")] {
+        tablet
+            .visit(id, day, "absent", "none", &[("mailbox", "concern")])
+            .await;
+    }
+    let (_, list) = lead.get("/api/review/alerts?status=open").await;
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/review/alerts/{id}");
+
+    // Opening it shows who, what, when, by whom, and whom to call.
+    let (st, a) = lead.get(&path).await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(a["resident_name"], "試験 花子");
+    assert_eq!(a["title"], "郵便受けが2回続けて気になる状態です");
+    assert_eq!(a["route_label"], "地域包括支援センター");
+    assert_eq!(a["route_phone"], "0166-23-4567");
+    assert_eq!(a["contact_id"], "m2");
+    assert_eq!(a["occurred_at"], "2026-11-17T10:00:00+09:00");
+    assert_eq!(a["occurred_on"], "2026-11-17");
+    assert_eq!(a["recorded_by"], "comm-a さん");
+    assert_eq!(a["status"], "open");
+    assert_eq!(
+        list[0]["recorded_by"], "comm-a さん",
+        "the list says it too"
+    );
+
+    // Another district's lead: no such alert; a commissioner: not theirs to handle.
+    assert_eq!(other_lead.get(&path).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other_lead
+            .post(&format!("{path}/close"), &json!({"note": "x"}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(comm.get(&path).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        comm.post(&format!("{path}/close"), &json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        lead.get("/api/review/alerts/no-such-alert").await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    // 対応中, then 対応済み with a note; a note too long is refused on its field, nothing changed.
+    let (st, a) = lead.post(&format!("{path}/acknowledge"), &json!({})).await;
+    assert_eq!(
+        (st, a["status"].as_str()),
+        (StatusCode::OK, Some("acknowledged"))
+    );
+    let (st, err) = lead
+        .post(
+            &format!("{path}/close"),
+            &json!({"note": "あ".repeat(1001)}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["error"]["field"], "note", "{err}");
+    assert_eq!(lead.get(&path).await.1["status"], "acknowledged");
+    let note = "長女さんに電話し、入院中と確認しました";
+    let (st, a) = lead
+        .post(
+            &format!("{path}/close"),
+            &json!({"note": format!("  {note} ")}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(a["status"], "closed");
+    assert_eq!(a["close_note"], note);
+    assert_eq!(a["closed_by"], s.fx.user("lead-a"));
+    let (_, a) = lead.get(&path).await;
+    assert_eq!(
+        (a["status"].as_str(), a["close_note"].as_str()),
+        (Some("closed"), Some(note))
+    );
+    // It leaves the open list.
+    let (_, open) = lead.get("/api/review/alerts?status=open").await;
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != id.as_str()),
+        "{open}"
+    );
+
+    // The audit log says it was closed with a note, never what the note says.
+    let mut admin = s.login("admin").await;
+    let (_, audit) = admin.get("/api/admin/audit").await;
+    let text = audit.to_string();
+    assert!(text.contains("alert.close"), "{text}");
+    assert!(
+        !text.contains("長女"),
+        "the note is in the audit log: {text}"
+    );
+}
+
+both!(
+    records_the_server_could_not_read_are_listed_for_the_lead,
+    data_problems
+);
+async fn data_problems(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (ra1, rb1) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rB1").to_string(),
+    );
+    let mut lead = s.login("lead-a").await;
+    assert_eq!(lead.get("/api/review/problems").await.1, json!([]));
+    // A tablet writes a contact of a kind the server does not know (a broken tablet).
+    let mut comm = s.login("comm-a").await;
+    let mut tablet = Recorder::open(&s, &mut comm, &ra1).await;
+    tablet.write_contact(
+        "broken-entry",
+        "2026-11-18",
+        "teleport",
+        "met",
+        "none",
+        &[],
+        &[],
+        &[],
+    );
+    tablet.send().await;
+    tablet.visit("fine", "2026-11-19", "met", "none", &[]).await;
+    let mut comm_b = s.login("comm-b").await;
+    let mut tablet_b = Recorder::open(&s, &mut comm_b, &rb1).await;
+    tablet_b.write_contact(
+        "b-broken",
+        "2026-11-18",
+        "visit",
+        "lost",
+        "none",
+        &[],
+        &[],
+        &[],
+    );
+    tablet_b.send().await;
+
+    let (st, list) = lead.get("/api/review/problems").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "district A's only: {list:?}");
+    let p = &list[0];
+    assert_eq!(p["resident_id"], ra1.as_str());
+    assert_eq!(p["resident_name"], "試験 花子");
+    assert_eq!(p["entry_kind"], "contact");
+    assert_eq!(p["problem"], "kind: unknown value");
+    assert_eq!(p["commissioner"], "comm-a さん");
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    assert_eq!(p["detected_on"], today.as_str());
+    assert!(!p.to_string().contains("teleport"), "codes only: {p}");
+    let (_, b) = s.login("lead-b").await.get("/api/review/problems").await;
+    assert_eq!(b.as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(b[0]["problem"], "outcome: unknown value");
+    assert_eq!(
+        comm.get("/api/review/problems").await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
 /// (rule, contact) of every alert on one resident, sorted.
 async fn alerts_on(lead: &mut Client, resident: &str) -> Vec<(String, String)> {
     let (st, list) = lead.get("/api/review/alerts").await;
@@ -822,6 +996,12 @@ async fn alert_push(db: TestDb) {
         keys,
         ["alert", "priority", "title"],
         "ids and a fixed title only"
+    );
+    // It says what it is about (a 見守りの注意 about someone in the lead's district), not who.
+    let title = payload["title"].as_str().unwrap();
+    assert!(
+        title.contains("見守りの注意") && title.contains("地区の対象者"),
+        "{title}"
     );
     let text = payload.to_string();
     for private in ["試験", "花子", "旭川市", &ra1] {

@@ -22,6 +22,7 @@
 //! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
 //! | `MIMAMORI_PUSH_CONCURRENCY` | `64` | push messages in flight at once |
 //! | `MIMAMORI_PUSH_RETRY_BASE_MS` | `5000` | first retry delay after a failed push (doubling; 5 attempts in all) |
+//! | `MIMAMORI_ROUTE_PHONES` | none (110 and 119 are always themselves) | the phone numbers shown with an alert's suggested route, `route=number` pairs separated by commas: `chiiki_hokatsu=0166-00-0000,chiku_shakyo=0166-00-0001` (routes: `chiiki_hokatsu` 地域包括支援センター, `chiku_shakyo` 地区社協; digits, `-`, `(`, `)` only) |
 //! | `MIMAMORI_TRUSTED_PROXIES` | none | reverse proxies in front of the server (addresses or CIDR blocks, comma-separated: `10.0.0.5, 192.168.10.0/24`): from these, the client's address is read from `X-Forwarded-For` for the per-address login limit; from anywhere else that header is ignored |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
@@ -62,8 +63,44 @@ pub struct Config {
     /// Open `/sync` sockets one user may hold at once (all sessions and tablets together): one
     /// session cannot hold thousands of sockets and the memory behind them.
     pub sync_max_sockets_per_user: usize,
+    /// Route code → the phone number the city gives for it (地域包括支援センター, 地区社協); see
+    /// [`Config::route_phone`].
+    pub route_phones: std::collections::BTreeMap<String, String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client ([`crate::auth::proxy`]).
     pub trusted_proxies: Vec<crate::auth::proxy::Range>,
+}
+
+/// Routes whose number the city configures (`MIMAMORI_ROUTE_PHONES`); 110 and 119 are their own.
+pub const CONFIGURABLE_ROUTES: [&str; 2] = ["chiiki_hokatsu", "chiku_shakyo"];
+
+/// `chiiki_hokatsu=0166-00-0000,chiku_shakyo=0166-00-0001` → route → number; an unknown route or a
+/// number with anything but digits, `-`, `(`, `)` is refused (the lead will dial it as shown).
+pub fn parse_route_phones(raw: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (route, phone) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not route=number"))?;
+        let (route, phone) = (route.trim(), phone.trim());
+        if !CONFIGURABLE_ROUTES.contains(&route) {
+            return Err(format!(
+                "unknown route {route:?} (one of {})",
+                CONFIGURABLE_ROUTES.join(", ")
+            ));
+        }
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        if !(2..=15).contains(&digits)
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')'))
+        {
+            return Err(format!(
+                "{phone:?} for {route} is not a phone number (digits, -, ( and ) only)"
+            ));
+        }
+        out.insert(route.to_string(), phone.to_string());
+    }
+    Ok(out)
 }
 
 /// Chrome (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS).
@@ -157,6 +194,11 @@ impl Config {
             max_pending_residents: parse("MIMAMORI_MAX_PENDING_RESIDENTS", 20_u32)?,
             sync_max_sockets_per_user: parse("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", 16_usize)?
                 .max(1),
+            route_phones: parse_route_phones(&var("MIMAMORI_ROUTE_PHONES").unwrap_or_default())
+                .map_err(|reason| ConfigError {
+                    var: "MIMAMORI_ROUTE_PHONES",
+                    reason,
+                })?,
             trusted_proxies: crate::auth::proxy::parse_list(
                 &var("MIMAMORI_TRUSTED_PROXIES").unwrap_or_default(),
             )
@@ -187,7 +229,17 @@ impl Config {
             push_retry_base_ms: 5000,
             max_pending_residents: 20,
             sync_max_sockets_per_user: 16,
+            route_phones: Default::default(),
             trusted_proxies: Vec::new(),
+        }
+    }
+
+    /// The number to call for a suggested route: 110 and 119 are themselves, the others what the
+    /// city configured (`None` when it did not).
+    pub fn route_phone(&self, route: &str) -> Option<String> {
+        match route {
+            "110" | "119" => Some(route.to_string()),
+            other => self.route_phones.get(other).cloned(),
         }
     }
 }
@@ -214,4 +266,36 @@ pub fn normalize_origin(raw: &str) -> Option<String> {
         return None;
     }
     Some(format!("{scheme}://{}", rest.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_phones_are_known_routes_with_dialable_numbers() {
+        let p = parse_route_phones(" chiiki_hokatsu=0166-23-4567 , chiku_shakyo=(0166)61-0000,")
+            .unwrap();
+        assert_eq!(p["chiiki_hokatsu"], "0166-23-4567");
+        assert_eq!(p["chiku_shakyo"], "(0166)61-0000");
+        assert!(parse_route_phones("").unwrap().is_empty());
+        for bad in [
+            "houkatsu=0166-23-4567",
+            "110=0166",
+            "chiiki_hokatsu",
+            "chiiki_hokatsu=call me",
+            "chiiki_hokatsu=1",
+        ] {
+            assert!(parse_route_phones(bad).is_err(), "{bad}");
+        }
+        let mut c = Config::for_database(DatabaseUrl::Sqlite("x".into()));
+        c.route_phones = p;
+        assert_eq!(c.route_phone("119").as_deref(), Some("119"));
+        assert_eq!(
+            c.route_phone("chiku_shakyo").as_deref(),
+            Some("(0166)61-0000")
+        );
+        c.route_phones.clear();
+        assert_eq!(c.route_phone("chiiki_hokatsu"), None);
+    }
 }

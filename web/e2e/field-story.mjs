@@ -69,6 +69,7 @@ run(async () => {
   // The district lead, on another browser at the office.
   const lead = await tablet("lead")
   await login(lead.page, "lead-a")
+  await lead.page.goto(`${origin}/#/residents`) // the whole district (the lead's home is 今日の確認)
   await lead.page.getByText("試験 花子").waitFor()
   await lead.page.goto(`${origin}/#/r/${rid}`)
   await waitFor("three contacts at the lead", async () => (await lead.page.getByTestId("contact").count()) === 3)

@@ -132,7 +132,8 @@ export async function login(page, loginId) {
   await page.getByRole("button", { name: "ログイン" }).click()
   // The first login on a tablet chooses the PIN that guards its local data.
   const setup = page.getByRole("heading", { name: "暗証番号を決めてください" })
-  const list = page.getByRole("heading", { name: "わたしの見守り" })
+  // A commissioner's home is their list; a district lead's is 今日の確認.
+  const list = page.getByRole("heading", { name: /^(わたしの見守り|今日の確認)$/ })
   await setup.or(list).waitFor()
   if (await setup.isVisible()) {
     await page.getByLabel("暗証番号").fill(PIN)
@@ -237,6 +238,61 @@ export async function docJson(page, residentId) {
             : v
     return e?.doc ? JSON.stringify(canon(e.doc)) : undefined
   }, residentId)
+}
+
+// --- Web Push with no internet ------------------------------------------------------------------
+
+/**
+ * Lets this browser profile "subscribe" to push: notifications allowed, and subscribe() answered
+ * with the test's subscription (`cfg.subscription`: keys made by the test, endpoint at the stand-in
+ * push service, which verifies VAPID and decrypts as Google's or Apple's would).
+ */
+export async function fakePushSubscription(context, sub = cfg.subscription) {
+  await context.grantPermissions(["notifications"], { origin })
+  await context.addInitScript(sub => {
+    let current = null
+    const b64 = s => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), c => c.charCodeAt(0)).buffer
+    PushManager.prototype.getSubscription = async () => current
+    PushManager.prototype.subscribe = async options => {
+      current = {
+        endpoint: sub.endpoint,
+        expirationTime: null,
+        options: { userVisibleOnly: true, applicationServerKey: options.applicationServerKey.buffer ?? options.applicationServerKey },
+        getKey: name => b64(name === "auth" ? sub.auth : sub.p256dh),
+        toJSON: () => ({ endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } }),
+        unsubscribe: async () => ((current = null), true),
+      }
+      return current
+    }
+  }, sub)
+}
+
+/** The first message the stand-in push service received and decrypted that `match`es. */
+export async function pushReceived(what, match) {
+  return waitFor(what, async () => {
+    const got = await (await fetch(`${cfg.receiver}/received`)).json()
+    return got.find(m => m.payload && match(m.payload))
+  })
+}
+
+/**
+ * Hands a decrypted payload to the page's service worker, as the browser's push service would (CDP
+ * ServiceWorker.deliverPushMessage); returns the notifications then shown ({title, body, tag, url}).
+ */
+export async function deliverPush(context, page, payload) {
+  const cdp = await context.newCDPSession(page)
+  const registrations = []
+  cdp.on("ServiceWorker.workerRegistrationUpdated", e => registrations.push(...e.registrations))
+  await cdp.send("ServiceWorker.enable")
+  const reg = await waitFor("the service worker registration", async () => registrations.find(r => !r.isDeleted))
+  await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: reg.registrationId, data: JSON.stringify(payload) })
+  return waitFor("the notification", () =>
+    page.evaluate(async () => {
+      const r = await navigator.serviceWorker.ready
+      const ns = await r.getNotifications()
+      return ns.length ? ns.map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url })) : null
+    }),
+  )
 }
 
 /** The smallest touch target (buttons, links, inputs) on screen and the body text size, in CSS px. */

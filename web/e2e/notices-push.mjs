@@ -6,9 +6,12 @@
 import { request } from "playwright-core"
 import {
   cfg,
+  deliverPush,
+  fakePushSubscription,
   log,
   login,
   origin,
+  pushReceived,
   readyInTheField,
   reload,
   run,
@@ -22,25 +25,7 @@ run(async () => {
   await startServer()
   const t = await tablet("commissioner")
   const { page, context } = t
-  await context.grantPermissions(["notifications"], { origin })
-  // No push service is reachable from here: subscribe() is answered with the test's subscription
-  // (keys made by the test, endpoint at the stand-in push service).
-  await context.addInitScript(sub => {
-    let current = null
-    const b64 = s => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), c => c.charCodeAt(0)).buffer
-    PushManager.prototype.getSubscription = async () => current
-    PushManager.prototype.subscribe = async options => {
-      current = {
-        endpoint: sub.endpoint,
-        expirationTime: null,
-        options: { userVisibleOnly: true, applicationServerKey: options.applicationServerKey.buffer ?? options.applicationServerKey },
-        getKey: name => b64(name === "auth" ? sub.auth : sub.p256dh),
-        toJSON: () => ({ endpoint: sub.endpoint, expirationTime: null, keys: { p256dh: sub.p256dh, auth: sub.auth } }),
-        unsubscribe: async () => ((current = null), true),
-      }
-      return current
-    }
-  }, cfg.subscription)
+  await fakePushSubscription(context)
 
   await readyInTheField(page)
   await waitFor("push subscription stored", () => page.evaluate(() => window.mimamori.get().push === "on"))
@@ -63,29 +48,10 @@ run(async () => {
 
   const first = await sendNotice("避難所開設のお知らせ", "urgent")
   // What the push service received and decrypted.
-  const pushed = await waitFor("the push at the push service", async () => {
-    const got = await (await fetch(`${cfg.receiver}/received`)).json()
-    return got.find(m => m.payload?.notice === first)
-  })
+  const pushed = await pushReceived("the push at the push service", p => p.notice === first)
 
   // The push service delivers it to the tablet's service worker.
-  const cdp = await context.newCDPSession(page)
-  const registrations = []
-  cdp.on("ServiceWorker.workerRegistrationUpdated", e => registrations.push(...e.registrations))
-  await cdp.send("ServiceWorker.enable")
-  const reg = await waitFor("the service worker registration", async () => registrations.find(r => !r.isDeleted))
-  await cdp.send("ServiceWorker.deliverPushMessage", {
-    origin,
-    registrationId: reg.registrationId,
-    data: JSON.stringify(pushed.payload),
-  })
-  const notifications = await waitFor("the notification", () =>
-    page.evaluate(async () => {
-      const r = await navigator.serviceWorker.ready
-      const ns = await r.getNotifications()
-      return ns.length ? ns.map(n => ({ title: n.title, body: n.body, tag: n.tag, url: n.data?.url })) : null
-    }),
-  )
+  const notifications = await deliverPush(context, page, pushed.payload)
   const unreadBadge = await waitFor("the unread badge", async () => {
     const text = await page.getByTestId("notices-link").innerText()
     return /1/.test(text) ? text : null

@@ -52,12 +52,14 @@ run(async () => {
   const lead = await tablet("lead")
   const { page } = lead
   await login(page, "lead-a")
-  // The lead's home: contacts per week (this week's bar last) as an SVG chart.
+  // The lead's すべての対象者 page: contacts per week (this week's bar last) as an SVG chart.
+  await page.getByRole("link", { name: "すべての対象者" }).click()
   const weeks = page.getByTestId("chart-weeks")
   await weeks.waitFor()
   const weekBars = await weeks.locator("g[data-week]").count()
   const thisWeek = await weeks.locator("g[data-week]").last().getAttribute("data-count")
   const weeksLabel = await weeks.getAttribute("aria-label")
+  await page.goto(`${origin}/#/`)
   await page.getByRole("link", { name: "活動記録（月）" }).click()
   const table = page.getByTestId("activity")
   await table.waitFor()

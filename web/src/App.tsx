@@ -1,5 +1,8 @@
 // Screens. Hash routes (the enrolment link is `/#/enrol/CODE`, so the code never reaches a server log):
-//   #/            わたしの見守り (my residents, overdue first)
+//   #/            わたしの見守り (my residents, overdue first); a district lead's: 今日の確認 (Today.tsx)
+//   #/alerts/ID   見守りの注意 (one alert: where its push leads), #/alerts: those 対応済み (lead)
+//   #/residents   すべての対象者 (a lead's whole district, with the charts)
+//   #/review[/ID] 記録の確認 (lead; of one resident)
 //   #/r/ID        対象者 (profile, timeline)
 //   #/r/ID/record 記録する
 //   #/activities  わたしの活動 (the commissioner's own activity log)
@@ -13,6 +16,7 @@ import { Choice, ErrorLine, Field, Group } from "./ui"
 import { Activities } from "./Activities"
 import { Charts } from "./Charts"
 import { Answer, ReviewList, Tasks } from "./Review"
+import { AlertHistory, AlertScreen, LeadHome } from "./Today"
 import { Devices } from "./Devices"
 import { PasswordChange } from "./Password"
 import { Overdue, Reports, Snowfall } from "./Reports"
@@ -89,7 +93,16 @@ export function App({ store }: { store: Store }) {
       />
     )
   } else if (route[0] === "review" && s.me.role === "district_lead") {
-    screen = <ReviewList store={store} />
+    screen = <ReviewList key={route[1] ?? ""} store={store} residentId={route[1]} />
+  } else if (route[0] === "alerts" && s.me.role === "district_lead") {
+    screen = route[1] ? <AlertScreen key={route[1]} id={route[1]} /> : <AlertHistory />
+  } else if (route[0] === "residents" && s.me.role === "district_lead") {
+    screen = (
+      <>
+        <MyResidents entries={s.docs} title="すべての対象者" />
+        <Charts />
+      </>
+    )
   } else if (route[0] === "reports" && s.me.role !== "admin") {
     screen = <Reports />
   } else if (route[0] === "overdue" && s.me.role === "district_lead") {
@@ -129,20 +142,12 @@ export function App({ store }: { store: Store }) {
     ) : (
       <ResidentPage store={store} entry={entry} saved={route[2] === "saved"} />
     )
+  } else if (s.me.role === "district_lead") {
+    screen = <LeadHome store={store} />
   } else {
     screen = (
       <>
         <nav className="home-links">
-          {s.me.role === "district_lead" && (
-            <>
-              <a className="button primary big" href="#/review">
-                記録の確認（地区）
-              </a>
-              <a className="button big" href="#/overdue">
-                おくれている方
-              </a>
-            </>
-          )}
           <a className="button big" href="#/activities">
             わたしの活動を記録（定例会・研修など）
           </a>
@@ -150,7 +155,6 @@ export function App({ store }: { store: Store }) {
             活動記録（月）
           </a>
         </nav>
-        {s.me.role === "district_lead" && <Charts />}
         <Tasks store={store} />
         <MyResidents entries={s.docs} />
       </>
@@ -431,7 +435,7 @@ function overdueBy(e: DocEntry, last: Contact | undefined): number | undefined {
   return days === undefined ? undefined : days - e.intervalDays
 }
 
-function MyResidents({ entries }: { entries: DocEntry[] }) {
+function MyResidents({ entries, title = "わたしの見守り" }: { entries: DocEntry[]; title?: string }) {
   const [q, setQ] = useState("")
   const rows = useMemo(() => {
     const needle = q.trim()
@@ -447,7 +451,7 @@ function MyResidents({ entries }: { entries: DocEntry[] }) {
   const loading = entries.filter(e => !e.doc && !e.unavailable).length
   return (
     <section>
-      <h1>わたしの見守り</h1>
+      <h1>{title}</h1>
       <label className="field search">
         <span className="label">名前・ふりがなで探す</span>
         <input name="search" type="search" autoComplete="off" value={q} onChange={e => setQ(e.target.value)} />

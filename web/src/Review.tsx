@@ -5,6 +5,7 @@ import { useEffect, useState, useSyncExternalStore } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "./store"
 import { ErrorLine } from "./ui"
+import { reviewRequests } from "./today"
 import { api, messageOf, type ReviewItem } from "./api"
 import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, formatMs, label, nowJst, str, type ReviewMark } from "./schema"
 
@@ -24,7 +25,8 @@ async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewM
   })
 }
 
-export function ReviewList({ store }: { store: Store }) {
+/** The district's contacts for the lead to mark; `residentId`: one resident's only (from the home). */
+export function ReviewList({ store, residentId }: { store: Store; residentId?: string }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   const [items, setItems] = useState<ReviewItem[]>()
   const [error, setError] = useState<string>()
@@ -32,6 +34,7 @@ export function ReviewList({ store }: { store: Store }) {
   const reload = async () => {
     try {
       const q = new URLSearchParams()
+      if (residentId) q.set("resident_id", residentId)
       if (filter.kind) q.set("kind", filter.kind)
       if (filter.concern) q.set("concern", filter.concern)
       if (filter.check) q.set("check", filter.check)
@@ -48,7 +51,12 @@ export function ReviewList({ store }: { store: Store }) {
   const shown = (items ?? []).filter(i => !filter.unmarked || !i.review_mark)
   return (
     <section>
-      <h1>記録の確認</h1>
+      <h1>記録の確認{residentId && shown[0] ? `：${shown[0].resident_name}さん` : ""}</h1>
+      {residentId && (
+        <p>
+          <a className="button" href="#/review">地区のすべての記録を見る</a>
+        </p>
+      )}
       <div className="filters">
         <Pick name="kind" title="連絡のしかた" all="すべて" options={KINDS} value={filter.kind} set={v => setFilter({ ...filter, kind: v })} />
         <Pick name="concern" title="心配の度合い" all="すべて" options={CONCERNS} value={filter.concern} set={v => setFilter({ ...filter, concern: v })} />
@@ -151,18 +159,10 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
 
 /** The commissioner's open tasks: their contacts the lead marked 要確認 or 差し戻し. */
 export function tasksOf(docs: DocEntry[], me: string) {
-  const out: { entry: DocEntry; contactId: string; mark: string; comment: string; occurredAt: string; answered: boolean }[] = []
-  for (const entry of docs) {
-    const d = entry.doc
-    if (!d?.reviews) continue
-    for (const [cid, r] of Object.entries(d.reviews)) {
-      const c = d.contacts?.[cid]
-      const m = str(r.mark)
-      if (!c || str(c.authorId) !== me || (m !== "check" && m !== "return")) continue
-      out.push({ entry, contactId: cid, mark: m, comment: str(r.comment), occurredAt: str(c.occurredAt), answered: !!str(c.answer) })
-    }
-  }
-  return out
+  // Those still to answer first.
+  return reviewRequests(docs, me)
+    .map(r => ({ ...r, answered: !!r.answer }))
+    .sort((a, b) => Number(a.answered) - Number(b.answered))
 }
 
 export function Tasks({ store }: { store: Store }) {

@@ -131,6 +131,49 @@ export interface OverdueOut {
   not_seen_since_snowfall: string | null
 }
 
+export type AlertStatus = "open" | "acknowledged" | "closed"
+
+export interface AlertOut {
+  id: string
+  resident_id: string
+  resident_name: string
+  rule: string
+  /** The rule's words (no resident data). */
+  title: string
+  /** chiiki_hokatsu | 110 | 119 | chiku_shakyo */
+  route: string
+  route_label: string
+  /** The number to call: 110 / 119, or what the city set for the others; null when not set. */
+  route_phone: string | null
+  contact_id: string
+  /** When the contact that raised it happened (ISO 8601, Japan time). */
+  occurred_at: string | null
+  occurred_on: string | null
+  /** Display name of the commissioner who recorded it. */
+  recorded_by: string | null
+  status: AlertStatus
+  raised_at: number
+  acknowledged_by: string | null
+  acknowledged_at: number | null
+  closed_by: string | null
+  closed_at: number | null
+  close_note: string | null
+}
+
+/** 読めなかった記録: an entry the server could not read (codes only, no content). */
+export interface DataProblemOut {
+  resident_id: string
+  resident_name: string
+  entry_kind: string
+  problem: string
+  commissioner: string | null
+  detected_on: string
+  detected_at: number
+}
+
+/** Longest note when closing an alert (the server says the same). */
+export const MAX_CLOSE_NOTE_CHARS = 1000
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -208,6 +251,12 @@ export const api = {
   markSnowfall: (day: string) => call<void>("POST", "/api/review/snowfall", { day }),
   markCitySnowfall: (day: string) => call<{ districts: number }>("POST", "/api/staff/snowfall", { day, districts: [] }),
   reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
+  alerts: (status?: AlertStatus) => call<AlertOut[]>("GET", `/api/review/alerts${status ? "?status=" + status : ""}`),
+  alert: (id: string) => call<AlertOut>("GET", `/api/review/alerts/${encodeURIComponent(id)}`),
+  acknowledgeAlert: (id: string) => call<AlertOut>("POST", `/api/review/alerts/${encodeURIComponent(id)}/acknowledge`, {}),
+  closeAlert: (id: string, note: string) =>
+    call<AlertOut>("POST", `/api/review/alerts/${encodeURIComponent(id)}/close`, note.trim() ? { note: note.trim() } : {}),
+  dataProblems: () => call<DataProblemOut[]>("GET", "/api/review/problems"),
   tracking: (id: string) => call<Tracking>("GET", `/api/notices/${id}/tracking`),
 }
 

@@ -4,6 +4,7 @@
 // the network: they carry personal data and must never be served stale from a cache.
 import { precacheAndRoute, cleanupOutdatedCaches, createHandlerBoundToURL } from "workbox-precaching"
 import { registerRoute, NavigationRoute } from "workbox-routing"
+import { shownFor, type PushPayload } from "./push-target"
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] }
 
@@ -22,17 +23,9 @@ self.addEventListener("activate", event => {
   event.waitUntil(self.clients.claim())
 })
 
-// --- Web Push: a notice from the city office (payload: {notice, title, priority}; never resident
-// data). The notification opens the notice.
-interface PushPayload {
-  notice?: string
-  alert?: string
-  title?: string
-  priority?: string
-}
-
-const PREFIX: Record<string, string> = { urgent: "【緊急】", important: "【重要】" }
-
+// --- Web Push: a notice from the city office ({notice, title, priority}) or an alert for the
+// district lead ({alert, title, priority}); never resident data. The notification opens the notice or
+// the alert (what it shows and where it leads: push-target.ts).
 self.addEventListener("push", event => {
   let p: PushPayload = {}
   try {
@@ -40,16 +33,15 @@ self.addEventListener("push", event => {
   } catch {
     /* not JSON: show a generic notice */
   }
-  const url = p.notice ? `/#/notices/${encodeURIComponent(p.notice)}` : "/#/notices"
-  const title = `${PREFIX[p.priority ?? ""] ?? ""}${p.title ?? "お知らせ"}`
+  const shown = shownFor(p)
   event.waitUntil(
     (async () => {
-      await self.registration.showNotification(title, {
-        body: "市からのお知らせです。タップして開いてください。",
-        tag: p.notice ?? p.alert ?? "mimamori",
+      await self.registration.showNotification(shown.title, {
+        body: shown.body,
+        tag: shown.tag,
         icon: "/icon-192.png",
-        requireInteraction: p.priority === "urgent",
-        data: { url },
+        requireInteraction: shown.requireInteraction,
+        data: { url: shown.url },
       })
       for (const c of await self.clients.matchAll({ type: "window" })) c.postMessage({ type: "push" })
     })(),
@@ -61,7 +53,7 @@ self.addEventListener("notificationclick", event => {
   const url = (event.notification.data as { url?: string } | null)?.url ?? "/#/notices"
   event.waitUntil(
     (async () => {
-      // Focus first (while the tap still counts as a user action), then go to the notice.
+      // Focus first (while the tap still counts as a user action), then go to the notice or alert.
       const windows = await self.clients.matchAll({ type: "window" })
       const open = windows[0] as WindowClient | undefined
       try {

@@ -61,6 +61,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/review/contacts", web::get().to(review::contacts))
         .route("/api/review/alerts", web::get().to(review::list_alerts))
+        .route("/api/review/alerts/{id}", web::get().to(review::get_alert))
+        .route("/api/review/problems", web::get().to(review::data_problems))
         .route(
             "/api/review/alerts/{id}/acknowledge",
             web::post().to(review::acknowledge_alert),
@@ -183,6 +185,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         reports::activity_csv,
         review::contacts,
         review::list_alerts,
+        review::get_alert,
+        review::data_problems,
         review::acknowledge_alert,
         review::close_alert,
         review::overdue,

@@ -32,7 +32,17 @@ pub struct AlertOut {
     /// Suggested route code and label (地域包括支援センター / 110 / 119 / 地区社協).
     pub route: String,
     pub route_label: String,
+    /// The number to call for the route: 110 and 119 themselves, the others as the city configured
+    /// them (`MIMAMORI_ROUTE_PHONES`); none when it did not.
+    pub route_phone: Option<String>,
     pub contact_id: String,
+    /// When the contact that raised it happened, as recorded on the tablet (ISO 8601, Japan time);
+    /// none if that contact is not stored.
+    pub occurred_at: Option<String>,
+    /// Its day (`YYYY-MM-DD`).
+    pub occurred_on: Option<String>,
+    /// Display name of the commissioner who recorded (delivered) that contact.
+    pub recorded_by: Option<String>,
     /// `open`, `acknowledged` or `closed`.
     pub status: String,
     pub raised_at: i64,
@@ -40,25 +50,36 @@ pub struct AlertOut {
     pub acknowledged_at: Option<i64>,
     pub closed_by: Option<String>,
     pub closed_at: Option<i64>,
+    /// The lead's note on closing (what was done).
+    pub close_note: Option<String>,
 }
 
-fn alert_out(a: review::Alert, resident_name: String) -> AlertOut {
+fn alert_out(row: review::AlertRow, config: &crate::config::Config) -> AlertOut {
+    let a = row.alert;
     let rule = alerts::rule(&a.rule);
     AlertOut {
         title: rule.map(|r| r.title_ja).unwrap_or("").to_string(),
         route_label: rule.map(|r| r.route.label_ja()).unwrap_or("").to_string(),
+        route_phone: config.route_phone(&a.route),
         id: a.id,
         resident_id: a.resident_id,
-        resident_name,
+        resident_name: row.resident_name,
         rule: a.rule,
         route: a.route,
         contact_id: a.contact_id,
+        occurred_on: row
+            .occurred_at
+            .as_ref()
+            .map(|t| t.chars().take(10).collect()),
+        occurred_at: row.occurred_at,
+        recorded_by: row.recorded_by,
         status: a.status,
         raised_at: a.raised_at,
         acknowledged_by: a.acknowledged_by,
         acknowledged_at: a.acknowledged_at,
         closed_by: a.closed_by,
         closed_at: a.closed_at,
+        close_note: a.close_note,
     }
 }
 
@@ -94,52 +115,72 @@ pub async fn list_alerts(
         .await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
-            .map(|(a, n)| alert_out(a, n))
+            .map(|r| alert_out(r, &state.config))
             .collect::<Vec<_>>(),
     ))
 }
 
+/// One alert of the lead's district (what the alert's push opens); 404 for another district's.
+#[utoipa::path(get, path = "/api/review/alerts/{id}", tag = "review",
+    params(("id" = String, Path, description = "alert id")),
+    responses((status = 200, body = AlertOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_alert(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let id = id.into_inner();
+    let row = state
+        .db
+        .read(move |conn| Ok(review::district_alert(conn, &district, &id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok().json(alert_out(row, &state.config)))
+}
+
+/// Longest note a lead may write when closing an alert.
+pub const MAX_CLOSE_NOTE_CHARS: usize = 1000;
+
+/// `Some(note)` to close (with the lead's note, if any), `None` to acknowledge.
 async fn change_alert(
     state: &AppState,
     caller: &Caller,
     id: String,
-    close: bool,
+    close: Option<Option<String>>,
 ) -> Result<HttpResponse, AppError> {
     let district = lead_district(caller)?;
     let actor = Actor::of(caller);
     let by = caller.user_id.clone();
-    let alert = state
+    let row = state
         .db
         .write(move |conn| {
-            let a = review::alert_by_id(conn, &id)?.ok_or(AppError::NotFound)?;
-            if a.district_id != district {
-                return Err(AppError::NotFound);
-            }
-            if close {
-                review::close_alert(conn, &id, &by, now_ms())?;
-            } else {
-                review::acknowledge_alert(conn, &id, &by, now_ms())?;
-            }
-            let action = if close {
-                "alert.close"
-            } else {
-                "alert.acknowledge"
+            let a = review::district_alert(conn, &district, &id)?
+                .ok_or(AppError::NotFound)?
+                .alert;
+            let action = match &close {
+                Some(note) => {
+                    review::close_alert(conn, &id, &by, now_ms(), note.as_deref())?;
+                    "alert.close"
+                }
+                None => {
+                    review::acknowledge_alert(conn, &id, &by, now_ms())?;
+                    "alert.acknowledge"
+                }
             };
-            record(
-                conn,
-                &actor,
-                action,
-                "alert",
-                Some(&id),
-                json!({ "rule": a.rule }),
-            )?;
-            review::alert_by_id(conn, &id)?.ok_or(AppError::NotFound)
+            // Whether a note was given, never its text: it may name people or their situation.
+            let details = match &close {
+                Some(note) => json!({ "rule": a.rule, "with_note": note.is_some() }),
+                None => json!({ "rule": a.rule }),
+            };
+            record(conn, &actor, action, "alert", Some(&id), details)?;
+            review::district_alert(conn, &district, &id)?.ok_or(AppError::NotFound)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(alert_out(alert, String::new())))
+    Ok(HttpResponse::Ok().json(alert_out(row, &state.config)))
 }
 
-/// The lead takes an alert in hand (open → acknowledged).
+/// The lead takes an alert in hand (open → acknowledged, 対応中).
 #[utoipa::path(post, path = "/api/review/alerts/{id}/acknowledge", tag = "review",
     params(("id" = String, Path, description = "alert id")),
     responses((status = 200, body = AlertOut), (status = 404, body = ErrorBody)))]
@@ -148,19 +189,86 @@ pub async fn acknowledge_alert(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    change_alert(&state, &caller, id.into_inner(), false).await
+    change_alert(&state, &caller, id.into_inner(), None).await
 }
 
-/// The lead closes an alert.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAlertRequest {
+    /// What was done (対応済み), up to [`MAX_CLOSE_NOTE_CHARS`] characters; kept with the alert only.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The lead closes an alert (対応済み), with a note on what was done.
 #[utoipa::path(post, path = "/api/review/alerts/{id}/close", tag = "review",
-    params(("id" = String, Path, description = "alert id")),
-    responses((status = 200, body = AlertOut), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "alert id")), request_body = CloseAlertRequest,
+    responses((status = 200, body = AlertOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn close_alert(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    body: ApiJson<CloseAlertRequest>,
 ) -> Result<HttpResponse, AppError> {
-    change_alert(&state, &caller, id.into_inner(), true).await
+    let note = body
+        .0
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_CLOSE_NOTE_CHARS)
+    {
+        return Err(AppError::invalid(
+            "note",
+            "too_long",
+            format!("メモは{MAX_CLOSE_NOTE_CHARS}文字までです。"),
+        ));
+    }
+    change_alert(&state, &caller, id.into_inner(), Some(note)).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DataProblemOut {
+    pub resident_id: String,
+    pub resident_name: String,
+    /// What kind of entry could not be read: `contact`, `review`, `activity` or `profile`.
+    pub entry_kind: String,
+    /// What was wrong with it, as a code (`occurredAt: missing`); never the entry's content.
+    pub problem: String,
+    /// Display name of the commissioner (or lead) whose tablet sent it, if known.
+    pub commissioner: Option<String>,
+    /// The day the server found it (`YYYY-MM-DD`, Japan time).
+    pub detected_on: String,
+    pub detected_at: i64,
+}
+
+/// 読めなかった記録: entries of the district's documents the server could not read (codes only),
+/// newest first, so a broken tablet is noticed.
+#[utoipa::path(get, path = "/api/review/problems", tag = "review",
+    responses((status = 200, body = Vec<DataProblemOut>), (status = 403, body = ErrorBody)))]
+pub async fn data_problems(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    let district = lead_district(&caller)?;
+    let rows = state
+        .db
+        .read(move |conn| Ok(review::district_problems(conn, &district, 200)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|p| DataProblemOut {
+                resident_id: p.resident_id,
+                resident_name: p.resident_name,
+                entry_kind: p.entry_kind,
+                problem: p.problem,
+                commissioner: p.delivered_by,
+                detected_on: Date::today_jst(p.detected_at).to_string(),
+                detected_at: p.detected_at,
+            })
+            .collect::<Vec<_>>(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -22,6 +22,8 @@ pub struct Alert {
     pub acknowledged_at: Option<i64>,
     pub closed_by: Option<String>,
     pub closed_at: Option<i64>,
+    /// The lead's note on closing (may hold personal data: kept here only, never in the audit log).
+    pub close_note: Option<String>,
 }
 
 /// For each resident → `since` (an `occurred_at`), its contacts that happened at or after `since`
@@ -164,29 +166,79 @@ pub fn raise_alerts(conn: &mut DbConn, alerts: &[Alert]) -> QueryResult<Vec<Stri
     Ok(raised)
 }
 
-/// A district's alerts with the resident's name, newest first; `status` filters.
-pub fn district_alerts(
+/// An alert as the lead reads it: with the resident's name and the contact that raised it (when it
+/// happened and who delivered it; `None` if that contact is not stored).
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    pub alert: Alert,
+    pub resident_name: String,
+    /// The triggering contact's `occurred_at`, as recorded on the tablet.
+    pub occurred_at: Option<String>,
+    /// Display name of the commissioner who delivered the triggering contact.
+    pub recorded_by: Option<String>,
+}
+
+/// A district's alerts, newest first; `status` filters, `id` picks one.
+fn alert_rows(
     conn: &mut DbConn,
     district_id: &str,
     status: Option<&str>,
-) -> QueryResult<Vec<(Alert, String)>> {
+    id: Option<&str>,
+) -> QueryResult<Vec<AlertRow>> {
     let mut q = alerts::table
         .inner_join(residents::table)
+        .left_join(
+            contacts::table.on(contacts::resident_id
+                .eq(alerts::resident_id)
+                .and(contacts::id.eq(alerts::contact_id))),
+        )
+        .left_join(users::table.on(users::id.eq(contacts::delivered_by_user_id)))
         .filter(alerts::district_id.eq(district_id.to_string()))
-        .select((Alert::as_select(), residents::name))
+        .select((
+            Alert::as_select(),
+            residents::name,
+            contacts::occurred_at.nullable(),
+            users::display_name.nullable(),
+        ))
         .into_boxed();
     if let Some(s) = status {
         q = q.filter(alerts::status.eq(s.to_string()));
     }
-    q.order((alerts::raised_at.desc(), alerts::id)).load(conn)
+    if let Some(id) = id {
+        q = q.filter(alerts::id.eq(id.to_string()));
+    }
+    Ok(q.order((alerts::raised_at.desc(), alerts::id))
+        .load::<(Alert, String, Option<String>, Option<String>)>(conn)?
+        .into_iter()
+        .map(
+            |(alert, resident_name, occurred_at, recorded_by)| AlertRow {
+                alert,
+                resident_name,
+                occurred_at,
+                recorded_by,
+            },
+        )
+        .collect())
 }
 
-pub fn alert_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<Alert>> {
-    alerts::table
-        .find(id)
-        .select(Alert::as_select())
-        .first(conn)
-        .optional()
+/// A district's alerts, newest first; `status` filters.
+pub fn district_alerts(
+    conn: &mut DbConn,
+    district_id: &str,
+    status: Option<&str>,
+) -> QueryResult<Vec<AlertRow>> {
+    alert_rows(conn, district_id, status, None)
+}
+
+/// One alert of a district; `None` when there is none of that id in this district.
+pub fn district_alert(
+    conn: &mut DbConn,
+    district_id: &str,
+    id: &str,
+) -> QueryResult<Option<AlertRow>> {
+    Ok(alert_rows(conn, district_id, None, Some(id))?
+        .into_iter()
+        .next())
 }
 
 pub fn acknowledge_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> QueryResult<()> {
@@ -200,15 +252,75 @@ pub fn acknowledge_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> Que
         .map(|_| ())
 }
 
-pub fn close_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> QueryResult<()> {
+/// Closes an alert not yet closed, with the lead's note (if any); a closed one stays as it was.
+pub fn close_alert(
+    conn: &mut DbConn,
+    id: &str,
+    by: &str,
+    now: i64,
+    note: Option<&str>,
+) -> QueryResult<()> {
     diesel::update(alerts::table.find(id).filter(alerts::status.ne("closed")))
         .set((
             alerts::status.eq("closed"),
             alerts::closed_by.eq(by),
             alerts::closed_at.eq(now),
+            alerts::close_note.eq(note),
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// A record the server could not read (`data_problems`), as the lead sees it: codes, no content.
+#[derive(Debug, Clone)]
+pub struct ProblemRow {
+    pub resident_id: String,
+    pub resident_name: String,
+    /// `contact`, `review`, `activity` or `profile`.
+    pub entry_kind: String,
+    /// What was wrong, as a code (`occurredAt: missing`).
+    pub problem: String,
+    /// Display name of whoever delivered it, if still known.
+    pub delivered_by: Option<String>,
+    pub detected_at: i64,
+}
+
+/// The district's unreadable records, newest first (at most `limit`).
+pub fn district_problems(
+    conn: &mut DbConn,
+    district_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<ProblemRow>> {
+    use super::schema::data_problems;
+    Ok(data_problems::table
+        .inner_join(residents::table.on(residents::id.eq(data_problems::resident_id)))
+        .left_join(users::table.on(users::id.eq(data_problems::delivered_by_user_id)))
+        .filter(residents::district_id.eq(district_id))
+        .select((
+            data_problems::resident_id,
+            residents::name,
+            data_problems::entry_kind,
+            data_problems::problem,
+            users::display_name.nullable(),
+            data_problems::detected_at,
+        ))
+        .order((data_problems::detected_at.desc(), data_problems::entry_id))
+        .limit(limit)
+        .load::<(String, String, String, String, Option<String>, i64)>(conn)?
+        .into_iter()
+        .map(
+            |(resident_id, resident_name, entry_kind, problem, delivered_by, detected_at)| {
+                ProblemRow {
+                    resident_id,
+                    resident_name,
+                    entry_kind,
+                    problem,
+                    delivered_by,
+                    detected_at,
+                }
+            },
+        )
+        .collect())
 }
 
 /// A resident of the district with their current commissioner and last contact.

@@ -186,6 +186,7 @@ diesel::table! {
         acknowledged_at -> Nullable<BigInt>,
         closed_by -> Nullable<Text>,
         closed_at -> Nullable<BigInt>,
+        close_note -> Nullable<Text>,
     }
 }
 

@@ -448,6 +448,7 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
                     acknowledged_at: None,
                     closed_by: None,
                     closed_at: None,
+                    close_note: None,
                 });
             }
         }
@@ -460,7 +461,8 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
         .collect();
     for alert in candidates.iter().filter(|a| raised.contains(&a.id)) {
         tracing::info!(resident = %alert.resident_id, rule = %alert.rule, "alert raised");
-        // The district's leads get a push: the alert id and a fixed title, never who it is about.
+        // The district's leads get a push: the alert id and a fixed title saying it is about someone
+        // in their district, never who (no name, address or note).
         if !memo.lead_subscriptions.contains_key(&alert.district_id) {
             let leads = directory::district_leads(conn, &alert.district_id)?;
             let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
@@ -470,7 +472,7 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
         let urgent = matches!(alert.route.as_str(), "110" | "119");
         let payload = serde_json::json!({
             "alert": alert.id,
-            "title": "見守りの注意があります（確認をお願いします）",
+            "title": "見守りの注意：地区の対象者について確認をお願いします",
             "priority": if urgent { "urgent" } else { "important" },
         });
         crate::push::enqueue_to(
