@@ -157,6 +157,18 @@ async fn matrix(db: TestDb) {
         ),
         (
             "GET",
+            "/api/review/alerts/no-such".into(),
+            None,
+            [u, f, f, nf, nf, f, f],
+        ),
+        (
+            "GET",
+            "/api/review/problems".into(),
+            None,
+            [u, f, f, ok, ok, f, f],
+        ),
+        (
+            "GET",
             "/api/review/overdue".into(),
             None,
             [u, f, f, ok, ok, f, f],

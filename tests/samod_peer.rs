@@ -133,7 +133,6 @@ async fn samod_interop(db: TestDb) {
                 ("outcome", "met"),
                 ("concern", "none"),
                 ("occurredAt", "2026-11-22T09:30:00+09:00"),
-                ("authorId", "samod"),
             ] {
                 tx.put(&c, k, v)?;
             }

@@ -60,7 +60,8 @@ async fn second_tablet(s: &TestServer, login: &str) -> Client {
 }
 
 fn contact(id: &str, mailbox: &str, snow: &str, note: &str) -> Value {
-    json!({"id": id, "occurredAt": "2026-11-20T10:00:00+09:00", "authorId": "tablet", "kind": "visit",
+    // No authorId: the server takes the delivering commissioner as the author.
+    json!({"id": id, "occurredAt": "2026-11-20T10:00:00+09:00", "kind": "visit",
            "outcome": "met", "checks": {"mailbox": mailbox, "snow": snow, "lights": "ok"},
            "concern": "watch", "activity": {"fields": ["高齢者"], "contents": ["日常的な支援"]},
            "note": note, "followUp": false})
@@ -1245,4 +1246,112 @@ async fn two_server_processes_on_one_postgres() {
     want.sort();
     assert_eq!(heads, want, "the stored document holds every change");
     assert_eq!((rows, marks), (70, 1), "projected: 70 visits, 1 mark");
+}
+
+// The server decides what counts (D7, issue 18): a contact counts as its author wrote it. A
+// commissioner who rewrites the lead's 至急 contact (note, concern, date), backdates nothing and
+// post-dates a visit to 2099, or records one in the lead's name, changes the document but not what
+// the server counts; each refusal is a data problem for the lead. The commissioner's own contact
+// counts as usual.
+both!(a_contact_counts_as_its_author_wrote_it, author_only);
+async fn author_only(db: TestDb) {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let (lead_id, comm_id) = (
+        s.fx.user("lead-a").to_string(),
+        s.fx.user("comm-a").to_string(),
+    );
+    let contact = |at: &'static str, author: &str, concern: &'static str, note: &'static str| {
+        let author = author.to_string();
+        move |doc: &mut Automerge, id: &str| {
+            let fields = [
+                ("kind", "visit"),
+                ("outcome", "met"),
+                ("concern", concern),
+                ("occurredAt", at),
+                ("authorId", author.as_str()),
+                ("note", note),
+            ];
+            add_entry(doc, "contacts", id, &fields)
+        }
+    };
+
+    let mut lead = s.login("lead-a").await;
+    let doc_id = doc_id(&mut lead, &ra1).await;
+    let mut lp = RawPeer::joined(&s, &lead, "peer-lead").await;
+    let (mut ldoc, mut lstate) = lp.fetch(&doc_id).await;
+    contact(
+        "2026-12-01T10:00:00+09:00",
+        &lead_id,
+        "urgent",
+        "至急: 転倒の跡",
+    )(&mut ldoc, "c-lead");
+    lp.sync_doc(&doc_id, &mut ldoc, &mut lstate).await.unwrap();
+
+    let comm = s.login("comm-a").await;
+    let mut cp = RawPeer::joined(&s, &comm, "peer-comm").await;
+    let (mut cdoc, mut cstate) = cp.fetch(&doc_id).await;
+    {
+        let (_, contacts) = cdoc.get(ROOT, "contacts").unwrap().unwrap();
+        let (_, c) = cdoc.get(&contacts, "c-lead").unwrap().unwrap();
+        let mut tx = cdoc.transaction();
+        tx.put(&c, "concern", "none").unwrap();
+        tx.put(&c, "note", "問題なし").unwrap();
+        tx.put(&c, "occurredAt", "2020-01-01T10:00:00+09:00")
+            .unwrap();
+        tx.commit();
+    }
+    contact("2099-12-31T10:00:00+09:00", &comm_id, "none", "先の日付")(&mut cdoc, "c-future");
+    contact(
+        "2026-12-02T10:00:00+09:00",
+        &lead_id,
+        "none",
+        "代表の名前で",
+    )(&mut cdoc, "c-forged");
+    contact("2026-12-03T10:00:00+09:00", &comm_id, "watch", "自分の記録")(&mut cdoc, "c-own");
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+
+    let r = ra1.clone();
+    let (rows, problems) =
+        s.db.read(move |conn| {
+            Ok((
+                mimamori::db::documents::contacts_of(conn, &r)?,
+                mimamori::db::documents::problems_of(conn, &r)?,
+            ))
+        })
+        .await
+        .unwrap();
+    let row = |id: &str| rows.iter().find(|c| c.id == id);
+    let kept = row("c-lead").expect("the lead's contact");
+    assert_eq!(
+        (
+            kept.concern.as_str(),
+            kept.note.as_str(),
+            kept.occurred_at.as_str()
+        ),
+        ("urgent", "至急: 転倒の跡", "2026-12-01T10:00:00+09:00"),
+        "the lead's contact counts as the lead wrote it"
+    );
+    assert!(
+        row("c-future").is_none(),
+        "a visit dated 2099 does not count"
+    );
+    assert!(
+        row("c-forged").is_none(),
+        "a contact in another's name does not count"
+    );
+    assert_eq!(
+        row("c-own").map(|c| c.author_id.as_str()),
+        Some(comm_id.as_str())
+    );
+    let mut refused: Vec<&str> = problems
+        .iter()
+        .filter(|p| p.entry_kind == "contact")
+        .map(|p| p.entry_id.as_str())
+        .collect();
+    refused.sort();
+    assert_eq!(refused, ["c-forged", "c-future", "c-lead"]);
+    assert!(problems.iter().all(|p| p.delivered_by_user_id == comm_id));
 }

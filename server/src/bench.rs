@@ -123,6 +123,9 @@ pub(crate) struct Tablet {
 
 pub(crate) struct TabletDoc {
     pub(crate) id: String,
+    /// The tablet's commissioner: the author of its visits (the server counts a contact only as
+    /// its author's).
+    pub(crate) author: String,
     pub(crate) base: Vec<u8>,
     base_heads: Vec<ChangeHash>,
     doc: Automerge,
@@ -158,7 +161,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         // Every round starts from the same state: server has the base, tablets the base + visits.
         for tablet in &mut tablets {
             for d in &mut tablet.docs {
-                d.doc = with_visits(&d.base, opts.visits, round)?;
+                d.doc = with_visits(&d.base, &d.author, opts.visits, round)?;
             }
         }
         // Our server starts every round from the seeded state, as the reference server does: a
@@ -338,15 +341,17 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                     let base = documents::joined(&documents::load_chunks(conn, &id)?);
                     docs.push((id, base));
                 }
-                Ok(docs)
+                Ok((user.id, docs))
             })
             .map_err(e)?;
+        let (author, docs) = docs;
         let docs = docs
             .into_iter()
             .map(|(id, base)| {
                 let doc = Automerge::load(&base).map_err(|e| e.to_string())?;
                 Ok(TabletDoc {
                     id,
+                    author: author.clone(),
                     base_heads: doc.get_heads(),
                     base,
                     doc,
@@ -372,7 +377,12 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
 }
 
 /// The base document plus `visits` offline visits (a week in the field).
-pub(crate) fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Automerge, String> {
+pub(crate) fn with_visits(
+    base: &[u8],
+    author: &str,
+    visits: usize,
+    round: usize,
+) -> Result<Automerge, String> {
     let mut doc = Automerge::load(base).map_err(|e| e.to_string())?;
     let contacts = match doc.get(ROOT, "contacts").map_err(|e| e.to_string())? {
         Some((_, id)) => id,
@@ -387,7 +397,7 @@ pub(crate) fn with_visits(base: &[u8], visits: usize, round: usize) -> Result<Au
         for (k, val) in [
             ("id", id.as_str()),
             ("occurredAt", "2026-11-20T10:00:00+09:00"),
-            ("authorId", "bench"),
+            ("authorId", author),
             (
                 "kind",
                 if v.is_multiple_of(2) {
@@ -428,7 +438,7 @@ fn raw_merge_ms(tablets: &[Tablet]) -> f64 {
     let mut spent = Duration::ZERO;
     let mut n = 0;
     for d in tablets.iter().flat_map(|t| &t.docs) {
-        let Ok(mut client) = with_visits(&d.base, 3, 0) else {
+        let Ok(mut client) = with_visits(&d.base, &d.author, 3, 0) else {
             continue;
         };
         let Ok(mut server) = Automerge::load(&d.base) else {

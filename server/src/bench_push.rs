@@ -179,7 +179,7 @@ async fn sync_round(
             .map(|d| {
                 Ok((
                     d.id.clone(),
-                    bench::with_visits(&d.base, 1, *round)?,
+                    bench::with_visits(&d.base, &d.author, 1, *round)?,
                     automerge::sync::State::new(),
                 ))
             })

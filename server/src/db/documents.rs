@@ -291,15 +291,22 @@ pub fn problems_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<Data
 
 /// Writes the rows that differ from what is stored. New rows get `now` as their receipt time and the
 /// delivering user; changed rows keep their first receipt time.
+///
+/// The server decides what counts (D7, issue 18): a contact counts as its author wrote it. A
+/// contact delivered under another author's name, an edit of a stored contact by anyone but its
+/// author (or one that changes who the author is), and a contact dated after tomorrow (JST) are
+/// not written; each becomes a data problem the district lead sees (codes only), and the stored
+/// row, if any, stays as it was.
 pub fn apply_projection(
     conn: &mut DbConn,
     resident_id: &str,
     profile: Option<(&str, &str, &str)>,
     contact_rows: Vec<ContactRecord>,
     review_rows: Vec<ReviewRecord>,
-    problems: Vec<DataProblem>,
+    mut problems: Vec<DataProblem>,
     now: i64,
 ) -> QueryResult<()> {
+    let contact_rows = counted_contacts(conn, resident_id, contact_rows, &mut problems, now)?;
     // Nearly every synced contact is new: all are inserted at once, those already stored skipped;
     // only when some were skipped are the rows read and compared (below).
     // Up to 200 rows a statement (15 values a row). As tuples, not `ContactRecord`s: diesel writes
@@ -353,7 +360,22 @@ pub fn apply_projection(
                 .select(ContactRecord::as_select())
                 .first(conn)
                 .optional()?;
-            if stored.is_some_and(|e| !e.same_content(&row)) {
+            let Some(stored) = stored.filter(|e| !e.same_content(&row)) else {
+                continue;
+            };
+            if stored.author_id != row.author_id {
+                // Someone's own edit that makes another's contact theirs: not counted.
+                problems.push(DataProblem {
+                    resident_id: resident_id.to_string(),
+                    entry_kind: "contact".into(),
+                    entry_id: row.id.clone(),
+                    problem: "edit: by someone other than its author, not counted".into(),
+                    delivered_by_user_id: row.delivered_by_user_id.clone(),
+                    detected_at: now,
+                });
+                continue;
+            }
+            {
                 diesel::update(contacts::table.find((resident_id, &row.id)))
                     .set((
                         contacts::occurred_at.eq(&row.occurred_at),
@@ -426,6 +448,61 @@ pub fn apply_projection(
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// The contacts that count, of those delivered (see [`apply_projection`]); the others become
+/// problems. A row whose content is unchanged passes whoever delivered it (a commissioner's answer
+/// touches the lead's contact without changing what it says).
+fn counted_contacts(
+    conn: &mut DbConn,
+    resident_id: &str,
+    rows: Vec<ContactRecord>,
+    problems: &mut Vec<DataProblem>,
+    now: i64,
+) -> QueryResult<Vec<ContactRecord>> {
+    let latest_day = crate::domain::Date::today_jst(now + 86_400_000).to_string();
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        if row.author_id.is_empty() {
+            // No author written: the contact is the deliverer's.
+            row.author_id = row.delivered_by_user_id.clone();
+        }
+        let mut refuse = |problem: &str, row: &ContactRecord| {
+            problems.push(DataProblem {
+                resident_id: resident_id.to_string(),
+                entry_kind: "contact".into(),
+                entry_id: row.id.clone(),
+                problem: problem.into(),
+                delivered_by_user_id: row.delivered_by_user_id.clone(),
+                detected_at: now,
+            })
+        };
+        if row
+            .occurred_at
+            .get(..10)
+            .is_some_and(|day| day > latest_day.as_str())
+        {
+            refuse("occurredAt: after tomorrow, not counted", &row);
+            continue;
+        }
+        if row.author_id == row.delivered_by_user_id {
+            // The author's own contact: new, or an edit ([`apply_projection`] checks that the
+            // stored one was theirs too).
+            out.push(row);
+            continue;
+        }
+        let stored = contacts::table
+            .find((resident_id, row.id.as_str()))
+            .select(ContactRecord::as_select())
+            .first(conn)
+            .optional()?;
+        match stored {
+            Some(old) if old.same_content(&row) => out.push(row),
+            Some(_) => refuse("edit: by someone other than its author, not counted", &row),
+            None => refuse("authorId: not the user who delivered it, not counted", &row),
+        }
+    }
+    Ok(out)
 }
 
 /// Records that these residents' documents changed at `now` (the document list's "last change"):
