@@ -450,6 +450,14 @@ async fn lost_tablet(db: TestDb) {
         f["revokedWipeMs"]
     );
     assert_eq!(f["wipedAudit"], 1, "the wipe is in the audit log");
+    // No sync state where there is none: before the PIN, and in the administrator's app, which
+    // does not open /sync at all.
+    assert_eq!(f["pinScreenNet"], 0, "no オフライン on the PIN screen");
+    assert_eq!(f["officeSync"], 0, "no sync state for the administrator");
+    assert_eq!(
+        f["officeSockets"], 0,
+        "the administrator's app opens no /sync"
+    );
     // The tablet's own lock events reached the audit log too (the expiry lock happened offline and
     // was reported at the next start; nothing was erased for it).
     let a = &f["deviceAudit"];

@@ -138,6 +138,8 @@ run(async () => {
   t = await tablet("commissioner")
   await t.page.goto(`${origin}/`)
   await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).waitFor()
+  // Before the PIN there is no connection to speak of: no オフライン while the network works.
+  const pinScreenNet = await t.page.getByTestId("net").count()
   await t.page.getByLabel("暗証番号").fill("999999")
   await t.page.getByRole("button", { name: "開く" }).click()
   await t.page.getByText("暗証番号がちがいます。").waitFor()
@@ -270,6 +272,8 @@ run(async () => {
   // 7. The administrator revokes the tablet on the devices screen: it erases itself and says so;
   //    the screen and the audit log show the confirmed erase.
   const office = await tablet("admin")
+  let officeSockets = 0
+  office.page.on("websocket", () => officeSockets++)
   await office.page.goto(`${origin}/#/login`)
   await office.page.getByLabel("ログインID").fill("admin")
   await office.page.getByLabel("パスワード").fill(cfg.password)
@@ -280,6 +284,10 @@ run(async () => {
   await office.page.getByRole("link", { name: "端末の管理" }).click()
   const row = office.page.getByTestId("device").filter({ hasText: "comm-a tablet" })
   const rowBefore = await row.innerText()
+  // The administrator's app holds no records: it does not sync and shows no sync state (it retried
+  // a refused /sync every 3 s and said オフライン).
+  await office.page.waitForTimeout(3500)
+  const officeSync = await office.page.locator('[data-testid="net"], [data-testid="pending"], [data-testid="last-sync"]').count()
   office.page.once("dialog", d => d.accept())
   const device = { id: cfg.devices["comm-a"] }
   // The tablet is in use (open, not idle-locked: a locked app hears of it at its next check, ≤ 60 s).
@@ -335,5 +343,8 @@ run(async () => {
     rowBefore,
     rowAfter,
     pin: PIN.length,
+    pinScreenNet,
+    officeSync,
+    officeSockets,
   }
 })

@@ -184,23 +184,32 @@ function StatusBar({ store }: { store: Store }) {
             ? "送信状況は暗証番号を入れると表示します"
             : "送信状況はわかりません"
   const sendClass = send.state === "unsent" ? "pending some" : send.state === "sent" ? "pending none" : "pending unknown"
+  // Office roles (city staff, the administrator) hold no records and do not sync: no sync state.
+  const syncs = !s.me || s.me.role === "commissioner" || s.me.role === "district_lead"
   return (
     // Not a live region as a whole: only the unsent count is announced when it changes.
     <header className="status">
       <a className="home" href="#/">
         見守り
       </a>
-      <span className={s.online ? "net online" : "net offline"} data-testid="net">
-        {s.online ? "オンライン" : "オフライン"}
-      </span>
-      <span className={sendClass} data-testid="pending" data-state={send.state} role="status" aria-live="polite">
-        {sendText}
-      </span>
-      <span className="last" data-testid="last-sync">
-        {last
-          ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
-          : "未同期"}
-      </span>
+      {syncs && s.lock === "open" && (
+        // The connection's state exists only once the store is open and syncing.
+        <span className={s.online ? "net online" : "net offline"} data-testid="net">
+          {s.online ? "オンライン" : "オフライン"}
+        </span>
+      )}
+      {syncs && (
+        <>
+          <span className={sendClass} data-testid="pending" data-state={send.state} role="status" aria-live="polite">
+            {sendText}
+          </span>
+          <span className="last" data-testid="last-sync">
+            {last
+              ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
+              : "未同期"}
+          </span>
+        </>
+      )}
       {s.me && (
         <a className="notices-link" href="#/notices" data-testid="notices-link">
           お知らせ

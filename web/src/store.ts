@@ -147,9 +147,12 @@ export class Store {
     const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
     const storage = new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key, load<string[]>(LS_GONE, []))
     this.storage = storage
+    // City staff and the administrator hold no resident documents: their app does not sync (it
+    // would retry a /sync the server refuses them, and say オフライン while the network works).
+    const syncs = this.state.me?.role === "commissioner" || this.state.me?.role === "district_lead"
     this.repo = new Repo({
       storage,
-      network: [new BrowserWebSocketClientAdapter(wsUrl, 3000)],
+      network: syncs ? [new BrowserWebSocketClientAdapter(wsUrl, 3000)] : [],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
     })
