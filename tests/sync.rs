@@ -530,21 +530,8 @@ async fn hostile_sync(db: TestDb) {
     probes.push(0);
 
     // One change chunk, compressed: 512 MiB of zeros in about half a MiB.
-    let body = {
-        use std::io::Write;
-        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        let zeros = vec![0u8; 1 << 20];
-        for _ in 0..512 {
-            enc.write_all(&zeros).unwrap();
-        }
-        enc.finish().unwrap()
-    };
-    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
-    uleb(&mut chunk, body.len() as u64);
-    chunk.extend(body);
-    let mut bomb = vec![0x42, 0, 0, 0, 1];
-    uleb(&mut bomb, chunk.len() as u64);
-    bomb.extend(chunk);
+    let chunk = chunks::zeros_compressed(512 << 20);
+    let bomb = chunks::message_with(&[chunk]);
     assert!(
         bomb.len() < 4 << 20,
         "a small message: {} bytes",

@@ -26,6 +26,32 @@ pub fn chunk(kind: u8, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A compressed change chunk holding `body` deflated (the checksum is left zero: nothing that reads
+/// these gets as far as checking it).
+pub fn compressed(body: impl FnOnce(&mut dyn std::io::Write)) -> Vec<u8> {
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    body(&mut enc);
+    let deflated = enc.finish().unwrap();
+    let mut out = MAGIC.to_vec();
+    out.extend([0, 0, 0, 0, 2]);
+    uleb(&mut out, deflated.len() as u64);
+    out.extend(deflated);
+    out
+}
+
+/// A compressed chunk whose body inflates to `n` zero bytes (written a MiB at a time).
+pub fn zeros_compressed(n: usize) -> Vec<u8> {
+    compressed(|w| {
+        let zeros = vec![0u8; 1 << 20];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(zeros.len());
+            w.write_all(&zeros[..k]).unwrap();
+            left -= k;
+        }
+    })
+}
+
 /// Column metadata (specification and length of each) followed by the columns' data.
 fn with_columns(out: &mut Vec<u8>, groups: &[&[(u32, Vec<u8>)]]) {
     for columns in groups {

@@ -9,7 +9,7 @@
 //   #/login, #/enrol/CODE
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
-import { type Store, type DocEntry } from "./store"
+import { holdsRecords, type Store, type DocEntry } from "./store"
 import { api, messageOf, ApiError } from "./api"
 import { NoticeDetail, NoticeList, StaffNotices } from "./Notices"
 import { Choice, ErrorLine, Field, Group } from "./ui"
@@ -107,7 +107,7 @@ export function App({ store }: { store: Store }) {
     screen = <Reports />
   } else if (route[0] === "overdue" && s.me.role === "district_lead") {
     screen = <Overdue />
-  } else if (route[0] === "activities" && (s.me.role === "commissioner" || s.me.role === "district_lead")) {
+  } else if (route[0] === "activities" && holdsRecords(s.me)) {
     screen = <Activities store={store} />
   } else if (route[0] === "notices") {
     screen = route[1] ? <NoticeDetail store={store} id={route[1]} /> : <NoticeList store={store} />
@@ -185,7 +185,7 @@ function StatusBar({ store }: { store: Store }) {
             : "送信状況はわかりません"
   const sendClass = send.state === "unsent" ? "pending some" : send.state === "sent" ? "pending none" : "pending unknown"
   // Office roles (city staff, the administrator) hold no records and do not sync: no sync state.
-  const syncs = !s.me || s.me.role === "commissioner" || s.me.role === "district_lead"
+  const syncs = !s.me || holdsRecords(s.me)
   return (
     // Not a live region as a whole: only the unsent count is announced when it changes.
     <header className="status">

@@ -97,6 +97,15 @@ function save(key: string, v: unknown) {
 
 type Listener = () => void
 
+/**
+ * Whether this role holds records on the device and syncs them: commissioners and district leads.
+ * City staff and the administrator do not (their app would retry a /sync the server refuses, and
+ * say オフライン while the network works).
+ */
+export function holdsRecords(me: Me | undefined): boolean {
+  return me?.role === "commissioner" || me?.role === "district_lead"
+}
+
 export class Store {
   repo?: Repo
   private storage?: EncryptedStorage
@@ -147,12 +156,9 @@ export class Store {
     const wsUrl = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/sync`
     const storage = new EncryptedStorage(new IndexedDBStorageAdapter(DB_NAME), key, load<string[]>(LS_GONE, []))
     this.storage = storage
-    // City staff and the administrator hold no resident documents: their app does not sync (it
-    // would retry a /sync the server refuses them, and say オフライン while the network works).
-    const syncs = this.state.me?.role === "commissioner" || this.state.me?.role === "district_lead"
     this.repo = new Repo({
       storage,
-      network: syncs ? [new BrowserWebSocketClientAdapter(wsUrl, 3000)] : [],
+      network: holdsRecords(this.state.me) ? [new BrowserWebSocketClientAdapter(wsUrl, 3000)] : [],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
     })
@@ -394,7 +400,7 @@ export class Store {
   }
 
   private async refreshDocuments() {
-    if (this.state.me?.role !== "commissioner" && this.state.me?.role !== "district_lead") return
+    if (!holdsRecords(this.state.me)) return
     // The activity log on its own: a failure there must not hold up the residents' list.
     void api
       .activityLog()

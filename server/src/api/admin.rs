@@ -143,9 +143,7 @@ pub async fn create_user(
     let login = field("login", Login::parse(&b.login))?;
     let display_name = field("display_name", Name::parse(&b.display_name))?;
     let password = field("password", Password::parse(&b.password))?;
-    let password_hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(AppError::internal)??;
+    let password_hash = auth::hash_password_off_thread(password).await?;
     let new = admin::NewUser {
         login,
         display_name,
@@ -205,9 +203,7 @@ pub async fn reset_password(
     let id = id.into_inner();
     let temporary = auth::new_temporary_password();
     let shown = temporary.expose().to_string();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&temporary))
-        .await
-        .map_err(AppError::internal)??;
+    let hash = auth::hash_password_off_thread(temporary).await?;
     let sessions = state
         .db
         .write(move |conn| admin::reset_password(conn, &actor, &id, &hash))

@@ -42,12 +42,6 @@ pub struct Me {
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
-    let user_id = caller.user_id.clone();
-    let must_change_password = state
-        .db
-        .read(move |conn| Ok(accounts::user_by_id(conn, &user_id)?))
-        .await?
-        .is_some_and(|u| u.must_change_password);
     let district = match caller.district_id.clone() {
         Some(id) => state
             .db
@@ -67,7 +61,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
         role: caller.role,
         district,
         device_id: caller.device_id.clone(),
-        must_change_password,
+        must_change_password: caller.must_change_password,
     })
 }
 
@@ -196,6 +190,7 @@ pub async fn login(
         session_id: session.id.clone(),
         device_id: device_id.clone(),
         session_expires_at: session.expires_at,
+        must_change_password: user.must_change_password,
     };
     let actor = Actor::of(&caller);
     // A browser (not a tablet) where this account logged in becomes known to it.

@@ -40,6 +40,13 @@ pub fn hash_password(password: &Password) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(format!("argon2: {e}")))
 }
 
+/// [`hash_password`] on the blocking pool: argon2 takes tens of milliseconds, too long for a worker.
+pub async fn hash_password_off_thread(password: Password) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(AppError::internal)?
+}
+
 /// Whether `candidate` matches the stored hash. With `None` it still spends the time of one check, so
 /// response times do not tell whether a login id exists.
 pub fn verify_password(stored: Option<&str>, candidate: &str) -> bool {
@@ -167,6 +174,8 @@ pub struct Caller {
     pub device_id: Option<String>,
     /// When the session ends (ms since the epoch).
     pub session_expires_at: i64,
+    /// The password is a temporary one from an administrator's reset (the app asks for a new one).
+    pub must_change_password: bool,
 }
 
 impl Caller {
@@ -213,6 +222,7 @@ pub async fn caller_from_session_token(db: &Db, token: &str) -> Result<Caller, A
         session_id: session.id,
         device_id: session.device_id,
         session_expires_at: session.expires_at,
+        must_change_password: user.must_change_password,
     })
 }
 

@@ -24,12 +24,13 @@ pub const BROWSER_COOKIE: &str = "mimamori_browser";
 /// The setting that holds the key signing known-browser cookies (made at the first login).
 const BROWSER_KEY: &str = "auth.browser_key";
 
-fn mac(key: &[u8], user_id: &str, nonce: &str) -> String {
+/// The MAC of a known-browser cookie: over the user id and the nonce.
+fn mac(key: &[u8], user_id: &str, nonce: &str) -> Hmac<Sha256> {
     let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     m.update(user_id.as_bytes());
     m.update(b".");
     m.update(nonce.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    m
 }
 
 fn browser_key(conn: &mut DbConn) -> Result<Option<Vec<u8>>, AppError> {
@@ -49,14 +50,11 @@ pub fn known_browser(
     let Some((nonce, given)) = cookie.split_once('.') else {
         return Ok(None);
     };
-    let expected = mac(&key, user_id, nonce);
-    // Compared in constant time (the MAC is the secret part).
-    let same = expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let Ok(given) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(given) else {
+        return Ok(None);
+    };
+    // Compared in constant time by the hmac crate (the MAC is the secret part).
+    let same = mac(&key, user_id, nonce).verify_slice(&given).is_ok();
     Ok(same.then(|| format!("browser:{nonce}")))
 }
 
@@ -75,7 +73,8 @@ pub fn new_browser_token(conn: &mut DbConn, user_id: &str) -> Result<String, App
     let mut nonce = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(nonce);
-    let mac = mac(&key, user_id, &nonce);
+    let mac = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(mac(&key, user_id, &nonce).finalize().into_bytes());
     Ok(format!("{nonce}.{mac}"))
 }
 

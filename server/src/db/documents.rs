@@ -365,32 +365,23 @@ pub fn apply_projection(
             };
             if stored.author_id != row.author_id {
                 // Someone's own edit that makes another's contact theirs: not counted.
-                problems.push(DataProblem {
-                    resident_id: resident_id.to_string(),
-                    entry_kind: "contact".into(),
-                    entry_id: row.id.clone(),
-                    problem: "edit: by someone other than its author, not counted".into(),
-                    delivered_by_user_id: row.delivered_by_user_id.clone(),
-                    detected_at: now,
-                });
+                problems.push(not_counted(resident_id, &row, EDITED_BY_OTHER, now));
                 continue;
             }
-            {
-                diesel::update(contacts::table.find((resident_id, &row.id)))
-                    .set((
-                        contacts::occurred_at.eq(&row.occurred_at),
-                        contacts::author_id.eq(&row.author_id),
-                        contacts::kind.eq(&row.kind),
-                        contacts::outcome.eq(&row.outcome),
-                        contacts::checks.eq(&row.checks),
-                        contacts::concern.eq(&row.concern),
-                        contacts::activity.eq(&row.activity),
-                        contacts::note.eq(&row.note),
-                        contacts::follow_up.eq(row.follow_up),
-                        contacts::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
+            diesel::update(contacts::table.find((resident_id, &row.id)))
+                .set((
+                    contacts::occurred_at.eq(&row.occurred_at),
+                    contacts::author_id.eq(&row.author_id),
+                    contacts::kind.eq(&row.kind),
+                    contacts::outcome.eq(&row.outcome),
+                    contacts::checks.eq(&row.checks),
+                    contacts::concern.eq(&row.concern),
+                    contacts::activity.eq(&row.activity),
+                    contacts::note.eq(&row.note),
+                    contacts::follow_up.eq(row.follow_up),
+                    contacts::updated_at.eq(now),
+                ))
+                .execute(conn)?;
         }
     }
     if !review_rows.is_empty() {
@@ -450,9 +441,23 @@ pub fn apply_projection(
     Ok(())
 }
 
-/// The contacts that count, of those delivered (see [`apply_projection`]); the others become
-/// problems. A row whose content is unchanged passes whoever delivered it (a commissioner's answer
-/// touches the lead's contact without changing what it says).
+const EDITED_BY_OTHER: &str = "edit: by someone other than its author, not counted";
+
+/// The data problem for a contact the server does not count (codes only, no content).
+fn not_counted(resident_id: &str, row: &ContactRecord, problem: &str, now: i64) -> DataProblem {
+    DataProblem {
+        resident_id: resident_id.to_string(),
+        entry_kind: "contact".into(),
+        entry_id: row.id.clone(),
+        problem: problem.into(),
+        delivered_by_user_id: row.delivered_by_user_id.clone(),
+        detected_at: now,
+    }
+}
+
+/// The contacts to write, of those delivered (see [`apply_projection`]); the refused become
+/// problems. Another author's row whose content is unchanged is neither (a commissioner's answer
+/// touches the lead's contact without changing what it says), and costs no second lookup.
 fn counted_contacts(
     conn: &mut DbConn,
     resident_id: &str,
@@ -468,14 +473,7 @@ fn counted_contacts(
             row.author_id = row.delivered_by_user_id.clone();
         }
         let mut refuse = |problem: &str, row: &ContactRecord| {
-            problems.push(DataProblem {
-                resident_id: resident_id.to_string(),
-                entry_kind: "contact".into(),
-                entry_id: row.id.clone(),
-                problem: problem.into(),
-                delivered_by_user_id: row.delivered_by_user_id.clone(),
-                detected_at: now,
-            })
+            problems.push(not_counted(resident_id, row, problem, now))
         };
         if row
             .occurred_at
@@ -497,8 +495,9 @@ fn counted_contacts(
             .first(conn)
             .optional()?;
         match stored {
-            Some(old) if old.same_content(&row) => out.push(row),
-            Some(_) => refuse("edit: by someone other than its author, not counted", &row),
+            // Unchanged (the stored row is already what it says): nothing to write.
+            Some(old) if old.same_content(&row) => {}
+            Some(_) => refuse(EDITED_BY_OTHER, &row),
             None => refuse("authorId: not the user who delivered it, not counted", &row),
         }
     }

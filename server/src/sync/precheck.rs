@@ -35,6 +35,7 @@
 //! Data this walk cannot read at the chunk level (a bad header, a truncated chunk) is left for
 //! automerge to refuse: its parser fails there before it reads any op.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 /// Most hashes in one list (`heads`, `need`, a `have`'s `lastSync`).
@@ -326,20 +327,24 @@ fn columns(r: &mut Reader<'_>) -> Result<Vec<(u32, u64)>, Refusal> {
     Ok(out)
 }
 
+/// A column's specification (deflate bit cleared) and its data, inflated where it was deflated.
+type Column<'a> = (u32, Cow<'a, [u8]>);
+
 /// Reads the columns' data (inflating deflated ones under the budget) and charges the most
 /// entries any of them holds: a chunk's ops (or changes) cannot outnumber its longest column.
-fn read_columns(
-    r: &mut Reader<'_>,
+fn read_columns<'a>(
+    r: &mut Reader<'a>,
     specs: &[(u32, u64)],
     budget: &mut Budget,
-) -> Result<Vec<(u32, Vec<u8>)>, Refusal> {
+) -> Result<Vec<Column<'a>>, Refusal> {
     let mut out = Vec::with_capacity(specs.len());
     for &(spec, len) in specs {
         let raw = r.take(len)?;
+        // Only deflated columns are copied (inflated); the others are read where they lie.
         let data = if spec & COLUMN_DEFLATE != 0 {
-            budget.inflate(raw)?
+            Cow::Owned(budget.inflate(raw)?)
         } else {
-            raw.to_vec()
+            Cow::Borrowed(raw)
         };
         out.push((spec & !COLUMN_DEFLATE, data));
     }
@@ -353,7 +358,7 @@ fn read_columns(
 
 /// The ops a document chunk's change metadata makes automerge expect: for each change, its
 /// `maxOp` minus the largest `maxOp` among its deps (automerge allocates that many slots).
-fn declared_ops(changes: &[(u32, Vec<u8>)], limit: u64) -> Result<u64, Refusal> {
+fn declared_ops(changes: &[Column<'_>], limit: u64) -> Result<u64, Refusal> {
     let column = |want: u32| {
         changes
             .iter()
@@ -542,26 +547,6 @@ mod tests {
         m
     }
 
-    /// A compressed change chunk whose body inflates to `n` zero bytes (not a valid change: the
-    /// check refuses it before anything would parse it).
-    fn compressed_chunk(n: usize) -> Vec<u8> {
-        use std::io::Write;
-        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        let zeros = vec![0u8; 1 << 20];
-        let mut left = n;
-        while left > 0 {
-            let k = left.min(zeros.len());
-            enc.write_all(&zeros[..k]).unwrap();
-            left -= k;
-        }
-        let body = enc.finish().unwrap();
-        let mut chunk = CHUNK_MAGIC.to_vec();
-        chunk.extend([0, 0, 0, 0, CHUNK_COMPRESSED]);
-        uleb(&mut chunk, body.len() as u64);
-        chunk.extend(body);
-        chunk
-    }
-
     #[test]
     fn real_messages_pass() {
         let mut a = AutoCommit::new();
@@ -632,9 +617,9 @@ mod tests {
 
     #[test]
     fn compressed_chunks_are_inflated_only_up_to_the_budget() {
-        let small = compressed_chunk(1 << 20);
+        let small = chunks::zeros_compressed(1 << 20);
         assert_eq!(check(&with_changes(std::slice::from_ref(&small))), Ok(()));
-        let bomb = compressed_chunk(64 << 20);
+        let bomb = chunks::zeros_compressed(64 << 20);
         assert!(
             bomb.len() < 100 * 1024,
             "a bomb is small: {} bytes",
@@ -682,17 +667,7 @@ mod tests {
         assert_eq!(check(&with_changes(&many)), Err(Refusal::TooManyOps));
         // Inside a compressed chunk too.
         let inner = chunks::change_declaring(1 << 40);
-        let deflated = {
-            use std::io::Write;
-            let mut enc =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-            enc.write_all(&inner[9 + 1..]).unwrap();
-            enc.finish().unwrap()
-        };
-        let mut compressed = CHUNK_MAGIC.to_vec();
-        compressed.extend([0, 0, 0, 0, CHUNK_COMPRESSED]);
-        uleb(&mut compressed, deflated.len() as u64);
-        compressed.extend(deflated);
+        let compressed = chunks::compressed(|w| w.write_all(&inner[9 + 1..]).unwrap());
         assert_eq!(
             check(&with_changes(&[compressed])),
             Err(Refusal::TooManyOps)
