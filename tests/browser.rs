@@ -184,6 +184,20 @@ async fn field_story(db: TestDb) {
     assert_eq!(visit["checks"]["mailbox"], "concern");
     assert_eq!(visit["checks"]["snow"], "concern");
     assert!(visit["received_at"].as_i64().unwrap() > 0);
+
+    // Two server restarts while the tablet was sending (issue 26 item 4: a close mid-sync once left
+    // the document refusing every later record): all six records on the tablet, none 未送信, and
+    // the lead has every one.
+    let after = &f["afterRestarts"];
+    assert_eq!(strs(&after["tablet"]["contacts"]).len(), 6, "{after}");
+    assert_eq!(after["tablet"]["unsent"], 0, "{after}");
+    let lead = strs(&after["lead"]["contacts"]);
+    for n in ["再起動の直前", "再起動のあと", "二度目の再起動のあと"] {
+        assert!(
+            lead.iter().any(|c| c.contains(n)),
+            "lead sees {n}: {lead:?}"
+        );
+    }
 }
 
 both!(two_tablets_edit_offline_and_converge, two_tablets);

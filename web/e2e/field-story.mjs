@@ -77,6 +77,19 @@ run(async () => {
   const review = await lead.page.request.get(`${origin}/api/review/contacts?resident_id=${rid}`)
   const reviewList = await review.json()
 
+  // The server goes down while the tablet is sending (a restart, an error close mid-sync): the
+  // commissioner keeps recording, and every record still reaches the server without a reload.
+  await recordContact(page, rid, { kind: "電話", outcome: "会えた", note: "再起動の直前" })
+  await stopServer()
+  await startServer()
+  await recordContact(page, rid, { kind: "訪問", outcome: "会えた", note: "再起動のあと" })
+  await stopServer()
+  await startServer()
+  await recordContact(page, rid, { kind: "声かけ", outcome: "会えた", note: "二度目の再起動のあと" })
+  await waitSent(page, 30_000)
+  await waitFor("six contacts at the lead", async () => (await lead.page.getByTestId("contact").count()) === 6)
+  const afterRestarts = { tablet: await residentPage(page, rid), lead: await residentPage(lead.page, rid) }
+
   return {
     installErrors: installErrors.installabilityErrors,
     recordScreen,
@@ -91,6 +104,7 @@ run(async () => {
     leadView,
     reviewStatus: review.status(),
     reviewList,
+    afterRestarts,
     notes: NOTES,
   }
 })

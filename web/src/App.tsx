@@ -562,7 +562,7 @@ function ProfileForm({ store, entry, done }: { store: Store; entry: DocEntry; do
     if (Object.keys(errs).length) return
     const handle = store.handle(entry.url)
     if (!handle) return
-    handle.change(d => {
+    store.change(handle, d => {
       for (const [k] of PROFILE_FIELDS) {
         const v = values[k].trim()
         if (v !== str(d.profile[k as keyof Profile])) {
@@ -760,7 +760,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
     const id = crypto.randomUUID()
     const I = (v: string) => new A.ImmutableString(v)
     const allChecks = Object.fromEntries(CHECK_NAMES.map(([k]) => [k, I(checks[k] ?? "na")]))
-    handle.change(d => {
+    store.change(handle, d => {
       if (!d.contacts) (d as { contacts: object }).contacts = {}
       ;(d.contacts as unknown as Record<string, unknown>)[id] = {
         id: I(id),

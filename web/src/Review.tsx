@@ -15,7 +15,7 @@ async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewM
   const me = store.get().me
   if (!handle || !me) throw new Error("この方の記録がこの端末にありません。")
   const I = (v: string) => new A.ImmutableString(v)
-  handle.change(d => {
+  store.change(handle, d => {
     ;(d.reviews as unknown as Record<string, unknown>)[contactId] = {
       mark: I(m),
       comment: I(comment.trim()),
@@ -196,7 +196,7 @@ export function Answer({ store, entry, contactId }: { store: Store; entry: DocEn
     if (!text.trim()) return setError("返事を書いてください。")
     const handle = store.handle(entry.url)
     if (!handle) return
-    handle.change(d => {
+    store.change(handle, d => {
       const target = d.contacts[contactId] as unknown as Record<string, unknown>
       target.answer = new A.ImmutableString(text.trim())
       target.answeredAt = new A.ImmutableString(nowJst())

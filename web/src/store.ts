@@ -17,7 +17,7 @@ import {
   type UrlHeads,
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
-import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { TabletSocketAdapter, writeTo } from "./socket"
 import { nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
 import { ackedHeads, unsentOf } from "./pending"
 import { Drafts, draftKey, type RecordDraft } from "./draft"
@@ -158,7 +158,7 @@ export class Store {
     this.storage = storage
     this.repo = new Repo({
       storage,
-      network: holdsRecords(this.state.me) ? [new BrowserWebSocketClientAdapter(wsUrl, 3000)] : [],
+      network: holdsRecords(this.state.me) ? [new TabletSocketAdapter(wsUrl, 3000)] : [],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
     })
@@ -569,7 +569,7 @@ export class Store {
 
   /** Takes back a mistaken activity entry (here at once; the server's count follows when sent). */
   removeActivity(id: string) {
-    this.activityHandle?.change(d => {
+    this.change(this.activityHandle, d => {
       delete (d.activities as unknown as Record<string, unknown>)[id]
     })
   }
@@ -580,7 +580,7 @@ export class Store {
     if (!handle?.isReady()) return false
     const id = crypto.randomUUID()
     const I = (v: string) => new A.ImmutableString(v)
-    handle.change(d => {
+    this.change(handle, d => {
       if (!d.activities) (d as { activities: object }).activities = {}
       ;(d.activities as unknown as Record<string, unknown>)[id] = {
         id: I(id),
@@ -612,6 +612,13 @@ export class Store {
 
   handle(url: AutomergeUrl) {
     return this.handles.get(url)
+  }
+
+  /** Writes to a document here (see `writeTo`); false when there is no such document. */
+  change<T>(handle: DocHandle<T> | undefined, fn: (d: T) => void): boolean {
+    if (!handle) return false
+    writeTo(handle, fn)
+    return true
   }
 
   // --- 書きかけの記録 (drafts of the record form), in the encrypted store, per resident ---
