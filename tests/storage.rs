@@ -284,3 +284,30 @@ async fn a_deleted_database_file_stops_acknowledging_and_fails_health() {
         .await;
     assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{body}");
 }
+
+/// The two backends' migrations are one list: every migration exists for SQLite and PostgreSQL under
+/// the same name, with the same files (a migration written for one only would leave the other
+/// database behind, and a city moving between them stranded).
+#[test]
+fn the_sqlite_and_postgres_migrations_are_the_same_list() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let list = |backend: &str| {
+        let mut names: Vec<(String, Vec<String>)> = std::fs::read_dir(dir.join(backend))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let mut files: Vec<String> = std::fs::read_dir(e.path())
+                    .unwrap()
+                    .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+                files.sort();
+                (e.file_name().to_string_lossy().into_owned(), files)
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let (sqlite, postgres) = (list("sqlite"), list("postgres"));
+    assert!(sqlite.len() >= 10, "{sqlite:?}");
+    assert_eq!(sqlite, postgres);
+}

@@ -10,15 +10,12 @@
 //! | [`app`] | assembling the server: state, middleware (security headers, Origin), static files | contain business rules |
 //! | [`api`] | HTTP: the route table (`api::routes`), handlers, OpenAPI, the `/sync` WebSocket glue | touch diesel |
 //! | [`access`] | the one rule for who sees which resident (REST and sync) | — |
-//! | [`sync`] | the automerge-repo protocol, resident documents, the hub (documents in memory, subscribers, group commit, projection, alerts) | use actix or diesel types |
+//! | [`sync`] | the automerge-repo protocol and resident documents, in rooms: connection → hub (documents in memory, subscribers) → committer (group commit) → projection (rows, alerts); loader | use actix or diesel types |
 //! | [`auth`] | passwords, session/device tokens and cookies, the `Caller` extractor, login throttling | decide per-resident access |
 //! | [`admin`] | administration operations shared by the API and the CLI, with audit entries | parse HTTP |
 //! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
 //! | [`db`] | the only diesel user: `MultiConnection` over SQLite/PostgreSQL, migrations, queries | make policy decisions |
 //! | [`push`] | Web Push: the VAPID key pair, the endpoint allow-list, the send queue worker | put resident data in a payload |
-//! | [`bench`] | `mimamori bench`: the reconnect storm against us and the reference server | run in tests |
-//! | [`bench_push`] | `mimamori bench-push`: one notice fanned out to many subscriptions | run in tests |
-//! | [`bench_review`] | `mimamori bench-review`: the review list and 活動記録 of a 52,000-contact district | run in tests |
 //! | [`demo`] | the demo city | run against a non-empty, non-demo database |
 //!
 //! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
@@ -28,9 +25,6 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
-pub mod bench;
-pub mod bench_push;
-pub mod bench_review;
 pub mod config;
 pub mod db;
 pub mod demo;

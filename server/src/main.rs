@@ -39,56 +39,9 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Benchmark: one notice fanned out to many push subscriptions (a local stand-in push service)
-    /// while tablets keep syncing.
-    BenchPush {
-        #[arg(long, default_value_t = 10_000)]
-        subscriptions: usize,
-        #[arg(long, default_value_t = 20)]
-        tablets: usize,
-    },
-    /// Benchmark: the district lead's review list and the monthly 活動記録 of a big district.
-    /// Uses its own temporary SQLite database unless --database-url names an empty one.
-    BenchReview {
-        #[arg(long, default_value_t = 4)]
-        districts: usize,
-        #[arg(long, default_value_t = 40)]
-        commissioners: usize,
-        #[arg(long, default_value_t = 25)]
-        residents: usize,
-        #[arg(long, default_value_t = 52)]
-        weeks: usize,
-        #[arg(long, default_value_t = 20)]
-        repeat: usize,
-        #[arg(long)]
-        database_url: Option<String>,
-    },
     /// Administration from the host.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// Benchmark: a reconnect storm against this server and the reference Node sync server.
-    /// Uses its own temporary database unless --database-url is given.
-    Bench {
-        #[arg(long, default_value_t = 200)]
-        tablets: usize,
-        #[arg(long, default_value_t = 20)]
-        docs: usize,
-        #[arg(long, default_value_t = 3)]
-        visits: usize,
-        #[arg(long, default_value_t = 2)]
-        rounds: usize,
-        #[arg(long, default_value_t = 200)]
-        idle_connections: usize,
-        /// Extra residents in the database that no tablet syncs.
-        #[arg(long, default_value_t = 0)]
-        stored: usize,
-        /// Skip the reference Node server.
-        #[arg(long)]
-        no_reference: bool,
-        /// Our server's database, e.g. postgres://… (default: a fresh SQLite file).
-        #[arg(long)]
-        database_url: Option<String>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -202,56 +155,6 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    if let Command::Bench {
-        tablets,
-        docs,
-        visits,
-        rounds,
-        idle_connections,
-        no_reference,
-        database_url,
-        stored,
-    } = cli.command
-    {
-        return mimamori::bench::run(mimamori::bench::Options {
-            tablets,
-            docs,
-            visits,
-            rounds,
-            idle_connections,
-            stored,
-            reference: !no_reference,
-            database_url,
-        });
-    }
-    if let Command::BenchPush {
-        subscriptions,
-        tablets,
-    } = cli.command
-    {
-        return mimamori::bench_push::run(mimamori::bench_push::Options {
-            subscriptions,
-            tablets: tablets.max(1),
-        });
-    }
-    if let Command::BenchReview {
-        districts,
-        commissioners,
-        residents,
-        weeks,
-        repeat,
-        database_url,
-    } = cli.command
-    {
-        return mimamori::bench_review::run(mimamori::bench_review::Options {
-            districts: districts.max(1),
-            commissioners: commissioners.max(1),
-            residents_per_commissioner: residents.max(1),
-            weeks: weeks.max(1),
-            repeat: repeat.max(1),
-            database_url,
-        });
-    }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
     // Only an explicit first start, `migrate` and `demo` may create the database.
     let create = match cli.command {
@@ -271,7 +174,6 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
-        Command::Bench { .. } | Command::BenchPush { .. } | Command::BenchReview { .. } => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),

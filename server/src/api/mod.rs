@@ -108,6 +108,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/staff/notices/{id}/withdraw",
             web::post().to(notices::withdraw),
         )
+        // A WebSocket upgrade of /sync never reaches this line: `app.rs` hands it to
+        // `sync_ws::upgrade` before the App (see there why); the walk of a change from there to its
+        // SQL row is in `sync`'s module documentation. This route answers what is not an upgrade.
         .route("/sync", web::get().to(sync_ws::sync_ws))
         .route("/api/admin/districts", web::get().to(admin::list_districts))
         .route(

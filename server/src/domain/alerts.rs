@@ -2,7 +2,7 @@
 //! raise an alert for the district lead, with a suggested route. The rules are data ([`RULES`]); the
 //! evaluation is one function ([`evaluate`]) that looks at one contact and what came before it. The
 //! sync path calls it for every contact a commit may have changed the verdict on, each in the order
-//! things happened (`sync::hub::raise_alerts`), so late and out-of-order arrivals are judged too.
+//! things happened (`sync::projection::raise_alerts`), so late and out-of-order arrivals are judged too.
 
 /// Where the lead might turn (the suggestion shown with the alert).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,11 +14,13 @@ use automerge::{Automerge, ReadDoc};
 use tokio::sync::{OwnedMutexGuard, mpsc};
 
 use super::DocumentId;
+use super::committer::{BatchMemo, CommitJob, Committing};
 use super::hub::{
-    BatchMemo, CommitJob, Committing, ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION,
-    Owner, PRELOAD_MAX_DOCS, SocketPermit, raise_alerts, set_aside_reviews, write_projection,
+    ConnEvent, ConnId, DocSlot, Hub, LoadedDoc, NO_CONNECTION, Owner, PRELOAD_MAX_DOCS,
+    SocketPermit,
 };
 use super::precheck;
+use super::projection::{raise_alerts, set_aside_reviews, write_projection};
 use super::schema;
 use super::wire::{self, Incoming, Outgoing};
 use crate::access::{self, ResidentScope};
@@ -207,6 +209,56 @@ fn receive_unguarded(
         chunk,
         projection: Box::new(schema::project_touched(doc, &touched)),
     }
+}
+
+/// How far one peer frame got through the sync path without the socket, the database or the lock
+/// ([`offline_frame`]).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Not a sync frame (CBOR or shape).
+    Wire,
+    /// Refused by [`precheck::check`] before automerge saw it.
+    Precheck,
+    /// automerge could not decode the message.
+    Decode,
+    /// automerge refused to apply it, or too many changes wait for dependencies.
+    Rejected,
+    /// Applied without changing the document.
+    Unchanged,
+    /// Applied, changed the document, projected and answered.
+    Changed,
+}
+
+/// What the sync path does with one peer frame — the wire decode (`raw`: `frame` is the sync
+/// message itself), the precheck, automerge's decode, the merge and projection ([`receive`]) and the
+/// reply — on a copy of `base`, with no panic guard: the fuzz harness
+/// (`examples/fuzz_sync.rs`) runs it to find inputs that panic, abort or take long, and its kept
+/// inputs are run by a unit test.
+#[doc(hidden)]
+pub fn offline_frame(base: &Automerge, state: &mut sync::State, frame: &[u8], raw: bool) -> Stage {
+    let data = if raw {
+        frame.to_vec()
+    } else {
+        match wire::decode(frame) {
+            Ok(Incoming::Sync { data, .. }) => data,
+            _ => return Stage::Wire,
+        }
+    };
+    if precheck::check(&data).is_err() {
+        return Stage::Precheck;
+    }
+    let Ok(message) = sync::Message::decode(&data) else {
+        return Stage::Decode;
+    };
+    let mut doc = base.clone();
+    let stage = match receive_unguarded(&mut doc, state, message) {
+        Receipt::Unchanged => Stage::Unchanged,
+        Receipt::Changed { .. } => Stage::Changed,
+        _ => return Stage::Rejected,
+    };
+    let _reply = doc.generate_sync_message(state);
+    stage
 }
 
 impl Connection {

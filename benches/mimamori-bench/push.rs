@@ -1,4 +1,4 @@
-//! `mimamori bench-push`: one notice fanned out to N push subscriptions through our server (a child
+//! `push`: one notice fanned out to N push subscriptions through our server (a child
 //! process, as in production) to a local stand-in push service, while tablets keep syncing. Prints
 //! figures; asserts nothing.
 //!
@@ -16,13 +16,17 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 
-use crate::bench::{self, Tablet};
-use crate::db::notices::{self, Notice, Subscription};
-use crate::db::{self, DatabaseUrl, Db};
-use crate::domain::{Login, Name, Role};
+use crate::storm::{self, Tablet};
+use mimamori::db::notices::{self, Notice, Subscription};
+use mimamori::db::{self, DatabaseUrl, Db};
+use mimamori::domain::{Login, Name, Role};
 
+#[derive(clap::Args)]
 pub struct Options {
+    #[arg(long, default_value_t = 10_000)]
     pub subscriptions: usize,
+    /// Tablets syncing meanwhile (at least one).
+    #[arg(long, default_value_t = 20, value_parser = crate::review::at_least_one)]
     pub tablets: usize,
 }
 
@@ -38,9 +42,9 @@ async fn run_async(opts: Options) -> Result<(), String> {
         opts.subscriptions, opts.tablets
     );
     let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
-    let tablets = bench::seed(
+    let tablets = storm::seed(
         &db,
-        &bench::Options {
+        &storm::Options {
             tablets: opts.tablets,
             docs: 1,
             visits: 0,
@@ -72,7 +76,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
     drop(db);
 
     let (proc, origin) =
-        bench::serve_child(&url, &[("MIMAMORI_PUSH_SERVICES", push_origin.as_str())]).await?;
+        storm::serve_child(&url, &[("MIMAMORI_PUSH_SERVICES", push_origin.as_str())]).await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
 
     // Baseline: sync round trips with nothing else going on.
@@ -179,13 +183,13 @@ async fn sync_round(
             .map(|d| {
                 Ok((
                     d.id.clone(),
-                    bench::with_visits(&d.base, &d.author, 1, *round)?,
+                    storm::with_visits(&d.base, &d.author, 1, *round)?,
                     automerge::sync::State::new(),
                 ))
             })
             .collect::<Result<Vec<_>, String>>()?;
         out.push(
-            bench::sync_tablet(
+            storm::sync_tablet(
                 ws_url.to_string(),
                 Some(origin.to_string()),
                 t.cookie.clone(),
@@ -221,10 +225,10 @@ async fn post(
 fn seed_staff(db: &Db) -> Result<String, String> {
     let user = db
         .write_blocking(|conn| {
-            crate::admin::create_user(
+            mimamori::admin::create_user(
                 conn,
-                &crate::admin::Actor::cli(),
-                crate::admin::NewUser {
+                &mimamori::admin::Actor::cli(),
+                mimamori::admin::NewUser {
                     login: Login::parse("bench-staff").unwrap(),
                     display_name: Name::parse("福祉保険課").unwrap(),
                     role: Role::CityStaff,
@@ -234,7 +238,7 @@ fn seed_staff(db: &Db) -> Result<String, String> {
             )
         })
         .map_err(|e| e.to_string())?;
-    bench::session_cookie(db, &user.id)
+    storm::session_cookie(db, &user.id)
 }
 
 /// `n` subscriptions spread over the district's commissioners (several tablets and browsers each),

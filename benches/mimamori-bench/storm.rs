@@ -1,4 +1,4 @@
-//! `mimamori bench`: the reconnect storm, measured on our server and on the reference
+//! `storm`: the reconnect storm, measured on our server and on the reference
 //! automerge-repo Node sync server with the same client workload, alternating, plus the raw cost of
 //! the same merges in-process. Prints figures; asserts nothing.
 //!
@@ -22,24 +22,34 @@ use ciborium::Value as Cbor;
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::AsyncBufReadExt;
 
-use crate::admin::{self, Actor, NewResident, NewUser};
-use crate::db::{self, DatabaseUrl, Db, accounts, documents};
-use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
+use crate::pg_url::pg_with_database;
+use mimamori::admin::{self, Actor, NewResident, NewUser};
+use mimamori::db::{self, DatabaseUrl, Db, accounts, documents};
+use mimamori::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
 
 /// What to run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    #[arg(long, default_value_t = 200)]
     pub tablets: usize,
+    #[arg(long, default_value_t = 20)]
     pub docs: usize,
+    #[arg(long, default_value_t = 3)]
     pub visits: usize,
+    #[arg(long, default_value_t = 2)]
     pub rounds: usize,
+    #[arg(long, default_value_t = 200)]
     pub idle_connections: usize,
     /// Extra residents stored (not synced by any tablet), to show cost does not grow with the
     /// database.
+    #[arg(long, default_value_t = 0)]
     pub stored: usize,
-    /// Also run the reference Node server (needs `tests/interop/node_modules`).
+    /// Also run the reference Node server (needs `tests/interop/node_modules`); `--no-reference`
+    /// skips it.
+    #[arg(long = "no-reference", action = clap::ArgAction::SetFalse)]
     pub reference: bool,
-    /// Our server's database (default: a fresh SQLite file in a temp dir).
+    /// Our server's database, e.g. postgres://… (default: a fresh SQLite file in a temp dir).
+    #[arg(long)]
     pub database_url: Option<String>,
 }
 
@@ -59,26 +69,6 @@ struct Figures {
     first_failure: Option<String>,
     /// Server CPU by thread name, for finding where the time goes.
     cpu_by_thread: String,
-}
-
-/// `url` with its database name replaced (`postgresql://…/name?params`).
-fn pg_with_database(url: &str, name: &str) -> Result<(String, String), String> {
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let path_at = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let slash = base[path_at..]
-        .find('/')
-        .map(|i| i + path_at)
-        .ok_or("give the database name in the PostgreSQL URL (…/name)")?;
-    let current = base[slash + 1..].to_string();
-    if current.is_empty() {
-        return Err("give the database name in the PostgreSQL URL (…/name)".into());
-    }
-    let rest = if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    };
-    Ok((format!("{}/{name}{rest}", &base[..slash]), current))
 }
 
 /// A copy of the database at `url` named `name` (replacing an old one); its URL.
@@ -253,11 +243,12 @@ fn print_one(name: &str, round: usize, f: &Figures) {
 
 /// Creates the district, one commissioner + enrolled device + session per tablet, and the residents.
 pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
-    let hash =
-        crate::auth::hash_password(&Password::parse("bench-password").map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
-    let e = |e: crate::error::AppError| e.to_string();
-    let v = |e: crate::domain::Invalid| e.to_string();
+    let hash = mimamori::auth::hash_password(
+        &Password::parse("bench-password").map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let e = |e: mimamori::error::AppError| e.to_string();
+    let v = |e: mimamori::domain::Invalid| e.to_string();
     let actor = Actor::cli();
     let district = db
         .write_blocking(|conn| {
@@ -271,7 +262,7 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
         .map_err(e)?;
     let mut tablets = Vec::new();
     for t in 0..opts.tablets {
-        let (session, device) = (crate::auth::new_token(), crate::auth::new_token());
+        let (session, device) = (mimamori::auth::new_token(), mimamori::auth::new_token());
         let docs = db
             .write_blocking(|conn| {
                 let user = admin::create_user(
@@ -361,9 +352,9 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
         tablets.push(Tablet {
             cookie: format!(
                 "{}={}; {}={}",
-                crate::auth::SESSION_COOKIE,
+                mimamori::auth::SESSION_COOKIE,
                 session.0,
-                crate::auth::DEVICE_COOKIE,
+                mimamori::auth::DEVICE_COOKIE,
                 device.0
             ),
             docs,
@@ -573,7 +564,7 @@ pub(crate) async fn serve_child(
     url: &DatabaseUrl,
     env: &[(&str, &str)],
 ) -> Result<(Proc, String), String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_mimamori"));
     let mut child = tokio::process::Command::new(exe)
         .arg("serve")
         .env("DATABASE_URL", url.to_string())
@@ -591,13 +582,13 @@ pub(crate) async fn serve_child(
 
 /// A day-long session for `user_id`, as the `Cookie` header value.
 pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
-    let (token, hash) = crate::auth::new_token();
+    let (token, hash) = mimamori::auth::new_token();
     db.write_blocking(|conn| {
-        let now = crate::db::now_ms();
-        crate::db::accounts::insert_session(
+        let now = mimamori::db::now_ms();
+        mimamori::db::accounts::insert_session(
             conn,
-            &crate::db::accounts::Session {
-                id: crate::db::new_id(),
+            &mimamori::db::accounts::Session {
+                id: mimamori::db::new_id(),
                 token_hash: hash.clone(),
                 user_id: user_id.to_string(),
                 device_id: None,
@@ -609,7 +600,7 @@ pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
         Ok(())
     })
     .map_err(|e| e.to_string())?;
-    Ok(format!("{}={}", crate::auth::SESSION_COOKIE, token))
+    Ok(format!("{}={}", mimamori::auth::SESSION_COOKIE, token))
 }
 
 async fn storm_ours(
@@ -1021,30 +1012,4 @@ fn seed_stored(db: &Db, district_id: &str, hash: &str, n: usize) -> Result<(), S
         done += batch;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pg_with_database;
-
-    #[test]
-    fn a_round_database_is_named_in_the_url_the_bench_was_given() {
-        let socket = "postgresql:///postgres?host=/tmp/bench-pg&port=5498&user=postgres";
-        assert_eq!(
-            pg_with_database(socket, "round_1").unwrap(),
-            (
-                "postgresql:///round_1?host=/tmp/bench-pg&port=5498&user=postgres".to_string(),
-                "postgres".to_string()
-            )
-        );
-        assert_eq!(
-            pg_with_database("postgres://u:p@db:5432/mimamori", "r").unwrap(),
-            (
-                "postgres://u:p@db:5432/r".to_string(),
-                "mimamori".to_string()
-            )
-        );
-        assert!(pg_with_database("postgres://u@db:5432", "r").is_err());
-        assert!(pg_with_database("postgres://u@db:5432/", "r").is_err());
-    }
 }

@@ -1,4 +1,4 @@
-//! `mimamori bench-review`: the district lead's review screen and the monthly 活動記録 for a big
+//! `review`: the district lead's review screen and the monthly 活動記録 for a big
 //! district — by default 40 commissioners × 25 residents × a year of weekly contacts (52,000
 //! contacts), in a city of 4 such districts — against our server (a child process, as in production). Prints figures; asserts
 //! nothing.
@@ -9,22 +9,37 @@
 
 use std::time::Instant;
 
-use crate::admin::{self, Actor, NewResident, NewUser};
-use crate::bench;
-use crate::db::documents::{self, ContactRecord};
-use crate::db::{self, DatabaseUrl, Db};
-use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Role};
+use crate::storm;
+use mimamori::admin::{self, Actor, NewResident, NewUser};
+use mimamori::db::documents::{self, ContactRecord};
+use mimamori::db::{self, DatabaseUrl, Db};
+use mimamori::domain::{Address, Date, DistrictCode, Kana, Login, Name, Role};
 
+#[derive(clap::Args)]
 pub struct Options {
     /// Districts alike; the first one's lead is measured.
+    #[arg(long, default_value_t = 4, value_parser = at_least_one)]
     pub districts: usize,
+    #[arg(long, default_value_t = 40, value_parser = at_least_one)]
     pub commissioners: usize,
+    #[arg(long = "residents", default_value_t = 25, value_parser = at_least_one)]
     pub residents_per_commissioner: usize,
+    #[arg(long, default_value_t = 52, value_parser = at_least_one)]
     pub weeks: usize,
+    #[arg(long, default_value_t = 20, value_parser = at_least_one)]
     pub repeat: usize,
     /// Default: a fresh SQLite file in a temporary directory. A PostgreSQL URL must name an empty
     /// database.
+    #[arg(long)]
     pub database_url: Option<String>,
+}
+
+/// Every count is at least one.
+pub fn at_least_one(v: &str) -> Result<usize, String> {
+    match v.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{v}: a whole number, at least 1")),
+    }
 }
 
 pub fn run(opts: Options) -> Result<(), String> {
@@ -60,7 +75,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         t.elapsed().as_secs_f64()
     );
 
-    let (proc, origin) = bench::serve_child(&url, &[]).await?;
+    let (proc, origin) = storm::serve_child(&url, &[]).await?;
 
     let today = Date::today_jst(db::now_ms());
     let month = format!("{:04}-{:02}", today.year, today.month);
@@ -290,8 +305,8 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
     })
     .map_err(|e| e.to_string())?;
     Ok(Seeded {
-        lead_cookie: bench::session_cookie(db, &lead)?,
-        staff_cookie: bench::session_cookie(db, &staff.id)?,
+        lead_cookie: storm::session_cookie(db, &lead)?,
+        staff_cookie: storm::session_cookie(db, &staff.id)?,
         commissioner_id,
         contacts,
         activities,

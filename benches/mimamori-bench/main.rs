@@ -1,0 +1,60 @@
+//! `mimamori-bench`: the benchmarks, out of the product (its binary, library and dependencies hold
+//! none of this). Each prints figures and asserts nothing; ratios are against a baseline measured in
+//! the same run.
+//!
+//! ```text
+//! cargo bench --bench mimamori-bench -- storm [--tablets 200 …]   # the reconnect storm, us and the reference
+//! cargo bench --bench mimamori-bench -- push [--subscriptions 10000]
+//! cargo bench --bench mimamori-bench -- review [--database-url postgres://…]
+//! ```
+//!
+//! `cargo bench` builds the release profile (fat LTO, ~8 min on 2 cores) and runs this against that
+//! build's `mimamori` binary, started as a child process as in production.
+
+// A benchmark that cannot set itself up has nothing to report: it stops at the first failure. It
+// reads the server process's CPU clock through libc (unsafe) and its own settings from the environment.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
+
+mod pg_url;
+mod push;
+mod review;
+mod storm;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "mimamori-bench",
+    about = "見守り benchmarks (figures, no assertions)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// A reconnect storm against this server and the reference Node sync server.
+    /// Uses its own temporary database unless --database-url is given.
+    Storm(storm::Options),
+    /// One notice fanned out to many push subscriptions (a local stand-in push service) while
+    /// tablets keep syncing.
+    Push(push::Options),
+    /// The district lead's review list and the monthly 活動記録 of a big district.
+    /// Uses its own temporary SQLite database unless --database-url names an empty one.
+    Review(review::Options),
+}
+
+fn main() {
+    // `cargo bench` passes `--bench` to every bench target; it means nothing here.
+    let args = std::env::args().filter(|a| a != "--bench");
+    let result = match Cli::parse_from(args).command {
+        Command::Storm(opts) => storm::run(opts),
+        Command::Push(opts) => push::run(opts),
+        Command::Review(opts) => review::run(opts),
+    };
+    if let Err(e) = result {
+        eprintln!("mimamori-bench: {e}");
+        std::process::exit(1);
+    }
+}

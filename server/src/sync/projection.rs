@@ -1,0 +1,211 @@
+//! The projection: a document's changes as SQL rows (contacts, reviews, profile fields, data
+//! problems), written by the committer inside its batch, and the escalation rules' invocation once
+//! the batch's rows are written (alerts and the leads' push notices).
+
+use std::collections::HashSet;
+
+use super::committer::BatchMemo;
+use super::schema::Projection;
+use crate::db::documents::{self, ContactRecord, DataProblem, ReviewRecord};
+use crate::db::{DbConn, directory, review};
+use crate::error::AppError;
+
+/// Only a lead marks reviews (D7): a mark delivered by anyone else is kept out of the review table
+/// and recorded as a problem the lead can see. Every path that projects a document a non-lead
+/// delivered calls this — a synced change and a resident registered from a tablet alike.
+pub fn set_aside_reviews(projection: &mut Projection) {
+    for r in projection.reviews.drain(..) {
+        projection.problems.push(crate::sync::schema::Problem {
+            entry_kind: "review",
+            entry_id: r.contact_id,
+            problem: "mark: written by someone who is not a lead".into(),
+        });
+    }
+}
+
+/// Writes a document's projection: new rows carry `now` and the delivering user and device. The
+/// resident's "last change" is the caller's to set (the committer sets a whole batch's at once), and
+/// so is running the escalation rules ([`raise_alerts`]) once the batch's projections are written.
+pub fn write_projection(
+    conn: &mut DbConn,
+    resident_id: &str,
+    projection: &Projection,
+    user_id: &str,
+    device_id: Option<&str>,
+    now: i64,
+    memo: &mut BatchMemo,
+) -> Result<(), AppError> {
+    let contacts = projection
+        .contacts
+        .iter()
+        .map(|c| ContactRecord {
+            resident_id: resident_id.to_string(),
+            id: c.id.clone(),
+            occurred_at: c.occurred_at.clone(),
+            author_id: c.author_id.clone(),
+            kind: c.kind.clone(),
+            outcome: c.outcome.clone(),
+            checks: c.checks.clone(),
+            concern: c.concern.clone(),
+            activity: c.activity.clone(),
+            note: c.note.clone(),
+            follow_up: c.follow_up,
+            delivered_by_user_id: user_id.to_string(),
+            delivered_by_device_id: device_id.map(str::to_string),
+            received_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let reviews = projection
+        .reviews
+        .iter()
+        .map(|r| ReviewRecord {
+            resident_id: resident_id.to_string(),
+            contact_id: r.contact_id.clone(),
+            mark: r.mark.clone(),
+            comment: r.comment.clone(),
+            by_id: r.by.clone(),
+            at: r.at.clone(),
+            delivered_by_user_id: user_id.to_string(),
+            received_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let problems = projection
+        .problems
+        .iter()
+        .map(|p| DataProblem {
+            resident_id: resident_id.to_string(),
+            entry_kind: p.entry_kind.to_string(),
+            entry_id: p.entry_id.clone(),
+            problem: p.problem.clone(),
+            delivered_by_user_id: user_id.to_string(),
+            detected_at: now,
+        })
+        .collect();
+    let profile = projection
+        .profile
+        .as_ref()
+        .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
+    documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
+    let earliest = projection
+        .contacts
+        .iter()
+        .filter(|c| {
+            let checks = serde_json::from_str(&c.checks).unwrap_or_default();
+            crate::domain::alerts::could_fire(&c.concern, &checks)
+        })
+        .map(|c| c.occurred_at.as_str())
+        .min();
+    if let Some(earliest) = earliest {
+        let since = memo
+            .may_alert
+            .entry(resident_id.to_string())
+            .or_insert_with(|| earliest.to_string());
+        if earliest < since.as_str() {
+            *since = earliest.to_string();
+        }
+    }
+    Ok(())
+}
+
+/// Runs the escalation rules ([`crate::domain::alerts`]) for the residents in `memo.may_alert` and
+/// records what they raise (once per rule and contact), for all of them at once: a statement each
+/// for their districts, their contacts and the new alerts, however many residents there are (on
+/// PostgreSQL each statement is a round trip).
+///
+/// Every contact is judged in the order things happened, not the order they arrived: each contact
+/// from the earliest new one that could set off a rule onwards is evaluated as the newest, with the
+/// contacts that happened before it. A 至急 record synced after a newer routine visit, a late
+/// 電気 + 応答なし, a batch of an urgent record and its follow-up — each raises what it would have
+/// raised arriving in time; a contact that now completes a run (郵便受け twice) with a late one
+/// raises too. Re-judging a contact raises nothing twice (one alert per resident, rule and contact).
+pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result<(), AppError> {
+    use crate::domain::alerts::{CONTEXT, Signal, evaluate};
+    let may_alert = std::mem::take(&mut memo.may_alert);
+    if may_alert.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<String> = may_alert.keys().cloned().collect();
+    ids.sort_unstable();
+    let districts = directory::districts_of_residents(conn, &ids)?;
+    let mut contacts = review::contacts_from(conn, &may_alert, CONTEXT)?;
+    let mut candidates = Vec::new();
+    for resident_id in &ids {
+        let Some(district_id) = districts.get(resident_id) else {
+            continue;
+        };
+        let since = &may_alert[resident_id];
+        let newest_first: Vec<Signal> = contacts
+            .remove(resident_id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| Signal {
+                checks: serde_json::from_str(&c.checks).unwrap_or_default(),
+                contact_id: c.id,
+                occurred_at: c.occurred_at,
+                outcome: c.outcome,
+                concern: c.concern,
+            })
+            .collect();
+        if !memo.snow.contains_key(district_id) {
+            let since = crate::domain::Date::today_jst(now - 60 * 86_400_000).to_string();
+            let days = review::snowfall_days_since(conn, district_id, &since)?;
+            memo.snow.insert(district_id.clone(), days);
+        }
+        for (i, judged) in newest_first.iter().enumerate() {
+            if judged.occurred_at.as_str() < since.as_str() {
+                break;
+            }
+            let context = &newest_first[i..(i + CONTEXT).min(newest_first.len())];
+            for (rule, contact_id) in evaluate(context, &memo.snow[district_id]) {
+                candidates.push(review::Alert {
+                    id: crate::db::new_id(),
+                    resident_id: resident_id.clone(),
+                    district_id: district_id.clone(),
+                    rule: rule.code.to_string(),
+                    route: rule.route.code().to_string(),
+                    contact_id,
+                    status: "open".into(),
+                    raised_at: now,
+                    acknowledged_by: None,
+                    acknowledged_at: None,
+                    closed_by: None,
+                    closed_at: None,
+                    close_note: None,
+                });
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let raised: HashSet<String> = review::raise_alerts(conn, &candidates)?
+        .into_iter()
+        .collect();
+    for alert in candidates.iter().filter(|a| raised.contains(&a.id)) {
+        tracing::info!(resident = %alert.resident_id, rule = %alert.rule, "alert raised");
+        // The district's leads get a push: the alert id and a fixed title saying it is about someone
+        // in their district, never who (no name, address or note).
+        if !memo.lead_subscriptions.contains_key(&alert.district_id) {
+            let leads = directory::district_leads(conn, &alert.district_id)?;
+            let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
+            memo.lead_subscriptions
+                .insert(alert.district_id.clone(), subs);
+        }
+        let urgent = matches!(alert.route.as_str(), "110" | "119");
+        let payload = serde_json::json!({
+            "alert": alert.id,
+            "title": "見守りの注意：地区の対象者について確認をお願いします",
+            "priority": if urgent { "urgent" } else { "important" },
+        });
+        crate::push::enqueue_to(
+            conn,
+            &memo.lead_subscriptions[&alert.district_id],
+            None,
+            &payload,
+            urgent,
+        )?;
+    }
+    Ok(())
+}
