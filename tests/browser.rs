@@ -589,6 +589,24 @@ async fn review_loop(db: TestDb) {
         task.contains("要確認") && task.contains("ご家族の連絡先を確かめてください"),
         "{task}"
     );
+    // The commissioner's list says, on top and in words, what needs them (issue 19 item 4): the
+    // lead's request and the follow-up visit they set for yesterday; once answered, only the visit.
+    let listed = &f["listWithRequest"];
+    assert_eq!(
+        listed["summary"],
+        "対応が必要な方が1人います（上から順に）。"
+    );
+    let top = listed["top"].as_str().unwrap();
+    assert!(
+        top.contains("試験 花子") && top.contains("リーダーから要確認：返事をお願いします"),
+        "{top}"
+    );
+    assert!(top.contains("もう一度訪ねる日を1日過ぎています"), "{top}");
+    let after = f["listAfterAnswer"].as_str().unwrap();
+    assert!(
+        !after.contains("リーダーから") && after.contains("もう一度訪ねる日を1日過ぎています"),
+        "{after}"
+    );
     assert!(
         f["answer"]
             .as_str()

@@ -197,6 +197,10 @@ export async function recordContact(page, residentId, c) {
   }
   if (c.concern) await page.getByTestId("concern").getByRole("radio", { name: c.concern }).click()
   if (c.note) await page.getByLabel("メモ").fill(c.note)
+  if (c.followUpOn) {
+    await page.getByLabel("あとで、もう一度訪ねる").check()
+    await page.getByLabel("いつまでに訪ねますか").fill(c.followUpOn)
+  }
   await page.getByRole("button", { name: "保存する" }).click()
   await page.getByRole("heading", { name: "記録（新しい順）" }).waitFor()
 }

@@ -24,7 +24,15 @@ run(async () => {
   await startServer()
   const comm = await tablet("commissioner")
   await readyInTheField(comm.page)
-  await recordContact(comm.page, rid, { kind: "訪問", outcome: "会えた", checks: { mailbox: "気になる" }, note: "郵便物がたまり気味" })
+  // The commissioner meant to visit again by yesterday (Japan time).
+  const yesterday = new Date(Date.now() + 9 * 3600_000 - 86400_000).toISOString().slice(0, 10)
+  await recordContact(comm.page, rid, {
+    kind: "訪問",
+    outcome: "会えた",
+    checks: { mailbox: "気になる" },
+    note: "郵便物がたまり気味",
+    followUpOn: yesterday,
+  })
   await waitSent(comm.page)
 
   const lead = await tablet("lead")
@@ -42,6 +50,11 @@ run(async () => {
   const task = comm.page.getByTestId("task")
   await task.waitFor({ timeout: 30_000 })
   const taskText = await task.innerText()
+  // The list says what needs the commissioner, on top, in words.
+  const listWithRequest = {
+    summary: await comm.page.getByTestId("needs-summary").innerText(),
+    top: await comm.page.getByTestId("resident").first().innerText(),
+  }
   await task.getByRole("link").click()
   await comm.page.getByLabel("地区への返事").fill("長女の電話番号を確認しました")
   await comm.page.getByRole("button", { name: "返事を送る" }).click()
@@ -59,6 +72,8 @@ run(async () => {
   await item.getByRole("button", { name: "確認済み" }).click()
   await item.getByText("「確認済み」を記録しました。").waitFor()
   await waitFor("the task gone from the tablet", async () => (await comm.page.getByTestId("task").count()) === 0, 30_000)
+  await comm.page.goto(`${origin}/#/`)
+  const listAfterAnswer = await comm.page.getByTestId("resident").first().innerText()
   const serverMark = await waitFor("確認済み at the server", async () => {
     const r = await lead.page.request.get(`${origin}/api/review/contacts?resident_id=${rid}`)
     const list = await r.json()
@@ -87,5 +102,5 @@ run(async () => {
   const changedText = await lead.page.getByTestId("password-changed").innerText()
   const fresh = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
   const withOwn = (await fresh.post("/api/session", { data: { login: "lead-a", password: OWN_PASSWORD } })).status()
-  return { leadSees, taskText, answer, serverMark, oldSession, forcedText, changedText, withOwn }
+  return { leadSees, taskText, listWithRequest, listAfterAnswer, answer, serverMark, oldSession, forcedText, changedText, withOwn }
 })

@@ -21,6 +21,7 @@ import { Devices } from "./Devices"
 import { PasswordChange } from "./Password"
 import { Overdue, Reports, Snowfall } from "./Reports"
 import { sendStatus } from "./pending"
+import { FOLLOW_UP_DAYS, addDays, byNeed, needsOf } from "./mine"
 import { DEFAULT_FIELDS, isBlank, type RecordDraft } from "./draft"
 import {
   CHECK_NAMES,
@@ -40,6 +41,8 @@ import {
   formatJst,
   label,
   nowJst,
+  dayJst,
+  monthDayJa,
   str,
   type CheckName,
   type CheckValue,
@@ -99,7 +102,7 @@ export function App({ store }: { store: Store }) {
   } else if (route[0] === "residents" && s.me.role === "district_lead") {
     screen = (
       <>
-        <MyResidents entries={s.docs} title="すべての対象者" />
+        <MyResidents entries={s.docs} me={s.me?.id ?? ""} title="すべての対象者" />
         <Charts />
       </>
     )
@@ -156,7 +159,7 @@ export function App({ store }: { store: Store }) {
           </a>
         </nav>
         <Tasks store={store} />
-        <MyResidents entries={s.docs} />
+        <MyResidents entries={s.docs} me={s.me?.id ?? ""} />
       </>
     )
   }
@@ -444,7 +447,7 @@ function overdueBy(e: DocEntry, last: Contact | undefined): number | undefined {
   return days === undefined ? undefined : days - e.intervalDays
 }
 
-function MyResidents({ entries, title = "わたしの見守り" }: { entries: DocEntry[]; title?: string }) {
+function MyResidents({ entries, me, title = "わたしの見守り" }: { entries: DocEntry[]; me: string; title?: string }) {
   const [q, setQ] = useState("")
   const rows = useMemo(() => {
     const needle = q.trim()
@@ -453,10 +456,17 @@ function MyResidents({ entries, title = "わたしの見守り" }: { entries: Do
       .filter(e => !needle || str(e.doc!.profile?.name).includes(needle) || str(e.doc!.profile?.kana).includes(needle))
       .map(e => {
         const last = lastContact(e.doc)
-        return { e, last, over: overdueBy(e, last) }
+        return { e, last, over: overdueBy(e, last), needs: needsOf(e.doc, me) }
       })
-      .sort((a, b) => (b.over ?? Infinity) - (a.over ?? Infinity) || str(a.e.doc!.profile?.kana).localeCompare(str(b.e.doc!.profile?.kana), "ja"))
-  }, [entries, q])
+      // What needs the commissioner first (in words on each row), then the most overdue.
+      .sort(
+        (a, b) =>
+          byNeed(a.needs, b.needs) ||
+          (b.over ?? Infinity) - (a.over ?? Infinity) ||
+          str(a.e.doc!.profile?.kana).localeCompare(str(b.e.doc!.profile?.kana), "ja"),
+      )
+  }, [entries, q, me])
+  const needing = rows.filter(r => r.needs.length > 0).length
   const loading = entries.filter(e => !e.doc && !e.unavailable).length
   return (
     <section>
@@ -467,8 +477,13 @@ function MyResidents({ entries, title = "わたしの見守り" }: { entries: Do
       </label>
       {loading > 0 && <p className="hint">{loading}人分を読み込み中…</p>}
       {rows.length === 0 && loading === 0 && <p className="hint">表示する方がいません。</p>}
+      {needing > 0 && (
+        <p className="needs-summary" data-testid="needs-summary">
+          対応が必要な方が{needing}人います（上から順に）。
+        </p>
+      )}
       <ul className="residents">
-        {rows.map(({ e, last, over }) => {
+        {rows.map(({ e, last, over, needs }) => {
           const p = e.doc!.profile
           return (
             <li key={e.url} className={over === undefined || over > 0 ? "resident overdue" : "resident"} data-testid="resident">
@@ -487,6 +502,13 @@ function MyResidents({ entries, title = "わたしの見守り" }: { entries: Do
                   <span className={`badge concern-${str(last.concern)}`}>{label(CONCERNS, str(last.concern))}</span>
                 )}
                 {(e.pendingContacts.length > 0 || e.pendingEdit) && <span className="badge unsent">未送信</span>}
+                {needs
+                  .filter(n => n.kind !== "urgent" && n.kind !== "watch") // the concern badge says these
+                  .map(n => (
+                    <span key={n.kind} className={`need need-${n.kind}`} data-testid="need">
+                      {n.words}
+                    </span>
+                  ))}
               </a>
               <a className="button record" href={`#/r/${encodeURIComponent(e.residentId)}/record`}>
                 記録する
@@ -617,6 +639,11 @@ function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
               <div className={`badge concern-${str(c.concern)}`}>{label(CONCERNS, str(c.concern))}</div>
             )}
             {str(c.note) && <p className="note">{str(c.note)}</p>}
+            {c.followUp === true && (
+              <div className="checks">
+                もう一度訪ねる{str(c.followUpOn) ? `（${monthDayJa(str(c.followUpOn))}まで）` : ""}
+              </div>
+            )}
             {review && (
               <div className={`review review-${str(review.mark)}`} data-testid="review">
                 地区の確認: {label(REVIEW_MARKS, str(review.mark))}
@@ -669,6 +696,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
   const [contents, setContents] = useState<string[]>([])
   const [note, setNote] = useState("")
   const [followUp, setFollowUp] = useState(false)
+  const [followUpOn, setFollowUpOn] = useState(() => addDays(dayJst(nowJst()), FOLLOW_UP_DAYS))
   const [errors, setErrors] = useState<Record<string, string>>({})
   const name = str(entry.doc?.profile?.name)
   const residentId = entry.residentId
@@ -696,6 +724,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
           setContents(d.contents)
           setNote(d.note)
           setFollowUp(d.followUp)
+          if (d.followUpOn) setFollowUpOn(d.followUpOn)
           setRestored(d.savedAt)
         }
       })
@@ -717,6 +746,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
     contents,
     note,
     followUp,
+    followUpOn: followUp ? followUpOn : undefined,
   }
   const draftJson = JSON.stringify({ ...draft, savedAt: 0 })
   useEffect(() => {
@@ -753,6 +783,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(when)) errs.when = "日時を入れてください。"
     else if (Date.parse(when + ":00+09:00") > Date.now() + 5 * 60_000) errs.when = "これから先の日時は記録できません。"
     if (note.length > MAX_NOTE_CHARS) errs.note = `メモは${MAX_NOTE_CHARS}文字までです（いま${note.length}文字）。`
+    if (followUp && !/^\d{4}-\d{2}-\d{2}$/.test(followUpOn)) errs.followUpOn = "もう一度訪ねる日を入れてください。"
     setErrors(errs)
     if (Object.keys(errs).length) return
     const handle = store.handle(entry.url)
@@ -774,6 +805,7 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
         activity: { fields: fields.map(I), contents: contents.map(I) },
         note: I(note.trim()),
         followUp,
+        ...(followUp ? { followUpOn: I(followUpOn) } : {}),
       }
     })
     // Saved in the document: the draft has done its work.
@@ -854,6 +886,11 @@ function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
           <input type="checkbox" checked={followUp} onChange={e => setFollowUp(e.target.checked)} />
           あとで、もう一度訪ねる
         </label>
+        {followUp && (
+          <Field label="いつまでに訪ねますか" error={errors.followUpOn}>
+            <input name="followUpOn" type="date" value={followUpOn} onChange={e => setFollowUpOn(e.target.value)} />
+          </Field>
+        )}
         {Object.keys(errors).length > 0 && (
           <p className="error" role="alert">
             入力を確かめてください（赤い所）。

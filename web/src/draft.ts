@@ -23,6 +23,8 @@ export interface RecordDraft {
   contents: string[]
   note: string
   followUp: boolean
+  /** The day chosen for the follow-up visit (`YYYY-MM-DD`). */
+  followUpOn?: string
 }
 
 /** What a form that nobody has touched holds. */
@@ -72,6 +74,7 @@ export function decodeDraft(bytes: Uint8Array): RecordDraft | undefined {
       contents: d.contents,
       note: d.note,
       followUp: d.followUp === true,
+      followUpOn: typeof d.followUpOn === "string" ? d.followUpOn : undefined,
     }
   } catch {
     return undefined

@@ -116,6 +116,8 @@ export interface Contact {
   activity: { fields: string[]; contents: string[] }
   note: string
   followUp: boolean
+  /** The day to visit again by (`YYYY-MM-DD`), when `followUp`; older records have none (a week). */
+  followUpOn?: string
   /** The commissioner's reply to the lead's 要確認 / 差し戻し. */
   answer?: string
   answeredAt?: string
