@@ -29,7 +29,7 @@ async fn doc_url(c: &mut Client, resident_id: &str) -> String {
 }
 
 /// The id a sync peer names a resident's document by (its URL without `automerge:`).
-async fn doc_id(c: &mut Client, resident_id: &str) -> String {
+pub(crate) async fn doc_id(c: &mut Client, resident_id: &str) -> String {
     let url = doc_url(c, resident_id).await;
     url.trim_start_matches("automerge:").to_string()
 }

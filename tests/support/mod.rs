@@ -83,6 +83,16 @@ impl TestDb {
         }
     }
 
+    /// SQLite in a directory made under `parent` (a small filesystem, for disk-full tests).
+    pub fn sqlite_in(parent: &std::path::Path) -> TestDb {
+        let dir = tempfile::tempdir_in(parent).expect("tempdir");
+        TestDb {
+            url: DatabaseUrl::Sqlite(dir.path().join("mimamori.sqlite3")),
+            _dir: Some(dir),
+            pg_name: None,
+        }
+    }
+
     pub fn postgres() -> TestDb {
         let admin = pg_admin_url();
         let name = format!("mimamori_t_{}", uuid::Uuid::new_v4().simple());
