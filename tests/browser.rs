@@ -349,6 +349,12 @@ async fn notices_push(db: TestDb) {
     assert_eq!(f["readFirst"]["delivered"], 1, "{}", f["readFirst"]);
     // Read offline: 既読 is queued, survives a reload, and reaches the server once after reconnect.
     assert_eq!(f["queuedOffline"], json!([f["second"]]));
+    // A notice sent while the app was open is in the inbox as soon as it is opened.
+    assert!(
+        f["secondShownMs"].as_u64().unwrap() < 10_000,
+        "the inbox showed the new notice after {} ms",
+        f["secondShownMs"]
+    );
     assert!(
         !f["offlineBadge"].as_str().unwrap().contains('1'),
         "read offline: no unread badge: {}",

@@ -34,6 +34,11 @@ function Body({ text }: { text: string }) {
 
 export function NoticeList({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
+  // Opening the inbox asks the server at once (the cached list shows meanwhile, and stays offline):
+  // a notice sent a moment ago is there now, not at the next minute's check.
+  useEffect(() => {
+    void store.refreshNotices()
+  }, [store])
   return (
     <section>
       <h1>お知らせ</h1>
