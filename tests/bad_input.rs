@@ -398,3 +398,40 @@ async fn security_headers(db: TestDb) {
         assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
     }
 }
+
+/// Every input the sync fuzzer kept (`tests/fuzz/corpus`: the deepest it reached) and every input
+/// that ever panicked, aborted or ran long (`tests/fuzz/crashes`) goes through the server's whole
+/// frame path again (wire decode, precheck, automerge's decode, merge, projection, reply) on the
+/// document it was found against: none may panic (issue 26 item 3; `examples/fuzz_sync.rs`), and a
+/// crash is refused before automerge merges it.
+#[test]
+fn the_fuzz_corpus_and_crashes_are_refused_or_merged() {
+    use automerge::Automerge;
+    use automerge::sync::{self, SyncDoc};
+    use mimamori::sync::connection::{Stage, offline_frame};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz");
+    let base = Automerge::load(&std::fs::read(dir.join("base.automerge")).unwrap()).unwrap();
+    let mut run = 0;
+    for (folder, crash) in [("corpus", false), ("crashes", true)] {
+        for entry in std::fs::read_dir(dir.join(folder)).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let raw = path.to_string_lossy().contains("-message-");
+            for mut state in [sync::State::new(), {
+                let mut s = sync::State::new();
+                let _ = base.clone().generate_sync_message(&mut s);
+                s
+            }] {
+                let stage = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    offline_frame(&base, &mut state, &bytes, raw)
+                }))
+                .unwrap_or_else(|_| panic!("{} panics", path.display()));
+                if crash {
+                    assert!(stage <= Stage::Rejected, "{}: {stage:?}", path.display());
+                }
+            }
+            run += 1;
+        }
+    }
+    assert!(run >= 20, "the corpus is there ({run} inputs)");
+}

@@ -85,6 +85,27 @@ impl ColumnType {
     }
 }
 
+/// Whether a column holds actor indexes (automerge's `ColumnType::Actor`).
+fn is_actor_column(spec: u32) -> bool {
+    spec & 0b111 == 1
+}
+
+/// Every actor index in the chunk's actor columns names one of its `actors` (automerge decodes a
+/// change by looking each index up and panics on one past its table).
+fn actors_in_range(columns: &[Column<'_>], actors: u64, limit: u64) -> Result<(), Refusal> {
+    for (_, data) in columns.iter().filter(|(spec, _)| is_actor_column(*spec)) {
+        let mut unknown = false;
+        rle_runs(data, ColumnType::Unsigned, limit, |_, v| {
+            unknown |= v.is_some_and(|v| v >= i128::from(actors));
+        })
+        .map_err(|_| Refusal::BadColumn)?;
+        if unknown {
+            return Err(Refusal::UnknownActor);
+        }
+    }
+    Ok(())
+}
+
 /// A document chunk's change-metadata columns that decide how many ops automerge expects:
 /// `maxOp` (id 1, delta), the number of deps (id 4, group) and the deps' indexes (id 4, delta).
 const MAX_OP_SPEC: u32 = (1 << 4) | 3;
@@ -114,6 +135,8 @@ pub enum Refusal {
     BadColumn,
     #[error("bundle chunks are not accepted in a sync message")]
     Bundle,
+    #[error("a change names an actor it does not list")]
+    UnknownActor,
 }
 
 struct Reader<'a> {
@@ -405,8 +428,9 @@ fn check_document(body: &[u8], budget: &mut Budget) -> Result<(), Refusal> {
     let changes = read_columns(&mut r, &change_specs, budget)?;
     let ops = declared_ops(&changes, budget.ops)?;
     budget.spend_ops(ops)?;
-    read_columns(&mut r, &op_specs, budget)?;
-    Ok(())
+    let op_columns = read_columns(&mut r, &op_specs, budget)?;
+    actors_in_range(&changes, actors, budget.ops)?;
+    actors_in_range(&op_columns, actors, budget.ops)
 }
 
 /// A change chunk's body (after the chunk header): its op columns are counted.
@@ -423,8 +447,9 @@ fn check_change(body: &[u8], budget: &mut Budget) -> Result<(), Refusal> {
         r.bytes()?;
     }
     let specs = columns(&mut r)?;
-    read_columns(&mut r, &specs, budget)?;
-    Ok(())
+    let columns = read_columns(&mut r, &specs, budget)?;
+    // Index 0 is the change's own actor, then the others it lists.
+    actors_in_range(&columns, others.saturating_add(1), budget.ops)
 }
 
 /// The chunks in one element of a message's `changes` (automerge loads each element as a
