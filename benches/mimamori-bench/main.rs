@@ -6,6 +6,7 @@
 //! cargo bench --bench mimamori-bench -- storm [--tablets 200 …]   # the reconnect storm, us and the reference
 //! cargo bench --bench mimamori-bench -- push [--subscriptions 10000]
 //! cargo bench --bench mimamori-bench -- review [--database-url postgres://…]
+//! cargo bench --bench mimamori-bench -- kill [--tablets 20 --kills 500 --database-url postgres://…]
 //! ```
 //!
 //! `cargo bench` builds the release profile (fat LTO, ~8 min on 2 cores) and runs this against that
@@ -15,6 +16,7 @@
 // reads the server process's CPU clock through libc (unsafe) and its own settings from the environment.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
 
+mod kill;
 mod pg_url;
 mod push;
 mod review;
@@ -43,6 +45,9 @@ enum Command {
     /// The district lead's review list and the monthly 活動記録 of a big district.
     /// Uses its own temporary SQLite database unless --database-url names an empty one.
     Review(review::Options),
+    /// The kill -9 loop: tablets writing while the server is killed again and again; every
+    /// acknowledged record must survive.
+    Kill(kill::Options),
 }
 
 fn main() {
@@ -52,6 +57,7 @@ fn main() {
         Command::Storm(opts) => storm::run(opts),
         Command::Push(opts) => push::run(opts),
         Command::Review(opts) => review::run(opts),
+        Command::Kill(opts) => kill::run(opts),
     };
     if let Err(e) = result {
         eprintln!("mimamori-bench: {e}");

@@ -821,7 +821,7 @@ pub(crate) async fn sync_tablet(
 }
 
 /// A minimal automerge-repo client over awc.
-struct BenchPeer {
+pub(crate) struct BenchPeer {
     framed: actix_codec::Framed<awc::BoxedSocket, ws::Codec>,
     me: String,
     server: String,
@@ -832,7 +832,7 @@ fn text(s: &str) -> Cbor {
 }
 
 impl BenchPeer {
-    async fn connect(
+    pub(crate) async fn connect(
         ws_url: &str,
         origin: Option<&str>,
         cookie: &str,
@@ -891,7 +891,11 @@ impl BenchPeer {
         }
     }
 
-    async fn join(&mut self, me: &str, storage_id: Option<String>) -> Result<(), String> {
+    pub(crate) async fn join(
+        &mut self,
+        me: &str,
+        storage_id: Option<String>,
+    ) -> Result<(), String> {
         self.me = me.to_string();
         let mut meta = vec![(text("isEphemeral"), Cbor::Bool(storage_id.is_none()))];
         if let Some(s) = storage_id {
@@ -915,7 +919,7 @@ impl BenchPeer {
         Ok(())
     }
 
-    async fn sync(&mut self, doc_id: &str, data: Vec<u8>) -> Result<(), String> {
+    pub(crate) async fn sync(&mut self, doc_id: &str, data: Vec<u8>) -> Result<(), String> {
         let (me, server) = (self.me.clone(), self.server.clone());
         self.send(vec![
             (text("type"), text("sync")),
@@ -928,7 +932,7 @@ impl BenchPeer {
     }
 
     /// The next `sync` message: (document id, data).
-    async fn next_sync(&mut self, wait: Duration) -> Result<(String, Vec<u8>), String> {
+    pub(crate) async fn next_sync(&mut self, wait: Duration) -> Result<(String, Vec<u8>), String> {
         loop {
             let m = self.recv(wait).await?;
             let ty = get(&m, "type").and_then(|v| v.as_text()).unwrap_or("");
