@@ -55,19 +55,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         None => DatabaseUrl::Sqlite(work.path().join("kill.sqlite3")),
     };
     let db = Db::open(&url, 2).map_err(|e| e.to_string())?;
-    let tablets = storm::seed(
-        &db,
-        &storm::Options {
-            tablets: opts.tablets,
-            docs: 1,
-            visits: 0,
-            rounds: 1,
-            idle_connections: 0,
-            stored: 0,
-            reference: false,
-            database_url: None,
-        },
-    )?;
+    let tablets = storm::seed_one_each(&db, opts.tablets)?;
     let writers: Vec<Rc<RefCell<Writer>>> = tablets
         .into_iter()
         .map(|t| {

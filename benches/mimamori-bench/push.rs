@@ -42,19 +42,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         opts.subscriptions, opts.tablets
     );
     let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
-    let tablets = storm::seed(
-        &db,
-        &storm::Options {
-            tablets: opts.tablets,
-            docs: 1,
-            visits: 0,
-            rounds: 1,
-            idle_connections: 0,
-            stored: 0,
-            reference: false,
-            database_url: None,
-        },
-    )?;
+    let tablets = storm::seed_one_each(&db, opts.tablets)?;
     let staff_cookie = seed_staff(&db)?;
 
     // The stand-in push service: counts, answers 201.

@@ -242,6 +242,23 @@ fn print_one(name: &str, round: usize, f: &Figures) {
 }
 
 /// Creates the district, one commissioner + enrolled device + session per tablet, and the residents.
+/// `tablets` tablets with one resident document each and no offline visits.
+pub(crate) fn seed_one_each(db: &Db, tablets: usize) -> Result<Vec<Tablet>, String> {
+    seed(
+        db,
+        &Options {
+            tablets,
+            docs: 1,
+            visits: 0,
+            rounds: 1,
+            idle_connections: 0,
+            stored: 0,
+            reference: false,
+            database_url: None,
+        },
+    )
+}
+
 pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
     let hash = mimamori::auth::hash_password(
         &Password::parse("bench-password").map_err(|e| e.to_string())?,
