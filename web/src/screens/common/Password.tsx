@@ -3,8 +3,8 @@
 // of the office roles. The server checks the current password (throttled like a login) and ends the
 // user's other sessions.
 import { useState } from "react"
-import { ApiError, api } from "./api"
-import { ErrorLine, Field } from "./ui"
+import { ApiError, api } from "../../api"
+import { ErrorLine, Field } from "../../ui"
 
 export function PasswordChange({ forced, onDone }: { forced: boolean; onDone: () => void }) {
   const [current, setCurrent] = useState("")

@@ -2,9 +2,9 @@
 //調整) — what a monthly 活動記録 counts besides contacts with residents. Saved on the tablet at
 // once and sent like every record; nobody but its commissioner reads it (the lead sees counts only).
 import { useState, useSyncExternalStore } from "react"
-import type { Store } from "./store"
-import { ACTIVITY_KINDS, MAX_NOTE_CHARS, label, monthDayJa, nowJst, str, type ActivityKind } from "./schema"
-import { Choice, Field, Group } from "./ui"
+import type { Store } from "../../store"
+import { ACTIVITY_KINDS, MAX_NOTE_CHARS, label, monthDayJa, nowJst, str, type ActivityKind } from "../../schema"
+import { Choice, Field, Group } from "../../ui"
 
 export function Activities({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)

@@ -1,13 +1,13 @@
-// The district lead's review (記録の確認) and the commissioner's side of the loop: a lead's 要確認 /
-// 差し戻し becomes a task on the commissioner's tablet (offline too: it lives in the document), the
-// commissioner answers, and the loop closes when the lead marks it 確認済み.
-import { useEffect, useState, useSyncExternalStore } from "react"
+// 記録の確認: the district lead's review of the district's records (all of them, or one resident's from
+// the home). A lead's 要確認 / 差し戻し is written into the resident's document, so it reaches the
+// commissioner's tablet as a task (offline too: commissioner/Tasks.tsx); the commissioner answers,
+// and the loop closes when the lead marks it 確認済み.
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
-import type { DocEntry, Store } from "./store"
-import { ErrorLine } from "./ui"
-import { reviewRequests } from "./today"
-import { api, messageOf, type ReviewItem } from "./api"
-import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, formatMs, label, nowJst, str, type ReviewMark } from "./schema"
+import type { DocEntry, Store } from "../../store"
+import { ErrorLine } from "../../ui"
+import { api, messageOf, type ReviewItem } from "../../api"
+import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, formatMs, label, nowJst, str, type ReviewMark } from "../../schema"
 
 /** Writes the lead's mark into the resident's document. */
 async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewMark, comment: string) {
@@ -31,7 +31,7 @@ export function ReviewList({ store, residentId }: { store: Store; residentId?: s
   const [items, setItems] = useState<ReviewItem[]>()
   const [error, setError] = useState<string>()
   const [filter, setFilter] = useState({ kind: "", concern: "", check: "", unmarked: false })
-  const reload = async () => {
+  const reload = useCallback(async () => {
     try {
       const q = new URLSearchParams()
       if (residentId) q.set("resident_id", residentId)
@@ -43,11 +43,10 @@ export function ReviewList({ store, residentId }: { store: Store; residentId?: s
     } catch (e) {
       setError(messageOf(e))
     }
-  }
+  }, [residentId, filter.kind, filter.concern, filter.check])
   useEffect(() => {
     void reload()
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filter.kind, filter.concern, filter.check])
+  }, [reload])
   const shown = (items ?? []).filter(i => !filter.unmarked || !i.review_mark)
   return (
     <section>
@@ -154,67 +153,5 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
       {done && <p className="hint">「{done}」を記録しました。</p>}
       <ErrorLine text={error} />
     </li>
-  )
-}
-
-/** The commissioner's open tasks: their contacts the lead marked 要確認 or 差し戻し. */
-export function tasksOf(docs: DocEntry[], me: string) {
-  // Those still to answer first.
-  return reviewRequests(docs, me)
-    .map(r => ({ ...r, answered: !!r.answer }))
-    .sort((a, b) => Number(a.answered) - Number(b.answered))
-}
-
-export function Tasks({ store }: { store: Store }) {
-  const s = useSyncExternalStore(store.subscribe, store.get)
-  if (!s.me) return null
-  const tasks = tasksOf(s.docs, s.me.id)
-  if (tasks.length === 0) return null
-  return (
-    <div className="tasks" data-testid="tasks">
-      <h2>地区からの確認依頼（{tasks.length}件）</h2>
-      <ul>
-        {tasks.map(t => (
-          <li key={t.contactId} data-testid="task">
-            <a href={`#/r/${encodeURIComponent(t.entry.residentId)}`}>
-              <strong>{str(t.entry.doc?.profile?.name)}</strong> {formatJst(t.occurredAt)}の記録 —{" "}
-              {label(REVIEW_MARKS, t.mark)}「{t.comment}」{t.answered && "（返事済み）"}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </div>
-  )
-}
-
-/** On the commissioner's timeline: answer the lead's request, on the contact itself. */
-export function Answer({ store, entry, contactId }: { store: Store; entry: DocEntry; contactId: string }) {
-  const [text, setText] = useState("")
-  const [error, setError] = useState<string>()
-  const c = entry.doc?.contacts?.[contactId]
-  function send() {
-    if (!text.trim()) return setError("返事を書いてください。")
-    const handle = store.handle(entry.url)
-    if (!handle) return
-    store.change(handle, d => {
-      const target = d.contacts[contactId] as unknown as Record<string, unknown>
-      target.answer = new A.ImmutableString(text.trim())
-      target.answeredAt = new A.ImmutableString(nowJst())
-    })
-    setText("")
-    setError(undefined)
-  }
-  return (
-    <div className="answer-form">
-      {str(c?.answer) && <p className="answer">わたしの返事: {str(c?.answer)}</p>}
-      <label className="field">
-        <span className="label">地区への返事</span>
-        <textarea name="answer" rows={2} autoComplete="off" value={text} onChange={e => setText(e.target.value)} />
-      </label>
-      <ErrorLine text={error} />
-      <button type="button" onClick={send}>
-        返事を送る
-      </button>
-    </div>
   )
 }

@@ -1,101 +1,10 @@
-// お知らせ: the inbox every tablet has (readable offline; 既読 on opening, queued while offline), and
-// the city office's compose / send / withdraw / tracking screen.
-import { useEffect, useState, useSyncExternalStore } from "react"
-import { ErrorLine, Field } from "./ui"
-import { formatMs, label } from "./schema"
-import type { Store } from "./store"
-import { api, messageOf, ApiError, type NoticeIn, type Priority, type SentNotice, type Tracking } from "./api"
-
-export const PRIORITIES: [Priority, string][] = [
-  ["normal", "通常"],
-  ["important", "重要"],
-  ["urgent", "緊急"],
-]
-const priorityLabel = (p: string) => label(PRIORITIES, p)
-
-
-/** Plain text with line breaks; http(s) links become links (opened outside the app). */
-function Body({ text }: { text: string }) {
-  const parts = text.split(/(https?:\/\/[^\s<>"]+)/g)
-  return (
-    <div className="notice-body">
-      {parts.map((p, i) =>
-        /^https?:\/\//.test(p) ? (
-          <a key={i} href={p} target="_blank" rel="noopener noreferrer">
-            {p}
-          </a>
-        ) : (
-          <span key={i}>{p}</span>
-        ),
-      )}
-    </div>
-  )
-}
-
-export function NoticeList({ store }: { store: Store }) {
-  const s = useSyncExternalStore(store.subscribe, store.get)
-  // Opening the inbox asks the server at once (the cached list shows meanwhile, and stays offline):
-  // a notice sent a moment ago is there now, not at the next minute's check.
-  useEffect(() => {
-    void store.refreshNotices()
-  }, [store])
-  return (
-    <section>
-      <h1>お知らせ</h1>
-      {s.push === "off" && (
-        <button type="button" onClick={() => void store.enablePush(true)}>
-          お知らせが届いたら通知する
-        </button>
-      )}
-      {s.notices.length === 0 && <p className="hint">お知らせはありません。</p>}
-      <ul className="notices">
-        {s.notices.map(n => (
-          <li key={n.id} className={`notice priority-${n.priority}${n.read ? "" : " unread"}`} data-testid="notice">
-            <a href={`#/notices/${encodeURIComponent(n.id)}`}>
-              {n.priority !== "normal" && <span className={`badge p-${n.priority}`}>{priorityLabel(n.priority)}</span>}
-              <span className="title">{n.title}</span>
-              <span className="date">{formatMs(n.sent_at)}</span>
-              {!n.read && <span className="badge unread-mark">未読</span>}
-            </a>
-          </li>
-        ))}
-      </ul>
-    </section>
-  )
-}
-
-export function NoticeDetail({ store, id }: { store: Store; id: string }) {
-  const s = useSyncExternalStore(store.subscribe, store.get)
-  const n = s.notices.find(x => x.id === id)
-  useEffect(() => {
-    if (n && !n.read) void store.markNoticeRead(id)
-  }, [id, n, store])
-  if (!n)
-    return (
-      <section>
-        <h1>お知らせ</h1>
-        <p className="hint">このお知らせは見つかりません（取り消されたか、期限が過ぎました）。</p>
-        <a className="button" href="#/notices">
-          お知らせ一覧へ
-        </a>
-      </section>
-    )
-  return (
-    <section>
-      <p>
-        {n.priority !== "normal" && <span className={`badge p-${n.priority}`}>{priorityLabel(n.priority)}</span>}{" "}
-        {formatMs(n.sent_at)}
-      </p>
-      <h1 data-testid="notice-title">{n.title}</h1>
-      <Body text={n.body} />
-      <a className="button" href="#/notices">
-        お知らせ一覧へ
-      </a>
-    </section>
-  )
-}
-
-// --- the city office ------------------------------------------------------------------------------
+// お知らせの送信: the city office's compose / send / withdraw / tracking (既読の状況) screen, on the
+// office home. The inbox every tablet reads is common/Notices.tsx.
+import { useEffect, useState } from "react"
+import { ErrorLine, Field } from "../../ui"
+import { formatMs } from "../../schema"
+import { api, messageOf, ApiError, type NoticeIn, type SentNotice, type Tracking } from "../../api"
+import { PRIORITIES, priorityLabel } from "../common/Notices"
 
 const EMPTY: NoticeIn = {
   title: "",
@@ -286,7 +195,6 @@ function Compose({ initial, onSave, onCancel }: { initial: NoticeIn; onSave: (v:
     </section>
   )
 }
-
 
 function TrackingView({ t, back }: { t: Tracking; back: () => void }) {
   return (

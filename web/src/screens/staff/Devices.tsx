@@ -1,9 +1,9 @@
 // The administrator's view of the loaned tablets: last check-in, app version, revoked / wiped.
 // Revoking a lost tablet makes it erase itself at its next contact.
 import { useEffect, useState } from "react"
-import { api, messageOf, type DeviceOut } from "./api"
-import { ErrorLine } from "./ui"
-import { formatMs } from "./schema"
+import { api, messageOf, type DeviceOut } from "../../api"
+import { ErrorLine } from "../../ui"
+import { formatMs } from "../../schema"
 
 const STATE: Record<string, string> = {
   awaiting_enrolment: "登録待ち",
@@ -11,7 +11,6 @@ const STATE: Record<string, string> = {
   revoked: "利用停止（消去待ち）",
   wiped: "利用停止・消去済み",
 }
-
 
 export function Devices() {
   const [list, setList] = useState<DeviceOut[]>()

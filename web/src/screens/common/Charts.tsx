@@ -2,9 +2,9 @@
 // open concerns (alerts not yet closed) per district. Counts only; each chart also says in words
 // what it shows (aria-label), and every bar carries its number, so nothing depends on colour.
 import { useEffect, useState } from "react"
-import { api, messageOf, type Charts as ChartData } from "./api"
-import { ErrorLine } from "./ui"
-import { monthDay } from "./schema"
+import { api, messageOf, type Charts as ChartData } from "../../api"
+import { ErrorLine } from "../../ui"
+import { monthDay } from "../../schema"
 
 export function Charts() {
   const [data, setData] = useState<ChartData>()

@@ -1,0 +1,49 @@
+// 記録（新しい順）: a resident's contacts, newest first, with what is still unsent, the lead's review
+// and, for the commissioner who wrote the record, the answer to the lead (Answer, Tasks.tsx).
+import { useSyncExternalStore } from "react"
+import type { DocEntry, Store } from "../../store"
+import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, contactsNewestFirst, formatJst, label, monthDayJa, str } from "../../schema"
+import { Answer } from "./Tasks"
+
+export function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
+  const me = useSyncExternalStore(store.subscribe, store.get).me
+  const contacts = contactsNewestFirst(entry.doc)
+  if (contacts.length === 0) return <p className="hint">まだ記録がありません。</p>
+  return (
+    <ol className="timeline">
+      {contacts.map(c => {
+        const review = entry.doc!.reviews?.[str(c.id)]
+        const concerns = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "concern").map(([, l]) => l)
+        const unknown = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "unknown").map(([, l]) => l)
+        return (
+          <li key={str(c.id)} className="contact" data-testid="contact">
+            <div className="when">
+              {formatJst(str(c.occurredAt))} {label(KINDS, str(c.kind))}・{label(OUTCOMES, str(c.outcome))}
+              {entry.pendingContacts.includes(str(c.id)) && <span className="badge unsent">未送信</span>}
+            </div>
+            {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}
+            {unknown.length > 0 && <div className="checks">確認できず: {unknown.join("、")}</div>}
+            {str(c.concern) !== "none" && (
+              <div className={`badge concern-${str(c.concern)}`}>{label(CONCERNS, str(c.concern))}</div>
+            )}
+            {str(c.note) && <p className="note">{str(c.note)}</p>}
+            {c.followUp === true && (
+              <div className="checks">
+                もう一度訪ねる{str(c.followUpOn) ? `（${monthDayJa(str(c.followUpOn))}まで）` : ""}
+              </div>
+            )}
+            {review && (
+              <div className={`review review-${str(review.mark)}`} data-testid="review">
+                地区の確認: {label(REVIEW_MARKS, str(review.mark))}
+                {str(review.comment) && `「${str(review.comment)}」`}
+              </div>
+            )}
+            {review && ["check", "return"].includes(str(review.mark)) && me && str(c.authorId) === me.id && (
+              <Answer store={store} entry={entry} contactId={str(c.id)} />
+            )}
+          </li>
+        )
+      })}
+    </ol>
+  )
+}

@@ -1,0 +1,61 @@
+// ログイン: login ID and password; a link to enrol the tablet first.
+import { useState, useSyncExternalStore } from "react"
+import type { Store } from "../../store"
+import { messageOf, ApiError } from "../../api"
+import { go } from "../../hash"
+import { ErrorLine, Field } from "../../ui"
+
+export function Login({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const [login, setLogin] = useState(s.me?.login ?? "")
+  const [password, setPassword] = useState("")
+  const [error, setError] = useState<{ field?: string; message: string }>()
+  const [busy, setBusy] = useState(false)
+  async function submit(e: React.FormEvent) {
+    e.preventDefault()
+    if (!login.trim()) return setError({ field: "login", message: "ログインIDを入れてください。" })
+    if (!password) return setError({ field: "password", message: "パスワードを入れてください。" })
+    setBusy(true)
+    try {
+      await store.login(login.trim(), password)
+      setPassword("")
+      go("")
+    } catch (err) {
+      setError({ field: err instanceof ApiError ? err.field : undefined, message: messageOf(err) })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section>
+      <h1>ログイン</h1>
+      <form onSubmit={submit} noValidate>
+        <Field label="ログインID" error={error?.field === "login" ? error.message : undefined}>
+          <input
+            name="login"
+            autoComplete="username"
+            autoCapitalize="none"
+            value={login}
+            onChange={e => setLogin(e.target.value)}
+          />
+        </Field>
+        <Field label="パスワード" error={error?.field === "password" ? error.message : undefined}>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={e => setPassword(e.target.value)}
+          />
+        </Field>
+        <ErrorLine text={error && !error.field ? error.message : undefined} />
+        <button className="primary" type="submit" disabled={busy}>
+          ログイン
+        </button>
+      </form>
+      <p>
+        <a href="#/enrol">この端末を登録する（市から渡された登録コード）</a>
+      </p>
+    </section>
+  )
+}

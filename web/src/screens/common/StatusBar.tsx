@@ -1,0 +1,67 @@
+// The bar on top of every screen (after boot): home link, connection, 未送信 count, last sync, お知らせ
+// with the unread count, who is logged in (their password change), and the expired-session line.
+import { useSyncExternalStore } from "react"
+import { holdsRecords, type Store } from "../../store"
+import { sendStatus } from "../../pending"
+
+export function StatusBar({ store }: { store: Store }) {
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const last = s.lastSync ? new Date(s.lastSync) : undefined
+  // Only what the store knows: before the PIN (or after an erase) nothing, never 送信済み.
+  const send = sendStatus({ open: s.lock === "open", pending: s.pending, docs: s.docs, activityKnown: s.activityKnown })
+  const sendText =
+    send.state === "unsent"
+      ? `未送信 ${send.count}件`
+      : send.state === "sent"
+        ? "送信済み"
+        : send.state === "checking"
+          ? "送信状況を確認中"
+          : s.lock === "locked" || s.lock === "setup"
+            ? "送信状況は暗証番号を入れると表示します"
+            : "送信状況はわかりません"
+  const sendClass = send.state === "unsent" ? "pending some" : send.state === "sent" ? "pending none" : "pending unknown"
+  // Office roles (city staff, the administrator) hold no records and do not sync: no sync state.
+  const syncs = !s.me || holdsRecords(s.me)
+  return (
+    // Not a live region as a whole: only the unsent count is announced when it changes.
+    <header className="status">
+      <a className="home" href="#/">
+        見守り
+      </a>
+      {syncs && s.lock === "open" && (
+        // The connection's state exists only once the store is open and syncing.
+        <span className={s.online ? "net online" : "net offline"} data-testid="net">
+          {s.online ? "オンライン" : "オフライン"}
+        </span>
+      )}
+      {syncs && (
+        <>
+          <span className={sendClass} data-testid="pending" data-state={send.state} role="status" aria-live="polite">
+            {sendText}
+          </span>
+          <span className="last" data-testid="last-sync">
+            {last
+              ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
+              : "未同期"}
+          </span>
+        </>
+      )}
+      {s.me && (
+        <a className="notices-link" href="#/notices" data-testid="notices-link">
+          お知らせ
+          {s.unreadNotices > 0 && <span className="count">{s.unreadNotices}</span>}
+        </a>
+      )}
+      {s.me && (
+        <a className="who" href="#/password" title="パスワードを変える" data-testid="who">
+          {s.me.display_name}
+        </a>
+      )}
+      {s.sessionExpired && (
+        <a className="expired" href="#/login" data-testid="session-expired">
+          記録は端末に保存されています。送信するにはパスワードを入れてください
+        </a>
+      )}
+    </header>
+  )
+}

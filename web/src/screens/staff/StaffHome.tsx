@@ -1,0 +1,29 @@
+// The office home: city staff's (活動記録 of the city, the charts, 降雪日 for every district) and the
+// administrator's (端末の管理); both write お知らせ here. Any other role opening #/staff sees only the
+// notices part.
+import { api, type Role } from "../../api"
+import { Charts } from "../common/Charts"
+import { Snowfall } from "../common/Snowfall"
+import { StaffNotices } from "./StaffNotices"
+
+export function StaffHome({ role }: { role: Role }) {
+  return (
+    <>
+      <nav className="home-links">
+        {role === "admin" && (
+          <a className="button" href="#/devices">
+            端末の管理
+          </a>
+        )}
+        {role === "city_staff" && (
+          <a className="button" href="#/reports">
+            活動記録（市の集計）
+          </a>
+        )}
+      </nav>
+      {role === "city_staff" && <Charts />}
+      {role === "city_staff" && <Snowfall mark={day => api.markCitySnowfall(day)} scope="全地区" />}
+      <StaffNotices />
+    </>
+  )
+}
