@@ -270,6 +270,13 @@ async fn matrix(db: TestDb) {
             ),
             admin_only(cr),
         ),
+        // The roster preview (a body that is no roster is one problem in a 200 preview).
+        (
+            "POST",
+            "/api/admin/roster/residents".into(),
+            Some(json!({})),
+            [u, f, f, f, f, ok, ok],
+        ),
         ("GET", "/api/admin/assignments".into(), None, admin_only(ok)),
         (
             "POST",

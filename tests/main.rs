@@ -16,6 +16,7 @@ mod cli;
 mod crash;
 mod notices;
 mod review;
+mod roster;
 mod samod_peer;
 mod session;
 mod storage;

@@ -305,6 +305,80 @@ pub async fn create_resident(
     Ok(HttpResponse::Created().json(ResidentOut::from(r)))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RosterQuery {
+    /// Write the import (only when no row is in error); without it, the preview.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// The city's roster of residents (要援護者名簿) as CSV (UTF-8 or Shift_JIS): the preview, or with
+/// `confirm=true` the import — nothing is written while any row is in error (then 422 with the
+/// preview). City staff and the administrator.
+#[utoipa::path(post, path = "/api/admin/roster/residents", tag = "admin", params(RosterQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = admin::roster::RosterPlan),
+        (status = 413, body = ErrorBody), (status = 422, body = admin::roster::RosterPlan),
+        (status = 403, body = ErrorBody)))]
+pub async fn import_roster(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RosterQuery>,
+    mut body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::roster;
+    use futures_util::StreamExt;
+    caller.require(&[Role::Admin, Role::CityStaff])?;
+    let actor = Actor::of(&caller);
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest {
+            code: "unreadable_body",
+            message: "ファイルを受け取れませんでした。".into(),
+        })?;
+        if bytes.len() + chunk.len() > roster::MAX_BYTES {
+            return Err(AppError::PayloadTooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let parsed = roster::parse(&bytes);
+    if !query.confirm {
+        let plan = state
+            .db
+            .read(move |conn| admin::roster::plan(conn, parsed))
+            .await?;
+        return Ok(HttpResponse::Ok().json(plan));
+    }
+    let (plan, profiles) = state
+        .db
+        .write({
+            let actor = actor.clone();
+            move |conn| admin::roster::apply(conn, &actor, parsed)
+        })
+        .await?;
+    if !plan.applied {
+        return Ok(HttpResponse::UnprocessableEntity().json(plan));
+    }
+    // Corrected names and addresses go into each resident's document, as a change the tablets
+    // sync; the projection updates the rows.
+    let by = actor.user_id.clone().unwrap_or_default();
+    for p in profiles {
+        let Some(doc) = crate::sync::DocumentId::parse(&p.doc_id) else {
+            continue;
+        };
+        state
+            .hub
+            .server_change(
+                doc,
+                crate::sync::hub::Owner::Resident(p.resident_id.clone()),
+                &by,
+                move |d| crate::sync::schema::set_profile(d, &p.name, &p.kana, &p.address),
+            )
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(plan))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AssignmentOut {
     pub id: String,

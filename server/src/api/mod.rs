@@ -137,6 +137,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/admin/residents", web::get().to(admin::list_residents))
         .route(
+            "/api/admin/roster/residents",
+            web::post().to(admin::import_roster),
+        )
+        .route(
             "/api/admin/residents",
             web::post().to(admin::create_resident),
         )
@@ -219,6 +223,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         admin::enable_user,
         admin::list_residents,
         admin::create_resident,
+        admin::import_roster,
         admin::list_assignments,
         admin::create_assignment,
         admin::end_assignment,

@@ -30,6 +30,8 @@ pub struct Resident {
     /// The resident's Automerge document (`sync::DocumentId` text).
     pub doc_id: Option<String>,
     pub doc_changed_at: Option<i64>,
+    /// The city's own number for the resident (its roster's id), when it was imported.
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -226,6 +228,21 @@ pub fn resident_by_doc_id(conn: &mut DbConn, doc_id: &str) -> QueryResult<Option
         .select(Resident::as_select())
         .first(conn)
         .optional()
+}
+
+/// The city's number for a resident (set by a roster import).
+pub fn set_resident_external_id(conn: &mut DbConn, id: &str, external_id: &str) -> QueryResult<()> {
+    diesel::update(residents::table.find(id))
+        .set(residents::external_id.eq(external_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_resident_interval(conn: &mut DbConn, id: &str, days: i32) -> QueryResult<()> {
+    diesel::update(residents::table.find(id))
+        .set(residents::contact_interval_days.eq(days))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn set_resident_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {

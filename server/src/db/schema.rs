@@ -42,6 +42,7 @@ diesel::table! {
         created_at -> BigInt,
         doc_id -> Nullable<Text>,
         doc_changed_at -> Nullable<BigInt>,
+        external_id -> Nullable<Text>,
     }
 }
 

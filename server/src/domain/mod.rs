@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod alerts;
 pub mod demo_names;
+pub mod roster;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,7 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
         Invalid {
             code,
             message: message.into(),

@@ -503,6 +503,62 @@ impl Hub {
         Ok(())
     }
 
+    /// A change the server itself makes to a document (a roster import correcting a resident's
+    /// name or address): under the document's lock, through the committer like a tablet's change
+    /// (the chunk, its rows, the same transaction), then every subscriber is woken to sync it.
+    /// `change` edits the document in one transaction; nothing happens when it changes nothing.
+    pub async fn server_change(
+        &self,
+        doc: DocumentId,
+        owner: Owner,
+        by_user_id: &str,
+        change: impl FnOnce(&mut Automerge) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let slot = self.slot(doc);
+        let mut guard = slot.doc.clone().lock_owned().await;
+        self.ensure_loaded(doc, &mut guard).await?;
+        let Some(loaded) = guard.as_mut() else {
+            return Err(AppError::internal("document not loaded"));
+        };
+        let before = loaded.doc.get_heads();
+        if let Err(e) = change(&mut loaded.doc) {
+            *guard = None; // the copy may hold part of it: reload from storage
+            return Err(e);
+        }
+        let after = loaded.doc.get_heads();
+        if before == after {
+            return Ok(());
+        }
+        let chunk = loaded.doc.save_after(&before);
+        let touched = super::schema::touched(&loaded.doc, &before, &after);
+        let projection = Box::new(super::schema::project_touched(&loaded.doc, &touched));
+        let job = CommitJob::Changes {
+            doc_id: doc.to_string(),
+            chunk,
+            owner,
+            projection,
+            delivered_by_user_id: by_user_id.to_string(),
+            delivered_by_device_id: None,
+            may_review: false,
+        };
+        let committed = match self.submit(job) {
+            Ok(c) => Self::committed(c).await,
+            Err(e) => Err(e),
+        };
+        match committed {
+            Ok(()) => {
+                loaded.increments += 1;
+                drop(guard);
+                self.notify(doc, NO_CONNECTION);
+                Ok(())
+            }
+            Err(e) => {
+                *guard = None; // not stored: the copy must not serve it
+                Err(AppError::internal(e))
+            }
+        }
+    }
+
     /// Queues a job for the committer and waits until it is committed (or failed).
     pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
         Self::committed(self.submit(job)?).await

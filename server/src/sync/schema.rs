@@ -97,6 +97,41 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     Ok(doc.save())
 }
 
+/// Sets a resident document's name, kana and address (a roster import's correction), in one
+/// change; fields already equal are left alone, so an unchanged profile makes no change.
+pub fn set_profile(
+    doc: &mut automerge::Automerge,
+    name: &str,
+    kana: &str,
+    address: &str,
+) -> Result<(), crate::error::AppError> {
+    use crate::error::AppError;
+    use automerge::transaction::Transactable;
+    let internal = |e: automerge::AutomergeError| AppError::internal(e);
+    let Some((_, profile)) = doc.get(ROOT, "profile").map_err(internal)? else {
+        return Err(AppError::internal("a resident document without a profile"));
+    };
+    let mut changed = Vec::new();
+    for (k, v) in [("name", name), ("kana", kana), ("address", address)] {
+        let now = doc
+            .get(&profile, k)
+            .map_err(internal)?
+            .and_then(|(v, _)| v.into_string().ok());
+        if now.as_deref() != Some(v) {
+            changed.push((k, v));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut tx = doc.transaction();
+    for (k, v) in changed {
+        tx.put(&profile, k, v).map_err(internal)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
 /// A new activity log for `user_id`, saved (the first chunk to store).
 pub fn new_activity_log(user_id: &str) -> Result<Vec<u8>, automerge::AutomergeError> {
     let mut doc = AutoCommit::new();

@@ -14,6 +14,8 @@ use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Ro
 use crate::error::AppError;
 use crate::sync::{DocumentId, schema};
 
+pub mod roster;
+
 /// Who did it, for the audit log. `None` ids mean the server's own CLI on the host.
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
@@ -342,6 +344,7 @@ pub fn create_resident(
         created_at: now_ms(),
         doc_id: Some(doc_id.to_string()),
         doc_changed_at: None,
+        external_id: None,
     };
     // The resident's document starts with the profile; it is stored before the row points at it.
     let first = schema::new_document(&schema::NewProfile {
@@ -528,6 +531,7 @@ pub fn register_pending_resident(
         created_at: now,
         doc_id: Some(doc_id.to_string()),
         doc_changed_at: Some(now),
+        external_id: None,
     };
     documents::insert_chunk(conn, doc_id, "incremental", changes, now)?;
     directory::insert_resident(conn, &r)?;

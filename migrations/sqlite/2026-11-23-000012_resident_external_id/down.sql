@@ -1,0 +1,2 @@
+DROP INDEX residents_external_id;
+ALTER TABLE residents DROP COLUMN external_id;

@@ -1,0 +1,364 @@
+//! The city's roster of watched residents (要援護者名簿) as a CSV file: what Excel in a city office
+//! writes (UTF-8 with or without a BOM, or Shift_JIS / CP932), one resident per row, columns found
+//! by their heading. Pure: bytes in, rows and the problems of each row out. What an import does with
+//! the rows is `admin::roster`.
+//!
+//! | heading (any of) | field | |
+//! |---|---|---|
+//! | 番号, 管理番号, 外部ID, ID | the city's own number for the resident | required, unique in the file |
+//! | 氏名, 名前 | name | required |
+//! | ふりがな, フリガナ, よみがな, カナ | kana (hiragana or katakana) | required |
+//! | 住所 | address | required |
+//! | 地区, 地区コード | the district's code (or its name) | required |
+//! | 見守り間隔, 間隔, 見守り間隔（日） | days between contacts, 1–365 | optional (7) |
+//!
+//! Other columns are named in the preview as not used.
+
+use super::{Address, Invalid, Kana, Name};
+
+/// Files bigger than this are refused before they are read (a city's whole roster is far smaller).
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Rows in one file at most.
+pub const MAX_ROWS: usize = 20_000;
+
+/// One valid row of the roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    /// The file's line number (the heading is line 1).
+    pub line: usize,
+    pub external_id: String,
+    pub name: Name,
+    pub kana: Kana,
+    pub address: Address,
+    /// The district's code or name, as written.
+    pub district: String,
+    pub interval_days: Option<i32>,
+}
+
+/// Why a row (or the file) cannot be imported: the line, the column heading, a code and words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RowProblem {
+    pub line: usize,
+    /// The column's heading as the file wrote it (empty for a problem of the whole row or file).
+    pub column: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// A parsed roster: its valid rows, the problems of the others, and the columns not used.
+#[derive(Debug, Default)]
+pub struct Roster {
+    pub rows: Vec<RosterRow>,
+    pub problems: Vec<RowProblem>,
+    pub unused_columns: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    ExternalId,
+    Name,
+    Kana,
+    Address,
+    District,
+    Interval,
+}
+
+const HEADINGS: [(Col, &[&str]); 6] = [
+    (
+        Col::ExternalId,
+        &["番号", "管理番号", "外部ID", "外部id", "ID", "id"],
+    ),
+    (Col::Name, &["氏名", "名前"]),
+    (
+        Col::Kana,
+        &["ふりがな", "フリガナ", "よみがな", "ヨミガナ", "カナ"],
+    ),
+    (Col::Address, &["住所"]),
+    (Col::District, &["地区", "地区コード"]),
+    (
+        Col::Interval,
+        &["見守り間隔", "間隔", "見守り間隔（日）", "見守り間隔(日)"],
+    ),
+];
+
+fn problem(line: usize, column: &str, code: &str, message: impl Into<String>) -> RowProblem {
+    RowProblem {
+        line,
+        column: column.to_string(),
+        code: code.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The file's text: UTF-8 (a BOM is dropped) or else Shift_JIS / CP932.
+pub fn decode(bytes: &[u8]) -> Result<String, RowProblem> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(problem(
+            0,
+            "",
+            "unreadable_encoding",
+            "文字コードが読めません。UTF-8 か Shift_JIS（Excel の「CSV」）で保存してください。",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// Parses a roster file. A problem of the whole file (its encoding, a missing column, too many
+/// rows) is one problem at line 0 or 1 and no rows.
+pub fn parse(bytes: &[u8]) -> Roster {
+    let mut out = Roster::default();
+    if bytes.len() > MAX_BYTES {
+        out.problems.push(problem(
+            0,
+            "",
+            "too_large",
+            format!(
+                "ファイルが大きすぎます（{} MB まで）。",
+                MAX_BYTES / 1024 / 1024
+            ),
+        ));
+        return out;
+    }
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err(p) => {
+            out.problems.push(p);
+            return out;
+        }
+    };
+    // Excel ends lines with CRLF; the reader's line numbers count LF only (a record after a CRLF
+    // would start on the line before).
+    let text = text.replace("\r\n", "\n");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let headings: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(|s| s.trim().to_string()).collect(),
+        _ => {
+            out.problems.push(problem(
+                1,
+                "",
+                "no_heading",
+                "1行目に見出しの行がありません。",
+            ));
+            return out;
+        }
+    };
+    let mut columns: Vec<Option<Col>> = Vec::with_capacity(headings.len());
+    for h in &headings {
+        let col = HEADINGS
+            .iter()
+            .find(|(_, names)| names.contains(&h.as_str()))
+            .map(|(c, _)| *c);
+        if col.is_none() && !h.is_empty() {
+            out.unused_columns.push(h.clone());
+        }
+        columns.push(col);
+    }
+    let missing: Vec<&str> = HEADINGS
+        .iter()
+        .filter(|(c, _)| *c != Col::Interval && !columns.contains(&Some(*c)))
+        .map(|(_, names)| names[0])
+        .collect();
+    if !missing.is_empty() {
+        out.problems.push(problem(
+            1,
+            "",
+            "missing_columns",
+            format!("見出しに「{}」の列がありません。", missing.join("」「")),
+        ));
+        return out;
+    }
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for (i, record) in records.enumerate() {
+        let line = record
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(i + 2, |p| p.line() as usize);
+        if i >= MAX_ROWS {
+            out.problems.push(problem(
+                line,
+                "",
+                "too_many_rows",
+                format!("1つのファイルは{MAX_ROWS}行までです。"),
+            ));
+            out.rows.clear();
+            return out;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(_) => {
+                out.problems
+                    .push(problem(line, "", "unreadable_row", "この行が読めません。"));
+                continue;
+            }
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue; // a blank line at the end, as Excel leaves
+        }
+        // (heading, value); an optional column the file does not have is ("", "").
+        let cell = |want: Col| -> (&str, &str) {
+            match columns.iter().position(|c| *c == Some(want)) {
+                Some(i) => (headings[i].as_str(), record.get(i).unwrap_or("").trim()),
+                None => ("", ""),
+            }
+        };
+        let before = out.problems.len();
+        let mut field = |want: Col, check: &dyn Fn(&str) -> Result<(), Invalid>| {
+            let (heading, value) = cell(want);
+            if value.is_empty() && want != Col::Interval {
+                out.problems
+                    .push(problem(line, heading, "required", "空欄です。"));
+            } else if let Err(e) = check(value) {
+                out.problems.push(problem(line, heading, e.code, e.message));
+            }
+        };
+        field(Col::ExternalId, &|v| {
+            if v.chars().count() > 64 {
+                return Err(Invalid::new("too_long", "64文字以内にしてください。"));
+            }
+            Ok(())
+        });
+        field(Col::Name, &|v| Name::parse(v).map(|_| ()));
+        field(Col::Kana, &|v| Kana::parse(v).map(|_| ()));
+        field(Col::Address, &|v| Address::parse(v).map(|_| ()));
+        field(Col::District, &|_| Ok(()));
+        field(Col::Interval, &|v| match v {
+            "" => Ok(()),
+            v => match v.parse::<i32>() {
+                Ok(d) if (1..=365).contains(&d) => Ok(()),
+                _ => Err(Invalid::new(
+                    "out_of_range",
+                    "1〜365の日数で入れてください。",
+                )),
+            },
+        });
+        if out.problems.len() > before {
+            continue;
+        }
+        let (id_heading, external_id) = cell(Col::ExternalId);
+        if let Some(first) = seen.insert(external_id.to_string(), line) {
+            out.problems.push(problem(
+                line,
+                id_heading,
+                "duplicate",
+                format!("{first}行目と同じ番号です。"),
+            ));
+            continue;
+        }
+        // Every value was checked above: the parses below cannot fail.
+        let (Ok(name), Ok(kana), Ok(address)) = (
+            Name::parse(cell(Col::Name).1),
+            Kana::parse(cell(Col::Kana).1),
+            Address::parse(cell(Col::Address).1),
+        ) else {
+            continue;
+        };
+        out.rows.push(RosterRow {
+            line,
+            external_id: external_id.to_string(),
+            name,
+            kana,
+            address,
+            district: cell(Col::District).1.to_string(),
+            interval_days: cell(Col::Interval).1.parse().ok(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "番号,氏名,ふりがな,住所,地区,見守り間隔,備考\n\
+        A-001,試験 花子,しけん はなこ,旭川市神楽岡1条1丁目,kaguraoka,7,独居\n\
+        A-002,\"見守 太郎\",ミマモリ タロウ,\"旭川市神楽岡2条2丁目, 101\",kaguraoka,,\n";
+
+    #[test]
+    fn a_utf8_roster_with_a_bom_reads_every_row_and_names_unused_columns() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(GOOD.as_bytes());
+        let r = parse(&bytes);
+        assert_eq!(r.problems, vec![]);
+        assert_eq!(r.rows.len(), 2);
+        assert_eq!(r.rows[1].line, 3);
+        assert_eq!(r.rows[1].name.as_str(), "見守 太郎");
+        assert_eq!(r.rows[1].address.as_str(), "旭川市神楽岡2条2丁目, 101");
+        assert_eq!(r.rows[0].interval_days, Some(7));
+        assert_eq!(r.rows[1].interval_days, None);
+        assert_eq!(r.unused_columns, vec!["備考".to_string()]);
+    }
+
+    #[test]
+    fn a_shift_jis_roster_reads_as_the_same_rows() {
+        let (sjis, _, bad) = encoding_rs::SHIFT_JIS.encode(GOOD);
+        assert!(!bad);
+        assert!(std::str::from_utf8(&sjis).is_err(), "really not UTF-8");
+        let r = parse(&sjis);
+        assert_eq!(r.problems, vec![]);
+        assert_eq!(r.rows, parse(GOOD.as_bytes()).rows);
+    }
+
+    #[test]
+    fn each_bad_cell_is_named_by_line_and_column_and_its_row_is_left_out() {
+        let text = "番号,氏名,ふりがな,住所,地区,見守り間隔\n\
+            A-001,試験 花子,しけん,旭川市,kaguraoka,7\n\
+            A-002,,しけん,旭川市,kaguraoka,7\n\
+            A-003,試験 次郎,Shiken,旭川市,kaguraoka,400\n\
+            A-001,試験 三郎,しけん,旭川市,kaguraoka,\n";
+        let r = parse(text.as_bytes());
+        assert_eq!(r.rows.len(), 1);
+        let found: Vec<(usize, &str, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column.as_str(), p.code.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (3, "氏名", "required"),
+                (4, "ふりがな", "invalid_characters"),
+                (4, "見守り間隔", "out_of_range"),
+                (5, "番号", "duplicate"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_the_needed_columns_or_in_another_encoding_is_one_problem() {
+        let r = parse("番号,氏名\nA-1,試験\n".as_bytes());
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].code, "missing_columns");
+        assert!(
+            r.problems[0].message.contains("ふりがな"),
+            "{:?}",
+            r.problems
+        );
+        let r = parse(&[0x82, 0xa0, 0xff, 0xff, 0x80]);
+        assert_eq!(r.problems[0].code, "unreadable_encoding");
+    }
+
+    #[test]
+    fn lines_count_right_with_excel_line_ends_and_without_optional_columns() {
+        let text = "番号,氏名,ふりがな,住所,地区\r\nA,試験,しけん,旭川,k\r\nB,,しけん,旭川,k\r\n";
+        let r = parse(text.as_bytes());
+        assert_eq!(r.rows.len(), 1);
+        assert_eq!(r.rows[0].line, 2);
+        assert_eq!(r.rows[0].interval_days, None);
+        let found: Vec<(usize, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column.as_str()))
+            .collect();
+        assert_eq!(found, vec![(3, "氏名")]);
+    }
+}

@@ -1,0 +1,135 @@
+//! The city's roster (要援護者名簿) as a CSV upload (issue 22 item 2): a Shift_JIS file with one bad
+//! row is previewed with the line and column and writes nothing; fixed, it imports; next month's
+//! file, changed, updates the residents it names (in their documents too), adds the new one, lists
+//! the one it dropped, and duplicates nobody.
+
+use awc::http::StatusCode;
+use serde_json::Value;
+
+use crate::both;
+use crate::support::{Client, TestDb, TestServer};
+
+fn cp932(text: &str) -> Vec<u8> {
+    let (bytes, _, bad) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!bad, "the test's text is all in CP932");
+    bytes.into_owned()
+}
+
+async fn upload(c: &mut Client, csv: Vec<u8>, confirm: bool) -> (StatusCode, Value) {
+    let r = c
+        .request(
+            "POST",
+            &format!("/api/admin/roster/residents?confirm={confirm}"),
+            Some("text/csv"),
+            Some(csv),
+        )
+        .await;
+    (r.status, r.body)
+}
+
+async fn residents(c: &mut Client) -> Vec<Value> {
+    let (st, list) = c.get("/api/admin/residents").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+const HEADING: &str = "番号,氏名,ふりがな,住所,地区,見守り間隔,備考\r\n";
+
+both!(a_roster_is_previewed_imported_and_imported_again, roster);
+async fn roster(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut staff = s.login("staff").await;
+    let mut admin = s.login("admin").await;
+    let before = residents(&mut admin).await.len();
+
+    // One bad row (ふりがな in latin letters): the preview names its line and column.
+    let bad = format!(
+        "{HEADING}R-001,名簿 一郎,めいぼ いちろう,旭川市神楽岡1条1丁目,kaguraoka,7,独居\r\n\
+         R-002,名簿 花子,Meibo Hanako,旭川市神楽岡2条2丁目,神楽岡,,\r\n\
+         R-003,名簿 次郎,めいぼ じろう,\"旭川市永山3条3丁目, 101\",nagayama,14,\r\n"
+    );
+    let (st, plan) = upload(&mut staff, cp932(&bad), false).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["add"].as_array().unwrap().len(), 2, "{plan}");
+    let problems = plan["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{plan}");
+    assert_eq!(problems[0]["line"], 3);
+    assert_eq!(problems[0]["column"], "ふりがな");
+    assert_eq!(plan["unused_columns"], serde_json::json!(["備考"]));
+    // Confirming a file with an error writes nothing.
+    let (st, plan) = upload(&mut staff, cp932(&bad), true).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{plan}");
+    assert_eq!(plan["applied"], false);
+    assert_eq!(residents(&mut admin).await.len(), before, "nothing written");
+
+    // Fixed: imported.
+    let good = bad.replace("Meibo Hanako", "めいぼ はなこ");
+    let (st, plan) = upload(&mut staff, cp932(&good), true).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["applied"], true);
+    assert_eq!(plan["add"].as_array().unwrap().len(), 3);
+    let all = residents(&mut admin).await;
+    assert_eq!(all.len(), before + 3);
+    let hanako = all
+        .iter()
+        .find(|r| r["name"] == "名簿 花子")
+        .unwrap()
+        .clone();
+    assert_eq!(hanako["district_id"], s.fx.district_a.as_str());
+    let jiro = all.iter().find(|r| r["name"] == "名簿 次郎").unwrap();
+    assert_eq!(jiro["contact_interval_days"], 14);
+    assert_eq!(jiro["address"], "旭川市永山3条3丁目, 101");
+
+    // Next month's file (UTF-8 with a BOM this time): 花子 moved house, 次郎 is no longer on it,
+    // 三郎 is new, 一郎 is as before.
+    let next = format!(
+        "\u{feff}{HEADING}R-001,名簿 一郎,めいぼ いちろう,旭川市神楽岡1条1丁目,kaguraoka,7,独居\r\n\
+         R-002,名簿 花子,めいぼ はなこ,旭川市神楽岡5条5丁目,kaguraoka,,\r\n\
+         R-004,名簿 三郎,めいぼ さぶろう,旭川市神楽岡6条6丁目,kaguraoka,,\r\n"
+    );
+    let (st, plan) = upload(&mut staff, next.clone().into_bytes(), false).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    assert_eq!(plan["add"].as_array().unwrap().len(), 1, "{plan}");
+    assert_eq!(plan["unchanged"], 1, "{plan}");
+    let change = &plan["change"].as_array().unwrap()[0];
+    assert_eq!(change["resident_id"], hanako["id"]);
+    assert_eq!(change["fields"], serde_json::json!(["address"]));
+    let dropped = plan["not_in_file"].as_array().unwrap();
+    assert_eq!(dropped.len(), 1, "{plan}");
+    assert_eq!(dropped[0]["external_id"], "R-003");
+    let (st, plan) = upload(&mut staff, next.into_bytes(), true).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let all = residents(&mut admin).await;
+    assert_eq!(all.len(), before + 4, "one added, none twice");
+    let moved = all.iter().find(|r| r["id"] == hanako["id"]).unwrap();
+    assert_eq!(
+        moved["address"], "旭川市神楽岡5条5丁目",
+        "the row follows the document"
+    );
+    assert!(
+        all.iter().any(|r| r["name"] == "名簿 次郎"),
+        "a resident dropped from the file is listed, not deleted"
+    );
+    // The new address is in the resident's document, which tablets sync.
+    let rid = hanako["id"].as_str().unwrap().to_string();
+    let doc =
+        s.db.read_blocking(move |conn| {
+            let r = mimamori::db::directory::resident_by_id(conn, &rid)?.unwrap();
+            mimamori::sync::document_json(conn, &r.doc_id.unwrap())
+        })
+        .unwrap();
+    assert_eq!(doc["profile"]["address"], "旭川市神楽岡5条5丁目");
+    assert_eq!(doc["profile"]["name"], "名簿 花子");
+
+    // One audit entry per import, counts only.
+    let (_, audit) = admin.get("/api/admin/audit").await;
+    let imports: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "roster.import")
+        .collect();
+    assert_eq!(imports.len(), 2, "{audit}");
+    let text = serde_json::to_string(&imports).unwrap();
+    assert!(!text.contains("名簿") && !text.contains("旭川市"), "{text}");
+}
