@@ -857,3 +857,59 @@ async fn draft_survives_lock(db: TestDb) {
         f["sentAfterMs"]
     );
 }
+
+both!(the_city_imports_its_roster_from_a_shift_jis_csv, roster);
+async fn roster(db: TestDb) {
+    // The roster as Excel in a Japanese city office saves it: Shift_JIS, CRLF.
+    let files = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let (bytes, _, bad) = encoding_rs::SHIFT_JIS.encode(text);
+        assert!(!bad);
+        let path = files.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        path
+    };
+    let good = "番号,氏名,ふりがな,住所,地区\r\n\
+        R-101,名簿 一郎,めいぼ いちろう,旭川市神楽岡1条1丁目,kaguraoka\r\n\
+        R-102,名簿 花子,めいぼ はなこ,旭川市神楽岡2条2丁目,神楽岡\r\n\
+        R-103,名簿 次郎,めいぼ じろう,旭川市永山3条3丁目,nagayama\r\n";
+    let bad_path = write("bad.csv", &good.replace("めいぼ はなこ", "Meibo Hanako"));
+    let good_path = write("good.csv", good);
+    let f = story_with(
+        db,
+        "roster",
+        0,
+        json!({"rosterBad": bad_path, "rosterGood": good_path}),
+    )
+    .await;
+    let problems = f["problems"].as_str().unwrap();
+    assert!(
+        problems.contains("3行目")
+            && problems.contains("ふりがな")
+            && problems.contains("ひらがなかカタカナ"),
+        "{problems}"
+    );
+    assert_eq!(
+        f["importOfferedForBad"], 0,
+        "no 取り込む while a row is wrong"
+    );
+    let before = f["afterBad"].as_u64().unwrap();
+    assert!(
+        f["goodSummary"].as_str().unwrap().contains("新しく3人"),
+        "{}",
+        f["goodSummary"]
+    );
+    assert!(
+        f["done"]
+            .as_str()
+            .unwrap()
+            .contains("取り込みました：新しく3人"),
+        "{}",
+        f["done"]
+    );
+    let names = strs(&f["residents"]);
+    assert_eq!(names.len() as u64, before + 3, "{names:?}");
+    for n in ["名簿 一郎", "名簿 花子", "名簿 次郎"] {
+        assert!(names.iter().any(|x| x == n), "{n} imported: {names:?}");
+    }
+}

@@ -215,7 +215,47 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return (await res.json()) as T
 }
 
+/** A roster row's problem: the file's line, the column's heading, why. */
+export interface RowProblem {
+  line: number
+  column: string
+  code: string
+  message: string
+}
+
+/** What a roster import would do (the preview) or did (`applied`). */
+export interface RosterPlan {
+  rows: number
+  add: { line: number; external_id: string; name: string; district_code: string }[]
+  change: { line: number; external_id: string; resident_id: string; name: string; fields: string[] }[]
+  unchanged: number
+  problems: RowProblem[]
+  not_in_file: { resident_id: string; external_id: string; name: string }[]
+  unused_columns: string[]
+  applied: boolean
+}
+
+/** Uploads the roster CSV as it is (the server reads UTF-8 or Shift_JIS): the preview, or the import. */
+async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
+  const res = await fetch(`/api/admin/roster/residents?confirm=${confirm}`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "text/csv", "X-Mimamori-App-Version": APP_VERSION },
+    body: file,
+  })
+  // 422: the preview of a file with errors (nothing was written).
+  if (res.ok || res.status === 422) return (await res.json()) as RosterPlan
+  let message = "ファイルを送れませんでした。もう一度お試しください。"
+  try {
+    message = (await res.json())?.error?.message ?? message
+  } catch {
+    /* not JSON */
+  }
+  throw new ApiError(res.status, "http_" + res.status, message)
+}
+
 export const api = {
+  uploadRoster,
   me: () => call<Me>("GET", "/api/me"),
   login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),
   changePassword: (current_password: string, new_password: string) =>

@@ -27,6 +27,7 @@ import { Overdue } from "./screens/lead/Overdue"
 import { ReviewList } from "./screens/lead/Review"
 import { LeadHome } from "./screens/lead/Today"
 import { Devices } from "./screens/staff/Devices"
+import { Roster } from "./screens/staff/Roster"
 import { StaffHome } from "./screens/staff/StaffHome"
 
 /** What a route's screen is made from. */
@@ -89,6 +90,8 @@ export const ROUTES: readonly Route[] = [
   { path: "overdue", roles: LEAD, screen: () => <Overdue /> },
   // 端末の管理: the loaned tablets.
   { path: "devices", roles: ["admin"], screen: () => <Devices /> },
+  // 名簿の取り込み: the city's roster CSV, previewed, then imported.
+  { path: "roster", roles: ["city_staff", "admin"], screen: () => <Roster /> },
   // The office home (お知らせの送信), for whoever asks for it by name.
   { path: "staff", roles: EVERYONE, screen: ({ me }) => <StaffHome role={me.role} /> },
 ]

@@ -10,6 +10,11 @@ export function StaffHome({ role }: { role: Role }) {
   return (
     <>
       <nav className="home-links">
+        {(role === "admin" || role === "city_staff") && (
+          <a className="button" href="#/roster">
+            名簿の取り込み
+          </a>
+        )}
         {role === "admin" && (
           <a className="button" href="#/devices">
             端末の管理
