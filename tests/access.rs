@@ -277,6 +277,12 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             [u, f, f, f, f, ok, ok],
         ),
+        (
+            "POST",
+            "/api/admin/handover".into(),
+            Some(json!({"on": "2099-01-01", "moves": []})),
+            admin_only(ok),
+        ),
         ("GET", "/api/admin/assignments".into(), None, admin_only(ok)),
         (
             "POST",

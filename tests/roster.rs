@@ -1,4 +1,4 @@
-//! The city's roster (要援護者名簿) as a CSV upload (issue 22 item 2): a Shift_JIS file with one bad
+//! City operations (issue 22). The city's roster (要援護者名簿) as a CSV upload (item 2): a Shift_JIS file with one bad
 //! row is previewed with the line and column and writes nothing; fixed, it imports; next month's
 //! file, changed, updates the residents it names (in their documents too), adds the new one, lists
 //! the one it dropped, and duplicates nobody.
@@ -132,4 +132,122 @@ async fn roster(db: TestDb) {
     assert_eq!(imports.len(), 2, "{audit}");
     let text = serde_json::to_string(&imports).unwrap();
     assert!(!text.contains("名簿") && !text.contains("旭川市"), "{text}");
+}
+
+/// The resident ids in a commissioner's document list (what their tablet holds).
+async fn listed(c: &mut Client) -> Vec<String> {
+    let (st, list) = c.get("/api/documents").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["resident_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+// 改選 for a whole district in one operation (issue 22 item 4): both commissioners of 神楽岡 step
+// down; one successor takes all their residents from today. The outgoing tablet drops them, the
+// successor's receives each with its history, and the lead covers nothing that was left.
+both!(a_district_changes_commissioners_in_one_operation, hand_over);
+async fn hand_over(db: TestDb) {
+    use crate::support::peers::{RawPeer, add_greeting};
+    use automerge::ReadDoc;
+    let s = TestServer::start(db).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    // History: the outgoing commissioner's visit to rA1.
+    let mut old = s.login("comm-a").await;
+    let doc_id = crate::sync::doc_id(&mut old, &ra1).await;
+    let mut peer = RawPeer::joined(&s, &old, "peer-outgoing").await;
+    let (mut doc, mut state) = peer.fetch(&doc_id).await;
+    add_greeting(&mut doc, "c-before-kaisen");
+    peer.exchange(&doc_id, &mut doc, &mut state).await;
+    drop(peer);
+
+    // The successor: a new commissioner of 神楽岡 with a tablet.
+    let mut admin = s.login("admin").await;
+    let (st, user) = admin
+        .post(
+            "/api/admin/users",
+            &serde_json::json!({"login": "comm-new", "display_name": "新任 委員", "role": "commissioner",
+                "district_id": s.fx.district_a, "password": crate::support::PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{user}");
+    let (st, issued) = admin
+        .post(
+            "/api/admin/devices",
+            &serde_json::json!({"label": "新任の端末"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let mut new = s.client();
+    new.post(
+        "/api/devices/enrol",
+        &serde_json::json!({"code": issued["enrolment_code"]}),
+    )
+    .await;
+    let (st, body) = new
+        .post(
+            "/api/session",
+            &serde_json::json!({"login": "comm-new", "password": crate::support::PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(listed(&mut new).await.is_empty(), "nothing before the 改選");
+
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    let (st, done) = admin
+        .post(
+            "/api/admin/handover",
+            &serde_json::json!({"on": today, "moves": [
+                {"from": s.fx.users["comm-a"], "to": user["id"]},
+                {"from": s.fx.users["comm-a2"], "to": user["id"]},
+            ]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    assert_eq!(done["ended"], 2);
+    assert_eq!(done["assigned"], 2);
+    assert_eq!(done["uncovered"], 0);
+
+    // The outgoing tablet drops them; the successor's holds both, with the history.
+    assert!(!listed(&mut old).await.contains(&ra1));
+    let mine = listed(&mut new).await;
+    assert!(mine.contains(&ra1) && mine.contains(&ra2), "{mine:?}");
+    let mut peer = RawPeer::joined(&s, &new, "peer-successor").await;
+    let (doc, _) = peer.fetch(&doc_id).await;
+    let contacts = doc.get(automerge::ROOT, "contacts").unwrap().unwrap().1;
+    assert!(
+        doc.get(&contacts, "c-before-kaisen").unwrap().is_some(),
+        "the predecessor's visit reached the successor"
+    );
+    // The outgoing commissioner's tablet can no longer sync the document.
+    let mut gone = RawPeer::joined(&s, &old, "peer-outgoing-2").await;
+    let mut d = automerge::Automerge::new();
+    let mut st2 = automerge::sync::State::new();
+    assert!(
+        gone.sync_doc(&doc_id, &mut d, &mut st2).await.is_err()
+            || d.get(automerge::ROOT, "contacts").unwrap().is_none(),
+        "the outgoing tablet gets nothing"
+    );
+
+    // A second run the same day hands nothing over twice; a wrong successor is refused by field.
+    let (st, again) = admin
+        .post(
+            "/api/admin/handover",
+            &serde_json::json!({"on": today, "moves": [{"from": s.fx.users["comm-b"], "to": user["id"]}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{again}");
+    assert_eq!(again["error"]["field"], "moves[0].to", "{again}");
+    // One transaction: the refused move ended nothing.
+    let mut b = s.login("comm-b").await;
+    assert!(
+        listed(&mut b)
+            .await
+            .contains(&s.fx.resident("rB1").to_string())
+    );
 }

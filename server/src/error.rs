@@ -76,6 +76,18 @@ impl AppError {
         }
     }
 
+    /// The same refusal, naming the request's field it came from (an error of one item in a list).
+    pub fn in_field(self, field: &str) -> Self {
+        match self {
+            AppError::Invalid { code, message, .. } => AppError::Invalid {
+                field: field.to_string(),
+                code,
+                message,
+            },
+            other => other,
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         AppError::Internal(cause.to_string())
     }

@@ -14,6 +14,7 @@ use crate::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Ro
 use crate::error::AppError;
 use crate::sync::{DocumentId, schema};
 
+pub mod handover;
 pub mod roster;
 
 /// Who did it, for the audit log. `None` ids mean the server's own CLI on the host.

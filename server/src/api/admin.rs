@@ -379,6 +379,33 @@ pub async fn import_roster(
     Ok(HttpResponse::Ok().json(plan))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct HandOverRequest {
+    /// The successors' first day (`YYYY-MM-DD`); the predecessors' last is the day before.
+    pub on: String,
+    pub moves: Vec<admin::handover::Move>,
+}
+
+/// 改選 / hand-over: each outgoing commissioner's residents to a successor from `on`, for a whole
+/// district in one transaction (see `admin::handover`). Administrator only.
+#[utoipa::path(post, path = "/api/admin/handover", tag = "admin", request_body = HandOverRequest,
+    responses((status = 200, body = admin::handover::HandOverResult), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn hand_over(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ApiJson<HandOverRequest>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let b = body.0;
+    let on = field("on", Date::parse(&b.on))?;
+    let done = state
+        .db
+        .write(move |conn| admin::handover::hand_over(conn, &actor, on, &b.moves))
+        .await?;
+    Ok(HttpResponse::Ok().json(done))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct AssignmentOut {
     pub id: String,

@@ -136,6 +136,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::enable_user),
         )
         .route("/api/admin/residents", web::get().to(admin::list_residents))
+        .route("/api/admin/handover", web::post().to(admin::hand_over))
         .route(
             "/api/admin/roster/residents",
             web::post().to(admin::import_roster),
@@ -224,6 +225,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         admin::list_residents,
         admin::create_resident,
         admin::import_roster,
+        admin::hand_over,
         admin::list_assignments,
         admin::create_assignment,
         admin::end_assignment,

@@ -307,6 +307,11 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The day before.
+    pub fn pred(self) -> Date {
+        Date::from_epoch_days(self.epoch_days() - 1)
+    }
+
     /// The next day.
     pub fn succ(self) -> Date {
         Date::from_epoch_days(self.epoch_days() + 1)
