@@ -608,6 +608,17 @@ async fn review_loop(db: TestDb) {
         "{top}"
     );
     assert!(top.contains("もう一度訪ねる日を1日過ぎています"), "{top}");
+    // The 引き継ぎメモ travels in the resident's document: the lead's copy shows what the tablet wrote.
+    for at in ["memoOnTablet", "memoAtLead"] {
+        assert!(
+            f[at]
+                .as_str()
+                .unwrap()
+                .contains("玄関は裏口から。長女さんが毎週土曜に来ます"),
+            "{at}: {}",
+            f[at]
+        );
+    }
     let after = f["listAfterAnswer"].as_str().unwrap();
     assert!(
         !after.contains("リーダーから") && after.contains("もう一度訪ねる日を1日過ぎています"),

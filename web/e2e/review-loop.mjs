@@ -60,6 +60,14 @@ run(async () => {
   await comm.page.getByRole("button", { name: "返事を送る" }).click()
   await waitSent(comm.page)
 
+  // A 引き継ぎメモ for whoever watches her next: it travels in her document (the lead's copy shows it).
+  await comm.page.goto(`${origin}/#/r/${rid}`)
+  await comm.page.getByRole("button", { name: "引き継ぎメモを書く" }).click()
+  await comm.page.getByLabel("引き継ぎメモ（次の担当の方へ）").fill("玄関は裏口から。長女さんが毎週土曜に来ます")
+  await comm.page.getByRole("button", { name: "メモを保存する" }).click()
+  const memoOnTablet = await comm.page.getByTestId("handover-note").innerText()
+  await waitSent(comm.page)
+
   // The lead sees the answer and closes the loop.
   const answer = await waitFor(
     "the answer at the lead",
@@ -74,6 +82,8 @@ run(async () => {
   await waitFor("the task gone from the tablet", async () => (await comm.page.getByTestId("task").count()) === 0, 30_000)
   await comm.page.goto(`${origin}/#/`)
   const listAfterAnswer = await comm.page.getByTestId("resident").first().innerText()
+  await lead.page.goto(`${origin}/#/r/${rid}`)
+  const memoAtLead = await lead.page.getByTestId("handover-note").innerText({ timeout: 30_000 })
   const serverMark = await waitFor("確認済み at the server", async () => {
     const r = await lead.page.request.get(`${origin}/api/review/contacts?resident_id=${rid}`)
     const list = await r.json()
@@ -102,5 +112,5 @@ run(async () => {
   const changedText = await lead.page.getByTestId("password-changed").innerText()
   const fresh = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
   const withOwn = (await fresh.post("/api/session", { data: { login: "lead-a", password: OWN_PASSWORD } })).status()
-  return { leadSees, taskText, listWithRequest, listAfterAnswer, answer, serverMark, oldSession, forcedText, changedText, withOwn }
+  return { leadSees, taskText, listWithRequest, listAfterAnswer, memoOnTablet, memoAtLead, answer, serverMark, oldSession, forcedText, changedText, withOwn }
 })

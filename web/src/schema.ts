@@ -147,6 +147,15 @@ export interface ResidentDoc {
   profile: Profile
   contacts: Record<string, Contact>
   reviews: Record<string, Review>
+  /** 引き継ぎメモ: what the commissioner wants the next one to know (改選, hand-over). */
+  handover?: Handover
+}
+
+export interface Handover {
+  note: string
+  /** Who wrote it (user id) and when (ISO, JST). */
+  by: string
+  at: string
 }
 
 /** The profile fields a commissioner edits on the tablet. */

@@ -13,7 +13,8 @@
 //! Review  = { mark, comment, by, at }
 //! ```
 //! A contact may also carry `followUpOn` (`YYYY-MM-DD`, the day the commissioner means to visit
-//! again); the tablet reads it and the server ignores it, as it ignores any field it does not name.
+//! again), and the document a `handover: { note, by, at }` (引き継ぎメモ for the next commissioner);
+//! the tablet reads them and the server ignores them, as it ignores any field it does not name.
 //!
 //! The commissioner's own activity log (one per commissioner; meetings, training, certificates,
 //! liaison — what a 活動記録 counts besides contacts), the same schema version:

@@ -1,13 +1,15 @@
 // 対象者: one resident's page — 基本情報 (editable: ProfileForm.tsx) and the records, newest first
 // (Timeline.tsx); after a record is saved (`#/r/ID/saved`) it says so on top.
-import { useState } from "react"
+import { useState, useSyncExternalStore } from "react"
 import type { DocEntry, Store } from "../../store"
 import { PROFILE_FIELDS, str } from "../../schema"
 import { ProfileForm } from "./ProfileForm"
 import { Timeline } from "./Timeline"
+import { HandoverNote } from "./HandoverNote"
 
 export function ResidentPage({ store, entry, saved }: { store: Store; entry: DocEntry; saved?: boolean }) {
   const [editing, setEditing] = useState(false)
+  const me = useSyncExternalStore(store.subscribe, store.get).me
   const doc = entry.doc
   if (!doc) return <p className="hint">読み込み中…</p>
   const p = doc.profile
@@ -23,6 +25,7 @@ export function ResidentPage({ store, entry, saved }: { store: Store; entry: Doc
       <a className="button primary big" href={`#/r/${encodeURIComponent(entry.residentId)}/record`}>
         記録する
       </a>
+      <HandoverNote store={store} entry={entry} me={me?.id ?? ""} />
       <h2>基本情報</h2>
       {editing ? (
         <ProfileForm store={store} entry={entry} done={() => setEditing(false)} />
