@@ -924,3 +924,39 @@ async fn roster(db: TestDb) {
         assert!(names.iter().any(|x| x == n), "{n} imported: {names:?}");
     }
 }
+
+/// The server's disk fills while the commissioner records, then space returns (issue 26 item 4):
+/// the tablet keeps its records as 未送信 meanwhile and sends them without a reload. SQLite on a
+/// tmpfs of its own; where this machine cannot mount one, the story does not run (said on stderr).
+#[actix_web::test]
+async fn a_full_disk_at_the_server_delays_records_and_loses_none() {
+    let Some(disk) = crate::storage::SmallDisk::mount(24) else {
+        return;
+    };
+    let db = TestDb::sqlite_in(disk.0.path());
+    let filler = disk.0.path().join("filler");
+    let f = story_with(db, "disk-full", 0, json!({"filler": filler})).await;
+    assert!(
+        f["whileFull"].as_str().unwrap().starts_with("未送信"),
+        "while the disk is full nothing is acknowledged: {}",
+        f["whileFull"]
+    );
+    let contacts = strs(&f["onTablet"]["contacts"]);
+    assert_eq!(contacts.len(), 4, "{contacts:?}");
+    assert_eq!(
+        f["onTablet"]["unsent"], 0,
+        "every record reached the server"
+    );
+    for n in [
+        "満杯になる前",
+        "満杯のあいだ 1",
+        "満杯のあいだ 2",
+        "空きが戻ったあと",
+    ] {
+        assert!(contacts.iter().any(|c| c.contains(n)), "{n}: {contacts:?}");
+    }
+    println!(
+        "disk full at the server: sent {} ms after space returned",
+        f["sentAfterMs"]
+    );
+}

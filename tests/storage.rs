@@ -313,11 +313,11 @@ fn the_sqlite_and_postgres_migrations_are_the_same_list() {
 }
 
 /// A filesystem of its own (tmpfs), unmounted when dropped.
-struct SmallDisk(tempfile::TempDir);
+pub(crate) struct SmallDisk(pub(crate) tempfile::TempDir);
 
 impl SmallDisk {
     /// `None` where this machine lets no one mount (not root, no CAP_SYS_ADMIN): said on stderr.
-    fn mount(mib: usize) -> Option<SmallDisk> {
+    pub(crate) fn mount(mib: usize) -> Option<SmallDisk> {
         let dir = tempfile::tempdir().unwrap();
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])

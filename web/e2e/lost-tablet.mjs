@@ -291,18 +291,36 @@ run(async () => {
   office.page.once("dialog", d => d.accept())
   const device = { id: cfg.devices["comm-a"] }
   // The tablet is in use (open, not idle-locked: a locked app hears of it at its next check, ≤ 60 s).
-  if ((await t.page.getByRole("heading", { name: "暗証番号を入れてください" }).count()) > 0) await unlock(t.page)
-  await t.page.getByRole("heading", { name: "わたしの見守り" }).waitFor()
+  // The idle lock (5 s here) may be reloading the page right now: wait for the lock screen or the
+  // list, and unlock until the list shows.
+  const home = t.page.getByRole("heading", { name: "わたしの見守り" })
+  const locked = t.page.getByRole("heading", { name: "暗証番号を入れてください" })
+  for (let i = 0; i < 3 && !(await home.isVisible()); i++) {
+    await home.or(locked).first().waitFor()
+    if (await locked.isVisible()) await unlock(t.page)
+    await home.or(locked).first().waitFor()
+  }
+  await home.waitFor()
   const revokedAt = Date.now()
   await row.getByRole("button", { name: "利用停止" }).click()
   await t.page.getByTestId("erased").waitFor({ timeout: 20_000 })
   const revokedWipeMs = Date.now() - revokedAt
   const revokedText = await erasedScreen(t.page)
   const afterRevoke = await dumpStorage(t.page)
-  await office.page.reload()
-  await office.page.getByLabel("暗証番号").fill(PIN)
-  await office.page.getByRole("button", { name: "開く" }).click() // back on the devices screen
-  await row.getByText("消去済み").waitFor()
+  // The tablet confirms the erase to the server as soon as it can; the devices screen shows what the
+  // server had when it loaded: reopen it until the confirmation is there.
+  await waitFor(
+    "消去済み on the devices screen",
+    async () => {
+      await office.page.reload()
+      await office.page.getByLabel("暗証番号").fill(PIN)
+      await office.page.getByRole("button", { name: "開く" }).click() // back on the devices screen
+      await row.waitFor()
+      return (await row.getByText("消去済み").count()) > 0
+    },
+    60_000,
+    1000,
+  )
   const rowAfter = await row.innerText()
   const auditRes = await admin.get("/api/admin/audit")
   const audit = await auditRes.json()
