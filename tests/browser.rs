@@ -960,3 +960,36 @@ async fn a_full_disk_at_the_server_delays_records_and_loses_none() {
         f["sentAfterMs"]
     );
 }
+
+both!(
+    a_resident_noticed_in_the_field_is_registered_offline_and_approved,
+    new_resident
+);
+async fn new_resident(db: TestDb) {
+    let f = story(db, "new-resident", 0).await;
+    assert!(
+        f["registered"].as_str().unwrap().contains("登録しました"),
+        "{}",
+        f["registered"]
+    );
+    let offline = f["offlineRow"].as_str().unwrap();
+    assert!(
+        offline.contains("承認待ち") && offline.contains("未送信"),
+        "{offline}"
+    );
+    let at_lead = f["approvalsText"].as_str().unwrap();
+    assert!(
+        at_lead.contains("新規 発見") && at_lead.contains("雪かきがされていない"),
+        "{at_lead}"
+    );
+    assert!(
+        f["approved"].as_str().unwrap().contains("新規 発見"),
+        "{}",
+        f["approved"]
+    );
+    let after = f["afterRow"].as_str().unwrap();
+    assert!(
+        !after.contains("承認待ち") && !after.contains("未送信"),
+        "{after}"
+    );
+}

@@ -18,6 +18,8 @@ export interface DocumentRef {
   resident_id: string
   document_url: string
   last_change_at: number | null
+  /** active, or pending: registered from a tablet, awaiting the district lead. */
+  status: string
 }
 
 export interface ResidentOut {
@@ -256,6 +258,7 @@ async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
 
 export const api = {
   uploadRoster,
+  approveResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/approve`, {}),
   me: () => call<Me>("GET", "/api/me"),
   login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),
   changePassword: (current_password: string, new_password: string) =>

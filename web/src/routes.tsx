@@ -19,6 +19,7 @@ import { NoticeDetail, NoticeList } from "./screens/common/Notices"
 import { Reports } from "./screens/common/Reports"
 import { Activities } from "./screens/commissioner/Activities"
 import { CommissionerHome } from "./screens/commissioner/CommissionerHome"
+import { NewResident } from "./screens/commissioner/NewResident"
 import { RecordForm } from "./screens/commissioner/RecordForm"
 import { ResidentPage } from "./screens/commissioner/ResidentPage"
 import { AlertHistory, AlertScreen } from "./screens/lead/Alerts"
@@ -71,6 +72,10 @@ export const ROUTES: readonly Route[] = [
     screen: ({ store, s, params }) => resident(s, params.id, entry => <ResidentPage store={store} entry={entry} saved={false} />),
   },
   // わたしの活動: the commissioner's own activity log (定例会・研修など).
+  // 新しく見守る方を登録 (only a commissioner's tablet registers; the lead approves), and the home
+  // saying it was registered.
+  { path: "new", roles: ["commissioner"], screen: ({ store }) => <NewResident store={store} /> },
+  { path: "registered", roles: ["commissioner"], screen: ({ store }) => <CommissionerHome store={store} route="registered" /> },
   { path: "activities", roles: RECORD_HOLDERS, screen: ({ store }) => <Activities store={store} /> },
   // 活動記録 of the month: the commissioner's own, the lead's district, the city's counts.
   { path: "reports", roles: ["commissioner", "district_lead", "city_staff"], screen: () => <Reports /> },

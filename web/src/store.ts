@@ -18,7 +18,7 @@ import {
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { TabletSocketAdapter, writeTo } from "./socket"
-import { nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
+import { SCHEMA_VERSION, nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
 import { ackedHeads, unsentOf } from "./pending"
 import { Drafts, draftKey, type RecordDraft } from "./draft"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
@@ -35,6 +35,8 @@ export interface DocEntry {
   /** A profile or review edit the server does not have yet. */
   pendingEdit: boolean
   unavailable?: boolean
+  /** Registered from a tablet (新しく見守る方), not yet approved by the district lead. */
+  awaitingApproval?: boolean
 }
 
 /** The app lock: "setup" (choose a PIN), "locked", "open", or why the local data is gone. */
@@ -426,6 +428,7 @@ export class Store {
         url: r.document_url as AutomergeUrl,
         residentId: r.resident_id,
         intervalDays: interval.get(r.resident_id) ?? 7,
+        awaitingApproval: r.status === "pending",
         doc: old?.doc,
         pendingContacts: old?.pendingContacts ?? [],
         pendingEdit: old?.pendingEdit ?? false,
@@ -469,7 +472,7 @@ export class Store {
   private setDocs(docs: DocEntry[]) {
     save(
       LS_DOCS,
-      docs.map(d => ({ url: d.url, residentId: d.residentId, intervalDays: d.intervalDays })),
+      docs.map(d => ({ url: d.url, residentId: d.residentId, intervalDays: d.intervalDays, awaitingApproval: d.awaitingApproval })),
     )
     this.showDocs(docs)
   }
@@ -572,6 +575,47 @@ export class Store {
     this.change(this.activityHandle, d => {
       delete (d.activities as unknown as Record<string, unknown>)[id]
     })
+  }
+
+  /**
+   * 新しく見守る方を登録: a resident the commissioner noticed in the field, as a new document made
+   * here (offline too). The tablet offers it to the server at its next sync; the server registers
+   * the resident as awaiting the district lead's approval, assigned to this commissioner. Until the
+   * server lists it, it is this tablet's own entry (kept while unsent, like any record).
+   */
+  registerResident(p: { name: string; kana: string; address: string; noticed: string }): AutomergeUrl | undefined {
+    if (!this.repo) return undefined
+    const I = (v: string) => new A.ImmutableString(v.trim())
+    const handle = this.repo.create<Record<string, unknown>>({
+      schema: SCHEMA_VERSION,
+      residentId: I(""),
+      profile: {
+        name: I(p.name),
+        kana: I(p.kana),
+        address: I(p.address),
+        phone: I(""),
+        household: I(""),
+        categories: [],
+        emergencyContacts: [],
+        notes: I(p.noticed),
+      },
+      contacts: {},
+      reviews: {},
+    })
+    const url = handle.url
+    this.setDocs([
+      ...this.state.docs,
+      {
+        url,
+        residentId: `new-${url.slice("automerge:".length)}`,
+        intervalDays: 7,
+        pendingContacts: [],
+        pendingEdit: true,
+        awaitingApproval: true,
+      },
+    ])
+    void this.open(url)
+    return url
   }
 
   /** Records one of the caller's own activities (saved here at once; sent when online). */

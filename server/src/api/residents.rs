@@ -95,6 +95,8 @@ pub struct DocumentRef {
     pub document_url: String,
     /// When the server last accepted a change (ms since the epoch).
     pub last_change_at: Option<i64>,
+    /// `active`, or `pending`: registered from a tablet, awaiting the district lead's approval.
+    pub status: String,
 }
 
 /// Every document the caller may sync: the PWA opens all of them at start-up.
@@ -112,6 +114,7 @@ pub async fn documents(
                 document_url: format!("automerge:{}", r.doc_id?),
                 resident_id: r.id,
                 last_change_at: r.doc_changed_at,
+                status: r.status,
             })
         })
         .collect();

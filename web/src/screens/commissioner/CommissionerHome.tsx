@@ -5,7 +5,7 @@ import type { Store } from "../../store"
 import { MyResidents } from "./MyResidents"
 import { Tasks } from "./Tasks"
 
-export function CommissionerHome({ store }: { store: Store }) {
+export function CommissionerHome({ store, route }: { store: Store; route?: string }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   return (
     <>
@@ -16,7 +16,15 @@ export function CommissionerHome({ store }: { store: Store }) {
         <a className="button big" href="#/reports">
           活動記録（月）
         </a>
+        <a className="button big" href="#/new">
+          新しく見守る方を登録
+        </a>
       </nav>
+      {route === "registered" && (
+        <p className="saved" role="status" data-testid="registered">
+          登録しました。地区のリーダーが承認するまで「承認待ち」と表示されます。
+        </p>
+      )}
       <Tasks store={store} />
       <MyResidents entries={s.docs} me={s.me?.id ?? ""} />
     </>

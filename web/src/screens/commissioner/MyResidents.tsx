@@ -66,6 +66,11 @@ export function MyResidents({ entries, me, title = "わたしの見守り" }: { 
                   <span className={`badge concern-${str(last.concern)}`}>{label(CONCERNS, str(last.concern))}</span>
                 )}
                 {(e.pendingContacts.length > 0 || e.pendingEdit) && <span className="badge unsent">未送信</span>}
+                {e.awaitingApproval && (
+                  <span className="badge warn" data-testid="awaiting-approval">
+                    承認待ち
+                  </span>
+                )}
                 {needs
                   .filter(n => n.kind !== "urgent" && n.kind !== "watch") // the concern badge says these
                   .map(n => (

@@ -2,10 +2,10 @@
 // with their actions (Alerts.tsx), 確認依頼 still open, residents overdue, concerns not yet looked at,
 // and records the server could not read. Everything else (the full list, charts) is behind links.
 import { useCallback, useEffect, useState, useSyncExternalStore, type ReactNode } from "react"
-import type { Store } from "../../store"
+import type { DocEntry, Store } from "../../store"
 import { api, messageOf, type AlertOut, type DataProblemOut, type OverdueOut, type ReviewItem } from "../../api"
 import { ErrorLine } from "../../ui"
-import { CONCERNS, REVIEW_MARKS, formatJst, label, monthDayJa } from "../../schema"
+import { CONCERNS, REVIEW_MARKS, formatJst, label, monthDayJa, str } from "../../schema"
 import { PROBLEM_KINDS, findResidents, homeAlerts, reviewRequests, unmarkedConcerns } from "../../today"
 import { AlertCard } from "./Alerts"
 
@@ -107,6 +107,8 @@ export function LeadHome({ store }: { store: Store }) {
         <a href="#/alerts">対応済みの注意（これまで）</a>
       </p>
 
+      <Approvals store={store} entries={s.docs.filter(d => d.awaitingApproval && d.doc)} />
+
       <HomeList title="確認をお願いした記録" unit="件" items={requests} more="#/review" testid="home-requests">
         {r => (
           <li key={r.contactId}>
@@ -201,6 +203,48 @@ function HomeList<T>({
         ) : (
           <p className="hint">ほか{rest}{unit}</p>
         ))}
+    </>
+  )
+}
+
+/** 新しく登録された方: residents a commissioner registered from a tablet, for the lead to approve. */
+function Approvals({ store, entries }: { store: Store; entries: DocEntry[] }) {
+  const [error, setError] = useState<string>()
+  const [approved, setApproved] = useState<string>()
+  if (entries.length === 0 && !approved) return null
+  async function approve(e: DocEntry) {
+    setError(undefined)
+    try {
+      await api.approveResident(e.residentId)
+      setApproved(`${str(e.doc?.profile?.name)}さんを見守りの対象にしました。`)
+      await store.refreshSession()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
+  return (
+    <>
+      <h2>
+        新しく登録された方（承認待ち） <span className="count-words">{entries.length}人</span>
+      </h2>
+      {approved && (
+        <p className="saved" role="status" data-testid="approved">
+          {approved}
+        </p>
+      )}
+      <ErrorLine text={error} />
+      <ul className="today-list" data-testid="home-approvals">
+        {entries.map(e => (
+          <li key={e.url}>
+            <strong>{str(e.doc?.profile?.name)}</strong> <span className="kana">{str(e.doc?.profile?.kana)}</span>{" "}
+            {str(e.doc?.profile?.address)}
+            {str(e.doc?.profile?.notes) && <p className="note">気づいたこと：{str(e.doc?.profile?.notes)}</p>}
+            <button type="button" className="primary" onClick={() => void approve(e)}>
+              承認する
+            </button>
+          </li>
+        ))}
+      </ul>
     </>
   )
 }
