@@ -75,6 +75,8 @@ export const OTHER_ACTIVITIES = [
   "要保護児童の発見の通告・仲介",
 ]
 export const MAX_NOTE_CHARS = 4000
+/** ふりがな as the server accepts it: hiragana, katakana, the long-vowel mark, spaces. */
+export const KANA = /^[\p{scx=Hiragana}\p{scx=Katakana}ー・\s　]*$/u
 
 /** The commissioner's own activity log: what it records, each under its 活動記録 item. */
 export type ActivityKind = "survey" | "event" | "community" | "council" | "certificate" | "child_report" | "liaison"

@@ -3,11 +3,10 @@
 // the district lead approves it, and until then the list marks it 承認待ち.
 import { useState } from "react"
 import type { Store } from "../../store"
-import { MAX_NOTE_CHARS } from "../../schema"
+import { KANA, MAX_NOTE_CHARS } from "../../schema"
 import { go } from "../../hash"
 import { Field } from "../../ui"
 
-const KANA = /^[\p{scx=Hiragana}\p{scx=Katakana}ー・\s　]*$/u
 
 export function NewResident({ store }: { store: Store }) {
   const [v, setV] = useState({ name: "", kana: "", address: "", noticed: "" })

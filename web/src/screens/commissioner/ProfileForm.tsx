@@ -3,11 +3,10 @@
 import { useState } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "../../store"
-import { MAX_NOTE_CHARS, PROFILE_FIELDS, str, type Profile } from "../../schema"
+import { KANA, MAX_NOTE_CHARS, PROFILE_FIELDS, str, type Profile } from "../../schema"
 import { Field } from "../../ui"
 
 const PHONE = /^[0-9０-９\-‐－()（） ]*$/
-const KANA = /^[\p{scx=Hiragana}\p{scx=Katakana}ー・\s　]*$/u
 
 export function ProfileForm({ store, entry, done }: { store: Store; entry: DocEntry; done: () => void }) {
   const p = entry.doc!.profile
