@@ -993,3 +993,36 @@ async fn new_resident(db: TestDb) {
         "{after}"
     );
 }
+
+both!(
+    the_administrator_hands_a_caseload_over_on_one_screen,
+    handover_screen
+);
+async fn handover_screen(db: TestDb) {
+    let f = story(db, "handover", 0).await;
+    let done = f["done"].as_str().unwrap();
+    assert!(
+        done.contains("担当の終了1件、後任への割り当て1件"),
+        "{done}"
+    );
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms());
+    let list = f["assignments"].as_array().unwrap();
+    let from_today: Vec<&Value> = list
+        .iter()
+        .filter(|a| a["starts_on"] == today.to_string())
+        .collect();
+    assert_eq!(from_today.len(), 1, "{list:?}");
+    let ended: Vec<&Value> = list
+        .iter()
+        .filter(|a| a["ends_on"] == today.pred().to_string())
+        .collect();
+    assert_eq!(ended.len(), 1, "{list:?}");
+    assert_eq!(
+        from_today[0]["resident_id"], ended[0]["resident_id"],
+        "the same resident moved"
+    );
+    assert_ne!(
+        from_today[0]["commissioner_id"],
+        ended[0]["commissioner_id"]
+    );
+}

@@ -256,8 +256,30 @@ async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
   throw new ApiError(res.status, "http_" + res.status, message)
 }
 
+export interface UserOut {
+  id: string
+  login: string
+  display_name: string
+  role: Role
+  district_id: string | null
+  disabled: boolean
+}
+
+export interface HandOverMove {
+  from: string
+  to?: string
+}
+
+export interface HandOverResult {
+  ended: number
+  assigned: number
+  uncovered: number
+}
+
 export const api = {
   uploadRoster,
+  users: () => call<UserOut[]>("GET", "/api/admin/users"),
+  handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),
   approveResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/approve`, {}),
   me: () => call<Me>("GET", "/api/me"),
   login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),

@@ -29,6 +29,7 @@ import { ReviewList } from "./screens/lead/Review"
 import { LeadHome } from "./screens/lead/Today"
 import { Devices } from "./screens/staff/Devices"
 import { Roster } from "./screens/staff/Roster"
+import { HandOver } from "./screens/staff/HandOver"
 import { StaffHome } from "./screens/staff/StaffHome"
 
 /** What a route's screen is made from. */
@@ -97,6 +98,8 @@ export const ROUTES: readonly Route[] = [
   { path: "devices", roles: ["admin"], screen: () => <Devices /> },
   // 名簿の取り込み: the city's roster CSV, previewed, then imported.
   { path: "roster", roles: ["city_staff", "admin"], screen: () => <Roster /> },
+  // 改選・引き継ぎ: a district's outgoing commissioners' residents to their successors.
+  { path: "handover", roles: ["admin"], screen: () => <HandOver /> },
   // The office home (お知らせの送信), for whoever asks for it by name.
   { path: "staff", roles: EVERYONE, screen: ({ me }) => <StaffHome role={me.role} /> },
 ]

@@ -16,6 +16,11 @@ export function StaffHome({ role }: { role: Role }) {
           </a>
         )}
         {role === "admin" && (
+          <a className="button" href="#/handover">
+            改選・引き継ぎ
+          </a>
+        )}
+        {role === "admin" && (
           <a className="button" href="#/devices">
             端末の管理
           </a>

@@ -1,0 +1,28 @@
+// 改選・引き継ぎ at the office (issue 22 item 4): the administrator moves an outgoing commissioner's
+// residents to a successor from today, on one screen.
+import { PIN, cfg, origin, run, startServer, tablet } from "./lib.mjs"
+
+run(async () => {
+  await startServer()
+  const { page } = await tablet("office")
+  await page.goto(`${origin}/#/login`)
+  await page.getByLabel("ログインID").fill("admin")
+  await page.getByLabel("パスワード").fill(cfg.password)
+  await page.getByRole("button", { name: "ログイン" }).click()
+  await page.getByRole("heading", { name: "暗証番号を決めてください" }).waitFor()
+  await page.getByLabel("暗証番号").fill(PIN)
+  await page.getByLabel("もう一度").fill(PIN)
+  await page.getByRole("button", { name: "決める" }).click()
+  await page.getByRole("link", { name: "改選・引き継ぎ" }).click()
+  await page.getByRole("heading", { name: "改選・引き継ぎ" }).waitFor()
+
+  const users = await (await page.request.get(`${origin}/api/admin/users`)).json()
+  const name = login => users.find(u => u.login === login).display_name
+  await page.getByLabel("地区").selectOption(cfg.districts.a)
+  await page.getByLabel(`${name("comm-a")}の担当の行き先`).selectOption({ label: `${name("comm-a2")}へ` })
+  page.once("dialog", d => d.accept())
+  await page.getByRole("button", { name: "引き継ぐ" }).click()
+  const done = await page.getByTestId("handover-done").innerText()
+  const assignments = await (await page.request.get(`${origin}/api/admin/assignments`)).json()
+  return { done, assignments }
+})

@@ -1,0 +1,110 @@
+// 改選・引き継ぎ: at the change of term (一斉改選) or mid-term, each outgoing commissioner's residents
+// go to a successor from a given day, for a whole district in one step. The outgoing tablets drop
+// them; the successors' receive each resident with the whole history and the 引き継ぎメモ. 「担当なし」
+// ends the assignments only: the district lead covers those residents until a successor is named.
+// The administrator.
+import { useEffect, useState } from "react"
+import { api, messageOf, type HandOverMove, type HandOverResult, type UserOut } from "../../api"
+import { dayJst, nowJst } from "../../schema"
+import { ErrorLine, Field } from "../../ui"
+
+const KEEP = ""
+const NOBODY = "-"
+
+export function HandOver() {
+  const [districts, setDistricts] = useState<{ id: string; code: string; name: string }[]>([])
+  const [users, setUsers] = useState<UserOut[]>([])
+  const [district, setDistrict] = useState("")
+  const [on, setOn] = useState(dayJst(nowJst()))
+  const [choice, setChoice] = useState<Record<string, string>>({})
+  const [error, setError] = useState<string>()
+  const [done, setDone] = useState<HandOverResult>()
+  useEffect(() => {
+    api.districts().then(setDistricts, e => setError(messageOf(e)))
+    api.users().then(setUsers, e => setError(messageOf(e)))
+  }, [])
+  const commissioners = users.filter(u => u.role === "commissioner" && !u.disabled && u.district_id === district)
+  const moves: HandOverMove[] = Object.entries(choice)
+    .filter(([from, to]) => to !== KEEP && commissioners.some(c => c.id === from))
+    .map(([from, to]) => (to === NOBODY ? { from } : { from, to }))
+
+  async function submit() {
+    if (moves.length === 0) return setError("引き継ぐ方を選んでください。")
+    if (!window.confirm(`${on}から${moves.length}人の担当を引き継ぎます。よろしいですか。`)) return
+    setError(undefined)
+    try {
+      setDone(await api.handOver(on, moves))
+      setChoice({})
+    } catch (e) {
+      setError(messageOf(e))
+    }
+  }
+
+  return (
+    <section className="handover-screen">
+      <h1>改選・引き継ぎ</h1>
+      <p className="hint">
+        退任する民生委員の担当を、後任の方へまとめて移します。前任の端末からは消え、後任の端末にはこれまでの記録と引き継ぎメモが届きます。
+      </p>
+      <Field label="引き継ぐ日（後任の方の初日）">
+        <input type="date" name="on" value={on} onChange={e => setOn(e.target.value)} />
+      </Field>
+      <Field label="地区">
+        <select name="district" value={district} onChange={e => setDistrict(e.target.value)}>
+          <option value="">選んでください</option>
+          {districts.map(d => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {district && (
+        <table className="handover-table" data-testid="handover-table">
+          <thead>
+            <tr>
+              <th>民生委員</th>
+              <th>担当の行き先</th>
+            </tr>
+          </thead>
+          <tbody>
+            {commissioners.map(c => (
+              <tr key={c.id}>
+                <td>{c.display_name}</td>
+                <td>
+                  <select
+                    aria-label={`${c.display_name}の担当の行き先`}
+                    value={choice[c.id] ?? KEEP}
+                    onChange={e => setChoice({ ...choice, [c.id]: e.target.value })}
+                  >
+                    <option value={KEEP}>そのまま</option>
+                    {commissioners
+                      .filter(o => o.id !== c.id)
+                      .map(o => (
+                        <option key={o.id} value={o.id}>
+                          {o.display_name}へ
+                        </option>
+                      ))}
+                    <option value={NOBODY}>担当なし（リーダーが受け持つ）</option>
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ErrorLine text={error} />
+      {done && (
+        <p className="saved" role="status" data-testid="handover-done">
+          引き継ぎました：担当の終了{done.ended}件、後任への割り当て{done.assigned}件
+          {done.uncovered > 0 && `、担当なし${done.uncovered}件（リーダーが受け持ちます）`}。
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" className="primary" disabled={moves.length === 0} onClick={() => void submit()}>
+          引き継ぐ
+        </button>
+      </div>
+    </section>
+  )
+}
