@@ -1,18 +1,11 @@
 // 改選・引き継ぎ at the office (issue 22 item 4): the administrator moves an outgoing commissioner's
 // residents to a successor from today, on one screen.
-import { PIN, cfg, origin, run, startServer, tablet } from "./lib.mjs"
+import { cfg, officeLogin, origin, run, startServer, tablet } from "./lib.mjs"
 
 run(async () => {
   await startServer()
   const { page } = await tablet("office")
-  await page.goto(`${origin}/#/login`)
-  await page.getByLabel("ログインID").fill("admin")
-  await page.getByLabel("パスワード").fill(cfg.password)
-  await page.getByRole("button", { name: "ログイン" }).click()
-  await page.getByRole("heading", { name: "暗証番号を決めてください" }).waitFor()
-  await page.getByLabel("暗証番号").fill(PIN)
-  await page.getByLabel("もう一度").fill(PIN)
-  await page.getByRole("button", { name: "決める" }).click()
+  await officeLogin(page, "admin")
   await page.getByRole("link", { name: "改選・引き継ぎ" }).click()
   await page.getByRole("heading", { name: "改選・引き継ぎ" }).waitFor()
 

@@ -145,6 +145,18 @@ export async function login(page, loginId) {
 
 export const PIN = "246810"
 
+/** The office PC (city staff, administrator): log in and choose the PIN that guards this browser. */
+export async function officeLogin(page, loginId) {
+  await page.goto(`${origin}/#/login`)
+  await page.getByLabel("ログインID").fill(loginId)
+  await page.getByLabel("パスワード").fill(cfg.password)
+  await page.getByRole("button", { name: "ログイン" }).click()
+  await page.getByRole("heading", { name: "暗証番号を決めてください" }).waitFor()
+  await page.getByLabel("暗証番号").fill(PIN)
+  await page.getByLabel("もう一度").fill(PIN)
+  await page.getByRole("button", { name: "決める" }).click()
+}
+
 /** The lock screen (every start, after the idle time): enters the PIN. */
 export async function unlock(page, pin = PIN) {
   await page.getByRole("heading", { name: "暗証番号を入れてください" }).waitFor()

@@ -2,7 +2,7 @@
 // with one bad row — the preview names its line and column and offers no 取り込む; the fixed file is
 // previewed (3 to add) and imported. The files are made by the Rust test (cfg.rosterBad, cfg.rosterGood).
 import { request } from "playwright-core"
-import { PIN, cfg, origin, run, startServer, tablet } from "./lib.mjs"
+import { cfg, officeLogin, origin, run, startServer, tablet } from "./lib.mjs"
 
 run(async () => {
   await startServer()
@@ -11,15 +11,7 @@ run(async () => {
   await admin.post("/api/session", { data: { login: "admin", password: cfg.password } })
   const residentNames = async () => (await (await admin.get("/api/admin/residents")).json()).map(r => r.name)
   const { page } = await tablet("office")
-  // The office PC: log in, choose the PIN that guards this browser's data, the office home.
-  await page.goto(`${origin}/#/login`)
-  await page.getByLabel("ログインID").fill("staff")
-  await page.getByLabel("パスワード").fill(cfg.password)
-  await page.getByRole("button", { name: "ログイン" }).click()
-  await page.getByRole("heading", { name: "暗証番号を決めてください" }).waitFor()
-  await page.getByLabel("暗証番号").fill(PIN)
-  await page.getByLabel("もう一度").fill(PIN)
-  await page.getByRole("button", { name: "決める" }).click()
+  await officeLogin(page, "staff")
   await page.getByRole("link", { name: "名簿の取り込み" }).click()
   await page.getByRole("heading", { name: "名簿の取り込み" }).waitFor()
 
