@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use crate::both;
 use crate::support::TestDb;
 
-fn mimamori(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub(crate) fn mimamori(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mimamori"))
         .args(args)
         .env("DATABASE_URL", url)

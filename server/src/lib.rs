@@ -16,6 +16,7 @@
 //! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
 //! | [`db`] | the only diesel user: `MultiConnection` over SQLite/PostgreSQL, migrations, queries | make policy decisions |
 //! | [`push`] | Web Push: the VAPID key pair, the endpoint allow-list, the send queue worker | put resident data in a payload |
+//! | [`backup`] | `mimamori backup/restore/verify`: consistent online backups with a checksum, restore into an empty database only | overwrite data |
 //! | [`demo`] | the demo city | run against a non-empty, non-demo database |
 //!
 //! A newcomer finds any behaviour in two hops: `api::routes` → handler → `admin`/`db` function.
@@ -25,6 +26,7 @@ pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -42,6 +42,17 @@ enum Command {
     /// Administration from the host.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Take a consistent backup of the database while the server runs (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump), with its checksum in DEST.sha256. It holds personal data and keys:
+    /// keep it as the database is kept.
+    Backup {
+        /// A new file.
+        dest: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database (DATABASE_URL), after checking its checksum.
+    Restore { src: std::path::PathBuf },
+    /// Check a backup: its checksum, and that every document loads and holds its projected contacts.
+    Verify { src: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -155,7 +166,33 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Verify { src } = &cli.command {
+        let v = mimamori::backup::verify(src)?;
+        println!(
+            "{}: checksum ok; {} documents load, {} projected contacts are in them",
+            src.display(),
+            v.documents,
+            v.contacts
+        );
+        return Ok(());
+    }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
+    match &cli.command {
+        Command::Backup { dest } => {
+            let bytes = mimamori::backup::backup(&config.database_url, dest)?;
+            println!(
+                "backup written: {} ({bytes} bytes) and its .sha256",
+                dest.display()
+            );
+            return Ok(());
+        }
+        Command::Restore { src } => {
+            mimamori::backup::restore(src, &config.database_url)?;
+            println!("restored {} into {}", src.display(), config.database_url);
+            return Ok(());
+        }
+        _ => {}
+    }
     // Only an explicit first start, `migrate` and `demo` may create the database.
     let create = match cli.command {
         Command::Serve { init: false } | Command::Admin(_) => Create::Refused,
@@ -174,6 +211,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
+        Command::Backup { .. } | Command::Restore { .. } | Command::Verify { .. } => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),
