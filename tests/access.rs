@@ -278,6 +278,12 @@ async fn matrix(db: TestDb) {
             [u, f, f, f, f, ok, ok],
         ),
         (
+            "GET",
+            "/api/staff/overview".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
+        (
             "POST",
             "/api/admin/handover".into(),
             Some(json!({"on": "2099-01-01", "moves": []})),

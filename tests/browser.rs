@@ -1000,6 +1000,11 @@ both!(
 );
 async fn handover_screen(db: TestDb) {
     let f = story(db, "handover", 0).await;
+    let overview = f["overview"].as_str().unwrap();
+    assert!(
+        overview.contains("神楽岡") && overview.contains("永山") && overview.contains("市全体"),
+        "{overview}"
+    );
     let done = f["done"].as_str().unwrap();
     assert!(
         done.contains("担当の終了1件、後任への割り当て1件"),

@@ -251,3 +251,83 @@ async fn hand_over(db: TestDb) {
             .contains(&s.fx.resident("rB1").to_string())
     );
 }
+
+// The city's overview (issue 22 item 6): per district, residents watched, overdue, without a
+// commissioner, open alerts — counts that follow what happens, and no names.
+both!(the_city_overview_counts_what_needs_attention, overview);
+async fn overview(db: TestDb) {
+    use crate::support::peers::{RawPeer, add_entry};
+    let s = TestServer::start(db).await;
+    let mut staff = s.login("staff").await;
+    let row = |o: &Value, id: &str| {
+        o["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["district_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let (st, before) = staff.get("/api/staff/overview").await;
+    assert_eq!(st, StatusCode::OK, "{before}");
+    let a = row(&before, &s.fx.district_a);
+    assert_eq!(
+        (
+            a["residents"].as_u64(),
+            a["overdue"].as_u64(),
+            a["unassigned"].as_u64()
+        ),
+        (Some(2), Some(2), Some(0)),
+        "{a}"
+    );
+
+    // A visit to rA1 today; a new resident of 神楽岡 with nobody assigned.
+    let mut comm = s.login("comm-a").await;
+    let rid = s.fx.resident("rA1").to_string();
+    let doc_id = crate::sync::doc_id(&mut comm, &rid).await;
+    let mut peer = RawPeer::joined(&s, &comm, "peer-overview").await;
+    let (mut doc, mut state) = peer.fetch(&doc_id).await;
+    let now = mimamori::domain::normalize_to_jst(&format!(
+        "{}T09:00:00+09:00",
+        mimamori::domain::Date::today_jst(mimamori::db::now_ms())
+    ))
+    .unwrap();
+    add_entry(
+        &mut doc,
+        "contacts",
+        "c-today",
+        &[
+            ("kind", "visit"),
+            ("outcome", "met"),
+            ("concern", "none"),
+            ("occurredAt", &now),
+        ],
+    );
+    peer.exchange(&doc_id, &mut doc, &mut state).await;
+    let mut admin = s.login("admin").await;
+    let (st, _) = admin
+        .post(
+            "/api/admin/residents",
+            &serde_json::json!({"district_id": s.fx.district_a, "name": "担当 未定",
+                "kana": "たんとう みてい", "address": "旭川市"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+
+    let (_, after) = staff.get("/api/staff/overview").await;
+    let a = row(&after, &s.fx.district_a);
+    assert_eq!(a["residents"], 3, "{a}");
+    assert_eq!(a["overdue"], 1, "rA1 was visited today: {a}");
+    assert_eq!(a["unassigned"], 1, "{a}");
+    let b = row(&after, &s.fx.district_b);
+    assert_eq!(
+        (b["residents"].as_u64(), b["unassigned"].as_u64()),
+        (Some(1), Some(0)),
+        "{b}"
+    );
+    let text = after.to_string();
+    assert!(
+        !text.contains("担当 未定") && !text.contains("試験"),
+        "counts only: {text}"
+    );
+}

@@ -6,6 +6,8 @@ run(async () => {
   await startServer()
   const { page } = await tablet("office")
   await officeLogin(page, "admin")
+  // The office home: the city's overview, per district (counts only).
+  const overview = await page.getByTestId("overview").innerText()
   await page.getByRole("link", { name: "改選・引き継ぎ" }).click()
   await page.getByRole("heading", { name: "改選・引き継ぎ" }).waitFor()
 
@@ -17,5 +19,5 @@ run(async () => {
   await page.getByRole("button", { name: "引き継ぐ" }).click()
   const done = await page.getByTestId("handover-done").innerText()
   const assignments = await (await page.request.get(`${origin}/api/admin/assignments`)).json()
-  return { done, assignments }
+  return { overview, done, assignments }
 })

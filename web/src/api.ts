@@ -276,7 +276,18 @@ export interface HandOverResult {
   uncovered: number
 }
 
+export interface DistrictOverview {
+  district_id: string
+  code: string
+  name: string
+  residents: number
+  overdue: number
+  unassigned: number
+  open_alerts: number
+}
+
 export const api = {
+  overview: () => call<{ districts: DistrictOverview[]; tablets_not_seen_7_days: number }>("GET", "/api/staff/overview"),
   uploadRoster,
   users: () => call<UserOut[]>("GET", "/api/admin/users"),
   handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),

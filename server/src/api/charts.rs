@@ -106,3 +106,94 @@ mod tests {
         }
     }
 }
+
+/// One district on the city's overview (counts only).
+#[derive(Serialize, ToSchema)]
+pub struct DistrictOverview {
+    pub district_id: String,
+    pub code: String,
+    pub name: String,
+    /// Residents watched (not archived).
+    pub residents: usize,
+    /// Residents with a commissioner not contacted within their interval (or never).
+    pub overdue: usize,
+    /// Residents with no commissioner today (the lead covers them).
+    pub unassigned: usize,
+    /// Alerts not yet closed.
+    pub open_alerts: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Overview {
+    pub districts: Vec<DistrictOverview>,
+    /// Enrolled, not revoked tablets that have not checked in for 7 days (city-wide: a tablet is
+    /// the city's loan, not a district's).
+    pub tablets_not_seen_7_days: usize,
+}
+
+/// The city's overview for 福祉保険課 (issue 22 item 6): per district, residents watched, overdue,
+/// without a commissioner, and open alerts; tablets not seen for a week. Counts only. City staff
+/// and the administrator.
+#[utoipa::path(get, path = "/api/staff/overview", tag = "review",
+    responses((status = 200, body = Overview), (status = 403, body = ErrorBody)))]
+pub async fn overview(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[Role::CityStaff, Role::Admin])?;
+    let now = now_ms();
+    let today = Date::today_jst(now);
+    let out = state
+        .db
+        .read(move |conn| {
+            let day = today.to_string();
+            let residents = directory::list_residents(conn, None)?;
+            let assigned: std::collections::HashSet<String> = directory::list_assignments(conn)?
+                .into_iter()
+                .filter(|a| {
+                    a.starts_on <= day && a.ends_on.as_deref().is_none_or(|e| e >= day.as_str())
+                })
+                .map(|a| a.resident_id)
+                .collect();
+            let open: HashMap<String, i64> =
+                review::open_alerts_by_district(conn)?.into_iter().collect();
+            let mut districts = Vec::new();
+            for d in directory::list_districts(conn)? {
+                let mine: Vec<_> = residents
+                    .iter()
+                    .filter(|r| r.district_id == d.id && r.status != "archived")
+                    .collect();
+                let overdue = review::district_contact_status(conn, &d.id, &day)?
+                    .into_iter()
+                    .filter(|s| match s.last_contact_on.as_deref().map(Date::parse) {
+                        Some(Ok(last)) => {
+                            today.epoch_days() - last.epoch_days()
+                                > i64::from(s.contact_interval_days)
+                        }
+                        _ => true,
+                    })
+                    .count();
+                districts.push(DistrictOverview {
+                    residents: mine.len(),
+                    overdue,
+                    unassigned: mine.iter().filter(|r| !assigned.contains(&r.id)).count(),
+                    open_alerts: open.get(&d.id).copied().unwrap_or(0),
+                    district_id: d.id,
+                    code: d.code,
+                    name: d.name,
+                });
+            }
+            let week_ago = now - 7 * 24 * 3600 * 1000;
+            let tablets_not_seen_7_days = crate::db::accounts::list_devices(conn)?
+                .into_iter()
+                .filter(|t| t.enrolled_at.is_some() && t.revoked_at.is_none())
+                .filter(|t| t.last_seen_at.unwrap_or(0) < week_ago)
+                .count();
+            Ok(Overview {
+                districts,
+                tablets_not_seen_7_days,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -97,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(review::mark_city_snowfall),
         )
         .route("/api/review/snowfall", web::get().to(review::snowfall_days))
+        .route("/api/staff/overview", web::get().to(charts::overview))
         .route("/api/staff/notices", web::get().to(notices::staff_list))
         .route("/api/staff/notices", web::post().to(notices::create))
         .route("/api/staff/notices/{id}", web::put().to(notices::update))
@@ -226,6 +227,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         admin::create_resident,
         admin::import_roster,
         admin::hand_over,
+        charts::overview,
         admin::list_assignments,
         admin::create_assignment,
         admin::end_assignment,

@@ -5,6 +5,7 @@ import { api, type Role } from "../../api"
 import { Charts } from "../common/Charts"
 import { Snowfall } from "../common/Snowfall"
 import { StaffNotices } from "./StaffNotices"
+import { Overview } from "./Overview"
 
 export function StaffHome({ role }: { role: Role }) {
   return (
@@ -31,6 +32,7 @@ export function StaffHome({ role }: { role: Role }) {
           </a>
         )}
       </nav>
+      {(role === "city_staff" || role === "admin") && <Overview />}
       {role === "city_staff" && <Charts />}
       {role === "city_staff" && <Snowfall mark={day => api.markCitySnowfall(day)} scope="全地区" />}
       <StaffNotices />

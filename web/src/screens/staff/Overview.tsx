@@ -1,0 +1,59 @@
+// 地区ごとの状況: the city's overview for 福祉保険課 — per district, residents watched, those not
+// contacted within their interval, those without a commissioner, open alerts; and the tablets not
+// seen for a week. Counts only (no names), as the server gives them.
+import { useEffect, useState } from "react"
+import { api, messageOf, type DistrictOverview } from "../../api"
+import { ErrorLine } from "../../ui"
+
+export function Overview() {
+  const [rows, setRows] = useState<DistrictOverview[]>()
+  const [stale, setStale] = useState(0)
+  const [error, setError] = useState<string>()
+  useEffect(() => {
+    api.overview().then(
+      o => {
+        setRows(o.districts)
+        setStale(o.tablets_not_seen_7_days)
+      },
+      e => setError(messageOf(e)),
+    )
+  }, [])
+  if (error) return <ErrorLine text={error} />
+  if (!rows) return <p className="hint">読み込み中…</p>
+  const sum = (k: keyof DistrictOverview) => rows.reduce((n, r) => n + Number(r[k]), 0)
+  return (
+    <section className="overview">
+      <h2>地区ごとの状況</h2>
+      <table className="overview-table" data-testid="overview">
+        <thead>
+          <tr>
+            <th>地区</th>
+            <th>見守り対象</th>
+            <th>連絡がおくれている</th>
+            <th>担当なし</th>
+            <th>対応中の注意</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(r => (
+            <tr key={r.district_id}>
+              <td>{r.name}</td>
+              <td>{r.residents}人</td>
+              <td className={r.overdue ? "warn" : ""}>{r.overdue}人</td>
+              <td className={r.unassigned ? "warn" : ""}>{r.unassigned}人</td>
+              <td className={r.open_alerts ? "warn" : ""}>{r.open_alerts}件</td>
+            </tr>
+          ))}
+          <tr className="total">
+            <td>市全体</td>
+            <td>{sum("residents")}人</td>
+            <td>{sum("overdue")}人</td>
+            <td>{sum("unassigned")}人</td>
+            <td>{sum("open_alerts")}件</td>
+          </tr>
+        </tbody>
+      </table>
+      <p className={stale ? "hint warn" : "hint"}>1週間以上つながっていない端末：{stale}台</p>
+    </section>
+  )
+}
