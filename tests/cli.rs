@@ -7,8 +7,18 @@ use crate::both;
 use crate::support::TestDb;
 
 pub(crate) fn mimamori(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    mimamori_with(url, args, stdin, &[])
+}
+
+fn mimamori_with(
+    url: &str,
+    args: &[&str],
+    stdin: &str,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mimamori"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
@@ -135,4 +145,63 @@ fn serve_refuses_a_missing_database_unless_told_to_create_it() {
     assert!(ok, "{err}");
     assert!(out.contains("migrated"));
     assert!(path.exists());
+}
+
+/// Configuration that catches mistakes (issue 24 item 5): a misspelt variable is named with the one
+/// it resembles (before, it was a silent default); a password in DATABASE_URL is not printed; a
+/// plain-http public origin other than this machine is refused unless allowed on purpose.
+#[test]
+fn the_configuration_names_misspellings_hides_passwords_and_refuses_remote_http() {
+    let pg = "postgres://mimamori:s3cret-pass@db.example/mimamori";
+    let (ok, out, err) = mimamori_with(
+        pg,
+        &["config"],
+        "",
+        &[
+            ("MIMAMORI_SYNC_EVICT_AFTER_SEC", "5"),
+            ("MIMAMORI_BIND", "127.0.0.1:9000"),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("warning: MIMAMORI_SYNC_EVICT_AFTER_SEC is not a Mimamori setting and is ignored (did you mean MIMAMORI_SYNC_EVICT_AFTER_SECS?)"),
+        "{out}"
+    );
+    assert!(out.contains("MIMAMORI_BIND=127.0.0.1:9000"), "{out}");
+    assert!(
+        out.contains("postgres://mimamori:***@db.example/mimamori"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("s3cret-pass") && !err.contains("s3cret-pass"),
+        "{out}{err}"
+    );
+
+    let remote = [("MIMAMORI_PUBLIC_ORIGIN", "http://mimamori.city.example")];
+    let (ok, _, err) = mimamori_with(pg, &["config"], "", &remote);
+    assert!(!ok && err.contains("is not https"), "{err}");
+    let allowed = [remote[0], ("MIMAMORI_ALLOW_HTTP", "true")];
+    let (ok, _, err) = mimamori_with(pg, &["config"], "", &allowed);
+    assert!(ok, "{err}");
+    let local = [("MIMAMORI_PUBLIC_ORIGIN", "http://127.0.0.1:8080")];
+    let (ok, _, err) = mimamori_with(pg, &["config"], "", &local);
+    assert!(ok, "this machine over http is fine: {err}");
+}
+
+/// Every variable the server reads is in the README's one table.
+#[test]
+fn every_setting_is_in_the_readme_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table: String = readme
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for name in mimamori::config::KNOWN {
+        assert!(
+            table.contains(&format!("| `{name}` |")),
+            "{name} is missing from the README's table"
+        );
+    }
 }

@@ -124,6 +124,122 @@ pub struct ConfigError {
     pub reason: String,
 }
 
+/// Every variable the server reads (the README's table lists each), and those only tests and
+/// benchmarks read (not reported as unknown).
+pub const KNOWN: &[&str] = &[
+    "DATABASE_URL",
+    "MIMAMORI_ALLOW_HTTP",
+    "MIMAMORI_BIND",
+    "MIMAMORI_COMMISSIONER_NEEDS_DEVICE",
+    "MIMAMORI_DB_POOL_SIZE",
+    "MIMAMORI_IDLE_LOCK_SECS",
+    "MIMAMORI_MAX_PENDING_RESIDENTS",
+    "MIMAMORI_OFFLINE_EXPIRY_DAYS",
+    "MIMAMORI_PUBLIC_ORIGIN",
+    "MIMAMORI_PUSH_CONCURRENCY",
+    "MIMAMORI_PUSH_CONTACT",
+    "MIMAMORI_PUSH_RETRY_BASE_MS",
+    "MIMAMORI_PUSH_SERVICES",
+    "MIMAMORI_ROUTE_PHONES",
+    "MIMAMORI_SESSION_TTL_HOURS",
+    "MIMAMORI_SYNC_EVICT_AFTER_SECS",
+    "MIMAMORI_SYNC_MAX_LOADED_DOCS",
+    "MIMAMORI_SYNC_MAX_SOCKETS_PER_USER",
+    "MIMAMORI_TRUSTED_PROXIES",
+    "MIMAMORI_WEB_DIR",
+];
+const FOR_TESTS: &[&str] = &[
+    "MIMAMORI_TEST_PG",
+    "MIMAMORI_BENCH_WINDOW",
+    "MIMAMORI_E2E_ARTIFACTS",
+];
+
+/// `http://` to a host other than this machine.
+fn insecure_remote(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
+    !matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// Edit distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `MIMAMORI_*` variables set in the environment that no part of Mimamori reads — a misspelling
+/// is otherwise silently a default — each with the known name it is closest to, if close.
+#[allow(clippy::disallowed_methods)]
+pub fn unknown_variables() -> Vec<(String, Option<&'static str>)> {
+    let mut out: Vec<(String, Option<&'static str>)> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| {
+            k.starts_with("MIMAMORI_")
+                && !KNOWN.contains(&k.as_str())
+                && !FOR_TESTS.contains(&k.as_str())
+        })
+        .map(|k| {
+            let near = KNOWN
+                .iter()
+                .map(|known| (distance(&k, known), *known))
+                .min()
+                .filter(|(d, _)| *d <= 3)
+                .map(|(_, known)| known);
+            (k, near)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `mimamori config`: each setting, as set here or its default, passwords hidden.
+pub fn describe() -> Vec<String> {
+    KNOWN
+        .iter()
+        .map(|name| match var(name) {
+            Some(v) => format!("{name}={}", hide_password(&v)),
+            None => format!("{name} (not set: the default)"),
+        })
+        .collect()
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn hide_password(v: &str) -> String {
+    match (v.find("://"), v.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &v[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &v[..s + 3], &v[at..]),
+                None => v.to_string(),
+            }
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// One line per unknown variable, for the log at start and `mimamori config`.
+pub fn unknown_variable_lines() -> Vec<String> {
+    unknown_variables()
+        .into_iter()
+        .map(|(k, near)| match near {
+            Some(n) => format!("{k} is not a Mimamori setting and is ignored (did you mean {n}?)"),
+            None => format!("{k} is not a Mimamori setting and is ignored"),
+        })
+        .collect()
+}
+
 /// The one place the environment is read (clippy's `disallowed_methods` keeps it so).
 #[allow(clippy::disallowed_methods)]
 fn var(name: &'static str) -> Option<String> {
@@ -161,6 +277,20 @@ impl Config {
                 reason: format!("{o:?} is not an origin like https://host[:port]"),
             })?),
         };
+        // Sessions and key shares over plain HTTP to anything but this machine: refused unless the
+        // operator says so on purpose (a test network, TLS ended at a proxy on the same host).
+        if let Some(o) = &public_origin
+            && insecure_remote(o)
+            && !parse("MIMAMORI_ALLOW_HTTP", false)?
+        {
+            return Err(ConfigError {
+                var: "MIMAMORI_PUBLIC_ORIGIN",
+                reason: format!(
+                    "{o} is not https: tablets would send passwords and key shares in clear text. \
+                     Use https://…, or set MIMAMORI_ALLOW_HTTP=true to allow it on purpose"
+                ),
+            });
+        }
         let web_dir = match var("MIMAMORI_WEB_DIR") {
             Some(d) => PathBuf::from(d),
             None => default_web_dir(),

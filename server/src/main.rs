@@ -49,6 +49,9 @@ enum Command {
         /// A new file.
         dest: std::path::PathBuf,
     },
+    /// Print the effective configuration (passwords hidden) and any MIMAMORI_* variable that is
+    /// not a setting (a misspelling would otherwise be a silent default).
+    Config,
     /// Restore a backup into an empty database (DATABASE_URL), after checking its checksum.
     Restore { src: std::path::PathBuf },
     /// Check a backup: its checksum, and that every document loads and holds its projected contacts.
@@ -166,6 +169,21 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    let unknown = mimamori::config::unknown_variable_lines();
+    if let Command::Config = &cli.command {
+        for line in mimamori::config::describe() {
+            println!("{line}");
+        }
+        for line in &unknown {
+            println!("warning: {line}");
+        }
+        return Config::from_environment()
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+    }
+    for line in &unknown {
+        eprintln!("mimamori: warning: {line}");
+    }
     if let Command::Verify { src } = &cli.command {
         let v = mimamori::backup::verify(src)?;
         println!(
@@ -211,7 +229,10 @@ fn run(cli: Cli) -> Result<(), String> {
             print_demo(&city, &config);
             if no_serve { Ok(()) } else { serve(config, db) }
         }
-        Command::Backup { .. } | Command::Restore { .. } | Command::Verify { .. } => Ok(()),
+        Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Verify { .. }
+        | Command::Config => Ok(()),
         Command::Admin(cmd) => admin_command(&db, &config, cmd).map_err(|e| match e {
             AppError::Invalid { field, message, .. } => format!("{field}: {message}"),
             AppError::Conflict { field, message } => format!("{field}: {message}"),
