@@ -327,6 +327,11 @@ async fn notices_push(db: TestDb) {
         }),
     )
     .await;
+    assert_eq!(
+        f["noticeScreen"]["small"],
+        json!([]),
+        "a notice (with its link): targets under 48 px"
+    );
     // The push service got it signed and decryptable; the payload holds ids, title, priority only.
     assert!(rx.refused().is_empty(), "{:?}", rx.refused());
     assert_eq!(
@@ -584,6 +589,11 @@ both!(
 );
 async fn review_loop(db: TestDb) {
     let f = story(db, "review-loop", 0).await;
+    assert_eq!(
+        f["reviewScreen"]["small"],
+        json!([]),
+        "review screen: targets under 48 px"
+    );
     let lead_sees = f["leadSees"].as_str().unwrap();
     assert!(
         lead_sees.contains("試験 花子") && lead_sees.contains("サーバー受信"),
@@ -893,6 +903,14 @@ async fn roster(db: TestDb) {
         json!({"rosterBad": bad_path, "rosterGood": good_path}),
     )
     .await;
+    // Targets of at least 48 px on the login screen and the office home (notice compose radios).
+    for screen in ["loginScreen", "officeHome"] {
+        assert_eq!(
+            f[screen]["small"],
+            json!([]),
+            "{screen}: targets under 48 px"
+        );
+    }
     let problems = f["problems"].as_str().unwrap();
     assert!(
         problems.contains("3行目")

@@ -19,6 +19,7 @@ import {
   stopServer,
   tablet,
   waitFor,
+  ergonomics,
 } from "./lib.mjs"
 
 run(async () => {
@@ -62,6 +63,7 @@ run(async () => {
   const shownTitle = await page.getByTestId("notice-title").innerText()
   const shownBody = await page.locator(".notice-body").innerText()
   const link = await page.locator(".notice-body a").getAttribute("href")
+  const noticeScreen = await ergonomics(page)
   const readFirst = await waitFor("既読 at the server", async () => {
     const t = await tracking(first)
     return t.read === 1 ? t : null
@@ -103,6 +105,7 @@ run(async () => {
     shownTitle,
     shownBody,
     link,
+    noticeScreen,
     readFirst: { read: readFirst.read, delivered: readFirst.delivered, recipients: readFirst.recipients },
     offlineBadge,
     queuedOffline,

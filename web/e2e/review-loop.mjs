@@ -5,6 +5,7 @@
 import { request } from "playwright-core"
 import {
   cfg,
+  ergonomics,
   login,
   origin,
   readyInTheField,
@@ -40,6 +41,7 @@ run(async () => {
   await lead.page.getByRole("link", { name: "記録の確認（地区）" }).click()
   const item = lead.page.getByTestId("review-item").filter({ hasText: "郵便物がたまり気味" })
   await item.waitFor()
+  const reviewScreen = await ergonomics(lead.page)
   const leadSees = await item.innerText()
   await item.getByLabel(/コメント/).fill("ご家族の連絡先を確かめてください")
   await item.getByRole("button", { name: "要確認" }).click()
@@ -112,5 +114,5 @@ run(async () => {
   const changedText = await lead.page.getByTestId("password-changed").innerText()
   const fresh = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
   const withOwn = (await fresh.post("/api/session", { data: { login: "lead-a", password: OWN_PASSWORD } })).status()
-  return { leadSees, taskText, listWithRequest, listAfterAnswer, memoOnTablet, memoAtLead, answer, serverMark, oldSession, forcedText, changedText, withOwn }
+  return { reviewScreen, leadSees, taskText, listWithRequest, listAfterAnswer, memoOnTablet, memoAtLead, answer, serverMark, oldSession, forcedText, changedText, withOwn }
 })

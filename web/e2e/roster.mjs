@@ -2,7 +2,7 @@
 // with one bad row — the preview names its line and column and offers no 取り込む; the fixed file is
 // previewed (3 to add) and imported. The files are made by the Rust test (cfg.rosterBad, cfg.rosterGood).
 import { request } from "playwright-core"
-import { cfg, officeLogin, origin, run, startServer, tablet } from "./lib.mjs"
+import { cfg, ergonomics, officeLogin, origin, run, startServer, tablet } from "./lib.mjs"
 
 run(async () => {
   await startServer()
@@ -11,7 +11,12 @@ run(async () => {
   await admin.post("/api/session", { data: { login: "admin", password: cfg.password } })
   const residentNames = async () => (await (await admin.get("/api/admin/residents")).json()).map(r => r.name)
   const { page } = await tablet("office")
+  await page.goto(`${origin}/#/login`)
+  await page.getByLabel("ログインID").waitFor()
+  const loginScreen = await ergonomics(page)
   await officeLogin(page, "staff")
+  await page.getByRole("link", { name: "名簿の取り込み" }).waitFor()
+  const officeHome = await ergonomics(page)
   await page.getByRole("link", { name: "名簿の取り込み" }).click()
   await page.getByRole("heading", { name: "名簿の取り込み" }).waitFor()
 
@@ -28,5 +33,5 @@ run(async () => {
   await page.getByRole("button", { name: "取り込む" }).click()
   const done = await page.getByTestId("roster-done").innerText()
   const residents = await residentNames()
-  return { problems, badSummary, importOfferedForBad, afterBad, goodSummary, done, residents }
+  return { loginScreen, officeHome, problems, badSummary, importOfferedForBad, afterBad, goodSummary, done, residents }
 })

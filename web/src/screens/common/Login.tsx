@@ -54,7 +54,9 @@ export function Login({ store }: { store: Store }) {
         </button>
       </form>
       <p>
-        <a href="#/enrol">この端末を登録する（市から渡された登録コード）</a>
+        <a className="text-link" href="#/enrol">
+          この端末を登録する（市から渡された登録コード）
+        </a>
       </p>
     </section>
   )
