@@ -128,7 +128,9 @@ async fn converge(db: TestDb, a_first: bool) {
             true,
             vec![
                 json!({"op": "open", "doc": url}),
-                json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+                // Mutual: the dump compares what each tablet holds, so each must also have
+                // received the other's changes (not only had its own acknowledged).
+                json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000, "mutual": true}),
                 json!({"op": "dump", "doc": url}),
             ],
         ))

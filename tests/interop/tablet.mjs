@@ -363,7 +363,9 @@ function remoteHeadsHex(handle) {
 // turns them back into the hex hashes A.getHeads returns.
 const decodeHeadsHex = urlHeads => decodeHeads(urlHeads)
 
-async function waitSynced(handle, timeoutMs) {
+// With `mutual`, also until we hold everything the server reported (its heads are ours too): a
+// tablet that only sent its own changes may not yet have received another tablet's.
+async function waitSynced(handle, timeoutMs, mutual = false) {
   if (!adapter) throw new Error("waitSynced needs a network (plan.url is null)")
   const started = Date.now()
   return await new Promise((resolve, reject) => {
@@ -371,7 +373,11 @@ async function waitSynced(handle, timeoutMs) {
     const check = () => {
       const local = A.getHeads(handle.doc())
       const remote = remoteHeadsHex(handle)
-      if (remote.heads && local.every(h => remote.heads.includes(h))) {
+      if (
+        remote.heads &&
+        local.every(h => remote.heads.includes(h)) &&
+        (!mutual || remote.heads.every(h => local.includes(h)))
+      ) {
         clearTimeout(timer)
         syncWaiters.delete(check)
         handle.off("heads-changed", check)
@@ -481,10 +487,10 @@ const ops = {
     return { contactId: step.contactId, heads: A.getHeads(handle.doc()) }
   },
 
-  // {"op":"waitSynced","doc":...,"timeoutMs":10000}
+  // {"op":"waitSynced","doc":...,"timeoutMs":10000,"mutual":false}
   async waitSynced(step) {
     const handle = requireHandle(step)
-    return await waitSynced(handle, step.timeoutMs ?? 10000)
+    return await waitSynced(handle, step.timeoutMs ?? 10000, step.mutual === true)
   },
 
   // {"op":"dump","doc":...} -> {doc, textPaths}
