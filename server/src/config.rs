@@ -243,6 +243,11 @@ pub fn unknown_variable_lines() -> Vec<String> {
 /// The one place the environment is read (clippy's `disallowed_methods` keeps it so).
 #[allow(clippy::disallowed_methods)]
 fn var(name: &'static str) -> Option<String> {
+    // A setting read here is listed in KNOWN (and so checked against the README's table by a test).
+    debug_assert!(
+        KNOWN.contains(&name),
+        "{name} is read but not listed in config::KNOWN"
+    );
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 

@@ -69,9 +69,7 @@ pub fn hand_over(
         let current: Vec<_> = all
             .iter()
             .filter(|a| a.commissioner_id == from.id)
-            .filter(|a| {
-                a.starts_on <= day && a.ends_on.as_deref().is_none_or(|e| e >= day.as_str())
-            })
+            .filter(|a| a.covers(&day))
             .filter(|a| {
                 m.residents
                     .as_ref()

@@ -93,7 +93,7 @@ fn decide(conn: &mut DbConn, roster: Roster) -> Result<Decided, AppError> {
         .filter_map(|r| r.external_id.as_deref().map(|e| (e, r)))
         .collect();
     let mut plan = RosterPlan {
-        rows: roster.rows.len() + roster.problems.iter().filter(|p| p.line > 1).count(),
+        rows: roster.rows_read,
         problems: roster.problems,
         unused_columns: roster.unused_columns,
         ..RosterPlan::default()

@@ -150,9 +150,7 @@ pub async fn overview(
             let residents = directory::list_residents(conn, None)?;
             let assigned: std::collections::HashSet<String> = directory::list_assignments(conn)?
                 .into_iter()
-                .filter(|a| {
-                    a.starts_on <= day && a.ends_on.as_deref().is_none_or(|e| e >= day.as_str())
-                })
+                .filter(|a| a.covers(&day))
                 .map(|a| a.resident_id)
                 .collect();
             let open: HashMap<String, i64> =
@@ -165,13 +163,7 @@ pub async fn overview(
                     .collect();
                 let overdue = review::district_contact_status(conn, &d.id, &day)?
                     .into_iter()
-                    .filter(|s| match s.last_contact_on.as_deref().map(Date::parse) {
-                        Some(Ok(last)) => {
-                            today.epoch_days() - last.epoch_days()
-                                > i64::from(s.contact_interval_days)
-                        }
-                        _ => true,
-                    })
+                    .filter(|s| s.is_overdue(&day))
                     .count();
                 districts.push(DistrictOverview {
                     residents: mine.len(),

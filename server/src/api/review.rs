@@ -442,11 +442,7 @@ pub async fn overdue(state: web::Data<AppState>, caller: Caller) -> Result<HttpR
     let mut out: Vec<OverdueOut> = rows
         .into_iter()
         .filter_map(|r| {
-            let interval = i64::from(r.contact_interval_days);
-            let days_overdue = match &r.last_contact_on {
-                Some(day) => Some(alerts::days_between(day, &today.to_string())? - interval),
-                None => None,
-            };
+            let days_overdue = r.days_overdue(&today.to_string());
             // A contact on the snowfall day itself counts as seen (the day is all we know).
             let not_seen_since_snowfall = last_snow
                 .clone()

@@ -45,6 +45,14 @@ pub struct Assignment {
     pub created_at: i64,
 }
 
+impl Assignment {
+    /// Whether the commissioner watches the resident on `day` (`YYYY-MM-DD`, the end day included),
+    /// as the SQL of `residents_of` says it.
+    pub fn covers(&self, day: &str) -> bool {
+        self.starts_on.as_str() <= day && self.ends_on.as_deref().is_none_or(|e| e >= day)
+    }
+}
+
 pub fn insert_district(conn: &mut DbConn, d: &District) -> QueryResult<()> {
     diesel::insert_into(districts::table)
         .values(d)

@@ -334,6 +334,23 @@ pub struct ContactStatus {
     pub last_contact_on: Option<String>,
 }
 
+impl ContactStatus {
+    /// Days past the contact interval on `today` (0 or less: not due yet); `None` when never
+    /// contacted. The one rule for the lead's overdue list and the city's overview.
+    pub fn days_overdue(&self, today: &str) -> Option<i64> {
+        let last = self.last_contact_on.as_deref()?;
+        Some(
+            crate::domain::alerts::days_between(last, today)?
+                - i64::from(self.contact_interval_days),
+        )
+    }
+
+    /// Overdue, or never contacted.
+    pub fn is_overdue(&self, today: &str) -> bool {
+        self.days_overdue(today).is_none_or(|d| d > 0)
+    }
+}
+
 /// Active residents of a district with their current commissioner(s) and their last contact.
 pub fn district_contact_status(
     conn: &mut DbConn,

@@ -48,6 +48,8 @@ pub struct RowProblem {
 /// A parsed roster: its valid rows, the problems of the others, and the columns not used.
 #[derive(Debug, Default)]
 pub struct Roster {
+    /// Data rows read (blank lines left out), valid or not.
+    pub rows_read: usize,
     pub rows: Vec<RosterRow>,
     pub problems: Vec<RowProblem>,
     pub unused_columns: Vec<String>,
@@ -87,6 +89,21 @@ fn problem(line: usize, column: &str, code: &str, message: impl Into<String>) ->
         column: column.to_string(),
         code: code.to_string(),
         message: message.into(),
+    }
+}
+
+/// A cell's parsed value, or its problem recorded (by line and heading); `None` for either.
+fn parsed<T>(
+    line: usize,
+    found: Option<(&str, Result<T, Invalid>)>,
+    problems: &mut Vec<RowProblem>,
+) -> Option<T> {
+    match found? {
+        (_, Ok(v)) => Some(v),
+        (heading, Err(e)) => {
+            problems.push(problem(line, heading, e.code, e.message));
+            None
+        }
     }
 }
 
@@ -204,6 +221,7 @@ pub fn parse(bytes: &[u8]) -> Roster {
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // a blank line at the end, as Excel leaves
         }
+        out.rows_read += 1;
         // (heading, value); an optional column the file does not have is ("", "").
         let cell = |want: Col| -> (&str, &str) {
             match columns.iter().position(|c| *c == Some(want)) {
@@ -211,40 +229,55 @@ pub fn parse(bytes: &[u8]) -> Roster {
                 None => ("", ""),
             }
         };
-        let before = out.problems.len();
-        let mut field = |want: Col, check: &dyn Fn(&str) -> Result<(), Invalid>| {
+        // Each cell parsed once: its value, or its problem (a required one left empty is one too).
+        let mut problems = Vec::new();
+        let mut field = |want: Col, required: bool| -> Option<(&str, &str)> {
             let (heading, value) = cell(want);
-            if value.is_empty() && want != Col::Interval {
-                out.problems
-                    .push(problem(line, heading, "required", "空欄です。"));
-            } else if let Err(e) = check(value) {
-                out.problems.push(problem(line, heading, e.code, e.message));
+            if value.is_empty() && required {
+                problems.push(problem(line, heading, "required", "空欄です。"));
+                return None;
             }
+            Some((heading, value))
         };
-        field(Col::ExternalId, &|v| {
-            if v.chars().count() > 64 {
-                return Err(Invalid::new("too_long", "64文字以内にしてください。"));
-            }
-            Ok(())
+        let external = field(Col::ExternalId, true);
+        let name = field(Col::Name, true).map(|(h, v)| (h, Name::parse(v)));
+        let kana = field(Col::Kana, true).map(|(h, v)| (h, Kana::parse(v)));
+        let address = field(Col::Address, true).map(|(h, v)| (h, Address::parse(v)));
+        let district = field(Col::District, true);
+        let interval = field(Col::Interval, false).map(|(h, v)| {
+            let days = match v {
+                "" => Ok(None),
+                v => match v.parse::<i32>() {
+                    Ok(d) if (1..=365).contains(&d) => Ok(Some(d)),
+                    _ => Err(Invalid::new(
+                        "out_of_range",
+                        "1〜365の日数で入れてください。",
+                    )),
+                },
+            };
+            (h, days)
         });
-        field(Col::Name, &|v| Name::parse(v).map(|_| ()));
-        field(Col::Kana, &|v| Kana::parse(v).map(|_| ()));
-        field(Col::Address, &|v| Address::parse(v).map(|_| ()));
-        field(Col::District, &|_| Ok(()));
-        field(Col::Interval, &|v| match v {
-            "" => Ok(()),
-            v => match v.parse::<i32>() {
-                Ok(d) if (1..=365).contains(&d) => Ok(()),
-                _ => Err(Invalid::new(
-                    "out_of_range",
-                    "1〜365の日数で入れてください。",
-                )),
-            },
-        });
-        if out.problems.len() > before {
-            continue;
+        if let Some((h, v)) = external
+            && v.chars().count() > 64
+        {
+            problems.push(problem(line, h, "too_long", "64文字以内にしてください。"));
         }
-        let (id_heading, external_id) = cell(Col::ExternalId);
+        let name = parsed(line, name, &mut problems);
+        let kana = parsed(line, kana, &mut problems);
+        let address = parsed(line, address, &mut problems);
+        let interval = parsed(line, interval, &mut problems).flatten();
+        let (
+            Some(name),
+            Some(kana),
+            Some(address),
+            Some((id_heading, external_id)),
+            Some((_, district)),
+            true,
+        ) = (name, kana, address, external, district, problems.is_empty())
+        else {
+            out.problems.append(&mut problems);
+            continue;
+        };
         if let Some(first) = seen.insert(external_id.to_string(), line) {
             out.problems.push(problem(
                 line,
@@ -254,22 +287,14 @@ pub fn parse(bytes: &[u8]) -> Roster {
             ));
             continue;
         }
-        // Every value was checked above: the parses below cannot fail.
-        let (Ok(name), Ok(kana), Ok(address)) = (
-            Name::parse(cell(Col::Name).1),
-            Kana::parse(cell(Col::Kana).1),
-            Address::parse(cell(Col::Address).1),
-        ) else {
-            continue;
-        };
         out.rows.push(RosterRow {
             line,
             external_id: external_id.to_string(),
             name,
             kana,
             address,
-            district: cell(Col::District).1.to_string(),
-            interval_days: cell(Col::Interval).1.parse().ok(),
+            district: district.to_string(),
+            interval_days: interval,
         });
     }
     out

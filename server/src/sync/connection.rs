@@ -197,13 +197,7 @@ fn receive_unguarded(
     };
     let (chunk, touched) = match fast {
         Some(f) => f,
-        None => {
-            let after = doc.get_heads();
-            (
-                doc.save_after(&before),
-                schema::touched(doc, &before, &after),
-            )
-        }
+        None => schema::changed_since(doc, &before),
     };
     Receipt::Changed {
         chunk,

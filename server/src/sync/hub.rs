@@ -529,8 +529,7 @@ impl Hub {
         if before == after {
             return Ok(());
         }
-        let chunk = loaded.doc.save_after(&before);
-        let touched = super::schema::touched(&loaded.doc, &before, &after);
+        let (chunk, touched) = super::schema::changed_since(&loaded.doc, &before);
         let projection = Box::new(super::schema::project_touched(&loaded.doc, &touched));
         let job = CommitJob::Changes {
             doc_id: doc.to_string(),

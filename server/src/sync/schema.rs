@@ -448,6 +448,17 @@ pub fn touched(
     touched_by(doc.diff(before, after))
 }
 
+/// What `doc` gained since `before`: the chunk to store and the entries it touched (a diff). For
+/// changes that did not come as received chunks — some waited for a dependency, or the server made
+/// them itself.
+pub fn changed_since(
+    doc: &automerge::Automerge,
+    before: &[automerge::ChangeHash],
+) -> (Vec<u8>, Touched) {
+    let after = doc.get_heads();
+    (doc.save_after(before), touched(doc, before, &after))
+}
+
 /// The entries named by a set of patches (e.g. those logged while receiving a sync message).
 pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
     use automerge::{PatchAction, Prop};

@@ -60,7 +60,7 @@ export function HandOver() {
         </select>
       </Field>
       {district && (
-        <table className="handover-table" data-testid="handover-table">
+        <table className="data handover-table" data-testid="handover-table">
           <thead>
             <tr>
               <th>民生委員</th>

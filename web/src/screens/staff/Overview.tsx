@@ -24,7 +24,7 @@ export function Overview() {
   return (
     <section className="overview">
       <h2>地区ごとの状況</h2>
-      <table className="overview-table" data-testid="overview">
+      <table className="data overview-table" data-testid="overview">
         <thead>
           <tr>
             <th>地区</th>
@@ -38,18 +38,18 @@ export function Overview() {
           {rows.map(r => (
             <tr key={r.district_id}>
               <td>{r.name}</td>
-              <td>{r.residents}人</td>
-              <td className={r.overdue ? "warn" : ""}>{r.overdue}人</td>
-              <td className={r.unassigned ? "warn" : ""}>{r.unassigned}人</td>
-              <td className={r.open_alerts ? "warn" : ""}>{r.open_alerts}件</td>
+              <td className="num">{r.residents}人</td>
+              <td className={r.overdue ? "num warn" : "num"}>{r.overdue}人</td>
+              <td className={r.unassigned ? "num warn" : "num"}>{r.unassigned}人</td>
+              <td className={r.open_alerts ? "num warn" : "num"}>{r.open_alerts}件</td>
             </tr>
           ))}
           <tr className="total">
             <td>市全体</td>
-            <td>{sum("residents")}人</td>
-            <td>{sum("overdue")}人</td>
-            <td>{sum("unassigned")}人</td>
-            <td>{sum("open_alerts")}件</td>
+            <td className="num">{sum("residents")}人</td>
+            <td className="num">{sum("overdue")}人</td>
+            <td className="num">{sum("unassigned")}人</td>
+            <td className="num">{sum("open_alerts")}件</td>
           </tr>
         </tbody>
       </table>

@@ -83,7 +83,7 @@ function PlanView({ plan, busy, confirm }: { plan: RosterPlan; busy: boolean; co
       {plan.problems.length > 0 && (
         <>
           <h2>直してください（取り込みはまだしていません）</h2>
-          <table className="problems" data-testid="roster-problems">
+          <table className="data problems" data-testid="roster-problems">
             <thead>
               <tr>
                 <th>行</th>
