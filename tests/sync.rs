@@ -1344,3 +1344,163 @@ async fn author_only(db: TestDb) {
     assert_eq!(refused, ["c-forged", "c-future", "c-lead"]);
     assert!(problems.iter().all(|p| p.delivered_by_user_id == comm_id));
 }
+
+/// A contact by `author` with `note`, for the quota tests.
+fn noted_contact(doc: &mut Automerge, id: &str, author: &str, note: &str) {
+    let fields = [
+        ("kind", "visit"),
+        ("outcome", "met"),
+        ("concern", "none"),
+        ("occurredAt", "2026-12-01T10:00:00+09:00"),
+        ("authorId", author),
+        ("note", note),
+    ];
+    add_entry(doc, "contacts", id, &fields)
+}
+
+/// The contact ids stored for a resident.
+async fn stored_contacts(s: &TestServer, resident: &str) -> Vec<String> {
+    let r = resident.to_string();
+    s.db.read(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &r)?))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+/// Adds notes at their longest (4,000 different characters, 12 KB) to a resident's document, one
+/// sync each, until the server refuses one: how many were kept, the refused one's id and the close.
+async fn fill_until_refused(
+    s: &TestServer,
+    client: &mut Client,
+    login: &str,
+    resident: &str,
+) -> (usize, String, Got) {
+    let author = s.fx.user(login).to_string();
+    let doc_id = doc_id(client, resident).await;
+    let mut p = RawPeer::joined(s, client, &format!("peer-fill-{login}")).await;
+    let (mut doc, mut state) = p.fetch(&doc_id).await;
+    let mut kept = 0;
+    loop {
+        let id = format!("c-{login}-{kept}");
+        // Different text each time, so the document cannot compress it away.
+        let note: String = (0..4000)
+            .map(|i| char::from_u32(0x4e00 + ((i * 7 + kept * 131) % 20000) as u32).unwrap())
+            .collect();
+        noted_contact(&mut doc, &id, &author, &note);
+        match p.sync_doc(&doc_id, &mut doc, &mut state).await {
+            Ok(_) => kept += 1,
+            Err(closed) => return (kept, id, closed),
+        }
+        assert!(kept < 20, "refused within twenty notes");
+    }
+}
+
+both!(
+    a_change_past_a_documents_byte_quota_is_refused_and_not_stored,
+    document_quota
+);
+async fn document_quota(db: TestDb) {
+    let s = TestServer::start_with(db, |c| c.sync_max_document_kib = 64).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let comm_id = s.fx.user("comm-a").to_string();
+
+    // One value longer than any field allows (the were 12 MiB; 21 KB here).
+    let mut comm = s.login("comm-a").await;
+    let doc_id = doc_id(&mut comm, &ra1).await;
+    let mut p = RawPeer::joined(&s, &comm, "peer-long").await;
+    let (mut doc, mut state) = p.fetch(&doc_id).await;
+    noted_contact(&mut doc, "c-long", &comm_id, &"あ".repeat(7000));
+    let got = p.sync_doc(&doc_id, &mut doc, &mut state).await;
+    assert_eq!(
+        got,
+        Err(Got::Closed(Some(4413))),
+        "a 21 KB value is refused"
+    );
+    assert!(
+        !stored_contacts(&s, &ra1)
+            .await
+            .contains(&"c-long".to_string())
+    );
+
+    // Long notes until the document would pass 64 KiB: the change that crosses it is refused,
+    // the ones before are kept, and storage holds no more than the quota.
+    let (kept, refused, closed) = fill_until_refused(&s, &mut comm, "comm-a", &ra1).await;
+    assert_eq!(closed, Got::Closed(Some(4413)));
+    assert!(kept >= 3, "notes below the quota are stored ({kept})");
+    let ids = stored_contacts(&s, &ra1).await;
+    assert!((0..kept).all(|i| ids.contains(&format!("c-comm-a-{i}"))));
+    assert!(!ids.contains(&refused), "the refused change is not stored");
+    let d = doc_id.clone();
+    let bytes: usize =
+        s.db.read(move |conn| Ok(mimamori::db::documents::load_chunks(conn, &d)?))
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.data.len())
+            .sum();
+    assert!(bytes <= 64 * 1024, "the document holds {bytes} bytes");
+    // The tablet keeps what was refused: the same change offered again is refused again, not
+    // half-stored.
+    let (again, _, closed) = fill_until_refused(&s, &mut comm, "comm-a", &ra1).await;
+    assert_eq!((again, closed), (0, Got::Closed(Some(4413))));
+}
+
+both!(a_users_bytes_per_day_are_bounded, user_quota);
+async fn user_quota(db: TestDb) {
+    let s = TestServer::start_with(db, |c| c.sync_max_user_kib_per_day = 64).await;
+    let (ra1, ra2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let mut comm = s.login("comm-a").await;
+    let (kept, refused, closed) = fill_until_refused(&s, &mut comm, "comm-a", &ra1).await;
+    assert_eq!(closed, Got::Closed(Some(4413)));
+    assert!(
+        (3..=6).contains(&kept),
+        "about 64 KiB of notes are kept ({kept})"
+    );
+    assert!(!stored_contacts(&s, &ra1).await.contains(&refused));
+    // Another commissioner's day is their own.
+    let mut comm2 = s.login("comm-a2").await;
+    let (other, _, _) = fill_until_refused(&s, &mut comm2, "comm-a2", &ra2).await;
+    assert!(other >= 3, "another user stores theirs ({other})");
+}
+
+both!(open_sync_sockets_are_capped_per_address, address_cap);
+async fn address_cap(db: TestDb) {
+    let s = TestServer::start_with(db, |c| c.sync_max_sockets_per_address = 3).await;
+    // Every test client comes from 127.0.0.1: three users' sockets fill the address.
+    let (lead, comm, comm2) = (
+        s.login("lead-a").await,
+        s.login("comm-a").await,
+        s.login("comm-a2").await,
+    );
+    let mut open = Vec::new();
+    for c in [&lead, &comm, &comm2] {
+        open.push(
+            RawPeer::connect(&s, Some(c), Some(&s.origin))
+                .await
+                .expect("within the cap"),
+        );
+    }
+    let refused = RawPeer::connect(&s, Some(&lead), Some(&s.origin)).await;
+    assert_eq!(
+        refused.err(),
+        Some(429),
+        "a fourth socket from the address is refused"
+    );
+    drop(open.pop());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while RawPeer::connect(&s, Some(&lead), Some(&s.origin))
+        .await
+        .is_err()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a closed socket frees its place"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

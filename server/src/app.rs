@@ -57,6 +57,9 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         max_pending_residents: config.max_pending_residents,
         max_loaded_docs: config.sync_max_loaded_docs,
         max_sockets_per_user: config.sync_max_sockets_per_user,
+        max_sockets_per_address: config.sync_max_sockets_per_address,
+        max_document_bytes: config.sync_max_document_kib.saturating_mul(1024),
+        max_user_bytes_per_day: config.sync_max_user_kib_per_day.saturating_mul(1024),
         ..Limits::default()
     };
     let hub = Hub::start(db.clone(), limits)

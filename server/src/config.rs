@@ -17,6 +17,9 @@
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
 //! | `MIMAMORI_SYNC_MAX_LOADED_DOCS` | `20000` | resident documents kept in memory at most (the least recently used leave first) |
 //! | `MIMAMORI_SYNC_MAX_SOCKETS_PER_USER` | `16` | open `/sync` sockets one user may hold at once (all sessions together); one more is refused with 429 |
+//! | `MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS` | `64` | open `/sync` sockets from one client address at once (through `MIMAMORI_TRUSTED_PROXIES`; raise it if many tablets share one address, e.g. a city office's NAT); one more is refused with 429 |
+//! | `MIMAMORI_SYNC_MAX_DOCUMENT_KIB` | `4096` | largest a resident document may grow to in storage; a change past it is refused (the tablet keeps it and says so) |
+//! | `MIMAMORI_SYNC_MAX_USER_KIB_PER_DAY` | `65536` | bytes of changes one user's tablets may store in a day; past it, changes are refused until the next day (JST) |
 //! | `MIMAMORI_MAX_PENDING_RESIDENTS` | `20` | residents one commissioner's tablets may register before the lead approves them |
 //! | `MIMAMORI_PUSH_SERVICES` | the browser vendors' push services (see [`DEFAULT_PUSH_SERVICES`]) | comma-separated origins a push subscription's endpoint may point to; `*.` matches subdomains; https only, except an explicitly listed loopback origin (tests) |
 //! | `MIMAMORI_PUSH_CONTACT` | `mailto:mimamori-admin@localhost` | the VAPID `sub` claim: how a push service reaches the operator |
@@ -63,6 +66,9 @@ pub struct Config {
     /// Open `/sync` sockets one user may hold at once (all sessions and tablets together): one
     /// session cannot hold thousands of sockets and the memory behind them.
     pub sync_max_sockets_per_user: usize,
+    pub sync_max_sockets_per_address: usize,
+    pub sync_max_document_kib: usize,
+    pub sync_max_user_kib_per_day: usize,
     /// Route code → the phone number the city gives for it (地域包括支援センター, 地区社協); see
     /// [`Config::route_phone`].
     pub route_phones: std::collections::BTreeMap<String, String>,
@@ -144,7 +150,10 @@ pub const KNOWN: &[&str] = &[
     "MIMAMORI_SESSION_TTL_HOURS",
     "MIMAMORI_SYNC_EVICT_AFTER_SECS",
     "MIMAMORI_SYNC_MAX_LOADED_DOCS",
+    "MIMAMORI_SYNC_MAX_DOCUMENT_KIB",
+    "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
     "MIMAMORI_SYNC_MAX_SOCKETS_PER_USER",
+    "MIMAMORI_SYNC_MAX_USER_KIB_PER_DAY",
     "MIMAMORI_TRUSTED_PROXIES",
     "MIMAMORI_WEB_DIR",
 ];
@@ -331,6 +340,11 @@ impl Config {
             max_pending_residents: parse("MIMAMORI_MAX_PENDING_RESIDENTS", 20_u32)?,
             sync_max_sockets_per_user: parse("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", 16_usize)?
                 .max(1),
+            sync_max_sockets_per_address: parse("MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS", 64_usize)?
+                .max(1),
+            sync_max_document_kib: parse("MIMAMORI_SYNC_MAX_DOCUMENT_KIB", 4096_usize)?.max(64),
+            sync_max_user_kib_per_day: parse("MIMAMORI_SYNC_MAX_USER_KIB_PER_DAY", 65_536_usize)?
+                .max(64),
             route_phones: parse_route_phones(&var("MIMAMORI_ROUTE_PHONES").unwrap_or_default())
                 .map_err(|reason| ConfigError {
                     var: "MIMAMORI_ROUTE_PHONES",
@@ -366,6 +380,9 @@ impl Config {
             push_retry_base_ms: 5000,
             max_pending_residents: 20,
             sync_max_sockets_per_user: 16,
+            sync_max_sockets_per_address: 64,
+            sync_max_document_kib: 4096,
+            sync_max_user_kib_per_day: 65_536,
             route_phones: Default::default(),
             trusted_proxies: Vec::new(),
         }

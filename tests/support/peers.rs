@@ -108,7 +108,7 @@ pub struct RawPeer {
 }
 
 /// What a raw peer received.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Got {
     Msg(Vec<(Cbor, Cbor)>),
     Closed(Option<u16>),

@@ -132,4 +132,17 @@ describe("the tablet's sync socket", () => {
     repo.shutdown()
     quiet.mockRestore()
   })
+
+  it("a change the server will not store is reported, and the adapter still reconnects", async () => {
+    const refused: string[] = []
+    const adapter = new TabletSocketAdapter("ws://unused", 0, r => refused.push(r))
+    const lost: unknown[] = []
+    adapter.remotePeerId = SERVER
+    adapter.on("peer-disconnected", p => lost.push(p))
+    ;(adapter.onClose as (e: unknown) => void)({ code: 1013, reason: "storage unavailable" })
+    expect(refused, "an ordinary close is not a refusal").toEqual([])
+    ;(adapter.onClose as (e: unknown) => void)({ code: 4413, reason: "document too large" })
+    expect(refused).toEqual(["document too large"])
+    expect(lost.length, "the repo hears of each close as before").toBe(2)
+  })
 })

@@ -16,7 +16,22 @@ import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network
 /** `WebSocket.OPEN` (the constant, not the global: the adapter also runs under Node in tests). */
 const OPEN = 1
 
+/** The server's close code for a change it will not store (a value too long, a document past its
+ * byte quota, the user's bytes for the day spent): the records stay on the tablet, unsent. */
+export const REFUSED_CLOSE = 4413
+
 export class TabletSocketAdapter extends BrowserWebSocketClientAdapter {
+  /** `onRefused(reason)` hears of a close with {@link REFUSED_CLOSE}. */
+  constructor(url: string, retryInterval: number, onRefused?: (reason: string) => void) {
+    super(url, retryInterval)
+    // The parent's close handler is an arrow-function field (not on the prototype): wrap it.
+    const parentClose = this.onClose
+    this.onClose = ((e?: { code?: number; reason?: string }) => {
+      if (e?.code === REFUSED_CLOSE) onRefused?.(e.reason ?? "")
+      parentClose()
+    }) as typeof this.onClose
+  }
+
   override send(message: Parameters<BrowserWebSocketClientAdapter["send"]>[0]) {
     if (this.socket && this.socket.readyState !== OPEN) return
     super.send(message)

@@ -69,6 +69,11 @@ export interface State {
   unreadNotices: number
   /** Push notifications: "on", "off" (not asked / refused) or "unsupported". */
   push: "on" | "off" | "unsupported"
+  /**
+   * The server refused to store a change (a value too long, a record too large, the day's amount
+   * spent): its reason code. The records stay here, unsent; cleared once nothing is unsent.
+   */
+  refused?: string
 }
 
 const LS_ME = "mimamori.me"
@@ -160,7 +165,7 @@ export class Store {
     this.storage = storage
     this.repo = new Repo({
       storage,
-      network: holdsRecords(this.state.me) ? [new TabletSocketAdapter(wsUrl, 3000)] : [],
+      network: holdsRecords(this.state.me) ? [new TabletSocketAdapter(wsUrl, 3000, reason => this.set({ refused: reason || "refused" }))] : [],
       // The server decides who may see a document; we never announce ours to anyone else.
       sharePolicy: async () => true,
     })
@@ -329,6 +334,9 @@ export class Store {
   get = () => this.state
   private set(patch: Partial<State>) {
     this.state = { ...this.state, ...patch }
+    if (this.state.refused && this.state.pending === 0 && patch.pending !== undefined) {
+      this.state = { ...this.state, refused: undefined }
+    }
     for (const l of this.listeners) l()
   }
 

@@ -145,9 +145,15 @@ async fn accept(state: &AppState, req: &Request) -> Result<Accepted, Response<Bo
         .finish()
         .drop_body();
     let user = caller.user_id.clone();
-    // One user's sockets are capped: one session could otherwise hold thousands (issue 18).
-    let permit = state.hub.socket_permit(&user).ok_or_else(|| {
-        tracing::warn!(user = %user, "sync refused: too many open sockets for one user");
+    // Sockets are capped per user and per client address: one session could otherwise hold
+    // thousands (issue 18).
+    let address = crate::auth::proxy::address_of(
+        req.peer_addr(),
+        req.headers(),
+        &state.config.trusted_proxies,
+    );
+    let permit = state.hub.socket_permit(&user, &address).map_err(|cap| {
+        tracing::warn!(user = %user, ?cap, "sync refused: too many open sockets");
         refuse(AppError::TooManyRequests {
             retry_after_secs: 30,
         })

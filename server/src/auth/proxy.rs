@@ -76,15 +76,24 @@ pub fn parse_list(raw: &str) -> Result<Vec<Range>, String> {
 
 /// The address a request comes from, seen through the trusted proxies.
 pub fn client_address(req: &HttpRequest, trusted: &[Range]) -> String {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+    address_of(req.peer_addr(), req.headers(), trusted)
+}
+
+/// [`client_address`] from a connection's peer address and a request's headers (the `/sync`
+/// upgrade has no `HttpRequest`).
+pub fn address_of(
+    peer: Option<std::net::SocketAddr>,
+    headers: &actix_web::http::header::HeaderMap,
+    trusted: &[Range],
+) -> String {
+    let Some(peer) = peer.map(|a| a.ip()) else {
         return String::new();
     };
     let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
     if !is_trusted(peer) {
         return peer.to_string();
     }
-    let forwarded: Vec<&str> = req
-        .headers()
+    let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))

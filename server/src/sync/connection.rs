@@ -40,6 +40,10 @@ pub enum Close {
     /// The change could not be made durable; the client keeps it and retries later (1013, "try
     /// again later": a retryable close, not 1011, which says the server itself failed).
     Storage,
+    /// A change the server will not store: a value longer than any field allows, a document past
+    /// its byte quota, or the user's bytes for the day spent (4413; the app says so and keeps
+    /// the records).
+    Quota(&'static str),
     /// A panic inside automerge while handling this peer's input.
     Crashed,
     /// The peer said goodbye.
@@ -53,6 +57,7 @@ impl Close {
             Close::Protocol(_) => 1008,
             Close::Revoked => 4401,
             Close::Storage => 1013,
+            Close::Quota(_) => 4413,
             Close::Crashed => 1011,
             Close::Normal => 1000,
         }
@@ -63,6 +68,7 @@ impl Close {
             Close::Protocol(m) => m.chars().take(100).collect(),
             Close::Revoked => "session revoked".into(),
             Close::Storage => "storage unavailable".into(),
+            Close::Quota(why) => (*why).into(),
             Close::Crashed => "internal error".into(),
             Close::Normal => String::new(),
         }
@@ -106,6 +112,8 @@ struct Held {
     _slot: Arc<DocSlot>,
     guard: OwnedMutexGuard<Option<LoadedDoc>>,
     committing: Committing,
+    /// Bytes of the changes it stores.
+    bytes: usize,
     frames: Vec<Vec<u8>>,
 }
 
@@ -131,6 +139,8 @@ enum Receipt {
     Rejected,
     Panicked,
     TooManyMissingDeps,
+    /// The changes write a string longer than [`schema::MAX_STRING_BYTES`].
+    TooLong,
 }
 
 /// [`receive`] on a document the caller holds by value, on the blocking pool when the message is
@@ -199,6 +209,9 @@ fn receive_unguarded(
         Some(f) => f,
         None => schema::changed_since(doc, &before),
     };
+    if touched.longest_string > schema::MAX_STRING_BYTES {
+        return Receipt::TooLong;
+    }
     Receipt::Changed {
         chunk,
         projection: Box::new(schema::project_touched(doc, &touched)),
@@ -379,6 +392,10 @@ impl Connection {
             Receipt::TooManyMissingDeps => {
                 Close::Protocol("too many changes with missing dependencies".into())
             }
+            Receipt::TooLong => {
+                tracing::warn!(conn = self.id, user = %self.caller.user_id, "sync refused: a value longer than any field allows");
+                Close::Quota("value too long")
+            }
             _ => Close::Protocol("sync message rejected".into()),
         }
     }
@@ -526,7 +543,18 @@ impl Connection {
         };
         let changed = match receipt {
             Receipt::Unchanged => None,
-            Receipt::Changed { chunk, projection } => Some((chunk, projection)),
+            Receipt::Changed { chunk, projection } => {
+                if let Err(why) =
+                    self.hub
+                        .within_quota(&self.caller.user_id, loaded.stored_bytes, chunk.len())
+                {
+                    // Not stored: the document reloads from storage, the tablet keeps its records.
+                    self.docs.remove(&doc_id);
+                    tracing::warn!(conn = self.id, user = %self.caller.user_id, doc = %doc_id, why, "sync refused: quota");
+                    return Err(Close::Quota(why));
+                }
+                Some((chunk, projection))
+            }
             failed => {
                 // The document may hold part of a bad message: it stays unloaded and reloads from
                 // storage next time; nothing is kept of this peer's state (it may count what was
@@ -538,6 +566,7 @@ impl Connection {
         loaded.doc = doc;
         peer.state = state;
         peer.dirty = true;
+        let chunk_bytes = changed.as_ref().map_or(0, |(chunk, _)| chunk.len());
         let committing = match changed {
             None => None,
             Some((chunk, projection)) => {
@@ -594,6 +623,7 @@ impl Connection {
                     _slot: slot,
                     guard,
                     committing,
+                    bytes: chunk_bytes,
                     frames,
                 });
             }
@@ -646,6 +676,7 @@ impl Connection {
                 _slot,
                 mut guard,
                 committing,
+                bytes,
                 frames,
             } = held;
             if let Err(e) = Hub::committed(committing).await {
@@ -663,6 +694,7 @@ impl Connection {
                 continue;
             };
             loaded.increments += 1;
+            loaded.stored_bytes += bytes;
             if loaded.increments >= self.hub.limits().compact_after_increments {
                 let compact = CommitJob::Compact {
                     doc_id: doc_id.to_string(),
@@ -755,6 +787,11 @@ impl Connection {
             Receipt::Changed { chunk, projection } => (chunk, projection),
             failed => return Err(self.refused(failed)),
         };
+        if let Err(why) = self.hub.within_quota(&self.caller.user_id, 0, chunk.len()) {
+            tracing::warn!(conn = self.id, user = %self.caller.user_id, why, "a tablet's new resident refused: quota");
+            return Err(Close::Quota(why));
+        }
+        let chunk_bytes = chunk.len();
         // Only commissioners register residents from a tablet: any review mark in the new
         // document is not a lead's (before, it was projected as the lead's 確認済み).
         let mut projection = projection;
@@ -806,7 +843,9 @@ impl Connection {
             }
         };
         let reply = doc.generate_sync_message(&mut state);
-        self.hub.install(doc_id, LoadedDoc::new(doc, 1)).await;
+        self.hub
+            .install(doc_id, LoadedDoc::new(doc, 1, chunk_bytes))
+            .await;
         self.allowed
             .get_or_insert_with(HashMap::new)
             .insert(doc_id, Owner::Resident(resident_id));

@@ -40,6 +40,15 @@ pub struct Limits {
     pub max_loaded_docs: usize,
     /// Open sync sockets one user may hold at once ([`Hub::socket_permit`]).
     pub max_sockets_per_user: usize,
+    /// Open sync sockets from one client address at once (seen through the trusted proxies): a
+    /// stolen session or many sessions from one place cannot hold every socket of the server.
+    pub max_sockets_per_address: usize,
+    /// Largest a document may grow to in storage (bytes of its stored chunks); a change past it
+    /// is refused, not stored ([`Hub::within_quota`]).
+    pub max_document_bytes: usize,
+    /// Bytes of changes one user's tablets may store in a day (JST): a commissioner's month of
+    /// records is a few hundred KiB.
+    pub max_user_bytes_per_day: usize,
 }
 
 impl Default for Limits {
@@ -51,28 +60,41 @@ impl Default for Limits {
             max_pending_residents: 20,
             max_loaded_docs: 20_000,
             max_sockets_per_user: 16,
+            max_sockets_per_address: 64,
+            max_document_bytes: 4 * 1024 * 1024,
+            max_user_bytes_per_day: 64 * 1024 * 1024,
         }
     }
 }
 
-/// One open sync socket of a user, counted by the hub until it is dropped (with its connection).
+/// One open sync socket of a user from an address, counted by the hub under both until it is
+/// dropped (with its connection).
 pub struct SocketPermit {
     hub: std::sync::Weak<Inner>,
-    user_id: Box<str>,
+    keys: [Box<str>; 2],
 }
 
 impl Drop for SocketPermit {
     fn drop(&mut self) {
         if let Some(h) = self.hub.upgrade() {
             let mut open = lock(&h.sockets);
-            if let Some(n) = open.get_mut(&*self.user_id) {
-                *n -= 1;
-                if *n == 0 {
-                    open.remove(&*self.user_id);
+            for key in &self.keys {
+                if let Some(n) = open.get_mut(&**key) {
+                    *n -= 1;
+                    if *n == 0 {
+                        open.remove(&**key);
+                    }
                 }
             }
         }
     }
+}
+
+/// Why a socket was not admitted ([`Hub::socket_permit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketCap {
+    User,
+    Address,
 }
 
 pub type ConnId = u64;
@@ -107,16 +129,20 @@ pub struct LoadedDoc {
     pub doc: Automerge,
     /// Stored increments since the last snapshot (compaction replaces them all).
     pub increments: usize,
+    /// Bytes of its stored chunks (what [`Limits::max_document_bytes`] bounds); a compaction does
+    /// not lower it until the document reloads — an over-estimate, far from real documents' size.
+    pub stored_bytes: usize,
     /// Another server process changed the document while changes here waited for a dependency:
     /// this copy lacks that change and is dropped as soon as nothing waits (see [`Hub::changed_elsewhere`]).
     pub stale: bool,
 }
 
 impl LoadedDoc {
-    pub fn new(doc: Automerge, increments: usize) -> LoadedDoc {
+    pub fn new(doc: Automerge, increments: usize, stored_bytes: usize) -> LoadedDoc {
         LoadedDoc {
             doc,
             increments,
+            stored_bytes,
             stale: false,
         }
     }
@@ -124,7 +150,8 @@ impl LoadedDoc {
     /// A document loaded from its stored `chunks`.
     fn stored(doc: Automerge, chunks: &[documents::Chunk]) -> LoadedDoc {
         let increments = chunks.iter().filter(|c| c.kind == "incremental").count();
-        LoadedDoc::new(doc, increments)
+        let bytes = chunks.iter().map(|c| c.data.len()).sum();
+        LoadedDoc::new(doc, increments, bytes)
     }
 
     /// Whether received changes wait here for a dependency. They exist only in this copy — not
@@ -169,8 +196,11 @@ struct Inner {
     /// Changes whenever access may have changed (see `access::changed`).
     epoch: watch::Sender<String>,
     stats: Stats,
-    /// Open sync sockets per user ([`SocketPermit`]).
+    /// Open sync sockets per user (`u:` id) and per client address (`a:` address) ([`SocketPermit`]).
     sockets: Mutex<HashMap<String, usize>>,
+    /// Bytes stored today per user: (day, bytes) ([`Hub::within_quota`]). In memory: a restart
+    /// forgives the day, which bounds nothing worse than one more day's quota.
+    stored_today: Mutex<HashMap<String, (String, usize)>>,
 }
 
 /// One per process; cheap to clone.
@@ -225,6 +255,7 @@ impl Hub {
             epoch,
             stats: Stats::default(),
             sockets: Mutex::new(HashMap::new()),
+            stored_today: Mutex::new(HashMap::new()),
         }));
         // The committer is a plain thread: it blocks on the database, batch after batch.
         let weak = hub.downgrade();
@@ -531,6 +562,7 @@ impl Hub {
         }
         let (chunk, touched) = super::schema::changed_since(&loaded.doc, &before);
         let projection = Box::new(super::schema::project_touched(&loaded.doc, &touched));
+        let chunk_bytes = chunk.len();
         let job = CommitJob::Changes {
             doc_id: doc.to_string(),
             chunk,
@@ -547,6 +579,7 @@ impl Hub {
         match committed {
             Ok(()) => {
                 loaded.increments += 1;
+                loaded.stored_bytes += chunk_bytes;
                 drop(guard);
                 self.notify(doc, NO_CONNECTION);
                 Ok(())
@@ -565,17 +598,50 @@ impl Hub {
 
     /// A permit for one more sync socket of `user_id`, or `None` when the user already holds
     /// [`Limits::max_sockets_per_user`].
-    pub fn socket_permit(&self, user_id: &str) -> Option<SocketPermit> {
+    pub fn socket_permit(&self, user_id: &str, address: &str) -> Result<SocketPermit, SocketCap> {
         let mut open = lock(&self.0.sockets);
-        let n = open.entry(user_id.to_string()).or_insert(0);
-        if *n >= self.0.limits.max_sockets_per_user {
-            return None;
+        let (user, addr) = (format!("u:{user_id}"), format!("a:{address}"));
+        let limits = &self.0.limits;
+        if open.get(&user).copied().unwrap_or(0) >= limits.max_sockets_per_user {
+            return Err(SocketCap::User);
         }
-        *n += 1;
-        Some(SocketPermit {
+        if open.get(&addr).copied().unwrap_or(0) >= limits.max_sockets_per_address {
+            return Err(SocketCap::Address);
+        }
+        *open.entry(user.clone()).or_insert(0) += 1;
+        *open.entry(addr.clone()).or_insert(0) += 1;
+        Ok(SocketPermit {
             hub: Arc::downgrade(&self.0),
-            user_id: user_id.into(),
+            keys: [user.into(), addr.into()],
         })
+    }
+
+    /// Whether `user_id` may store `bytes` more in a document that holds `stored` bytes now
+    /// ([`Limits::max_document_bytes`], [`Limits::max_user_bytes_per_day`]); if so, they are
+    /// counted against the user's day. A refusal says which quota.
+    pub fn within_quota(
+        &self,
+        user_id: &str,
+        stored: usize,
+        bytes: usize,
+    ) -> Result<(), &'static str> {
+        let limits = &self.0.limits;
+        if stored.saturating_add(bytes) > limits.max_document_bytes {
+            return Err("document too large");
+        }
+        let today = crate::domain::Date::today_jst(crate::db::now_ms()).to_string();
+        let mut days = lock(&self.0.stored_today);
+        let used = days
+            .entry(user_id.to_string())
+            .or_insert((today.clone(), 0));
+        if used.0 != today {
+            *used = (today, 0);
+        }
+        if used.1.saturating_add(bytes) > limits.max_user_bytes_per_day {
+            return Err("daily quota exceeded");
+        }
+        used.1 += bytes;
+        Ok(())
     }
 
     /// Whether the committer thread still takes jobs (it ends only by a panic or at shutdown).

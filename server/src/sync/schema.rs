@@ -66,6 +66,9 @@ pub const ACTIVITY_KINDS: [&str; 7] = [
 ];
 /// Longest note or comment kept (characters).
 pub const MAX_NOTE_CHARS: usize = 4000;
+/// Longest string value a change may write anywhere in a document (bytes): a note at its longest
+/// in 4-byte characters. A change with a longer one is refused on receipt, not stored.
+pub const MAX_STRING_BYTES: usize = 4 * MAX_NOTE_CHARS;
 
 /// The profile fields the server fills when a resident is registered.
 pub struct NewProfile<'a> {
@@ -436,6 +439,9 @@ pub struct Touched {
     pub contacts: std::collections::BTreeSet<String>,
     pub reviews: std::collections::BTreeSet<String>,
     pub activities: std::collections::BTreeSet<String>,
+    /// The longest string value the changes write (bytes; text spliced into a text object counts
+    /// per splice, a map or list value whole).
+    pub longest_string: usize,
 }
 
 /// The entries changed between two sets of heads (from automerge's patches, so the cost follows the
@@ -464,6 +470,17 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
     use automerge::{PatchAction, Prop};
     let mut t = Touched::default();
     for patch in patches {
+        let written = match &patch.action {
+            PatchAction::PutMap { value, .. } | PatchAction::PutSeq { value, .. } => {
+                string_len(&value.0)
+            }
+            PatchAction::Insert { values, .. } => {
+                values.iter().map(|v| string_len(&v.0)).max().unwrap_or(0)
+            }
+            PatchAction::SpliceText { value, .. } => value.make_string().len(),
+            _ => 0,
+        };
+        t.longest_string = t.longest_string.max(written);
         let section = patch.path.first().map(|(_, p)| p.clone());
         let entry = match (patch.path.get(1), &patch.action) {
             (Some((_, Prop::Map(k))), _) => Some(k.clone()),
@@ -489,6 +506,16 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
         }
     }
     t
+}
+
+fn string_len(v: &Value<'_>) -> usize {
+    match v {
+        Value::Scalar(s) => match s.as_ref() {
+            ScalarValue::Str(s) => s.len(),
+            _ => 0,
+        },
+        _ => 0,
+    }
 }
 
 /// The entries named by the changes in `chunks` (change chunks, as a sync message carries them), read
@@ -534,6 +561,9 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
                     }
                 },
             };
+            if let OpType::Put(automerge::ScalarValue::Str(v)) = &op.action {
+                t.longest_string = t.longest_string.max(v.len());
+            }
             let key = match &op.key {
                 Key::Map(k) => k.to_string(),
                 Key::Seq(_) => "#".to_string(),
