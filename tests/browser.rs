@@ -147,7 +147,7 @@ async fn field_story(db: TestDb) {
         f["pendingAfterReload"], "未送信 4件",
         "the reload offline keeps the count"
     );
-    assert_eq!(f["offlineNet"], "オフライン");
+    assert_eq!(f["offlineNet"], "つながっていません");
     let newest_first = strs(&f["afterReload"]["contacts"]);
     assert!(
         newest_first[2].contains("気になる: 郵便受け、除雪"),
@@ -551,6 +551,52 @@ async fn lead_alert(db: TestDb) {
         f["closedLine"]
     );
     assert_eq!(f["server"]["status"], "closed");
+    // From the alert, a referral (つなぎ) in one step: the agency is the alert's route, the lead
+    // chooses the 分野 and saves; it reaches the server, and its author records the outcome later.
+    assert_eq!(f["referralTaps"], 3, "つなぎを記録する, 高齢者, 保存する");
+    assert_eq!(f["referralSaved"], true);
+    assert_eq!(f["referralUrl"], format!("/#/alerts/{id}/referral/saved"));
+    let form = &f["referralForm"];
+    assert_eq!(form["heading"], "つなぎを記録する: 試験 花子");
+    assert_eq!(form["chosen"], "地域包括支援センター");
+    assert_eq!(form["on"], form["today"]);
+    assert_eq!(
+        form["small"],
+        json!([]),
+        "referral form: targets under 48 px"
+    );
+    assert!(
+        form["from"]
+            .as_str()
+            .unwrap()
+            .contains("郵便受けが2回続けて気になる状態です"),
+        "{form}"
+    );
+    let from_alert = f["alertReferrals"].as_str().unwrap();
+    assert!(
+        from_alert.contains("地域包括支援センター") && from_alert.contains("結果待ち"),
+        "{from_alert}"
+    );
+    assert_eq!(f["referralSent"], true, "the referral reached the server");
+    let list = f["referralList"].as_str().unwrap();
+    for part in ["地域包括支援センター", "分野: 高齢者", "結果待ち"] {
+        assert!(list.contains(part), "{part} not in {list}");
+    }
+    assert_eq!(f["outcomeTaps"], 2);
+    assert!(
+        f["outcomeLine"]
+            .as_str()
+            .unwrap()
+            .contains("結果: 支援につながった"),
+        "{}",
+        f["outcomeLine"]
+    );
+    assert!(
+        !f["referralListAfter"]
+            .as_str()
+            .unwrap()
+            .contains("結果待ち")
+    );
     // The home: the alert first, then the rest of the day; after 対応済み it is gone.
     let before = &f["before"];
     assert_eq!(before["alerts"].as_array().unwrap().len(), 1, "{before}");
@@ -596,7 +642,7 @@ async fn review_loop(db: TestDb) {
     );
     let lead_sees = f["leadSees"].as_str().unwrap();
     assert!(
-        lead_sees.contains("試験 花子") && lead_sees.contains("サーバー受信"),
+        lead_sees.contains("試験 花子") && lead_sees.contains("市役所に届いた"),
         "{lead_sees}"
     );
     assert!(lead_sees.contains("気になる: 郵便受け"), "{lead_sees}");

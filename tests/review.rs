@@ -74,6 +74,22 @@ impl Recorder {
         self.send().await;
     }
 
+    /// Writes a referral (つなぎ) into the resident's document, as `author`, and waits for the
+    /// acknowledgement.
+    async fn referral(&mut self, id: &str, day: &str, to: &str, author: &str) {
+        let fields = [
+            ("id", id),
+            ("on", day),
+            ("to", to),
+            ("field", "高齢者"),
+            ("note", "包括に相談、訪問の予定"),
+            ("authorId", author),
+            ("outcome", "open"),
+        ];
+        crate::support::peers::add_entry(&mut self.doc, "referrals", id, &fields);
+        self.send().await;
+    }
+
     /// Writes an entry into the document's `activities` (the activity log's section) and waits for
     /// the acknowledgement.
     async fn activity(&mut self, id: &str, day: &str, kind: &str) {
@@ -740,9 +756,17 @@ async fn activity_report(db: TestDb) {
     log.take_back("a6").await;
     // An activities section written into a resident's document counts for nothing.
     t1.activity("x1", "2026-11-09", "liaison").await;
+    // A referral (つなぎ) is a 連絡調整 of its author, on its day (the 10th: a fifth day); one of
+    // another month counts in that month.
+    let comm_a = s.fx.user("comm-a").to_string();
+    t1.referral("j1", "2026-11-10", "chiiki_hokatsu", &comm_a)
+        .await;
+    t1.referral("j0", "2026-10-29", "shakyo", &comm_a).await;
 
-    // Hand-counted: comm-a 3 contacts on 2 days (02, 20), 1 visit, and from the log 研修 1,
-    // 証明事務 1, 連絡調整 1 on 02, 05, 06: 4 active days; comm-a2 1 contact, 1 visit, 1 day.
+    // Hand-counted: comm-a 3 contacts on 2 days (02, 20), 2 of them consultations (the greeting
+    // recorded no 分野: a contact, not a 相談・支援), 1 visit, and from the log 研修 1, 証明事務 1,
+    // 連絡調整 1 on 02, 05, 06, and a つなぎ (連絡調整) on the 10th: 5 active days; comm-a2 1
+    // consultation, 1 visit, 1 day.
     let (st, mine) = c1.get("/api/reports/activity?month=2026-11").await;
     assert_eq!(st, StatusCode::OK, "{mine}");
     assert_eq!(
@@ -757,18 +781,21 @@ async fn activity_report(db: TestDb) {
             t["visits"].as_i64(),
             t["active_days"].as_i64()
         ),
-        (Some(3), Some(1), Some(4))
+        (Some(2), Some(1), Some(5))
     );
     assert_eq!(t["other_activities"]["民児協運営・研修"], 1);
     assert_eq!(t["other_activities"]["証明事務"], 1);
     assert_eq!(t["other_activities"]["行事・事業・会議への参加協力"], 0);
     assert_eq!(
-        t["liaison"], 1,
-        "the resident document's liaison is not counted"
+        t["liaison"], 2,
+        "the log's liaison and the referral; the resident document's activities entry is not counted"
     );
     assert_eq!(t["by_field"]["高齢者"], 2);
     assert_eq!(t["by_field"]["障害者"], 1);
-    assert_eq!(t["by_field"]["その他"], 1);
+    assert_eq!(
+        t["by_field"]["その他"], 0,
+        "a contact without a 分野 is no consultation"
+    );
     assert_eq!(t["by_content"]["日常的な支援"], 1);
     assert_eq!(t["by_content"]["介護保険"], 1);
 
@@ -786,9 +813,9 @@ async fn activity_report(db: TestDb) {
             total["visits"].as_i64(),
             total["active_days"].as_i64()
         ),
-        (Some(4), Some(2), Some(5))
+        (Some(3), Some(2), Some(6))
     );
-    assert_eq!(total["liaison"], 1);
+    assert_eq!(total["liaison"], 2);
     assert_eq!(total["other_activities"]["証明事務"], 1);
     assert_eq!(total["by_content"]["子育て・母子保健"], 1);
     let mut other = s.login("lead-b").await;
@@ -811,12 +838,12 @@ async fn activity_report(db: TestDb) {
         .iter()
         .find(|r| r["district"] == "神楽岡")
         .unwrap();
-    assert_eq!(kagura["totals"]["consultations"], 4);
+    assert_eq!(kagura["totals"]["consultations"], 3);
     assert_eq!(
         kagura["totals"]["active_days"], district["total"]["active_days"],
         "the city's district row counts commissioner-days, as the lead's total does"
     );
-    assert_eq!(kagura["totals"]["liaison"], 1);
+    assert_eq!(kagura["totals"]["liaison"], 2);
     assert_eq!(kagura["totals"]["other_activities"]["民児協運営・研修"], 1);
     assert!(
         !text.contains("定例会"),
@@ -850,7 +877,7 @@ async fn activity_report(db: TestDb) {
         "header, two commissioners and the lead, total: {lines:?}"
     );
     assert!(lines[0].contains("訪問回数") && lines[0].contains("内容:日常的な支援"));
-    assert!(lines[4].starts_with("合計,,4,"), "{}", lines[4]);
+    assert!(lines[4].starts_with("合計,,3,"), "{}", lines[4]);
 
     let (st, bad) = lead.get("/api/reports/activity?month=2026-13").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);

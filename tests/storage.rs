@@ -66,6 +66,63 @@ async fn demo_guard(db: TestDb) {
     assert!(!again.freshly_seeded, "a second start reuses the demo");
     assert_eq!(again.residents, 240);
 
+    // Three months of history, as a newcomer would want to see it: contacts on every resident,
+    // a few open alerts among many dealt with, marks waiting for an answer, referrals, notices,
+    // and some residents overdue.
+    let (contacts, statuses, marks, referrals, notices, concerns) = demo_db
+        .read_blocking(|conn| {
+            use diesel::prelude::*;
+            use mimamori::db::schema::{alerts, contacts, notices, referrals, reviews};
+            let n_contacts: i64 = contacts::table.count().get_result(conn)?;
+            let statuses: Vec<String> = alerts::table.select(alerts::status).load(conn)?;
+            let marks: Vec<String> = reviews::table.select(reviews::mark).load(conn)?;
+            let referrals: Vec<String> = referrals::table.select(referrals::outcome).load(conn)?;
+            let notices: i64 = notices::table.count().get_result(conn)?;
+            let concerns: i64 = contacts::table
+                .filter(contacts::concern.ne("none"))
+                .count()
+                .get_result(conn)?;
+            Ok((n_contacts, statuses, marks, referrals, notices, concerns))
+        })
+        .unwrap();
+    println!(
+        "demo city: {contacts} contacts ({concerns} with a concern), alerts {statuses:?}, {} marks, referrals {referrals:?}, {notices} notices",
+        marks.len()
+    );
+    assert!(
+        contacts >= 240 * 10,
+        "about three months per resident: {contacts}"
+    );
+    assert!(
+        concerns * 100 < contacts * 15,
+        "mostly all-normal: {concerns} of {contacts}"
+    );
+    let open = statuses.iter().filter(|s| *s != "closed").count();
+    assert!(
+        open >= 1 && open * 2 < statuses.len(),
+        "a few open among many: {statuses:?}"
+    );
+    assert!(marks.iter().any(|m| m == "check") && marks.iter().any(|m| m == "confirmed"));
+    assert!(referrals.iter().any(|o| o == "open") && referrals.iter().any(|o| o == "connected"));
+    assert_eq!(notices, 3);
+    let overdue = demo_db
+        .read_blocking(|conn| {
+            let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+            let mut n = 0;
+            for d in mimamori::db::directory::list_districts(conn)? {
+                n += mimamori::db::review::district_contact_status(conn, &d.id, &today)?
+                    .into_iter()
+                    .filter(|s| s.is_overdue(&today))
+                    .count();
+            }
+            Ok(n)
+        })
+        .unwrap();
+    assert!(
+        (5..60).contains(&overdue),
+        "some residents overdue: {overdue}"
+    );
+
     let real = db.open();
     seed(&real);
     let refused = mimamori::demo::ensure(&real);

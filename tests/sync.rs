@@ -1343,6 +1343,43 @@ async fn author_only(db: TestDb) {
     refused.sort();
     assert_eq!(refused, ["c-forged", "c-future", "c-lead"]);
     assert!(problems.iter().all(|p| p.delivered_by_user_id == comm_id));
+
+    // Its author edits their own contact: it counts as edited, and the lead sees what it said
+    // before (issue 18 item 6).
+    {
+        let (_, contacts) = cdoc.get(ROOT, "contacts").unwrap().unwrap();
+        let (_, c) = cdoc.get(&contacts, "c-own").unwrap().unwrap();
+        let mut tx = cdoc.transaction();
+        tx.put(&c, "concern", "none").unwrap();
+        tx.put(&c, "note", "様子を見に行ったら元気だった").unwrap();
+        tx.commit();
+    }
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+    let (st, items) = lead
+        .get(&format!("/api/review/contacts?resident_id={ra1}"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{items}");
+    let own = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["contact_id"] == "c-own")
+        .unwrap();
+    assert_eq!(own["note"], "様子を見に行ったら元気だった");
+    assert_eq!(own["earlier"].as_array().unwrap().len(), 1, "{own}");
+    assert_eq!(own["earlier"][0]["note"], "自分の記録");
+    assert_eq!(own["earlier"][0]["concern"], "watch");
+    let lead_contact = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["contact_id"] == "c-lead")
+        .unwrap();
+    assert_eq!(
+        lead_contact["earlier"],
+        json!([]),
+        "a refused edit leaves no version"
+    );
 }
 
 /// A contact by `author` with `note`, for the quota tests.
@@ -1503,4 +1540,170 @@ async fn address_cap(db: TestDb) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+both!(a_referral_counts_as_its_author_wrote_it, referrals);
+async fn referrals(db: TestDb) {
+    use automerge::transaction::Transactable;
+    use automerge::{ROOT, ReadDoc};
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let (lead_id, comm_id) = (
+        s.fx.user("lead-a").to_string(),
+        s.fx.user("comm-a").to_string(),
+    );
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    fn referral(doc: &mut Automerge, id: &str, on: &str, to: &str, author: &str) {
+        let fields = [
+            ("id", id),
+            ("on", on),
+            ("to", to),
+            ("field", "高齢者"),
+            ("note", "包括に相談した"),
+            ("authorId", author),
+            ("outcome", "open"),
+        ];
+        add_entry(doc, "referrals", id, &fields)
+    }
+
+    // The commissioner records two referrals, one in the lead's name and one dated 2099.
+    let mut comm = s.login("comm-a").await;
+    let doc_id = doc_id(&mut comm, &ra1).await;
+    let mut cp = RawPeer::joined(&s, &comm, "peer-comm").await;
+    let (mut cdoc, mut cstate) = cp.fetch(&doc_id).await;
+    referral(&mut cdoc, "j-own", &today, "chiiki_hokatsu", &comm_id);
+    referral(&mut cdoc, "j-forged", &today, "city", &lead_id);
+    referral(&mut cdoc, "j-future", "2099-01-01", "medical", &comm_id);
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+
+    // The lead changes the commissioner's outcome: not counted. The commissioner's own later
+    // outcome is.
+    let mut lead = s.login("lead-a").await;
+    let mut lp = RawPeer::joined(&s, &lead, "peer-lead").await;
+    let (mut ldoc, mut lstate) = lp.fetch(&doc_id).await;
+    let set = |doc: &mut Automerge, outcome: &str| {
+        let (_, refs) = doc.get(ROOT, "referrals").unwrap().unwrap();
+        let (_, r) = doc.get(&refs, "j-own").unwrap().unwrap();
+        let mut tx = doc.transaction();
+        tx.put(&r, "outcome", outcome).unwrap();
+        tx.put(&r, "outcomeOn", today.as_str()).unwrap();
+        tx.commit();
+    };
+    set(&mut ldoc, "declined");
+    lp.sync_doc(&doc_id, &mut ldoc, &mut lstate).await.unwrap();
+    let r = ra1.clone();
+    let stored = |s: &TestServer| {
+        let (db, r) = (s.db.clone(), r.clone());
+        async move {
+            db.read(move |conn| {
+                Ok((
+                    mimamori::db::documents::referrals_of(conn, &r)?,
+                    mimamori::db::documents::problems_of(conn, &r)?,
+                ))
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (rows, problems) = stored(&s).await;
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.id.as_str(), r.outcome.as_str(), r.author_id.as_str()))
+            .collect::<Vec<_>>(),
+        [("j-own", "open", comm_id.as_str())],
+        "only the commissioner's own referral counts, as they wrote it"
+    );
+    let mut refused: Vec<&str> = problems
+        .iter()
+        .filter(|p| p.entry_kind == "referral")
+        .map(|p| p.entry_id.as_str())
+        .collect();
+    refused.sort();
+    assert_eq!(refused, ["j-forged", "j-future", "j-own"]);
+
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+    set(&mut cdoc, "connected");
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+    let (rows, _) = stored(&s).await;
+    assert_eq!(
+        (rows[0].outcome.as_str(), rows[0].outcome_on.as_deref()),
+        ("connected", Some(today.as_str()))
+    );
+
+    // The city sees the district's count for the fiscal year, and none open.
+    let mut staff = s.login("staff").await;
+    let (_, overview) = staff.get("/api/staff/overview").await;
+    let kagura = overview["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["district_id"] == s.fx.district_a.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            kagura["referrals"].as_i64(),
+            kagura["referrals_open"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    let _ = lead.get("/api/me").await;
+}
+
+both!(
+    the_document_list_names_the_marks_the_server_set_aside,
+    set_aside_marks
+);
+async fn set_aside_marks(db: TestDb) {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ROOT, ReadDoc};
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let lead_id = s.fx.user("lead-a").to_string();
+    let mut comm = s.login("comm-a").await;
+    let (_, me) = comm.get("/api/me").await;
+    assert_eq!(me["district_leads"], json!([lead_id]), "{me}");
+    let doc_id = doc_id(&mut comm, &ra1).await;
+    let mut cp = RawPeer::joined(&s, &comm, "peer-comm").await;
+    let (mut cdoc, mut cstate) = cp.fetch(&doc_id).await;
+    add_greeting(&mut cdoc, "c1");
+    // The commissioner writes 確認済み on their own record in the lead's name.
+    let forge = |doc: &mut Automerge, mark: &str, by: &str| {
+        let (_, reviews) = doc.get(ROOT, "reviews").unwrap().unwrap();
+        let mut tx = doc.transaction();
+        let r = tx.put_object(&reviews, "c1", ObjType::Map).unwrap();
+        for (k, v) in [
+            ("mark", mark),
+            ("comment", ""),
+            ("by", by),
+            ("at", "2026-12-01T12:00:00+09:00"),
+        ] {
+            tx.put(&r, k, v).unwrap();
+        }
+        tx.commit();
+    };
+    forge(&mut cdoc, "confirmed", &lead_id);
+    cp.sync_doc(&doc_id, &mut cdoc, &mut cstate).await.unwrap();
+    let set_aside = |docs: &Value| {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["resident_id"] == ra1.as_str())
+            .unwrap()["set_aside_reviews"]
+            .clone()
+    };
+    let (_, docs) = comm.get("/api/documents").await;
+    assert_eq!(
+        set_aside(&docs),
+        json!({"c1": ""}),
+        "no mark counts: {docs}"
+    );
+    // The lead's own 要確認 on it counts, and is the mark screens show there.
+    let mut lead = s.login("lead-a").await;
+    let mut lp = RawPeer::joined(&s, &lead, "peer-lead").await;
+    let (mut ldoc, mut lstate) = lp.fetch(&doc_id).await;
+    forge(&mut ldoc, "check", &lead_id);
+    lp.sync_doc(&doc_id, &mut ldoc, &mut lstate).await.unwrap();
+    let (_, docs) = lead.get("/api/documents").await;
+    assert_eq!(set_aside(&docs), json!({"c1": "check"}));
 }

@@ -256,15 +256,13 @@ fn seed(db: &Db, opts: &Options) -> Result<Seeded, String> {
                             })
                             .collect::<Vec<_>>();
                         n += rows.len();
-                        documents::apply_projection(
-                            conn,
-                            &resident.id,
-                            None,
-                            rows,
-                            Vec::new(),
-                            Vec::new(),
-                            db::now_ms(),
-                        )?;
+                        let rows = documents::ProjectedRows {
+                            contacts: rows,
+                            reviews: Vec::new(),
+                            referrals: Vec::new(),
+                            problems: Vec::new(),
+                        };
+                        documents::apply_projection(conn, &resident.id, None, rows, db::now_ms())?;
                         documents::mark_doc_changed(conn, &[&resident.id], db::now_ms())?;
                     }
                     Ok(n)

@@ -120,10 +120,10 @@ impl AppError {
             | AppError::BadRequest { message, .. }
             | AppError::Denied { message, .. } => message.clone(),
             AppError::Unauthorized { code } => match *code {
-                "bad_credentials" => "ログインIDまたはパスワードが違います。".into(),
-                "device_revoked" => "この端末は利用停止になっています。".into(),
+                "bad_credentials" => "ログイン名またはパスワードが違います。".into(),
+                "device_revoked" => "このタブレットは利用停止になっています。".into(),
                 "device_required" => {
-                    "この端末は登録されていません。端末登録をしてください。".into()
+                    "このタブレットは登録されていません。タブレットの登録をしてください。".into()
                 }
                 _ => "ログインしてください。".into(),
             },
@@ -141,7 +141,7 @@ impl AppError {
                 "一時的に利用できません。しばらくしてからお試しください。".into()
             }
             AppError::Internal(_) | AppError::Database(_) => {
-                "サーバーでエラーが発生しました。".into()
+                "市役所のシステムでエラーが起きました。".into()
             }
         }
     }

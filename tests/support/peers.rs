@@ -19,10 +19,12 @@ use super::{Client, TestServer};
 pub fn add_entry(doc: &mut Automerge, section: &str, id: &str, fields: &[(&str, &str)]) {
     use automerge::transaction::Transactable;
     use automerge::{ObjType, ROOT, ReadDoc};
-    let Some((_, entries)) = doc.get(ROOT, section).unwrap() else {
-        panic!("a resident document has {section}");
-    };
     let mut tx = doc.transaction();
+    // A section a document may lack until its first entry (referrals) is made then.
+    let entries = match tx.get(ROOT, section).unwrap() {
+        Some((_, entries)) => entries,
+        None => tx.put_object(ROOT, section, ObjType::Map).unwrap(),
+    };
     let e = tx.put_object(&entries, id, ObjType::Map).unwrap();
     for (k, v) in fields {
         tx.put(&e, *k, *v).unwrap();

@@ -36,7 +36,7 @@ run(async () => {
 
   // The snow: no network.
   await stopServer()
-  await waitFor("オフライン", async () => (await netText(page)) === "オフライン")
+  await waitFor("つながっていません", async () => (await netText(page)) === "つながっていません")
   await page.goto(`${origin}/#/r/${rid}/record`)
   await page.getByRole("heading", { name: /^記録する/ }).waitFor()
   const recordScreen = await ergonomics(page)

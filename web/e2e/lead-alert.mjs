@@ -2,8 +2,10 @@
 // (the first also 見守り強化); the server raises 郵便受けが2回続けて and pushes it to the lead's PC (the
 // stand-in push service decrypts it; CDP hands it to the service worker). The notification leads to
 // the alert's own screen, which shows the resident and the rule; the lead marks it 対応済み with a
-// note, and it leaves the 今日の確認 home. The home's height at 1280×800 is measured with the alert
-// on it and after.
+// note, and it leaves the 今日の確認 home. From the alert the lead records a つなぎ (referral) in one
+// step — the agency of the alert's route is chosen already: 分野, 保存する — which reaches the server
+// and the resident's page (結果待ち), where its author records the outcome. The home's height at
+// 1280×800 is measured with the alert on it and after; every screen's targets are at least 48 px.
 import {
   cfg,
   deliverPush,
@@ -77,6 +79,54 @@ run(async () => {
   await card.getByRole("button", { name: "この内容で対応済みにする" }).click()
   const closedLine = await card.getByTestId("alert-closed").innerText()
 
+  // つなぎ from the alert: each click below is one tap of the lead's.
+  let taps = 0
+  const tap = async locator => {
+    await locator.click()
+    taps++
+  }
+  await tap(card.getByRole("link", { name: "つなぎを記録する" }))
+  const form = lead.page.getByTestId("referral-heading")
+  await form.waitFor()
+  const referralForm = {
+    heading: await form.innerText(),
+    from: await lead.page.getByTestId("referral-from").innerText(),
+    chosen: await lead.page.getByTestId("referral-to").getByRole("radio", { checked: true }).innerText(),
+    on: await lead.page.locator('input[name="on"]').inputValue(),
+    today: await lead.page.evaluate(() => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10)),
+    small: (await ergonomics(lead.page)).small,
+  }
+  await tap(lead.page.getByTestId("referral-field").getByRole("radio", { name: "高齢者" }))
+  await tap(lead.page.getByRole("button", { name: "保存する", exact: true }))
+  await lead.page.getByTestId("saved").waitFor()
+  const referralTaps = taps
+  const referralSaved = (await lead.page.getByTestId("saved").innerText()).startsWith("保存しました")
+  const referralUrl = lead.page.url().slice(origin.length)
+  const alertReferrals = await lead.page.getByTestId("alert-referrals").innerText()
+  // Acknowledged by the server: the server stored the referral (a change it refuses stays unsent).
+  const unsent = () =>
+    lead.page.evaluate(id => {
+      const e = window.mimamori.get().docs.find(d => d.residentId === id)
+      return !e || e.pendingEdit || e.pendingContacts.length > 0
+    }, rid)
+  await waitFor("the referral at the server", async () => !(await unsent()))
+  const referralSent = !(await unsent())
+
+  // The resident's page lists it, 結果待ち; its author records the outcome there.
+  await lead.page.goto(`${origin}/#/r/${rid}`)
+  const list = lead.page.getByTestId("referrals")
+  await list.waitFor()
+  const referralList = await list.innerText()
+  const residentSmall = (await ergonomics(lead.page)).small
+  taps = 0
+  await tap(list.getByRole("button", { name: "結果を記録する" }))
+  await tap(list.getByRole("button", { name: "支援につながった" }))
+  await list.getByTestId("referral-outcome").waitFor()
+  const outcomeTaps = taps
+  const outcomeLine = await list.getByTestId("referral-outcome").innerText()
+  const referralListAfter = await list.innerText()
+  await waitFor("the outcome at the server", async () => !(await unsent()))
+
   await lead.page.goto(`${origin}/#/`)
   const after = await home(lead.page, n => n === 0)
   const server = await (await lead.page.request.get(`${origin}/api/review/alerts/${pushed.payload.alert}`)).json()
@@ -86,6 +136,17 @@ run(async () => {
     before,
     shown,
     closedLine,
+    referralForm,
+    referralTaps,
+    referralSaved,
+    referralUrl,
+    alertReferrals,
+    referralSent,
+    referralList,
+    residentSmall,
+    outcomeTaps,
+    outcomeLine,
+    referralListAfter,
     after,
     server: { status: server.status, close_note: server.close_note },
   }

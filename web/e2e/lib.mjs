@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import fs from "node:fs"
+import { createRequire } from "node:module"
 import path from "node:path"
 import { chromium } from "playwright-core"
 
@@ -121,13 +122,13 @@ export const netText = page => page.getByTestId("net").innerText()
 export async function enrol(page, code) {
   await page.goto(`${origin}/#/enrol/${code}`)
   await page.getByRole("button", { name: "登録する" }).click()
-  await page.getByText("端末を登録しました").waitFor()
+  await page.getByText("タブレットを登録しました").waitFor()
   await page.getByRole("link", { name: "ログインへ進む" }).click()
 }
 
 export async function login(page, loginId) {
   if (!page.url().includes("#/login")) await page.goto(`${origin}/#/login`)
-  await page.getByLabel("ログインID").fill(loginId)
+  await page.getByLabel("ログイン名").fill(loginId)
   await page.getByLabel("パスワード").fill(cfg.password)
   await page.getByRole("button", { name: "ログイン" }).click()
   // The first login on a tablet chooses the PIN that guards its local data.
@@ -148,7 +149,7 @@ export const PIN = "246810"
 /** The office PC (city staff, administrator): log in and choose the PIN that guards this browser. */
 export async function officeLogin(page, loginId) {
   await page.goto(`${origin}/#/login`)
-  await page.getByLabel("ログインID").fill(loginId)
+  await page.getByLabel("ログイン名").fill(loginId)
   await page.getByLabel("パスワード").fill(cfg.password)
   await page.getByRole("button", { name: "ログイン" }).click()
   await page.getByRole("heading", { name: "暗証番号を決めてください" }).waitFor()
@@ -197,17 +198,25 @@ export async function waitSent(page, timeoutMs = 20_000) {
   await waitFor("送信済み", async () => (await statusText(page)) === "送信済み", timeoutMs)
 }
 
-/** Records a contact through the 記録する screen. */
+/**
+ * Records a contact through the 記録する screen. `outcome` is left out for 間接確認 (not asked);
+ * `fields` (分野) and `contents` (内容) record a consultation (「相談・支援をした」).
+ */
 export async function recordContact(page, residentId, c) {
   await page.goto(`${origin}/#/r/${residentId}/record`)
   await page.getByRole("heading", { name: /^記録する/ }).waitFor()
   await page.getByTestId("kind").getByRole("radio", { name: c.kind }).click()
-  await page.getByTestId("outcome").getByRole("radio", { name: c.outcome }).click()
+  if (c.outcome) await page.getByTestId("outcome").getByRole("radio", { name: c.outcome }).click()
   if (c.allOk) await page.getByRole("button", { name: "すべて異常なし" }).click()
   for (const [check, value] of Object.entries(c.checks ?? {})) {
     await page.locator(`[data-check="${check}"]`).getByRole("radio", { name: value }).click()
   }
   if (c.concern) await page.getByTestId("concern").getByRole("radio", { name: c.concern }).click()
+  if (c.fields || c.contents) {
+    await page.getByLabel("相談・支援をした").check()
+    for (const f of c.fields ?? []) await page.getByTestId("fields").getByRole("checkbox", { name: f, exact: true }).click()
+    for (const x of c.contents ?? []) await page.getByTestId("contents").getByRole("checkbox", { name: x, exact: true }).click()
+  }
   if (c.note) await page.getByLabel("メモ").fill(c.note)
   if (c.followUpOn) {
     await page.getByLabel("あとで、もう一度訪ねる").check()
@@ -327,6 +336,29 @@ export async function ergonomics(page) {
       bodyFontPx: parseFloat(getComputedStyle(document.body).fontSize),
     }
   })
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
+
+/**
+ * axe-core's accessibility check of what `page` shows now: its violations (every rule axe runs by
+ * default, WCAG A/AA and best practices), as [{ id, impact, nodes, targets }] with the first three
+ * elements' selectors — never the page's text (residents' names stay out of the logs): quoted
+ * attribute values in a selector, other than the app's own test hooks, are blanked. `screen` only
+ * names the screen in the log. axe goes in through CDP (page.evaluate): the app's CSP allows no
+ * inline script, so page.addScriptTag({ path }) would be refused.
+ */
+export async function axe(page, screen) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.evaluate(axeSource)
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] })
+    return r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")) }))
+  })
+  const keep = /^(data-testid|data-check|data-value|data-state|type|role|name)$/
+  for (const v of violations)
+    v.targets = v.targets.map(t => t.replace(/\[([\w-]+)([~|^$*]?=)"(?:[^"\\]|\\.)*"\]/g, (m, a, op) => (keep.test(a) ? m : `[${a}${op}"…"]`)))
+  if (violations.length) log(`axe ${screen}: ${violations.map(v => `${v.id} ×${v.nodes}`).join(", ")}`)
+  return violations
 }
 
 export async function run(story) {

@@ -275,13 +275,13 @@ run(async () => {
   let officeSockets = 0
   office.page.on("websocket", () => officeSockets++)
   await office.page.goto(`${origin}/#/login`)
-  await office.page.getByLabel("ログインID").fill("admin")
+  await office.page.getByLabel("ログイン名").fill("admin")
   await office.page.getByLabel("パスワード").fill(cfg.password)
   await office.page.getByRole("button", { name: "ログイン" }).click()
   await office.page.getByLabel("暗証番号").fill(PIN)
   await office.page.getByLabel("もう一度").fill(PIN)
   await office.page.getByRole("button", { name: "決める" }).click()
-  await office.page.getByRole("link", { name: "端末の管理" }).click()
+  await office.page.getByRole("link", { name: "タブレットの管理" }).click()
   const row = office.page.getByTestId("device").filter({ hasText: "comm-a tablet" })
   const rowBefore = await row.innerText()
   // The administrator's app holds no records: it does not sync and shows no sync state (it retried

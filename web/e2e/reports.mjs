@@ -20,7 +20,8 @@ run(async () => {
   await startServer()
   const comm = await tablet("commissioner")
   await readyInTheField(comm.page)
-  await recordContact(comm.page, cfg.residents.rA1, { kind: "訪問", outcome: "会えた", allOk: true })
+  // A visit with a consultation (分野 高齢者): counted under 相談・支援 only because it says so.
+  await recordContact(comm.page, cfg.residents.rA1, { kind: "訪問", outcome: "会えた", allOk: true, fields: ["高齢者"] })
   await waitSent(comm.page)
 
   // The commissioner's own activities, recorded with the server down: kept on the tablet (未送信),

@@ -100,7 +100,7 @@ run(async () => {
   const temporary = (await reset.json()).temporary_password
   const oldSession = (await lead.page.request.get(`${origin}/api/me`)).status()
   await lead.page.goto(`${origin}/#/login`)
-  await lead.page.getByLabel("ログインID").fill("lead-a")
+  await lead.page.getByLabel("ログイン名").fill("lead-a")
   await lead.page.getByLabel("パスワード").fill(temporary)
   await lead.page.getByRole("button", { name: "ログイン" }).click()
   const pinScreen = lead.page.getByRole("heading", { name: "暗証番号を入れてください" })

@@ -12,7 +12,7 @@ run(async () => {
   const residentNames = async () => (await (await admin.get("/api/admin/residents")).json()).map(r => r.name)
   const { page } = await tablet("office")
   await page.goto(`${origin}/#/login`)
-  await page.getByLabel("ログインID").waitFor()
+  await page.getByLabel("ログイン名").waitFor()
   const loginScreen = await ergonomics(page)
   await officeLogin(page, "staff")
   await page.getByRole("link", { name: "名簿の取り込み" }).waitFor()

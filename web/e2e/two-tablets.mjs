@@ -33,7 +33,7 @@ run(async () => {
   }
 
   await stopServer()
-  for (const t of [one, two]) await waitFor(`${t.name} offline`, async () => (await netText(t.page)) === "オフライン")
+  for (const t of [one, two]) await waitFor(`${t.name} offline`, async () => (await netText(t.page)) === "つながっていません")
   let dialogs = 0
   for (const t of [one, two]) t.page.on("dialog", d => (dialogs++, d.dismiss()))
   await recordContact(one.page, rid, { kind: "訪問", outcome: "会えた", allOk: true, note: "一台目の記録" })

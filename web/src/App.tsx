@@ -1,13 +1,15 @@
 // The app's frame: the status bar over one screen. Before the route table (routes.tsx) come the
-// tablet's own states, in this order: an erased tablet, 端末登録 (#/enrol), ログイン (#/login, or nobody
+// tablet's own states, in this order: an erased tablet, タブレットの登録 (#/enrol), ログイン (#/login, or nobody
 // logged in), the PIN (the store not open), a password change (#/password, or one the server asks for).
+// On the home of those who keep records, the once-only question about notifications (NotifyQuestion).
 import { useSyncExternalStore, type ReactNode } from "react"
-import type { State, Store } from "./store"
+import { holdsRecords, type State, type Store } from "./store"
 import { go, useRoute } from "./hash"
-import { screenFor } from "./routes"
+import { screenFor, showsHome } from "./routes"
 import { Enrol } from "./screens/common/Enrol"
 import { Erased } from "./screens/common/Erased"
 import { Login } from "./screens/common/Login"
+import { NotifyQuestion } from "./screens/common/NotifyQuestion"
 import { PasswordChange } from "./screens/common/Password"
 import { StatusBar } from "./screens/common/StatusBar"
 import { Unlock } from "./screens/common/Unlock"
@@ -41,5 +43,10 @@ function screen(store: Store, s: State, route: string[]): ReactNode {
       />
     )
   }
-  return screenFor(route, { store, s, me: s.me })
+  return (
+    <>
+      {holdsRecords(s.me) && showsHome(route, s.me.role) && <NotifyQuestion store={store} />}
+      {screenFor(route, { store, s, me: s.me })}
+    </>
+  )
 }

@@ -12,6 +12,8 @@ export interface Me {
   device_id: string | null
   /** Logged in with a temporary password from an administrator's reset: choose a new one first. */
   must_change_password?: boolean
+  /** The district's leads (user ids): only their review marks count (marks.ts). */
+  district_leads?: string[]
 }
 
 export interface DocumentRef {
@@ -20,6 +22,8 @@ export interface DocumentRef {
   last_change_at: number | null
   /** active, or pending: registered from a tablet, awaiting the district lead. */
   status: string
+  /** Contacts whose document mark the server set aside (not a lead's) → the mark it accepted, or "". */
+  set_aside_reviews?: Record<string, string>
 }
 
 export interface ResidentOut {
@@ -81,6 +85,19 @@ export interface ReviewItem {
   note: string
   follow_up: boolean
   review_mark: string | null
+  /** What the contact said before its author edited it, oldest first. */
+  earlier?: EarlierVersion[]
+}
+
+export interface EarlierVersion {
+  occurred_at: string
+  kind: string
+  outcome: string
+  concern: string
+  checks: Record<string, string>
+  note: string
+  /** When the edit that replaced it arrived (ms). */
+  replaced_at: number
 }
 
 export interface DeviceOut {
@@ -201,7 +218,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   })
   if (!res.ok) {
     let code = "http_" + res.status
-    let message = "サーバーでエラーが起きました。時間をおいてもう一度お試しください。"
+    let message = "市役所のシステムでエラーが起きました。時間をおいてもう一度お試しください。"
     let field: string | undefined
     try {
       const j = await res.json()
@@ -284,6 +301,10 @@ export interface DistrictOverview {
   overdue: number
   unassigned: number
   open_alerts: number
+  /** つなぎ made this fiscal year (from April 1, Japan time). */
+  referrals: number
+  /** Of those, still 結果待ち. */
+  referrals_open: number
 }
 
 export const api = {
@@ -339,5 +360,5 @@ export const api = {
 /** A message for the screen from any error (network errors included). */
 export function messageOf(e: unknown): string {
   if (e instanceof ApiError) return e.message
-  return "サーバーにつながりません。電波のよい所でもう一度お試しください。"
+  return "市役所につながりません。電波のよい所でもう一度お試しください。"
 }

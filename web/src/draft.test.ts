@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { EncryptedStorage } from "./vault"
 import { MemoryStorage } from "./memory-storage.testing"
-import { DEFAULT_FIELDS, Drafts, decodeDraft, draftKey, encodeDraft, isBlank, type RecordDraft } from "./draft"
+import { Drafts, decodeDraft, draftKey, encodeDraft, isBlank, type RecordDraft } from "./draft"
 
 async function drafts() {
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
@@ -18,7 +18,8 @@ function draft(patch: Partial<RecordDraft> = {}): RecordDraft {
     savedAt: 1,
     checks: {},
     concern: "none",
-    fields: [...DEFAULT_FIELDS],
+    consulted: false,
+    fields: [],
     contents: [],
     note: "",
     followUp: false,
@@ -44,6 +45,7 @@ describe("record drafts", () => {
     expect(isBlank(draft({ note: "メモ" }))).toBe(false)
     expect(isBlank(draft({ checks: { snow: "ok" } }))).toBe(false)
     expect(isBlank(draft({ fields: ["障害者"] }))).toBe(false)
+    expect(isBlank(draft({ consulted: true }))).toBe(false) // the toggle opened is a choice too
     expect(isBlank(draft({ when: "2026-01-05T10:00" }))).toBe(false)
   })
 
@@ -52,6 +54,19 @@ describe("record drafts", () => {
     expect(decodeDraft(encodeDraft(d))).toEqual(d)
     expect(decodeDraft(new TextEncoder().encode('{"v":2}'))).toBeUndefined()
     expect(decodeDraft(new Uint8Array([0xff, 0x00]))).toBeUndefined()
+  })
+
+  it("keeps 「相談・支援をした」, and reads a draft from before it without counting the old preselection", () => {
+    const open = draft({ consulted: true, fields: ["子ども"], contents: ["子育て・母子保健"] })
+    expect(decodeDraft(encodeDraft(open))).toEqual(open)
+    const old = (patch: object) => {
+      const { consulted: _, ...rest } = draft({ note: NOTE, ...patch })
+      return decodeDraft(new TextEncoder().encode(JSON.stringify(rest)))
+    }
+    // The form preselected 分野 高齢者: that alone was no consultation.
+    expect(old({ fields: ["高齢者"] })).toMatchObject({ consulted: false, fields: [], contents: [] })
+    expect(old({ fields: ["高齢者"], contents: ["介護保険"] })).toMatchObject({ consulted: true, fields: ["高齢者"] })
+    expect(old({ fields: ["障害者"] })).toMatchObject({ consulted: true, fields: ["障害者"] })
   })
 
   it("is stored as ciphertext only and comes back (after a reload: a new Drafts on the same store)", async () => {

@@ -19,6 +19,8 @@ export interface RecordDraft {
   outcome?: Outcome
   checks: Partial<Record<CheckName, CheckValue>>
   concern: Concern
+  /** 「相談・支援をした」 is open: only then are 分野 and 内容 asked (and the contact counted as one). */
+  consulted: boolean
   fields: string[]
   contents: string[]
   note: string
@@ -27,8 +29,8 @@ export interface RecordDraft {
   followUpOn?: string
 }
 
-/** What a form that nobody has touched holds. */
-export const DEFAULT_FIELDS = ["高齢者"]
+/** What a form opened before 「相談・支援をした」 existed preselected as 分野 (drafts kept since). */
+const OLD_DEFAULT_FIELDS = ["高齢者"]
 
 /** Nothing typed or chosen: not worth keeping (and nothing to say was restored). */
 export function isBlank(d: Omit<RecordDraft, "v" | "savedAt">): boolean {
@@ -38,8 +40,8 @@ export function isBlank(d: Omit<RecordDraft, "v" | "savedAt">): boolean {
     d.outcome === undefined &&
     Object.keys(d.checks).length === 0 &&
     d.concern === "none" &&
-    d.fields.length === DEFAULT_FIELDS.length &&
-    d.fields.every((f, i) => f === DEFAULT_FIELDS[i]) &&
+    !d.consulted &&
+    d.fields.length === 0 &&
     d.contents.length === 0 &&
     d.note.trim() === "" &&
     !d.followUp
@@ -62,6 +64,11 @@ export function decodeDraft(bytes: Uint8Array): RecordDraft | undefined {
     const d = JSON.parse(new TextDecoder().decode(bytes)) as Partial<RecordDraft>
     if (d.v !== 1 || typeof d.note !== "string" || !strings(d.fields) || !strings(d.contents)) return undefined
     if (typeof d.checks !== "object" || d.checks === null) return undefined
+    // A draft from before the toggle: 分野 高齢者 alone was the preselection, not a consultation.
+    const consulted =
+      typeof d.consulted === "boolean"
+        ? d.consulted
+        : d.contents.length > 0 || (d.fields.length > 0 && d.fields.join() !== OLD_DEFAULT_FIELDS.join())
     return {
       v: 1,
       savedAt: typeof d.savedAt === "number" ? d.savedAt : 0,
@@ -70,8 +77,9 @@ export function decodeDraft(bytes: Uint8Array): RecordDraft | undefined {
       outcome: d.outcome,
       checks: d.checks,
       concern: d.concern ?? "none",
-      fields: d.fields,
-      contents: d.contents,
+      consulted,
+      fields: consulted ? d.fields : [],
+      contents: consulted ? d.contents : [],
       note: d.note,
       followUp: d.followUp === true,
       followUpOn: typeof d.followUpOn === "string" ? d.followUpOn : undefined,

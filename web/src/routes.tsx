@@ -4,7 +4,7 @@
 // reports, #/r/ID/x the resident's page.
 //
 // Not in the table, because they come before it (App.tsx, in this order): an erased tablet, then
-// #/enrol[/CODE] 端末登録 (the enrolment link is `/#/enrol/CODE`, so the code never reaches a server
+// #/enrol[/CODE] タブレットの登録 (the enrolment link is `/#/enrol/CODE`, so the code never reaches a server
 // log), #/login ログイン (also whenever nobody is logged in), the PIN (whenever the store is not
 // open), #/password パスワードを変える (also whenever the server says the password must change).
 //
@@ -16,13 +16,14 @@ import type { Me, Role } from "./api"
 import type { DocEntry, State, Store } from "./store"
 import { Missing } from "./screens/common/Missing"
 import { NoticeDetail, NoticeList } from "./screens/common/Notices"
+import { ReferralForm } from "./screens/common/ReferralForm"
 import { Reports } from "./screens/common/Reports"
 import { Activities } from "./screens/commissioner/Activities"
 import { CommissionerHome } from "./screens/commissioner/CommissionerHome"
 import { NewResident } from "./screens/commissioner/NewResident"
 import { RecordForm } from "./screens/commissioner/RecordForm"
 import { ResidentPage } from "./screens/commissioner/ResidentPage"
-import { AlertHistory, AlertScreen } from "./screens/lead/Alerts"
+import { AlertHistory, AlertReferral, AlertScreen } from "./screens/lead/Alerts"
 import { AllResidents } from "./screens/lead/AllResidents"
 import { Overdue } from "./screens/lead/Overdue"
 import { ReviewList } from "./screens/lead/Review"
@@ -62,6 +63,21 @@ export const ROUTES: readonly Route[] = [
     roles: RECORD_HOLDERS,
     screen: ({ store, s, params }) => resident(s, params.id, entry => <RecordForm store={store} entry={entry} />),
   },
+  // つなぎを記録する (a referral), and the resident's page saying 保存しました after one.
+  {
+    path: "r/:id/referral/saved",
+    roles: RECORD_HOLDERS,
+    screen: ({ store, s, params }) => resident(s, params.id, entry => <ResidentPage store={store} entry={entry} saved={true} />),
+  },
+  {
+    path: "r/:id/referral",
+    roles: RECORD_HOLDERS,
+    screen: ({ store, s, params }) =>
+      resident(s, params.id, entry => {
+        const page = `r/${encodeURIComponent(entry.residentId)}`
+        return <ReferralForm store={store} entry={entry} back={page} done={`${page}/referral/saved`} />
+      }),
+  },
   {
     path: "r/:id/saved",
     roles: RECORD_HOLDERS,
@@ -87,14 +103,21 @@ export const ROUTES: readonly Route[] = [
   // resident's opens afresh (filters cleared).
   { path: "review/:id", roles: LEAD, screen: ({ store, params }) => <ReviewList key={params.id} store={store} residentId={params.id} /> },
   { path: "review", roles: LEAD, screen: ({ store }) => <ReviewList key="" store={store} /> },
-  // 見守りの注意: one alert (where its push leads); without an ID, those 対応済み.
-  { path: "alerts/:id", roles: LEAD, screen: ({ params }) => <AlertScreen key={params.id} id={params.id} /> },
+  // 見守りの注意: one alert (where its push leads); つなぎを記録する from it, and the alert again saying
+  // 保存しました; without an ID, those 対応済み.
+  {
+    path: "alerts/:id/referral/saved",
+    roles: LEAD,
+    screen: ({ store, params }) => <AlertScreen key={params.id} id={params.id} store={store} saved={true} />,
+  },
+  { path: "alerts/:id/referral", roles: LEAD, screen: ({ store, params }) => <AlertReferral key={params.id} store={store} id={params.id} /> },
+  { path: "alerts/:id", roles: LEAD, screen: ({ store, params }) => <AlertScreen key={params.id} id={params.id} store={store} /> },
   { path: "alerts", roles: LEAD, screen: () => <AlertHistory /> },
   // すべての対象者: the lead's whole district, with the charts.
   { path: "residents", roles: LEAD, screen: ({ store }) => <AllResidents store={store} /> },
   // 連絡が予定よりおくれている方, with the district's 降雪日.
   { path: "overdue", roles: LEAD, screen: () => <Overdue /> },
-  // 端末の管理: the loaned tablets.
+  // タブレットの管理: the loaned tablets.
   { path: "devices", roles: ["admin"], screen: () => <Devices /> },
   // 名簿の取り込み: the city's roster CSV, previewed, then imported.
   { path: "roster", roles: ["city_staff", "admin"], screen: () => <Roster /> },
@@ -110,7 +133,7 @@ export const HOMES: Record<Role, (args: RouteArgs) => ReactNode> = {
   commissioner: ({ store }) => <CommissionerHome store={store} />,
   // 今日の確認.
   district_lead: ({ store }) => <LeadHome store={store} />,
-  // The office home: お知らせの送信, and city staff's charts and 降雪日, or the administrator's 端末の管理.
+  // The office home: お知らせの送信, and city staff's charts and 降雪日, or the administrator's タブレットの管理.
   city_staff: ({ me }) => <StaffHome role={me.role} />,
   admin: ({ me }) => <StaffHome role={me.role} />,
 }
@@ -119,6 +142,11 @@ export const HOMES: Record<Role, (args: RouteArgs) => ReactNode> = {
 export function screenFor(parts: string[], args: Omit<RouteArgs, "params">): ReactNode {
   const found = findRoute(parts, args.me.role)
   return found ? found.route.screen({ ...args, params: found.params }) : HOMES[args.me.role]({ ...args, params: {} })
+}
+
+/** Whether the hash's parts show the role's home (no route of the table for them). */
+export function showsHome(parts: string[], role: Role): boolean {
+  return findRoute(parts, role) === undefined
 }
 
 /** The first route for this role whose path matches the hash's parts, with its `:name` parts. */

@@ -125,6 +125,55 @@ export interface Contact {
   answeredAt?: string
 }
 
+/** つなぎ: where a resident was referred (server: sync/schema.rs REFERRAL_AGENCIES). */
+export type ReferralAgency = "chiiki_hokatsu" | "shakyo" | "city" | "police_fire" | "medical" | "other"
+export const REFERRAL_AGENCIES: [ReferralAgency, string][] = [
+  ["chiiki_hokatsu", "地域包括支援センター"],
+  ["shakyo", "社会福祉協議会・地区社協"],
+  ["city", "市 福祉保険課"],
+  ["police_fire", "警察・消防"],
+  ["medical", "医療機関"],
+  ["other", "その他"],
+]
+/** What came of a referral (server: REFERRAL_OUTCOMES); `open` until the commissioner hears back. */
+export type ReferralOutcome = "open" | "connected" | "declined" | "other"
+export const REFERRAL_OUTCOMES: [ReferralOutcome, string][] = [
+  ["open", "結果待ち"],
+  ["connected", "支援につながった"],
+  ["declined", "本人が望まなかった"],
+  ["other", "その他"],
+]
+/** An alert's suggested route → the agency a referral from it goes to. */
+export const AGENCY_OF_ROUTE: Record<string, ReferralAgency> = {
+  chiiki_hokatsu: "chiiki_hokatsu",
+  chiku_shakyo: "shakyo",
+  "110": "police_fire",
+  "119": "police_fire",
+}
+
+/**
+ * つなぎ (a referral to an agency), in the resident document's `referrals` map under its id. Only its
+ * author writes it (the server counts it as its author wrote it); counted once in the 活動記録's
+ * 連絡調整回数 on its day.
+ */
+export interface Referral {
+  id: string
+  /** The day of the referral, `YYYY-MM-DD` (Japan). */
+  on: string
+  to: ReferralAgency
+  /** What it was about: one of the 活動記録 分野 (FIELDS). */
+  field: string
+  note: string
+  authorId: string
+  createdAt: string
+  /** The alert it was made from, if any. */
+  alertId?: string
+  outcome: ReferralOutcome
+  /** When the outcome was recorded (`YYYY-MM-DD`) and a word on it. */
+  outcomeOn?: string
+  outcomeNote?: string
+}
+
 export interface Review {
   mark: ReviewMark
   comment: string
@@ -151,6 +200,8 @@ export interface ResidentDoc {
   reviews: Record<string, Review>
   /** 引き継ぎメモ: what the commissioner wants the next one to know (改選, hand-over). */
   handover?: Handover
+  /** つなぎ (referrals to agencies); absent until the first. */
+  referrals?: Record<string, Referral>
 }
 
 export interface Handover {

@@ -18,7 +18,15 @@ import {
 } from "@automerge/automerge-repo/slim"
 import { IndexedDBStorageAdapter } from "@automerge/automerge-repo-storage-indexeddb"
 import { TabletSocketAdapter, writeTo } from "./socket"
-import { SCHEMA_VERSION, nowJst, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
+import { SCHEMA_VERSION, dayJst, nowJst, str, type ActivityKind, type ActivityLogDoc, type ResidentDoc } from "./schema"
+import {
+  isAuthor,
+  referralsNewestFirst,
+  writeReferral,
+  writeReferralOutcome,
+  type FinalOutcome,
+  type ReferralInput,
+} from "./referrals"
 import { ackedHeads, unsentOf } from "./pending"
 import { Drafts, draftKey, type RecordDraft } from "./draft"
 import { vault, EncryptedStorage, DB_NAME, MAX_PIN_FAILURES, b64urlToBytes, bytesToB64url } from "./vault"
@@ -37,6 +45,8 @@ export interface DocEntry {
   unavailable?: boolean
   /** Registered from a tablet (新しく見守る方), not yet approved by the district lead. */
   awaitingApproval?: boolean
+  /** Review marks in the document the server set aside → the mark it accepted ("" for none): see marks.ts. */
+  setAsideReviews?: Record<string, string>
 }
 
 /** The app lock: "setup" (choose a PIN), "locked", "open", or why the local data is gone. */
@@ -437,6 +447,7 @@ export class Store {
         residentId: r.resident_id,
         intervalDays: interval.get(r.resident_id) ?? 7,
         awaitingApproval: r.status === "pending",
+        setAsideReviews: r.set_aside_reviews ?? {},
         doc: old?.doc,
         pendingContacts: old?.pendingContacts ?? [],
         pendingEdit: old?.pendingEdit ?? false,
@@ -480,7 +491,13 @@ export class Store {
   private setDocs(docs: DocEntry[]) {
     save(
       LS_DOCS,
-      docs.map(d => ({ url: d.url, residentId: d.residentId, intervalDays: d.intervalDays, awaitingApproval: d.awaitingApproval })),
+      docs.map(d => ({
+        url: d.url,
+        residentId: d.residentId,
+        intervalDays: d.intervalDays,
+        awaitingApproval: d.awaitingApproval,
+        setAsideReviews: d.setAsideReviews,
+      })),
     )
     this.showDocs(docs)
   }
@@ -643,6 +660,41 @@ export class Store {
       }
     })
     return true
+  }
+
+  // --- つなぎ (referrals), in the resident's document: sent like its contacts (until the server has
+  // them, the document is 未送信) ---
+
+  /**
+   * Records a referral for the resident (saved here at once; sent when online) and returns its id.
+   * A lead may not have opened the document yet: it is opened first. Throws, in words, when the
+   * document is not here to write to.
+   */
+  async recordReferral(entry: DocEntry, r: ReferralInput): Promise<string> {
+    const handle = await this.writable(entry)
+    const me = this.state.me!
+    const id = crypto.randomUUID()
+    this.change(handle, d => writeReferral(d, id, r, me.id, nowJst()))
+    return id
+  }
+
+  /** The author records what came of their referral (today, Japan time); others cannot (thrown). */
+  async setReferralOutcome(entry: DocEntry, id: string, outcome: FinalOutcome, note: string): Promise<void> {
+    const handle = await this.writable(entry)
+    const me = this.state.me!
+    const r = referralsNewestFirst(handle.doc()).find(x => str(x.id) === id)
+    if (!r || !isAuthor(r, me.id)) throw new Error("このつなぎの結果は、記録した方だけが入れられます。")
+    this.change(handle, d => {
+      writeReferralOutcome(d, id, outcome, note, dayJst(nowJst()), me.id)
+    })
+  }
+
+  /** The resident's document, opened and ready to write, with the caller known. */
+  private async writable(entry: DocEntry): Promise<DocHandle<ResidentDoc>> {
+    const handle = this.handles.get(entry.url) ?? (await this.open(entry.url))
+    if (!handle?.isReady() || !this.state.me)
+      throw new Error("この方の記録をまだ読み込めていません。しばらくしてから、もう一度お試しください。")
+    return handle
   }
 
   /**

@@ -1,5 +1,15 @@
 // Small pieces shared by the screens.
 import type { ReactNode } from "react"
+import type { Me } from "./api"
+import { holdsRecords } from "./store"
+
+/**
+ * What the user holds, in their words (never 端末): the city's tablet for those who keep records, the
+ * office PC for city staff and the administrator (who also choose a PIN, and can be erased).
+ */
+export function deviceWord(me: Me | undefined): "タブレット" | "パソコン" {
+  return me && !holdsRecords(me) ? "パソコン" : "タブレット"
+}
 
 /** A labelled form field with its error under it (the error names what is wrong, in words). */
 export function Field({ label, error, children }: { label: string; error?: string; children: ReactNode }) {

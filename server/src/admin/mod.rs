@@ -105,7 +105,7 @@ pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<Use
     if accounts::user_by_login(conn, new.login.as_str())?.is_some() {
         return Err(AppError::Conflict {
             field: "login".into(),
-            message: "このログインIDはすでに使われています。".into(),
+            message: "このログイン名はすでに使われています。".into(),
         });
     }
     match (&new.district_id, new.role.needs_district()) {

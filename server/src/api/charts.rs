@@ -121,6 +121,11 @@ pub struct DistrictOverview {
     pub unassigned: usize,
     /// Alerts not yet closed.
     pub open_alerts: i64,
+    /// つなぎ (referrals to agencies) made this fiscal year (from April 1, JST) — the plan's
+    /// indicator (531 → 600 a year).
+    pub referrals: usize,
+    /// Of those, still waiting for an outcome (結果待ち).
+    pub referrals_open: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -155,6 +160,20 @@ pub async fn overview(
                 .collect();
             let open: HashMap<String, i64> =
                 review::open_alerts_by_district(conn)?.into_iter().collect();
+            // The fiscal year (年度) starts on April 1.
+            let year = if today.month >= 4 {
+                today.year
+            } else {
+                today.year - 1
+            };
+            let mut referrals: HashMap<String, (usize, usize)> = HashMap::new();
+            for (district, outcome) in
+                review::referrals_by_district(conn, &format!("{year:04}-04-01"))?
+            {
+                let r = referrals.entry(district).or_default();
+                r.0 += 1;
+                r.1 += usize::from(outcome == "open");
+            }
             let mut districts = Vec::new();
             for d in directory::list_districts(conn)? {
                 let mine: Vec<_> = residents
@@ -170,6 +189,8 @@ pub async fn overview(
                     overdue,
                     unassigned: mine.iter().filter(|r| !assigned.contains(&r.id)).count(),
                     open_alerts: open.get(&d.id).copied().unwrap_or(0),
+                    referrals: referrals.get(&d.id).map_or(0, |r| r.0),
+                    referrals_open: referrals.get(&d.id).map_or(0, |r| r.1),
                     district_id: d.id,
                     code: d.code,
                     name: d.name,

@@ -66,39 +66,35 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
         caller.district_id.clone(),
     );
     let f = from.clone();
-    let (contacts, own, people, districts) = state
+    let (contacts, own, referrals, people, districts) = state
         .db
         .read(move |conn| {
             let districts: HashMap<String, String> = directory::list_districts(conn)?
                 .into_iter()
                 .map(|d| (d.id, d.name))
                 .collect();
-            Ok(match role {
+            let (district, user, people) = match role {
                 Role::Commissioner => (
-                    review::month_contacts(conn, &f, &to, None, Some(&me))?,
-                    activities::in_range(conn, &f, &to, None, Some(&me))?,
+                    None,
+                    Some(me.as_str()),
                     review::commissioners(conn, district.as_deref())?
                         .into_iter()
                         .filter(|(id, _, _)| *id == me)
                         .collect(),
-                    districts,
                 ),
                 Role::DistrictLead => {
-                    let d = district.ok_or(AppError::Forbidden)?;
-                    (
-                        review::month_contacts(conn, &f, &to, Some(&d), None)?,
-                        activities::in_range(conn, &f, &to, Some(&d), None)?,
-                        review::commissioners(conn, Some(&d))?,
-                        districts,
-                    )
+                    let d = district.as_deref().ok_or(AppError::Forbidden)?;
+                    (Some(d), None, review::commissioners(conn, Some(d))?)
                 }
-                _ => (
-                    review::month_contacts(conn, &f, &to, None, None)?,
-                    activities::in_range(conn, &f, &to, None, None)?,
-                    Vec::new(),
-                    districts,
-                ),
-            })
+                _ => (None, None, Vec::new()),
+            };
+            Ok((
+                review::month_contacts(conn, &f, &to, district, user)?,
+                activities::in_range(conn, &f, &to, district, user)?,
+                review::month_referrals(conn, &f, &to, district, user)?,
+                people,
+                districts,
+            ))
         })
         .await?;
     let counted = |c: &review::MonthContact| {
@@ -132,6 +128,14 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
         by_person.entry(key).or_default().1.push(OwnActivity {
             day: a.day.clone(),
             kind: a.kind.clone(),
+        });
+    }
+    // A referral (つなぎ) is a 関係機関との連絡調整 of its author, in its resident's district.
+    for (author, district, day) in &referrals {
+        let key = (district.as_str(), author.as_str());
+        by_person.entry(key).or_default().1.push(OwnActivity {
+            day: day.clone(),
+            kind: activity::REFERRAL_KIND.into(),
         });
     }
     let sum = |keep: &dyn Fn(&Person) -> bool| {

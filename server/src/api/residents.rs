@@ -97,6 +97,10 @@ pub struct DocumentRef {
     pub last_change_at: Option<i64>,
     /// `active`, or `pending`: registered from a tablet, awaiting the district lead's approval.
     pub status: String,
+    /// Contacts whose review mark in the document the server set aside (written by someone who
+    /// is not a lead, D7), each with the mark the server accepted for it ("" when none): the app
+    /// shows the server's mark there, never the document's.
+    pub set_aside_reviews: std::collections::BTreeMap<String, String>,
 }
 
 /// Every document the caller may sync: the PWA opens all of them at start-up.
@@ -107,11 +111,17 @@ pub async fn documents(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     let rows = residents_of(&state, &caller).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut set_aside = state
+        .db
+        .read(move |conn| Ok(crate::db::documents::set_aside_reviews(conn, &ids)?))
+        .await?;
     let out: Vec<DocumentRef> = rows
         .into_iter()
         .filter_map(|r| {
             Some(DocumentRef {
                 document_url: format!("automerge:{}", r.doc_id?),
+                set_aside_reviews: set_aside.remove(&r.id).unwrap_or_default(),
                 resident_id: r.id,
                 last_change_at: r.doc_changed_at,
                 status: r.status,

@@ -507,6 +507,22 @@ pub struct ReviewItem {
     pub follow_up: bool,
     /// The lead's mark, if any: confirmed | check | return.
     pub review_mark: Option<String>,
+    /// What the contact said before its author edited it, oldest first (empty when never edited):
+    /// the lead sees what changed.
+    pub earlier: Vec<EarlierVersion>,
+}
+
+/// A contact as it was until an edit replaced it.
+#[derive(Serialize, ToSchema)]
+pub struct EarlierVersion {
+    pub occurred_at: String,
+    pub kind: String,
+    pub outcome: String,
+    pub concern: String,
+    pub checks: serde_json::Value,
+    pub note: String,
+    /// When the edit that replaced it arrived (ms since the epoch).
+    pub replaced_at: i64,
 }
 
 /// The district's merged contacts: concerns and unreviewed entries first, then newest first.
@@ -549,13 +565,36 @@ pub async fn contacts(
         concern: q.concern,
         check_concern: q.check,
     };
-    let rows = state
+    let (rows, mut earlier) = state
         .db
-        .read(move |conn| Ok(review::district_contacts(conn, &district, &filter, 500)?))
+        .read(move |conn| {
+            let rows = review::district_contacts(conn, &district, &filter, 500)?;
+            let ids: Vec<String> = rows.iter().map(|(c, ..)| c.id.clone()).collect();
+            let mut earlier: std::collections::HashMap<(String, String), Vec<EarlierVersion>> =
+                Default::default();
+            for v in crate::db::documents::contact_versions_for(conn, &ids)? {
+                earlier
+                    .entry((v.resident_id, v.contact_id))
+                    .or_default()
+                    .push(EarlierVersion {
+                        occurred_at: v.occurred_at,
+                        kind: v.kind,
+                        outcome: v.outcome,
+                        concern: v.concern,
+                        checks: serde_json::from_str(&v.checks).unwrap_or_default(),
+                        note: v.note,
+                        replaced_at: v.replaced_at,
+                    });
+            }
+            Ok((rows, earlier))
+        })
         .await?;
     let mut out: Vec<ReviewItem> = rows
         .into_iter()
         .map(|(c, resident_name, commissioner, mark)| ReviewItem {
+            earlier: earlier
+                .remove(&(c.resident_id.clone(), c.id.clone()))
+                .unwrap_or_default(),
             resident_id: c.resident_id,
             resident_name,
             contact_id: c.id,

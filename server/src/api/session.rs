@@ -39,20 +39,33 @@ pub struct Me {
     pub device_id: Option<String>,
     /// The password is a temporary one from an administrator's reset: ask for a new one.
     pub must_change_password: bool,
+    /// The district leads of the caller's district (user ids): a review mark in a document counts
+    /// on screen only when one of them wrote it (the server keeps others' out of its tables, D7).
+    pub district_leads: Vec<String>,
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
-    let district = match caller.district_id.clone() {
-        Some(id) => state
-            .db
-            .read(move |conn| Ok(directory::district_by_id(conn, &id)?))
-            .await?
-            .map(|d| DistrictRef {
-                id: d.id,
-                code: d.code,
-                name: d.name,
-            }),
-        None => None,
+    let (district, district_leads) = match caller.district_id.clone() {
+        Some(id) => {
+            let (d, leads) = state
+                .db
+                .read(move |conn| {
+                    Ok((
+                        directory::district_by_id(conn, &id)?,
+                        directory::district_leads(conn, &id)?,
+                    ))
+                })
+                .await?;
+            (
+                d.map(|d| DistrictRef {
+                    id: d.id,
+                    code: d.code,
+                    name: d.name,
+                }),
+                leads,
+            )
+        }
+        None => (None, Vec::new()),
     };
     Ok(Me {
         id: caller.user_id.clone(),
@@ -62,6 +75,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
         district,
         device_id: caller.device_id.clone(),
         must_change_password: caller.must_change_password,
+        district_leads,
     })
 }
 
@@ -104,7 +118,7 @@ pub async fn login(
         return Err(AppError::invalid(
             "login",
             "invalid_length",
-            "ログインIDを入力してください。",
+            "ログイン名を入れてください。",
         ));
     }
     if password.is_empty() || password.chars().count() > 256 {
@@ -438,7 +452,7 @@ pub async fn key_share(
 ) -> Result<HttpResponse, AppError> {
     let device_id = caller.device_id.clone().ok_or(AppError::Denied {
         code: "device_required",
-        message: "この端末は登録されていません。".into(),
+        message: "このタブレットは登録されていません。".into(),
     })?;
     let version = req
         .headers()
@@ -494,7 +508,7 @@ pub async fn wiped(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             if d.revoked_at.is_none() {
                 return Err(AppError::Conflict {
                     field: "device".into(),
-                    message: "この端末は利用停止になっていません。".into(),
+                    message: "このタブレットは利用停止になっていません。".into(),
                 });
             }
             accounts::mark_wiped(conn, &d.id, db::now_ms())?;

@@ -1,10 +1,15 @@
 //! Stored Automerge documents (chunks), sync states, and the SQL projection of contacts, reviews
 //! and data problems.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{contacts, data_problems, doc_chunks, doc_sync_states, residents, reviews};
+use super::schema::{
+    contact_versions, contacts, data_problems, doc_chunks, doc_sync_states, referrals, residents,
+    reviews,
+};
 
 /// One stored piece of a document.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -242,6 +247,176 @@ impl ContactRecord {
     }
 }
 
+/// A document's rows for [`apply_projection`].
+pub struct ProjectedRows {
+    pub contacts: Vec<ContactRecord>,
+    pub reviews: Vec<ReviewRecord>,
+    pub referrals: Vec<ReferralRecord>,
+    pub problems: Vec<DataProblem>,
+}
+
+/// A projected referral (つなぎ).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct ReferralRecord {
+    pub resident_id: String,
+    pub id: String,
+    pub day: String,
+    pub agency: String,
+    pub field: String,
+    pub outcome: String,
+    pub outcome_on: Option<String>,
+    pub alert_id: Option<String>,
+    pub author_id: String,
+    pub delivered_by_user_id: String,
+    pub received_at: i64,
+    pub updated_at: i64,
+}
+
+impl ReferralRecord {
+    fn same_content(&self, o: &ReferralRecord) -> bool {
+        (
+            &self.day,
+            &self.agency,
+            &self.field,
+            &self.outcome,
+            &self.outcome_on,
+            &self.alert_id,
+            &self.author_id,
+        ) == (
+            &o.day,
+            &o.agency,
+            &o.field,
+            &o.outcome,
+            &o.outcome_on,
+            &o.alert_id,
+            &o.author_id,
+        )
+    }
+}
+
+/// An earlier version of an edited contact: what it said until `replaced_at`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = contact_versions)]
+pub struct ContactVersion {
+    pub resident_id: String,
+    pub contact_id: String,
+    pub occurred_at: String,
+    pub kind: String,
+    pub outcome: String,
+    pub checks: String,
+    pub concern: String,
+    pub activity: String,
+    pub note: String,
+    pub follow_up: bool,
+    pub received_at: i64,
+    pub replaced_at: i64,
+}
+
+/// The earlier versions of these contacts (ids are the tablets' UUIDs; the caller matches the
+/// resident too), oldest first; up to 500 ids a statement.
+pub fn contact_versions_for(
+    conn: &mut DbConn,
+    contact_ids: &[String],
+) -> QueryResult<Vec<ContactVersion>> {
+    let mut out = Vec::new();
+    for part in contact_ids.chunks(500) {
+        out.extend(
+            contact_versions::table
+                .filter(contact_versions::contact_id.eq_any(part))
+                .order(contact_versions::id.asc())
+                .select(ContactVersion::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// A resident's referrals as the server accepted them.
+pub fn referrals_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<ReferralRecord>> {
+    referrals::table
+        .filter(referrals::resident_id.eq(resident_id))
+        .order((referrals::day.desc(), referrals::id.asc()))
+        .select(ReferralRecord::as_select())
+        .load(conn)
+}
+
+/// Writes a document's referrals as their authors wrote them: a referral delivered in another
+/// user's name, an edit of another's, or one dated after tomorrow (JST) is not counted and becomes
+/// a problem the lead sees — the rules a contact follows (D7).
+fn apply_referrals(
+    conn: &mut DbConn,
+    resident_id: &str,
+    rows: Vec<ReferralRecord>,
+    problems: &mut Vec<DataProblem>,
+    now: i64,
+) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let latest_day = crate::domain::Date::today_jst(now + 86_400_000).to_string();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let stored: Vec<ReferralRecord> = referrals::table
+        .filter(referrals::resident_id.eq(resident_id))
+        .filter(referrals::id.eq_any(&ids))
+        .select(ReferralRecord::as_select())
+        .load(conn)?;
+    for mut row in rows {
+        if row.author_id.is_empty() {
+            row.author_id = row.delivered_by_user_id.clone();
+        }
+        let old = stored.iter().find(|s| s.id == row.id);
+        if old.is_some_and(|o| o.same_content(&row)) {
+            continue;
+        }
+        let problem = if row.day > latest_day {
+            Some("on: after tomorrow, not counted")
+        } else if row.author_id != row.delivered_by_user_id {
+            Some(if old.is_some() {
+                EDITED_BY_OTHER
+            } else {
+                "authorId: not the user who delivered it, not counted"
+            })
+        } else if old.is_some_and(|o| o.author_id != row.author_id) {
+            Some(EDITED_BY_OTHER)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            problems.push(DataProblem {
+                resident_id: resident_id.to_string(),
+                entry_kind: "referral".into(),
+                entry_id: row.id.clone(),
+                problem: problem.into(),
+                delivered_by_user_id: row.delivered_by_user_id.clone(),
+                detected_at: now,
+            });
+            continue;
+        }
+        match old {
+            None => {
+                diesel::insert_into(referrals::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            Some(_) => {
+                diesel::update(referrals::table.find((resident_id, &row.id)))
+                    .set((
+                        referrals::day.eq(&row.day),
+                        referrals::agency.eq(&row.agency),
+                        referrals::field.eq(&row.field),
+                        referrals::outcome.eq(&row.outcome),
+                        referrals::outcome_on.eq(&row.outcome_on),
+                        referrals::alert_id.eq(&row.alert_id),
+                        referrals::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = reviews)]
 pub struct ReviewRecord {
@@ -282,6 +457,41 @@ pub fn reviews_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<Revie
         .load(conn)
 }
 
+/// For these residents: the contacts whose review mark was set aside (not a lead's), each with the
+/// mark the server accepted for it ("" when none) — resident → contact → mark. Two statements per
+/// 500 residents.
+pub fn set_aside_reviews(
+    conn: &mut DbConn,
+    resident_ids: &[String],
+) -> QueryResult<HashMap<String, std::collections::BTreeMap<String, String>>> {
+    let mut out: HashMap<String, std::collections::BTreeMap<String, String>> = HashMap::new();
+    for part in resident_ids.chunks(500) {
+        let set_aside: Vec<(String, String)> = data_problems::table
+            .filter(data_problems::resident_id.eq_any(part))
+            .filter(data_problems::entry_kind.eq("review"))
+            .select((data_problems::resident_id, data_problems::entry_id))
+            .load(conn)?;
+        if set_aside.is_empty() {
+            continue;
+        }
+        let contact_ids: Vec<&str> = set_aside.iter().map(|(_, c)| c.as_str()).collect();
+        let accepted: Vec<(String, String, String)> = reviews::table
+            .filter(reviews::resident_id.eq_any(part))
+            .filter(reviews::contact_id.eq_any(&contact_ids))
+            .select((reviews::resident_id, reviews::contact_id, reviews::mark))
+            .load(conn)?;
+        for (resident, contact) in set_aside {
+            let mark = accepted
+                .iter()
+                .find(|(r, c, _)| *r == resident && *c == contact)
+                .map(|(_, _, m)| m.clone())
+                .unwrap_or_default();
+            out.entry(resident).or_default().insert(contact, mark);
+        }
+    }
+    Ok(out)
+}
+
 pub fn problems_of(conn: &mut DbConn, resident_id: &str) -> QueryResult<Vec<DataProblem>> {
     data_problems::table
         .filter(data_problems::resident_id.eq(resident_id))
@@ -301,11 +511,16 @@ pub fn apply_projection(
     conn: &mut DbConn,
     resident_id: &str,
     profile: Option<(&str, &str, &str)>,
-    contact_rows: Vec<ContactRecord>,
-    review_rows: Vec<ReviewRecord>,
-    mut problems: Vec<DataProblem>,
+    rows: ProjectedRows,
     now: i64,
 ) -> QueryResult<()> {
+    let ProjectedRows {
+        contacts: contact_rows,
+        reviews: review_rows,
+        referrals: referral_rows,
+        mut problems,
+    } = rows;
+    apply_referrals(conn, resident_id, referral_rows, &mut problems, now)?;
     let contact_rows = counted_contacts(conn, resident_id, contact_rows, &mut problems, now)?;
     // Nearly every synced contact is new: all are inserted at once, those already stored skipped;
     // only when some were skipped are the rows read and compared (below).
@@ -368,6 +583,23 @@ pub fn apply_projection(
                 problems.push(not_counted(resident_id, &row, EDITED_BY_OTHER, now));
                 continue;
             }
+            // Its author's edit: what it said until now is kept, so the lead can see the change.
+            diesel::insert_into(contact_versions::table)
+                .values((
+                    contact_versions::resident_id.eq(resident_id),
+                    contact_versions::contact_id.eq(&stored.id),
+                    contact_versions::occurred_at.eq(&stored.occurred_at),
+                    contact_versions::kind.eq(&stored.kind),
+                    contact_versions::outcome.eq(&stored.outcome),
+                    contact_versions::checks.eq(&stored.checks),
+                    contact_versions::concern.eq(&stored.concern),
+                    contact_versions::activity.eq(&stored.activity),
+                    contact_versions::note.eq(&stored.note),
+                    contact_versions::follow_up.eq(stored.follow_up),
+                    contact_versions::received_at.eq(stored.updated_at),
+                    contact_versions::replaced_at.eq(now),
+                ))
+                .execute(conn)?;
             diesel::update(contacts::table.find((resident_id, &row.id)))
                 .set((
                     contacts::occurred_at.eq(&row.occurred_at),

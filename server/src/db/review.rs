@@ -241,6 +241,21 @@ pub fn district_alert(
         .next())
 }
 
+/// Alerts not yet closed, each with its district and when its contact happened (the demo settles
+/// the older ones).
+pub fn open_alerts_with_contacts(conn: &mut DbConn) -> QueryResult<Vec<(String, String, String)>> {
+    alerts::table
+        .inner_join(
+            contacts::table.on(contacts::resident_id
+                .eq(alerts::resident_id)
+                .and(contacts::id.eq(alerts::contact_id))),
+        )
+        .filter(alerts::status.ne("closed"))
+        .order(alerts::id)
+        .select((alerts::id, alerts::district_id, contacts::occurred_at))
+        .load(conn)
+}
+
 pub fn acknowledge_alert(conn: &mut DbConn, id: &str, by: &str, now: i64) -> QueryResult<()> {
     diesel::update(alerts::table.find(id).filter(alerts::status.eq("open")))
         .set((
@@ -448,6 +463,43 @@ pub fn month_contacts(
             activity: a,
         })
         .collect())
+}
+
+/// Referrals (つなぎ) made in [from, to) (days, `YYYY-MM…` bounds): (author, the resident's
+/// district, day), optionally of one district or one author — what the 活動記録 counts as
+/// 連絡調整.
+pub fn month_referrals(
+    conn: &mut DbConn,
+    from: &str,
+    to: &str,
+    district_id: Option<&str>,
+    user_id: Option<&str>,
+) -> QueryResult<Vec<(String, String, String)>> {
+    use super::schema::referrals;
+    let mut q = referrals::table
+        .inner_join(residents::table)
+        .filter(referrals::day.ge(from.to_string()))
+        .filter(referrals::day.lt(to.to_string()))
+        .select((referrals::author_id, residents::district_id, referrals::day))
+        .into_boxed();
+    if let Some(d) = district_id {
+        q = q.filter(residents::district_id.eq(d.to_string()));
+    }
+    if let Some(u) = user_id {
+        q = q.filter(referrals::author_id.eq(u.to_string()));
+    }
+    q.load(conn)
+}
+
+/// Per district: referrals made since `from` (a day) and how many of them still wait for an
+/// outcome — (district, made, open).
+pub fn referrals_by_district(conn: &mut DbConn, from: &str) -> QueryResult<Vec<(String, String)>> {
+    use super::schema::referrals;
+    referrals::table
+        .inner_join(residents::table)
+        .filter(referrals::day.ge(from.to_string()))
+        .select((residents::district_id, referrals::outcome))
+        .load(conn)
 }
 
 /// Commissioners and district leads (id, display name, district id), optionally of one district.

@@ -284,11 +284,47 @@ diesel::joinable!(notice_recipients -> users (user_id));
 diesel::joinable!(users -> districts (district_id));
 diesel::joinable!(residents -> districts (district_id));
 diesel::joinable!(assignments -> residents (resident_id));
+diesel::table! {
+    referrals (resident_id, id) {
+        resident_id -> Text,
+        id -> Text,
+        day -> Text,
+        agency -> Text,
+        field -> Text,
+        outcome -> Text,
+        outcome_on -> Nullable<Text>,
+        alert_id -> Nullable<Text>,
+        author_id -> Text,
+        delivered_by_user_id -> Text,
+        received_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contact_versions (id) {
+        id -> BigInt,
+        resident_id -> Text,
+        contact_id -> Text,
+        occurred_at -> Text,
+        kind -> Text,
+        outcome -> Text,
+        checks -> Text,
+        concern -> Text,
+        activity -> Text,
+        note -> Text,
+        follow_up -> Bool,
+        received_at -> BigInt,
+        replaced_at -> BigInt,
+    }
+}
+
 diesel::joinable!(assignments -> users (commissioner_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> devices (device_id));
 diesel::joinable!(contacts -> residents (resident_id));
 diesel::joinable!(reviews -> residents (resident_id));
+diesel::joinable!(referrals -> residents (resident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -313,4 +349,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     push_jobs,
     activity_logs,
     activities,
+    referrals,
+    contact_versions,
 );

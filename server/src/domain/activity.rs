@@ -1,22 +1,31 @@
 //! 活動記録 (the monthly activity record of the national 福祉行政報告例): how contacts count.
 //!
 //! The one place the mapping lives:
-//! - 相談・支援件数, 分野別: each contact counts once under every 分野 listed in its
-//!   `activity.fields` ([`FIELDS`]); a contact with none listed counts under その他.
-//! - 相談・支援件数, 内容別: each contact counts once under every 内容 in `activity.contents`
-//!   ([`CONTENTS`]); unknown values count under その他.
+//! - 相談・支援件数: a contact counts only when the commissioner recorded that a consultation took
+//!   place — 「相談・支援をした」 on the form, which asks for its 分野: at least one 分野 in
+//!   `activity.fields`. A visit, call, greeting or indirect check without one is still a contact
+//!   (and a visit still a 訪問), but not a 相談・支援 (before, every contact counted, with 高齢者
+//!   chosen in advance).
+//! - 相談・支援件数, 分野別: each such contact counts once under every 分野 listed ([`FIELDS`];
+//!   unknown values count under その他).
+//! - 相談・支援件数, 内容別: each such contact counts once under every 内容 in
+//!   `activity.contents` ([`CONTENTS`]); unknown values count under その他.
 //! - 訪問回数: contacts of kind `visit` (訪問). Phone calls, greetings and indirect checks are
 //!   contacts but not visits.
 //! - その他の活動件数 ([`OTHER_ACTIVITIES`]): entries of the commissioner's own activity log
 //!   (one Automerge document per commissioner, `sync::schema` `activities`), one each, under the
 //!   item of its kind (`sync::schema::ACTIVITY_KINDS`, whose first six are these items in order).
-//! - 連絡調整回数: activity log entries of kind `liaison` (関係機関との連絡調整). Contacts never
-//!   count here.
+//! - 連絡調整回数: activity log entries of kind `liaison` (関係機関との連絡調整), and つなぎ
+//!   (referrals to agencies recorded for a resident, `sync::schema` `referrals`), one each on its
+//!   day, for its author ([`REFERRAL_KIND`]). Contacts never count here.
 //! - 活動日数: distinct days (Japan date) with at least one contact or activity log entry.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::sync::schema::ACTIVITY_KINDS;
+
+/// What a referral (つなぎ) counts as: a 関係機関との連絡調整 (`liaison`) of its author.
+pub const REFERRAL_KIND: &str = "liaison";
 
 /// 分野.
 pub const FIELDS: [&str; 4] = ["高齢者", "障害者", "子ども", "その他"];
@@ -122,6 +131,11 @@ impl Totals {
     }
 }
 
+/// Whether a contact counts as a 相談・支援: the commissioner recorded its 分野.
+pub fn is_consultation(c: &Counted) -> bool {
+    !c.fields.is_empty()
+}
+
 /// Counts one commissioner's contacts and own activities of one month.
 pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
     let mut t = Totals::empty();
@@ -140,11 +154,14 @@ pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
         }
     }
     for c in contacts {
-        t.consultations += 1;
         days.insert(c.day.clone());
         if c.kind == "visit" {
             t.visits += 1;
         }
+        if !is_consultation(c) {
+            continue;
+        }
+        t.consultations += 1;
         let fields: BTreeSet<&str> = c
             .fields
             .iter()
@@ -156,9 +173,6 @@ pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
                 }
             })
             .collect();
-        if fields.is_empty() {
-            *t.by_field.entry("その他".into()).or_insert(0) += 1;
-        }
         for f in fields {
             *t.by_field.entry(f.into()).or_insert(0) += 1;
         }
@@ -306,7 +320,10 @@ mod tests {
                 own("2026-11-21", "unknown-kind"),
             ],
         );
-        assert_eq!(t.consultations, 5);
+        assert_eq!(
+            t.consultations, 4,
+            "the greeting recorded no consultation: a contact, not a 相談・支援"
+        );
         assert_eq!(t.visits, 2);
         assert_eq!(
             t.active_days, 6,
@@ -323,10 +340,7 @@ mod tests {
         assert_eq!(t.liaison, 2);
         assert_eq!(t.by_field["高齢者"], 3);
         assert_eq!(t.by_field["障害者"], 1);
-        assert_eq!(
-            t.by_field["その他"], 2,
-            "none listed and unknown both count as その他"
-        );
+        assert_eq!(t.by_field["その他"], 1, "an unknown 分野 counts as その他");
         assert_eq!(
             t.by_content["日常的な支援"], 2,
             "listed twice in one contact counts once"

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::committer::BatchMemo;
 use super::schema::Projection;
-use crate::db::documents::{self, ContactRecord, DataProblem, ReviewRecord};
+use crate::db::documents::{self, ContactRecord, DataProblem, ReferralRecord, ReviewRecord};
 use crate::db::{DbConn, directory, review};
 use crate::error::AppError;
 
@@ -71,6 +71,24 @@ pub fn write_projection(
             updated_at: now,
         })
         .collect();
+    let referrals = projection
+        .referrals
+        .iter()
+        .map(|r| ReferralRecord {
+            resident_id: resident_id.to_string(),
+            id: r.id.clone(),
+            day: r.day.clone(),
+            agency: r.agency.clone(),
+            field: r.field.clone(),
+            outcome: r.outcome.clone(),
+            outcome_on: r.outcome_on.clone(),
+            alert_id: r.alert_id.clone(),
+            author_id: r.author_id.clone(),
+            delivered_by_user_id: user_id.to_string(),
+            received_at: now,
+            updated_at: now,
+        })
+        .collect();
     let problems = projection
         .problems
         .iter()
@@ -87,7 +105,13 @@ pub fn write_projection(
         .profile
         .as_ref()
         .map(|p| (p.name.as_str(), p.kana.as_str(), p.address.as_str()));
-    documents::apply_projection(conn, resident_id, profile, contacts, reviews, problems, now)?;
+    let rows = documents::ProjectedRows {
+        contacts,
+        reviews,
+        referrals,
+        problems,
+    };
+    documents::apply_projection(conn, resident_id, profile, rows, now)?;
     let earliest = projection
         .contacts
         .iter()

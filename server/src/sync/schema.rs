@@ -12,6 +12,20 @@
 //!                                                      // author writes there)
 //! Review  = { mark, comment, by, at }
 //! ```
+//! つなぎ (referrals to agencies) are a fourth map, `referrals: { <client-made uuid>: Referral }`,
+//! absent until the first:
+//! ```text
+//! Referral = { id, on: "YYYY-MM-DD", to, field, note, authorId, createdAt, alertId?,
+//!              outcome, outcomeOn?: "YYYY-MM-DD", outcomeNote? }
+//! ```
+//! A document made before referrals has no `referrals` map: the first tablet to write one makes
+//! it, and two that do so offline make two maps under one key (an automerge conflict). Readers —
+//! [`project`] and the app — take the entries of every map under `referrals`, so neither tablet's
+//! referral is lost; writers write into the map that holds the entry, or the winning one.
+//! `to` is one of [`REFERRAL_AGENCIES`], `field` one of the 活動記録 分野
+//! ([`crate::domain::activity::FIELDS`]), `outcome` one of [`REFERRAL_OUTCOMES`] (`open` when
+//! missing). Like a contact, a referral counts as its author wrote it.
+//!
 //! A contact may also carry `followUpOn` (`YYYY-MM-DD`, the day the commissioner means to visit
 //! again), and the document a `handover: { note, by, at }` (引き継ぎメモ for the next commissioner);
 //! the tablet reads them and the server ignores them, as it ignores any field it does not name.
@@ -64,6 +78,18 @@ pub const ACTIVITY_KINDS: [&str; 7] = [
     "child_report",
     "liaison",
 ];
+/// つなぎ: 地域包括支援センター / 社会福祉協議会・地区社協 / 市 福祉保険課 / 警察・消防 / 医療機関 /
+/// その他.
+pub const REFERRAL_AGENCIES: [&str; 6] = [
+    "chiiki_hokatsu",
+    "shakyo",
+    "city",
+    "police_fire",
+    "medical",
+    "other",
+];
+/// What came of a referral: 結果待ち / 支援につながった / 本人が望まなかった / その他.
+pub const REFERRAL_OUTCOMES: [&str; 4] = ["open", "connected", "declined", "other"];
 /// Longest note or comment kept (characters).
 pub const MAX_NOTE_CHARS: usize = 4000;
 /// Longest string value a change may write anywhere in a document (bytes): a note at its longest
@@ -98,6 +124,7 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     doc.put_object(&profile, "emergencyContacts", ObjType::List)?;
     doc.put_object(ROOT, "contacts", ObjType::Map)?;
     doc.put_object(ROOT, "reviews", ObjType::Map)?;
+    doc.put_object(ROOT, "referrals", ObjType::Map)?;
     Ok(doc.save())
 }
 
@@ -221,6 +248,20 @@ pub struct Profile {
     pub address: String,
 }
 
+/// A referral (つなぎ) as projected into SQL (the notes stay in the document).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRow {
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub agency: String,
+    pub field: String,
+    pub outcome: String,
+    pub outcome_on: Option<String>,
+    pub alert_id: Option<String>,
+    pub author_id: String,
+}
+
 /// An activity log entry as projected into SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityRow {
@@ -237,6 +278,7 @@ pub struct Projection {
     pub profile: Option<Profile>,
     pub contacts: Vec<ContactRow>,
     pub reviews: Vec<ReviewRow>,
+    pub referrals: Vec<ReferralRow>,
     pub activities: Vec<ActivityRow>,
     /// Activity log entries deleted by these changes (a mistaken entry taken back by its
     /// commissioner). Contacts are history and stay; an activity entry is only a count.
@@ -418,6 +460,40 @@ fn read_activity<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<Activity
     })
 }
 
+fn read_referral<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReferralRow, String> {
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: invalid".into());
+    }
+    let f = Fields::read(doc, obj);
+    let day = |field: &str| {
+        crate::domain::Date::parse(&f.string(field).unwrap_or_default())
+            .map(|d| d.to_string())
+            .map_err(|_| format!("{field}: not YYYY-MM-DD"))
+    };
+    let outcome = match f.string("outcome") {
+        None => "open".to_string(),
+        v => one_of(v, &REFERRAL_OUTCOMES, "outcome")?,
+    };
+    bounded(f.string("note"), MAX_NOTE_CHARS, "note")?;
+    bounded(f.string("outcomeNote"), MAX_NOTE_CHARS, "outcomeNote")?;
+    Ok(ReferralRow {
+        id: key.to_string(),
+        day: day("on")?,
+        agency: one_of(f.string("to"), &REFERRAL_AGENCIES, "to")?,
+        field: one_of(f.string("field"), &crate::domain::activity::FIELDS, "field")?,
+        outcome_on: match f.string("outcomeOn") {
+            Some(_) => Some(day("outcomeOn")?),
+            None => None,
+        },
+        outcome,
+        alert_id: f
+            .string("alertId")
+            .map(|a| bounded(Some(a), 64, "alertId"))
+            .transpose()?,
+        author_id: bounded(f.string("authorId"), 64, "authorId")?,
+    })
+}
+
 fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow, String> {
     if key.is_empty() || key.len() > 64 {
         return Err("id: invalid".into());
@@ -438,6 +514,7 @@ pub struct Touched {
     pub profile: bool,
     pub contacts: std::collections::BTreeSet<String>,
     pub reviews: std::collections::BTreeSet<String>,
+    pub referrals: std::collections::BTreeSet<String>,
     pub activities: std::collections::BTreeSet<String>,
     /// The longest string value the changes write (bytes; text spliced into a text object counts
     /// per splice, a map or list value whole).
@@ -495,6 +572,9 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
             }
             (Some(Prop::Map(s)), Some(k)) if s == "reviews" => {
                 t.reviews.insert(k);
+            }
+            (Some(Prop::Map(s)), Some(k)) if s == "referrals" => {
+                t.referrals.insert(k);
             }
             (Some(Prop::Map(s)), Some(k)) if s == "activities" => {
                 t.activities.insert(k);
@@ -577,6 +657,7 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
                     let set = match section {
                         "contacts" => &mut t.contacts,
                         "reviews" => &mut t.reviews,
+                        "referrals" => &mut t.referrals,
                         "activities" => &mut t.activities,
                         _ => continue,
                     };
@@ -670,18 +751,45 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
     for (section, kind) in [
         ("contacts", "contact"),
         ("reviews", "review"),
+        ("referrals", "referral"),
         ("activities", "activity"),
     ] {
-        let Some(obj) = map_at(doc, &ROOT, section) else {
+        // Every map under the key: `referrals` may have been made twice, concurrently.
+        let maps: Vec<ObjId> = doc
+            .get_all(ROOT, section)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+            .collect();
+        // `get_all` lists them oldest first; `get` reads the last.
+        let Some(winner) = maps.last() else {
             continue;
         };
-        let keys: Vec<String> = match only {
-            None => doc.keys(&obj).collect(),
-            Some(t) if kind == "contact" => t.contacts.iter().cloned().collect(),
-            Some(t) if kind == "review" => t.reviews.iter().cloned().collect(),
-            Some(t) => t.activities.iter().cloned().collect(),
+        let keys: Vec<(String, ObjId)> = match only {
+            None => maps
+                .iter()
+                .flat_map(|m| doc.keys(m).map(|k| (k, m.clone())).collect::<Vec<_>>())
+                .collect(),
+            Some(t) => {
+                let wanted = match kind {
+                    "contact" => &t.contacts,
+                    "review" => &t.reviews,
+                    "referral" => &t.referrals,
+                    _ => &t.activities,
+                };
+                wanted
+                    .iter()
+                    .map(|k| {
+                        let holder = maps
+                            .iter()
+                            .find(|m| doc.get(*m, k.as_str()).ok().flatten().is_some())
+                            .unwrap_or(winner);
+                        (k.clone(), holder.clone())
+                    })
+                    .collect()
+            }
         };
-        for key in keys {
+        for (key, obj) in keys {
             let entry = match doc.get(&obj, key.as_str()) {
                 Ok(Some((Value::Object(ObjType::Map), id))) => Ok(id),
                 // Deleted since: nothing to project (contact rows are history; they stay).
@@ -696,6 +804,7 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
             let result = entry.and_then(|id| match kind {
                 "contact" => read_contact(doc, &key, &id).map(|c| p.contacts.push(c)),
                 "review" => read_review(doc, &key, &id).map(|r| p.reviews.push(r)),
+                "referral" => read_referral(doc, &key, &id).map(|r| p.referrals.push(r)),
                 _ => read_activity(doc, &key, &id).map(|a| p.activities.push(a)),
             });
             if let Err(problem) = result {
@@ -728,6 +837,38 @@ mod tests {
     /// The tablet app's copy of the schema (web/src/schema.ts) lists every value the server accepts,
     /// so a value added here without the app (or the reverse, for the 活動記録 lists) fails a test.
     #[test]
+    fn referrals_made_by_two_tablets_at_once_are_all_read() {
+        // A document from before referrals: no `referrals` map. Two tablets each make one offline
+        // and record a referral in it; merged, one map wins the key, and both referrals count.
+        let mut base = AutoCommit::load(&blank_document()).unwrap();
+        base.delete(ROOT, "referrals").unwrap();
+        let mut a = base.fork();
+        let mut b = base.fork();
+        for (doc, id) in [(&mut a, "j-a"), (&mut b, "j-b")] {
+            let refs = doc.put_object(ROOT, "referrals", ObjType::Map).unwrap();
+            let r = doc.put_object(&refs, id, ObjType::Map).unwrap();
+            for (k, v) in [
+                ("on", "2026-12-01"),
+                ("to", "chiiki_hokatsu"),
+                ("field", "高齢者"),
+                ("authorId", "u"),
+            ] {
+                doc.put(&r, k, v).unwrap();
+            }
+        }
+        a.merge(&mut b).unwrap();
+        assert_eq!(a.get_all(ROOT, "referrals").unwrap().len(), 2, "a conflict");
+        let mut ids: Vec<String> = project(&a).referrals.into_iter().map(|r| r.id).collect();
+        ids.sort();
+        assert_eq!(ids, ["j-a", "j-b"]);
+        let touched = Touched {
+            referrals: ["j-a".to_string(), "j-b".to_string()].into(),
+            ..Touched::default()
+        };
+        assert_eq!(project_touched(&a, &touched).referrals.len(), 2);
+    }
+
+    #[test]
     fn the_pwa_mirrors_the_enumerations() {
         let ts = include_str!("../../../web/src/schema.ts");
         let activity = crate::domain::activity::FIELDS
@@ -742,6 +883,8 @@ mod tests {
             .chain(CONCERNS.iter())
             .chain(REVIEW_MARKS.iter())
             .chain(ACTIVITY_KINDS.iter())
+            .chain(REFERRAL_AGENCIES.iter())
+            .chain(REFERRAL_OUTCOMES.iter())
             .chain(activity)
         {
             assert!(

@@ -26,7 +26,7 @@ export function CommissionerHome({ store, route }: { store: Store; route?: strin
         </p>
       )}
       <Tasks store={store} />
-      <MyResidents entries={s.docs} me={s.me?.id ?? ""} />
+      <MyResidents entries={s.docs} me={s.me?.id ?? ""} leads={s.me?.district_leads} />
     </>
   )
 }

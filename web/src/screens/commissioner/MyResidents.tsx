@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react"
 import type { DocEntry } from "../../store"
 import { byNeed, needsOf } from "../../mine"
+import { withShownReviews } from "../../marks"
 import { CONCERNS, KINDS, daysSince, formatJst, label, lastContact, str, type Contact } from "../../schema"
 
 /** Days past the contact interval (negative: not due yet; undefined: never contacted). */
@@ -11,7 +12,18 @@ function overdueBy(e: DocEntry, last: Contact | undefined): number | undefined {
   return days === undefined ? undefined : days - e.intervalDays
 }
 
-export function MyResidents({ entries, me, title = "わたしの見守り" }: { entries: DocEntry[]; me: string; title?: string }) {
+export function MyResidents({
+  entries,
+  me,
+  leads,
+  title = "わたしの見守り",
+}: {
+  entries: DocEntry[]
+  me: string
+  /** The district's leads: only their review marks count (marks.ts). */
+  leads?: string[]
+  title?: string
+}) {
   const [q, setQ] = useState("")
   const rows = useMemo(() => {
     const needle = q.trim()
@@ -20,7 +32,7 @@ export function MyResidents({ entries, me, title = "わたしの見守り" }: { 
       .filter(e => !needle || str(e.doc!.profile?.name).includes(needle) || str(e.doc!.profile?.kana).includes(needle))
       .map(e => {
         const last = lastContact(e.doc)
-        return { e, last, over: overdueBy(e, last), needs: needsOf(e.doc, me) }
+        return { e, last, over: overdueBy(e, last), needs: needsOf(withShownReviews(e, leads).doc, me) }
       })
       // What needs the commissioner first (in words on each row), then the most overdue.
       .sort(
@@ -29,7 +41,7 @@ export function MyResidents({ entries, me, title = "わたしの見守り" }: { 
           (b.over ?? Infinity) - (a.over ?? Infinity) ||
           str(a.e.doc!.profile?.kana).localeCompare(str(b.e.doc!.profile?.kana), "ja"),
       )
-  }, [entries, q, me])
+  }, [entries, q, me, leads])
   const needing = rows.filter(r => r.needs.length > 0).length
   const loading = entries.filter(e => !e.doc && !e.unavailable).length
   return (

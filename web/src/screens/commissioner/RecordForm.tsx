@@ -1,11 +1,17 @@
-// 記録する: one contact with a resident — when, how, the result, the checks, concern, the 活動記録
-// fields, a note, a follow-up visit. Saved into the resident's document on the tablet (sent when
-// online); what is typed is kept as an encrypted draft (書きかけ, draft.ts) until it is saved.
+// 記録する: one contact with a resident — when, how, the result, the checks, concern, a consultation
+// (相談・支援: the 活動記録 fields and contents), a note, a follow-up visit. Saved into the resident's
+// document on the tablet (sent when online); what is typed is kept as an encrypted draft (書きかけ,
+// draft.ts) until it is saved.
+//
+// The form follows the kind: 間接確認 (seen from outside) has no 結果 to ask, so it asks only the
+// checks, concern and memo. 保存する sits in a bar fixed to the bottom of the screen, so the common
+// case never scrolls: from the list, 記録する → 訪問 → 会えた → すべて異常なし → 保存する (5 taps), or
+// 記録する → 間接確認 → すべて異常なし → 保存する (4).
 import { useEffect, useRef, useState, useSyncExternalStore } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "../../store"
 import { FOLLOW_UP_DAYS, addDays } from "../../mine"
-import { DEFAULT_FIELDS, isBlank, type RecordDraft } from "../../draft"
+import { isBlank, type RecordDraft } from "../../draft"
 import { go } from "../../hash"
 import { Choice, Field, Group } from "../../ui"
 import {
@@ -27,6 +33,17 @@ import {
   type Kind,
   type Outcome,
 } from "../../schema"
+
+/**
+ * What an indirect check (間接確認) saves as its result. The document's schema (server:
+ * sync/schema.rs OUTCOMES) requires one of met / absent / no_answer / other; nobody was met, sought at
+ * the door or called, so 会えた, 不在 and 応答なし would each say something that did not happen (応答なし
+ * would also fire the 電気 + 応答なし alert rule).
+ */
+const INDIRECT_OUTCOME: Outcome = "other"
+
+/** Whether this kind of contact asks whether they met (結果): all but 間接確認. */
+const asksOutcome = (kind: Kind | undefined) => kind !== "indirect"
 
 /** `2026-11-23T10:05` in Japan time, for a datetime-local input. */
 function localInputValue(d = new Date()): string {
@@ -60,7 +77,9 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
   const [outcome, setOutcome] = useState<Outcome>()
   const [checks, setChecks] = useState<Partial<Record<CheckName, CheckValue>>>({})
   const [concern, setConcern] = useState<Concern>("none")
-  const [fields, setFields] = useState<string[]>(DEFAULT_FIELDS)
+  // 相談・支援: closed unless the commissioner says a consultation took place (then it is counted).
+  const [consulted, setConsulted] = useState(false)
+  const [fields, setFields] = useState<string[]>([])
   const [contents, setContents] = useState<string[]>([])
   const [note, setNote] = useState("")
   const [followUp, setFollowUp] = useState(false)
@@ -88,6 +107,7 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
           setOutcome(d.outcome)
           setChecks(d.checks)
           setConcern(d.concern)
+          setConsulted(d.consulted)
           setFields(d.fields)
           setContents(d.contents)
           setNote(d.note)
@@ -110,6 +130,7 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
     outcome,
     checks,
     concern,
+    consulted,
     fields,
     contents,
     note,
@@ -133,7 +154,8 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
     setOutcome(undefined)
     setChecks({})
     setConcern("none")
-    setFields(DEFAULT_FIELDS)
+    setConsulted(false)
+    setFields([])
     setContents([])
     setNote("")
     setFollowUp(false)
@@ -148,13 +170,20 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
     e.preventDefault()
     const errs: Record<string, string> = {}
     if (!kind) errs.kind = "どのような連絡か（訪問・電話・声かけ・間接確認）を選んでください。"
-    if (!outcome) errs.outcome = "結果（会えた・不在など）を選んでください。"
+    if (asksOutcome(kind) && !outcome) errs.outcome = "結果（会えた・不在など）を選んでください。"
+    // Counted under 相談・支援 by its 分野: opened with none chosen would count nothing.
+    if (consulted && fields.length === 0)
+      errs.fields = "相談・支援の分野を選んでください（相談・支援がなければ「相談・支援をした」を外してください）。"
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(when)) errs.when = "日時を入れてください。"
     else if (Date.parse(when + ":00+09:00") > Date.now() + 5 * 60_000) errs.when = "これから先の日時は記録できません。"
     if (note.length > MAX_NOTE_CHARS) errs.note = `メモは${MAX_NOTE_CHARS}文字までです（いま${note.length}文字）。`
     if (followUp && !/^\d{4}-\d{2}-\d{2}$/.test(followUpOn)) errs.followUpOn = "もう一度訪ねる日を入れてください。"
     setErrors(errs)
-    if (Object.keys(errs).length) return
+    if (Object.keys(errs).length) {
+      // The first field to mend, where the eye can find it (the form may be scrolled past it).
+      requestAnimationFrame(() => document.querySelector(".record .invalid")?.scrollIntoView({ block: "center" }))
+      return
+    }
     const handle = store.handle(entry.url)
     if (!handle || !s.me) return
     const id = crypto.randomUUID()
@@ -168,10 +197,11 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         occurredAt: I(when === opened ? nowJst() : when + ":00+09:00"),
         authorId: I(s.me!.id),
         kind: I(kind!),
-        outcome: I(outcome!),
+        outcome: I(kind === "indirect" ? INDIRECT_OUTCOME : outcome!),
         checks: allChecks,
         concern: I(concern),
-        activity: { fields: fields.map(I), contents: contents.map(I) },
+        // No consultation recorded: empty, so that 相談・支援 counts only what took place.
+        activity: consulted ? { fields: fields.map(I), contents: contents.map(I) } : { fields: [], contents: [] },
         note: I(note.trim()),
         followUp,
         ...(followUp ? { followUpOn: I(followUpOn) } : {}),
@@ -221,9 +251,11 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         <Group title="連絡のしかた" error={errors.kind} testid="kind">
           <Choice name="連絡のしかた" options={KINDS} value={kind} onChange={setKind} />
         </Group>
-        <Group title="結果" error={errors.outcome} testid="outcome">
-          <Choice name="結果" options={OUTCOMES} value={outcome} onChange={setOutcome} />
-        </Group>
+        {asksOutcome(kind) && (
+          <Group title="結果" error={errors.outcome} testid="outcome">
+            <Choice name="結果" options={OUTCOMES} value={outcome} onChange={setOutcome} />
+          </Group>
+        )}
         <Group title="まわりの様子" testid="checks">
           <button
             type="button"
@@ -242,12 +274,32 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         <Group title="心配の度合い" testid="concern">
           <Choice name="心配の度合い" options={CONCERNS} value={concern} onChange={setConcern} />
         </Group>
-        <Group title="活動記録の分野" testid="fields">
-          <Multi options={FIELDS} value={fields} onChange={setFields} />
-        </Group>
-        <Group title="相談・支援の内容（あれば）" testid="contents">
-          <Multi options={CONTENTS} value={contents} onChange={setContents} />
-        </Group>
+        <label className="followup">
+          <input
+            type="checkbox"
+            name="consulted"
+            checked={consulted}
+            onChange={e => {
+              setConsulted(e.target.checked)
+              // Closed again: nothing of it is kept (or counted).
+              if (!e.target.checked) {
+                setFields([])
+                setContents([])
+              }
+            }}
+          />
+          相談・支援をした
+        </label>
+        {consulted && (
+          <>
+            <Group title="相談・支援の分野" error={errors.fields} testid="fields">
+              <Multi options={FIELDS} value={fields} onChange={setFields} />
+            </Group>
+            <Group title="相談・支援の内容（あれば）" testid="contents">
+              <Multi options={CONTENTS} value={contents} onChange={setContents} />
+            </Group>
+          </>
+        )}
         <Field label="メモ" error={errors.note}>
           <textarea name="note" autoComplete="off" value={note} onChange={e => setNote(e.target.value)} />
         </Field>
@@ -260,18 +312,21 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
             <input name="followUpOn" type="date" value={followUpOn} onChange={e => setFollowUpOn(e.target.value)} />
           </Field>
         )}
-        {Object.keys(errors).length > 0 && (
-          <p className="error" role="alert">
-            入力を確かめてください（赤い所）。
-          </p>
-        )}
-        <div className="actions">
-          <button className="primary big" type="submit">
-            保存する
-          </button>
-          <a className="button" href={`#/r/${encodeURIComponent(entry.residentId)}`}>
-            やめる
-          </a>
+        {/* Fixed to the bottom of the screen: 保存する never needs a scroll. */}
+        <div className="save-bar">
+          <div className="save-bar-inner">
+            {Object.keys(errors).length > 0 && (
+              <p className="error" role="alert">
+                入力を確かめてください（赤い所）。
+              </p>
+            )}
+            <button className="primary big" type="submit">
+              保存する
+            </button>
+            <a className="button" href={`#/r/${encodeURIComponent(entry.residentId)}`}>
+              やめる
+            </a>
+          </div>
         </div>
       </form>
     </section>

@@ -1,11 +1,13 @@
-// 対象者: one resident's page — 基本情報 (editable: ProfileForm.tsx) and the records, newest first
-// (Timeline.tsx); after a record is saved (`#/r/ID/saved`) it says so on top.
+// 対象者: one resident's page — the つなぎ (referrals: common/Referrals.tsx), 基本情報 (editable:
+// ProfileForm.tsx) and the records, newest first (Timeline.tsx); after a record or a referral is saved
+// (`#/r/ID/saved`, `#/r/ID/referral/saved`) it says so on top.
 import { useState, useSyncExternalStore } from "react"
 import type { DocEntry, Store } from "../../store"
 import { PROFILE_FIELDS, str } from "../../schema"
 import { ProfileForm } from "./ProfileForm"
 import { Timeline } from "./Timeline"
 import { HandoverNote } from "./HandoverNote"
+import { Referrals } from "../common/Referrals"
 
 export function ResidentPage({ store, entry, saved }: { store: Store; entry: DocEntry; saved?: boolean }) {
   const [editing, setEditing] = useState(false)
@@ -17,7 +19,7 @@ export function ResidentPage({ store, entry, saved }: { store: Store; entry: Doc
     <section>
       {saved && (
         <p className="saved" role="status" data-testid="saved">
-          保存しました。{entry.pendingContacts.length > 0 ? "電波のよい所で市役所に送られます。" : ""}
+          保存しました。{entry.pendingContacts.length > 0 || entry.pendingEdit ? "電波のよい所で市役所に送られます。" : ""}
         </p>
       )}
       <h1 data-testid="resident-name">{str(p?.name)}</h1>
@@ -26,6 +28,7 @@ export function ResidentPage({ store, entry, saved }: { store: Store; entry: Doc
         記録する
       </a>
       <HandoverNote store={store} entry={entry} me={me?.id ?? ""} />
+      <Referrals store={store} entry={entry} />
       <h2>基本情報</h2>
       {editing ? (
         <ProfileForm store={store} entry={entry} done={() => setEditing(false)} />

@@ -6,6 +6,7 @@ import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "../../store"
 import { ErrorLine } from "../../ui"
 import { reviewRequests } from "../../today"
+import { withShownReviews } from "../../marks"
 import { REVIEW_MARKS, formatJst, label, nowJst, str } from "../../schema"
 
 /** The commissioner's open tasks: their contacts the lead marked 要確認 or 差し戻し. */
@@ -19,7 +20,10 @@ export function tasksOf(docs: DocEntry[], me: string) {
 export function Tasks({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   if (!s.me) return null
-  const tasks = tasksOf(s.docs, s.me.id)
+  const tasks = tasksOf(
+    s.docs.map(e => withShownReviews(e, s.me?.district_leads)),
+    s.me.id,
+  )
   if (tasks.length === 0) return null
   return (
     <div className="tasks" data-testid="tasks">

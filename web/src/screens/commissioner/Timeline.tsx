@@ -4,21 +4,24 @@ import { useSyncExternalStore } from "react"
 import type { DocEntry, Store } from "../../store"
 import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, contactsNewestFirst, formatJst, label, monthDayJa, str } from "../../schema"
 import { Answer } from "./Tasks"
+import { shownReviews } from "../../marks"
 
 export function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
   const me = useSyncExternalStore(store.subscribe, store.get).me
   const contacts = contactsNewestFirst(entry.doc)
+  const reviews = shownReviews(entry, me?.district_leads)
   if (contacts.length === 0) return <p className="hint">まだ記録がありません。</p>
   return (
     <ol className="timeline">
       {contacts.map(c => {
-        const review = entry.doc!.reviews?.[str(c.id)]
+        const review = reviews[str(c.id)]
         const concerns = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "concern").map(([, l]) => l)
         const unknown = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "unknown").map(([, l]) => l)
         return (
           <li key={str(c.id)} className="contact" data-testid="contact">
             <div className="when">
-              {formatJst(str(c.occurredAt))} {label(KINDS, str(c.kind))}・{label(OUTCOMES, str(c.outcome))}
+              {formatJst(str(c.occurredAt))} {label(KINDS, str(c.kind))}
+              {str(c.kind) !== "indirect" && `・${label(OUTCOMES, str(c.outcome))}`}
               {entry.pendingContacts.includes(str(c.id)) && <span className="badge unsent">未送信</span>}
             </div>
             {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}

@@ -1,5 +1,5 @@
 // Two small SVG charts for the lead's and city staff's screens: contacts per week (12 weeks) and
-// open concerns (alerts not yet closed) per district. Counts only; each chart also says in words
+// open concerns (見守りの注意, the alerts, not yet closed) per district. Counts only; each chart also says in words
 // what it shows (aria-label), and every bar carries its number, so nothing depends on colour.
 import { useEffect, useState } from "react"
 import { api, messageOf, type Charts as ChartData } from "../../api"
@@ -61,12 +61,12 @@ function ConcernChart({ districts }: { districts: ChartData["districts"] }) {
   const h = Math.max(1, shown.length) * row
   return (
     <figure className="chart">
-      <figcaption>地区ごとの未対応の心配ごと（アラート）</figcaption>
+      <figcaption>地区ごとの、対応がまだの見守りの注意</figcaption>
       {shown.length > 0 && (
         <svg
           viewBox={`0 0 ${w} ${h}`}
           role="img"
-          aria-label={`未対応の心配ごと: ${shown.map(d => `${d.district} ${d.open_concerns}件`).join("、")}`}
+          aria-label={`対応がまだの見守りの注意: ${shown.map(d => `${d.district} ${d.open_concerns}件`).join("、")}`}
           data-testid="chart-concerns"
         >
           {shown.map((d, i) => {
@@ -85,7 +85,7 @@ function ConcernChart({ districts }: { districts: ChartData["districts"] }) {
           })}
         </svg>
       )}
-      <p className="hint">{shown.length === 0 ? "未対応の心配ごとはありません。" : none > 0 ? `ほかの${none}地区は0件です。` : ""}</p>
+      <p className="hint">{shown.length === 0 ? "対応がまだの見守りの注意はありません。" : none > 0 ? `ほかの${none}地区は0件です。` : ""}</p>
     </figure>
   )
 }

@@ -1,4 +1,4 @@
-// 端末登録: the tablet enrols itself with the code the city gave (`#/enrol/CODE` fills it in).
+// タブレットの登録 (端末登録): the tablet enrols itself with the code the city gave (`#/enrol/CODE` fills it in).
 import { useState } from "react"
 import { api, messageOf } from "../../api"
 import { Field } from "../../ui"
@@ -21,8 +21,8 @@ export function Enrol({ initial }: { initial: string }) {
   if (done)
     return (
       <section>
-        <h1>端末を登録しました</h1>
-        <p>この端末は「{done}」として登録されました。</p>
+        <h1>タブレットを登録しました</h1>
+        <p>このタブレットは「{done}」として登録されました。</p>
         <a className="button primary" href="#/login">
           ログインへ進む
         </a>
@@ -30,7 +30,7 @@ export function Enrol({ initial }: { initial: string }) {
     )
   return (
     <section>
-      <h1>端末登録</h1>
+      <h1>タブレットの登録</h1>
       <form onSubmit={submit} noValidate>
         <Field label="登録コード（例: ABCD-EFGH-JKLM）" error={error}>
           <input name="code" autoCapitalize="characters" value={code} onChange={e => setCode(e.target.value)} />

@@ -1,8 +1,10 @@
-// ログイン: login ID and password; a link to enrol the tablet first.
+// ログイン: the login name (ログイン名) and password; a link to enrol the tablet first. The name is read
+// as the server spells it (login-name.ts), whatever width the tablet's keyboard typed it in.
 import { useState, useSyncExternalStore } from "react"
 import type { Store } from "../../store"
 import { messageOf, ApiError } from "../../api"
 import { go } from "../../hash"
+import { normalizeLogin } from "../../login-name"
 import { ErrorLine, Field } from "../../ui"
 
 export function Login({ store }: { store: Store }) {
@@ -13,11 +15,13 @@ export function Login({ store }: { store: Store }) {
   const [busy, setBusy] = useState(false)
   async function submit(e: React.FormEvent) {
     e.preventDefault()
-    if (!login.trim()) return setError({ field: "login", message: "ログインIDを入れてください。" })
+    const name = normalizeLogin(login)
+    setLogin(name) // what is sent is what the field shows
+    if (!name) return setError({ field: "login", message: "ログイン名を入れてください。" })
     if (!password) return setError({ field: "password", message: "パスワードを入れてください。" })
     setBusy(true)
     try {
-      await store.login(login.trim(), password)
+      await store.login(name, password)
       setPassword("")
       go("")
     } catch (err) {
@@ -30,11 +34,15 @@ export function Login({ store }: { store: Store }) {
     <section>
       <h1>ログイン</h1>
       <form onSubmit={submit} noValidate>
-        <Field label="ログインID" error={error?.field === "login" ? error.message : undefined}>
+        <Field label="ログイン名" error={error?.field === "login" ? error.message : undefined}>
+          {/* Latin letters: an email-style keyboard, no capitals, corrections or spelling marks. */}
           <input
             name="login"
+            inputMode="email"
             autoComplete="username"
-            autoCapitalize="none"
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
             value={login}
             onChange={e => setLogin(e.target.value)}
           />
@@ -55,7 +63,7 @@ export function Login({ store }: { store: Store }) {
       </form>
       <p>
         <a className="text-link" href="#/enrol">
-          この端末を登録する（市から渡された登録コード）
+          このタブレットを登録する（市から渡された登録コード）
         </a>
       </p>
     </section>

@@ -4,7 +4,7 @@ export function Missing() {
   return (
     <section>
       <h1>見つかりません</h1>
-      <p>この方の記録はこの端末にありません。</p>
+      <p>この方の記録はこのタブレットにありません。</p>
       <a className="button" href="#/">
         一覧へ戻る
       </a>

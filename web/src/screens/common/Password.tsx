@@ -43,7 +43,7 @@ export function PasswordChange({ forced, onDone }: { forced: boolean; onDone: ()
       <section>
         <h1>パスワードを変えました</h1>
         <p role="status" data-testid="password-changed">
-          新しいパスワードは次のログインから使います。ほかの端末やブラウザーでは、もう一度ログインが必要です。
+          新しいパスワードは次のログインから使います。ほかのタブレットやパソコンでは、もう一度ログインが必要です。
         </p>
         <a className="button primary" href="#/">
           はじめの画面へ

@@ -1,6 +1,6 @@
 // 活動記録 (the monthly national report, counted from the log by the server: domain/activity.rs) for
 // the commissioner, the district lead (per commissioner) and city staff (per district, counts only),
-// printable on one A4 page and downloadable as CSV.
+// printable on one A4 page and downloadable as CSV, with how each count is made said in words.
 import { useEffect, useState } from "react"
 import { ErrorLine } from "../../ui"
 import { api, messageOf, type ActivityReport } from "../../api"
@@ -48,6 +48,9 @@ export function Reports() {
           CSVで保存（Excel用）
         </a>
       </div>
+      <p className="count-rule no-print" data-testid="count-rule">
+        数え方：相談・支援件数は、記録で「相談・支援をした」を選んで分野を入れたものだけを数えます（あいさつや間接確認だけの記録は数えません）。訪問回数は訪問の記録を数えます。連絡調整回数は、わたしの活動の「関係機関との連絡調整」と、つなぎ（関係機関への紹介）を数えます。つなぎは1件につき1回、つないだ日に数えます。
+      </p>
       <ErrorLine text={error} />
       {report && (
         <table className="activity" data-testid="activity">

@@ -1,5 +1,7 @@
-// The bar on top of every screen (after boot): home link, connection, 未送信 count, last sync, お知らせ
-// with the unread count, who is logged in (their password change), and the expired-session line.
+// The bar on top of every screen (after boot): home link, connection, 未送信 count, when the city
+// last answered, お知らせ with the unread count, who is logged in (their password change), and the
+// expired-session line. In a volunteer's words: つながっています / つながっていません rather than
+// オンライン / オフライン, 市役所 rather than サーバー, 送信 rather than 同期.
 import { useSyncExternalStore } from "react"
 import { holdsRecords, type Store } from "../../store"
 import { sendStatus } from "../../pending"
@@ -20,7 +22,7 @@ export function StatusBar({ store }: { store: Store }) {
             ? "送信状況は暗証番号を入れると表示します"
             : "送信状況はわかりません"
   const sendClass = send.state === "unsent" ? "pending some" : send.state === "sent" ? "pending none" : "pending unknown"
-  // Office roles (city staff, the administrator) hold no records and do not sync: no sync state.
+  // Office roles (city staff, the administrator) hold no records and do not sync: no sending state.
   const syncs = !s.me || holdsRecords(s.me)
   return (
     // Not a live region as a whole: only the unsent count is announced when it changes.
@@ -29,9 +31,11 @@ export function StatusBar({ store }: { store: Store }) {
         見守り
       </a>
       {syncs && s.lock === "open" && (
-        // The connection's state exists only once the store is open and syncing.
+        // The connection's state exists only once the store is open and syncing. Not 電波がありません:
+        // the signal may be fine while the city's server is down; what the volunteer needs to know is
+        // whether records can reach the city now.
         <span className={s.online ? "net online" : "net offline"} data-testid="net">
-          {s.online ? "オンライン" : "オフライン"}
+          {s.online ? "つながっています" : "つながっていません"}
         </span>
       )}
       {syncs && (
@@ -41,8 +45,8 @@ export function StatusBar({ store }: { store: Store }) {
           </span>
           <span className="last" data-testid="last-sync">
             {last
-              ? `最終同期 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
-              : "未同期"}
+              ? `最後につながった時刻 ${last.getMonth() + 1}/${last.getDate()} ${String(last.getHours()).padStart(2, "0")}:${String(last.getMinutes()).padStart(2, "0")}`
+              : "まだ一度もつながっていません"}
           </span>
         </>
       )}
@@ -59,7 +63,7 @@ export function StatusBar({ store }: { store: Store }) {
       )}
       {s.sessionExpired && (
         <a className="expired" href="#/login" data-testid="session-expired">
-          記録は端末に保存されています。送信するにはパスワードを入れてください
+          記録はこのタブレットに保存されています。市役所に送るにはパスワードを入れてください
         </a>
       )}
     </header>

@@ -3,7 +3,7 @@
 import { useState, useSyncExternalStore } from "react"
 import type { Store } from "../../store"
 import { messageOf } from "../../api"
-import { Field } from "../../ui"
+import { Field, deviceWord } from "../../ui"
 
 const PIN = /^[0-9]{6,12}$/
 
@@ -14,6 +14,7 @@ export function Unlock({ store, setup }: { store: Store; setup: boolean }) {
   const [again, setAgain] = useState("")
   const [error, setError] = useState<{ field: string; message: string }>()
   const [busy, setBusy] = useState(false)
+  const device = deviceWord(s.me)
   async function submit(e: React.FormEvent) {
     e.preventDefault()
     if (!PIN.test(pin)) return setError({ field: "pin", message: "暗証番号は数字6〜12けたです。" })
@@ -26,9 +27,9 @@ export function Unlock({ store, setup }: { store: Store; setup: boolean }) {
         const r = await store.unlock(pin)
         if (r === "wrong") setError({ field: "pin", message: "暗証番号がちがいます。" })
         if (r === "hardware")
-          setError({ field: "pin", message: "この端末の認証（指紋・画面ロック）ができませんでした。もう一度お試しください。" })
+          setError({ field: "pin", message: `この${device}の認証（指紋・画面ロック）ができませんでした。もう一度お試しください。` })
         if (r === "offline")
-          setError({ field: "pin", message: "この端末ではまだ一度もサーバーにつながっていません。電波のよい所でお試しください。" })
+          setError({ field: "pin", message: `この${device}は、まだ一度も市役所につながっていません。電波のよい所でお試しください。` })
         if (r === "sealed")
           setError({ field: "pin", message: "まだ鍵がかかっています。電波のよい所で、この画面を開き直してください。" })
       }
@@ -44,11 +45,11 @@ export function Unlock({ store, setup }: { store: Store; setup: boolean }) {
   return (
     <section>
       <h1>{setup ? "暗証番号を決めてください" : "暗証番号を入れてください"}</h1>
-      {setup && <p>この端末の記録を守るための数字です（6〜12けた）。開くたびに入れます。</p>}
+      {setup && <p>この{device}の記録を守るための数字です（6〜12けた）。開くたびに入れます。</p>}
       {s.sealed ? (
         <div className="error" role="alert" data-testid="sealed">
           <p>
-            長い間、市役所のサーバーにつながらなかったため、この端末に鍵をかけました。記録は消えていません（まだ送っていない記録も残っています）。
+            長い間、市役所につながらなかったため、この{device}に鍵をかけました。記録は消えていません（まだ送っていない記録も残っています）。
           </p>
           <p>電波のよい所で開き直すと、暗証番号で開けるようになり、記録が送られます。</p>
           {s.sessionExpired && (
@@ -60,13 +61,13 @@ export function Unlock({ store, setup }: { store: Store; setup: boolean }) {
       ) : (
         s.expiryWarningDays !== undefined && (
           <p className="error" role="alert" data-testid="expiry-warning">
-            あと{s.expiryWarningDays}日のうちに、電波のよい所で開いてください。つながらないままだと、この端末に鍵がかかります（記録は消えません。電波のよい所で開けば元どおり使えます）。
+            あと{s.expiryWarningDays}日のうちに、電波のよい所で開いてください。つながらないままだと、この{device}に鍵がかかります（記録は消えません。電波のよい所で開けば元どおり使えます）。
           </p>
         )
       )}
       {!setup && left <= 3 && (
         <p className="error" role="alert" data-testid="pin-warning">
-          あと{left}回まちがえると、この端末の記録（まだ送っていないものも）が消えます。
+          あと{left}回まちがえると、この{device}の記録（まだ送っていないものも）が消えます。
         </p>
       )}
       <form onSubmit={submit} noValidate>

@@ -1,11 +1,17 @@
-// 見守りの注意: one alert as a card with the lead's actions (対応中 / 対応済み), the alert's own screen
-// (#/alerts/ID, where its push leads) and the alerts already closed (#/alerts). The home (Today.tsx)
-// shows the open ones with the same card.
-import { useEffect, useState } from "react"
+// 見守りの注意: one alert as a card with the lead's actions (対応中 / 対応済み, つなぎを記録する), the
+// alert's own screen (#/alerts/ID, where its push leads, listing the referrals made from it), the
+// referral form for it (#/alerts/ID/referral: the agency of its route chosen, so 分野 and 保存する are
+// the only taps left) and the alerts already closed (#/alerts). The home (Today.tsx) shows the open
+// ones with the same card.
+import { useEffect, useState, useSyncExternalStore } from "react"
 import { api, messageOf, ApiError, MAX_CLOSE_NOTE_CHARS, type AlertOut } from "../../api"
-import { ErrorLine, Field } from "../../ui"
-import { formatJst, formatMs } from "../../schema"
+import type { Store } from "../../store"
+import { ErrorLine, Field, deviceWord } from "../../ui"
+import { formatJst, formatMs, str } from "../../schema"
 import { telHref } from "../../today"
+import { agencyOfRoute, referralsOfAlert } from "../../referrals"
+import { ReferralForm } from "../common/ReferralForm"
+import { ReferralItem } from "../common/Referrals"
 
 const STATUS_WORDS: Record<string, string> = { open: "新しい", acknowledged: "対応中", closed: "対応済み" }
 
@@ -61,7 +67,11 @@ export function AlertCard({ alert: a, changed }: { alert: AlertOut; changed: (a:
                 {a.route_phone}
               </a>
             </>
-          )}
+          )}{" "}
+          {/* Beside the route it suggests: a referral to that agency, in one step. */}
+          <a className="button referral-link" href={`#/alerts/${encodeURIComponent(a.id)}/referral`} data-testid="alert-referral">
+            つなぎを記録する
+          </a>
         </div>
         {a.status === "closed" && (
           <div className="alert-closed" data-testid="alert-closed">
@@ -101,8 +111,8 @@ export function AlertCard({ alert: a, changed }: { alert: AlertOut; changed: (a:
   )
 }
 
-/** One alert (where its push leads), with the same actions as on the home. */
-export function AlertScreen({ id }: { id: string }) {
+/** The alert `id` from the server, or why it cannot be shown. */
+function useAlert(id: string) {
   const [alert, setAlert] = useState<AlertOut>()
   const [error, setError] = useState<string>()
   useEffect(() => {
@@ -110,9 +120,26 @@ export function AlertScreen({ id }: { id: string }) {
       setError(e instanceof ApiError && e.status === 404 ? "この注意は見つかりません（ほかの地区のものか、消えています）。" : messageOf(e)),
     )
   }, [id])
+  return { alert, setAlert, error }
+}
+
+/**
+ * One alert (where its push leads), with the same actions as on the home, and the referrals made
+ * from it; `saved`: after one was saved (#/alerts/ID/referral/saved).
+ */
+export function AlertScreen({ id, store, saved }: { id: string; store: Store; saved?: boolean }) {
+  const { alert, setAlert, error } = useAlert(id)
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const doc = alert && s.docs.find(d => d.residentId === alert.resident_id)?.doc
+  const referrals = referralsOfAlert(doc, id)
   return (
     <section>
       <h1>見守りの注意</h1>
+      {saved && (
+        <p className="saved" role="status" data-testid="saved">
+          保存しました。
+        </p>
+      )}
       <ErrorLine text={error} />
       {!alert && !error && <p className="hint">読み込み中…</p>}
       {alert && <AlertCard alert={alert} changed={setAlert} />}
@@ -120,6 +147,16 @@ export function AlertScreen({ id }: { id: string }) {
         <p className="saved" role="status">
           「対応済み」になっています。
         </p>
+      )}
+      {referrals.length > 0 && (
+        <>
+          <h2>この注意からのつなぎ</h2>
+          <ol className="referrals" data-testid="alert-referrals">
+            {referrals.map(r => (
+              <ReferralItem key={str(r.id)} referral={r} />
+            ))}
+          </ol>
+        </>
       )}
       <p className="more">
         <a className="button" href="#/">
@@ -150,5 +187,34 @@ export function AlertHistory() {
         ))}
       </ol>
     </section>
+  )
+}
+
+/**
+ * つなぎを記録する from an alert: the form for its resident, with the agency of its route chosen and
+ * the alert noted on the referral. The resident's document is opened here if it was not yet (a lead's
+ * PC holds the district's). Saved, it leads back to the alert, saying 保存しました.
+ */
+export function AlertReferral({ id, store }: { id: string; store: Store }) {
+  const { alert, error } = useAlert(id)
+  const s = useSyncExternalStore(store.subscribe, store.get)
+  const entry = alert && s.docs.find(d => d.residentId === alert.resident_id)
+  const url = entry?.url
+  useEffect(() => {
+    if (url) void store.open(url)
+  }, [store, url])
+  const back = `alerts/${encodeURIComponent(id)}`
+  if (error) return <ErrorLine text={error} />
+  if (!alert) return <p className="hint">読み込み中…</p>
+  if (!entry) return <ErrorLine text={`${alert.resident_name}さんの記録がこの${deviceWord(s.me)}にありません。`} />
+  if (!entry.doc) return <p className="hint">読み込み中…</p>
+  return (
+    <ReferralForm
+      store={store}
+      entry={entry}
+      from={{ alertId: alert.id, to: agencyOfRoute(alert.route), title: alert.title }}
+      back={back}
+      done={`${back}/referral/saved`}
+    />
   )
 }

@@ -9,7 +9,7 @@ export function AllResidents({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   return (
     <>
-      <MyResidents entries={s.docs} me={s.me?.id ?? ""} title="すべての対象者" />
+      <MyResidents entries={s.docs} me={s.me?.id ?? ""} leads={s.me?.district_leads} title="すべての対象者" />
       <Charts />
     </>
   )

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState, useSyncExternalStore } from "react"
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { DocEntry, Store } from "../../store"
 import { ErrorLine } from "../../ui"
+import { shownReviews } from "../../marks"
 import { api, messageOf, type ReviewItem } from "../../api"
 import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, formatMs, label, nowJst, str, type ReviewMark } from "../../schema"
 
@@ -13,7 +14,7 @@ import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, formatJst, format
 async function mark(store: Store, entry: DocEntry, contactId: string, m: ReviewMark, comment: string) {
   const handle = store.handle(entry.url) ?? (await store.open(entry.url))
   const me = store.get().me
-  if (!handle || !me) throw new Error("この方の記録がこの端末にありません。")
+  if (!handle || !me) throw new Error("この方の記録がこのパソコンにありません。")
   const I = (v: string) => new A.ImmutableString(v)
   store.change(handle, d => {
     ;(d.reviews as unknown as Record<string, unknown>)[contactId] = {
@@ -101,7 +102,10 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
   const [done, setDone] = useState<string>()
   const local = entry?.doc
   const answer = local ? str(local.contacts?.[item.contact_id]?.answer) : ""
-  const current = local ? str(local.reviews?.[item.contact_id]?.mark) || item.review_mark : item.review_mark
+  // The server's mark, or the lead's own not yet at the server (a mark someone else wrote into the
+  // document is not shown: marks.ts).
+  const leads = store.get().me?.district_leads
+  const current = (entry && str(shownReviews(entry, leads)[item.contact_id]?.mark)) || item.review_mark
   const concerns = CHECK_NAMES.filter(([k]) => item.checks?.[k] === "concern").map(([, l]) => l)
   async function act(m: ReviewMark) {
     if (m !== "confirmed" && !comment.trim()) {
@@ -109,7 +113,7 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
       return
     }
     try {
-      if (!entry) throw new Error("この方の記録がこの端末にありません。")
+      if (!entry) throw new Error("この方の記録がこのパソコンにありません。")
       await mark(store, entry, item.contact_id, m, comment)
       setDone(label(REVIEW_MARKS, m))
       setError(undefined)
@@ -123,12 +127,28 @@ function ReviewEntry({ store, item, entry, reload }: { store: Store; item: Revie
     <li className={`review-item${current ? "" : " unmarked"}`} data-testid="review-item">
       <div className="when">
         <strong>{item.resident_name}</strong>（{item.commissioner}） {formatJst(item.occurred_at)}{" "}
-        {label(KINDS, item.kind)}・{label(OUTCOMES, item.outcome)}
-        <span className="received">（サーバー受信 {formatMs(item.received_at)}）</span>
+        {label(KINDS, item.kind)}
+        {item.kind !== "indirect" && `・${label(OUTCOMES, item.outcome)}`}
+        <span className="received">（市役所に届いた時刻 {formatMs(item.received_at)}）</span>
       </div>
       {item.concern !== "none" && <span className={`badge concern-${item.concern}`}>{label(CONCERNS, item.concern)}</span>}
       {concerns.length > 0 && <div className="checks concern">気になる: {concerns.join("、")}</div>}
       {item.note && <p className="note">{item.note}</p>}
+      {item.earlier && item.earlier.length > 0 && (
+        <details className="earlier" data-testid="earlier">
+          <summary>記録した方が{item.earlier.length}回 書き直しています（前の内容を見る）</summary>
+          <ol>
+            {item.earlier.map(v => (
+              <li key={v.replaced_at}>
+                {formatMs(v.replaced_at)} まで: {formatJst(v.occurred_at)} {label(KINDS, v.kind)}
+                {v.kind !== "indirect" && `・${label(OUTCOMES, v.outcome)}`}
+                {v.concern !== "none" && `・${label(CONCERNS, v.concern)}`}
+                {v.note && `「${v.note}」`}
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
       {current && (
         <div className="review" data-testid="current-mark">
           確認: {label(REVIEW_MARKS, current)}

@@ -1,6 +1,7 @@
 // The district lead's home, 「今日の確認」: what needs the lead today, in order — 見守りの注意 (alerts)
 // with their actions (Alerts.tsx), 確認依頼 still open, residents overdue, concerns not yet looked at,
 // and records the server could not read. Everything else (the full list, charts) is behind links.
+import { withShownReviews } from "../../marks"
 import { useCallback, useEffect, useState, useSyncExternalStore, type ReactNode } from "react"
 import type { DocEntry, Store } from "../../store"
 import { api, messageOf, type AlertOut, type DataProblemOut, type OverdueOut, type ReviewItem } from "../../api"
@@ -42,8 +43,9 @@ export function LeadHome({ store }: { store: Store }) {
   useEffect(load, [load])
   useOnPush(load)
   const shownAlerts = homeAlerts(alerts ?? [])
-  const requests = reviewRequests(s.docs)
-  const concerns = unmarkedConcerns(contacts, s.docs, alerts ?? [])
+  const shownDocs = s.docs.map(e => withShownReviews(e, s.me?.district_leads))
+  const requests = reviewRequests(shownDocs)
+  const concerns = unmarkedConcerns(contacts, shownDocs, alerts ?? [])
   const found = findResidents(s.docs, q)
   const changed = (a: AlertOut) => {
     setDone(a.status === "closed" ? `${a.resident_name}さんの注意を「対応済み」にしました。` : undefined)
@@ -150,7 +152,7 @@ export function LeadHome({ store }: { store: Store }) {
         unit="件"
         items={problems}
         testid="home-problems"
-        note="タブレットから届いた記録の一部を、サーバーが読めませんでした。送った方のタブレットを市の担当に見てもらってください。"
+        note="タブレットから届いた記録の一部を、市役所のシステムが読めませんでした。送った方のタブレットを市の担当に見てもらってください。"
       >
         {(p, i) => (
           <li key={i} className="problem">

@@ -1,4 +1,4 @@
-// The administrator's view of the loaned tablets: last check-in, app version, revoked / wiped.
+// タブレットの管理: the administrator's view of the loaned tablets: last check-in, app version, revoked / wiped.
 // Revoking a lost tablet makes it erase itself at its next contact.
 import { useEffect, useState } from "react"
 import { api, messageOf, type DeviceOut } from "../../api"
@@ -22,7 +22,7 @@ export function Devices() {
       .catch(e => setError(messageOf(e)))
   useEffect(() => void reload(), [])
   async function revoke(d: DeviceOut) {
-    if (!window.confirm(`「${d.label}」を利用停止にします。この端末は次に接続したとき記録を消去します。よろしいですか。`)) return
+    if (!window.confirm(`「${d.label}」を利用停止にします。このタブレットは次に市役所とつながったとき、記録を消去します。よろしいですか。`)) return
     try {
       await api.revokeDevice(d.id)
       await reload()
@@ -32,17 +32,18 @@ export function Devices() {
   }
   return (
     <section>
-      <h1>端末の管理</h1>
+      <h1>タブレットの管理</h1>
       <ErrorLine text={error} />
       <table className="staff-notices">
         <thead>
           <tr>
-            <th>端末</th>
+            <th>タブレット</th>
             <th>状態</th>
-            <th>最後の接続</th>
+            <th>最後につながった時刻</th>
             <th>アプリ版</th>
             <th>消去の確認</th>
-            <th></th>
+            {/* A header for the buttons' column too: an empty one says nothing to a screen reader. */}
+            <th>操作</th>
           </tr>
         </thead>
         <tbody>

@@ -44,7 +44,7 @@ export function HandOver() {
     <section className="handover-screen">
       <h1>改選・引き継ぎ</h1>
       <p className="hint">
-        退任する民生委員の担当を、後任の方へまとめて移します。前任の端末からは消え、後任の端末にはこれまでの記録と引き継ぎメモが届きます。
+        退任する民生委員の担当を、後任の方へまとめて移します。前任のタブレットからは消え、後任のタブレットにはこれまでの記録と引き継ぎメモが届きます。
       </p>
       <Field label="引き継ぐ日（後任の方の初日）">
         <input type="date" name="on" value={on} onChange={e => setOn(e.target.value)} />

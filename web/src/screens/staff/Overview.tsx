@@ -1,6 +1,7 @@
 // 地区ごとの状況: the city's overview for 福祉保険課 — per district, residents watched, those not
-// contacted within their interval, those without a commissioner, open alerts; and the tablets not
-// seen for a week. Counts only (no names), as the server gives them.
+// contacted within their interval, those without a commissioner, open alerts, the つなぎ (referrals)
+// made this fiscal year and how many still wait for their outcome; and the tablets not seen for a
+// week. Counts only (no names), as the server gives them.
 import { useEffect, useState } from "react"
 import { api, messageOf, type DistrictOverview } from "../../api"
 import { ErrorLine } from "../../ui"
@@ -32,6 +33,8 @@ export function Overview() {
             <th>連絡がおくれている</th>
             <th>担当なし</th>
             <th>対応中の注意</th>
+            <th>つなぎ（今年度）</th>
+            <th>うち結果待ち</th>
           </tr>
         </thead>
         <tbody>
@@ -42,6 +45,8 @@ export function Overview() {
               <td className={r.overdue ? "num warn" : "num"}>{r.overdue}人</td>
               <td className={r.unassigned ? "num warn" : "num"}>{r.unassigned}人</td>
               <td className={r.open_alerts ? "num warn" : "num"}>{r.open_alerts}件</td>
+              <td className="num">{r.referrals}件</td>
+              <td className="num">{r.referrals_open}件</td>
             </tr>
           ))}
           <tr className="total">
@@ -50,10 +55,12 @@ export function Overview() {
             <td className="num">{sum("overdue")}人</td>
             <td className="num">{sum("unassigned")}人</td>
             <td className="num">{sum("open_alerts")}件</td>
+            <td className="num">{sum("referrals")}件</td>
+            <td className="num">{sum("referrals_open")}件</td>
           </tr>
         </tbody>
       </table>
-      <p className={stale ? "hint warn" : "hint"}>1週間以上つながっていない端末：{stale}台</p>
+      <p className={stale ? "hint warn" : "hint"}>1週間以上つながっていないタブレット：{stale}台</p>
     </section>
   )
 }

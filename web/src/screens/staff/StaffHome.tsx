@@ -1,5 +1,5 @@
 // The office home: city staff's (活動記録 of the city, the charts, 降雪日 for every district) and the
-// administrator's (端末の管理); both write お知らせ here. Any other role opening #/staff sees only the
+// administrator's (タブレットの管理); both write お知らせ here. Any other role opening #/staff sees only the
 // notices part.
 import { api, type Role } from "../../api"
 import { Charts } from "../common/Charts"
@@ -23,7 +23,7 @@ export function StaffHome({ role }: { role: Role }) {
         )}
         {role === "admin" && (
           <a className="button" href="#/devices">
-            端末の管理
+            タブレットの管理
           </a>
         )}
         {role === "city_staff" && (

@@ -1,9 +1,12 @@
 //! `mimamori demo`: a realistic demo city (旭川市) for trying Mimamori and for the README's first
 //! command. Four real Asahikawa district names, one lead and three commissioners in each, one city
-//! staff user, one admin, and 20 synthetic residents per commissioner.
+//! staff user, one admin, and 20 synthetic residents per commissioner, with three months of history
+//! ([`history`]).
 //!
 //! Demo data never reaches a production database by accident: seeding happens only into an empty
 //! database, which is then marked as a demo (`settings.demo`); a database with other data is refused.
+
+mod history;
 
 use serde_json::json;
 
@@ -99,12 +102,13 @@ fn seed(conn: &mut crate::db::DbConn, actor: &Actor, password_hash: &str) -> Res
         )
     };
     user("admin".into(), "システム管理者".into(), Role::Admin, None)?;
-    user(
+    let staff = user(
         "city-staff".into(),
         "福祉保険課 担当".into(),
         Role::CityStaff,
         None,
     )?;
+    let now = crate::db::now_ms();
     let mut n = 0usize;
     for (code, name) in DISTRICTS {
         let d = admin::create_district(
@@ -113,7 +117,7 @@ fn seed(conn: &mut crate::db::DbConn, actor: &Actor, password_hash: &str) -> Res
             DistrictCode::parse(code).map_err(v)?,
             Name::parse(name).map_err(v)?,
         )?;
-        admin::create_user(
+        let lead = admin::create_user(
             conn,
             actor,
             NewUser {
@@ -167,9 +171,18 @@ fn seed(conn: &mut crate::db::DbConn, actor: &Actor, password_hash: &str) -> Res
                     Date::parse("2025-12-01").map_err(v)?,
                     Some(Date::parse("2028-11-30").map_err(v)?),
                 )?;
+                let watched = history::Watched {
+                    resident: &r,
+                    commissioner: &commissioner.id,
+                    lead: &lead.id,
+                    n,
+                };
+                history::resident(conn, &watched, now)?;
             }
         }
     }
+    history::settle_alerts(conn, now)?;
+    history::notices(conn, &staff.id, now)?;
     admin::record(
         conn,
         actor,

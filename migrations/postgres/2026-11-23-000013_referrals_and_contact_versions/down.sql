@@ -1,0 +1,2 @@
+DROP TABLE contact_versions;
+DROP TABLE referrals;
