@@ -212,14 +212,24 @@ async fn matrix(db: TestDb) {
         ),
         // A plain GET (no upgrade) passes the checks and then is not a WebSocket: 400.
         ("GET", "/sync".into(), None, [u, 400, 400, 400, 400, f, f]),
-        ("GET", "/api/admin/districts".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/districts".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "POST",
             "/api/admin/districts".into(),
             Some(json!({"code": "toko", "name": "東光"})),
             admin_only(cr),
         ),
-        ("GET", "/api/admin/users".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/users".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "POST",
             "/api/admin/users".into(),
@@ -261,7 +271,12 @@ async fn matrix(db: TestDb) {
             ),
             [u, 400, 400, 400, 400, 400, 400],
         ),
-        ("GET", "/api/admin/residents".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/residents".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "POST",
             "/api/admin/residents".into(),
@@ -289,7 +304,12 @@ async fn matrix(db: TestDb) {
             Some(json!({"on": "2099-01-01", "moves": []})),
             admin_only(ok),
         ),
-        ("GET", "/api/admin/assignments".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/assignments".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "POST",
             "/api/admin/assignments".into(),
@@ -302,7 +322,12 @@ async fn matrix(db: TestDb) {
             Some(json!({"ends_on": "2099-12-31"})),
             admin_only(ok),
         ),
-        ("GET", "/api/admin/devices".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/devices".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "POST",
             "/api/admin/devices".into(),
@@ -315,7 +340,12 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             admin_only(ok),
         ),
-        ("GET", "/api/admin/audit".into(), None, admin_only(ok)),
+        (
+            "GET",
+            "/api/admin/audit".into(),
+            None,
+            [u, f, f, f, f, ok, ok],
+        ),
         (
             "GET",
             "/api/districts".into(),

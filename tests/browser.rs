@@ -106,6 +106,16 @@ async fn story_with(db: TestDb, name: &str, extra_devices: usize, extra: Value) 
     facts
 }
 
+/// axe-core's accessibility check (web/e2e/lib.mjs `axe`) found nothing on the story's `screens`
+/// (each must have been checked; violations are ids, impact and selectors, never page text).
+fn axe_clean(f: &Value, screens: &[&str]) {
+    for screen in screens {
+        let v = &f["axe"][*screen];
+        assert!(v.is_array(), "axe did not check {screen}: {}", f["axe"]);
+        assert_eq!(*v, json!([]), "axe on {screen}: {v}");
+    }
+}
+
 fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
@@ -117,6 +127,7 @@ fn strs(v: &Value) -> Vec<String> {
 both!(field_story_offline_records_reach_the_lead, field_story);
 async fn field_story(db: TestDb) {
     let f = story(db, "field-story", 0).await;
+    axe_clean(&f, &["home", "record", "resident"]);
     assert_eq!(
         f["installErrors"],
         json!([]),
@@ -327,6 +338,7 @@ async fn notices_push(db: TestDb) {
         }),
     )
     .await;
+    axe_clean(&f, &["notice", "notices"]);
     assert_eq!(
         f["noticeScreen"]["small"],
         json!([]),
@@ -521,6 +533,7 @@ async fn lead_alert(db: TestDb) {
         }),
     )
     .await;
+    axe_clean(&f, &["leadHome", "alert", "referral"]);
     // The push names no one; its notification says it is about someone in the district and leads to
     // the alert itself.
     let id = f["pushed"]["alert"].as_str().unwrap();
@@ -635,6 +648,7 @@ both!(
 );
 async fn review_loop(db: TestDb) {
     let f = story(db, "review-loop", 0).await;
+    axe_clean(&f, &["review", "homeWithTask"]);
     assert_eq!(
         f["reviewScreen"]["small"],
         json!([]),
@@ -949,6 +963,10 @@ async fn roster(db: TestDb) {
         json!({"rosterBad": bad_path, "rosterGood": good_path}),
     )
     .await;
+    axe_clean(
+        &f,
+        &["login", "officeHome", "compose", "roster", "rosterProblems"],
+    );
     // Targets of at least 48 px on the login screen and the office home (notice compose radios).
     for screen in ["loginScreen", "officeHome"] {
         assert_eq!(
@@ -1064,6 +1082,7 @@ both!(
 );
 async fn handover_screen(db: TestDb) {
     let f = story(db, "handover", 0).await;
+    axe_clean(&f, &["adminHome", "devices", "handover"]);
     let overview = f["overview"].as_str().unwrap();
     assert!(
         overview.contains("神楽岡") && overview.contains("永山") && overview.contains("市全体"),
@@ -1094,4 +1113,152 @@ async fn handover_screen(db: TestDb) {
         from_today[0]["commissioner_id"],
         ended[0]["commissioner_id"]
     );
+}
+
+both!(
+    the_office_manages_people_residents_and_assignments_on_screen,
+    staff_screens
+);
+async fn staff_screens(db: TestDb) {
+    let f = story(db, "staff-screens", 0).await;
+    let screens = [
+        "people",
+        "peopleReset",
+        "peopleStopped",
+        "residents",
+        "assignments",
+        "assignmentsEnd",
+        "residentsUnassigned",
+        "assignmentOne",
+        "districts",
+        "audit",
+        "auditFiltered",
+        "districtsStaff",
+    ];
+    axe_clean(&f, &screens);
+    for s in screens {
+        assert_eq!(f["small"][s], json!([]), "{s}: targets under 48 px");
+    }
+    // People: search by login and by a name typed in full width; a reset shows the temporary
+    // password once, which then logs in and must be changed; a disabled user cannot log in.
+    let p = &f["people"];
+    assert_eq!(strs(&p["searchLogin"]), ["comm-a", "comm-a2"]);
+    assert_eq!(strs(&p["searchName"]), ["lead-b"]);
+    assert!(
+        p["commATablets"]
+            .as_str()
+            .unwrap()
+            .contains("comm-a tablet")
+    );
+    assert_eq!(p["temporaryPattern"], true);
+    assert_eq!(
+        p["temporaryLogin"],
+        json!({"status": 200, "mustChange": true})
+    );
+    assert_eq!(p["passwordAfterClose"], false);
+    assert_eq!(p["passwordAfterReload"], false, "shown once");
+    assert!(p["commAState"].as_str().unwrap().contains("仮パスワード"));
+    assert_eq!(
+        [
+            &p["leadBLoginBefore"],
+            &p["leadBLoginDisabled"],
+            &p["leadBLoginEnabled"]
+        ],
+        [&json!(200), &json!(401), &json!(200)]
+    );
+    assert_eq!(strs(&p["stopped"]), ["lead-b"]);
+    // Residents: search by kana and name; 担当なし once an assignment ends, gone once one is added.
+    let r = &f["residents"];
+    assert_eq!(r["searchKana"], 3);
+    assert_eq!(strs(&r["searchName"]), ["rA1"]);
+    assert_eq!(r["unassignedBefore"], json!([]));
+    assert_eq!(strs(&r["unassignedAfterEnd"]), ["rB1"]);
+    assert_eq!(r["unassignedAfterAdd"], json!([]));
+    let a = &f["assignments"];
+    assert_eq!((&a["open"], &a["openAfterEnd"]), (&json!(3), &json!(2)));
+    assert_eq!(a["oneAfter"], json!(["current", "ended"]));
+    // The audit log, filtered by action, names each change (ids as stored).
+    let au = &f["audit"];
+    assert_eq!(
+        au["reset"],
+        json!([{"action": "user.password_reset", "actor": "admin", "target": "comm-a"}])
+    );
+    assert_eq!(
+        au["disable"],
+        json!([{"action": "user.disable", "actor": "admin", "target": "lead-b"}])
+    );
+    assert_eq!(
+        au["enable"],
+        json!([{"action": "user.enable", "actor": "admin", "target": "lead-b"}])
+    );
+    assert_eq!(au["assignmentEnd"][0]["target"], "assignment of rB1");
+    assert_eq!(au["assignmentCreateByAdmin"], 1);
+    assert_eq!(au["tomorrow"], 0);
+    // City staff read the same lists, with no control that changes anything; the server refuses
+    // them a change sent all the same.
+    assert!(
+        f["people"]["changes"].as_u64().unwrap() > 0,
+        "the counter sees the admin's buttons"
+    );
+    let staff = &f["staff"];
+    for l in ["人（利用者）", "見守り対象者", "担当", "操作の記録", "地区"] {
+        assert!(
+            strs(&staff["links"]).contains(&l.to_string()),
+            "{l}: {}",
+            staff["links"]
+        );
+    }
+    assert_eq!(
+        strs(&staff["people"]),
+        [
+            "admin", "comm-a", "comm-a2", "comm-b", "lead-a", "lead-b", "staff"
+        ]
+    );
+    assert_eq!(staff["residents"], 3);
+    assert_eq!(strs(&staff["residentLinks"]), ["担当を見る"]);
+    assert_eq!(staff["assignments"], 3);
+    assert_eq!(staff["assignmentOne"], json!(["current", "ended"]));
+    for k in [
+        "peopleChanges",
+        "residentsChanges",
+        "assignmentsChanges",
+        "assignmentOneChanges",
+        "auditChanges",
+    ] {
+        assert_eq!(staff[k], 0, "{k}");
+    }
+    for k in ["peopleReadOnly", "residentsReadOnly", "assignmentsReadOnly"] {
+        assert!(
+            staff[k][0].as_str().unwrap().contains("システム管理者"),
+            "{k}"
+        );
+    }
+    assert_eq!(
+        staff["auditReset"],
+        json!([{"action": "user.password_reset", "actor": "admin", "target": "comm-a"}])
+    );
+    assert_eq!(strs(&staff["districts"]), ["kaguraoka", "nagayama"]);
+    assert_eq!(
+        staff["refused"],
+        json!({"passwordReset": 403, "disable": 403, "assign": 403})
+    );
+    axe_clean(
+        &f,
+        &[
+            "peopleStaff",
+            "residentsStaff",
+            "assignmentsStaff",
+            "assignmentOneStaff",
+            "auditStaff",
+        ],
+    );
+    for k in [
+        "peopleStaff",
+        "residentsStaff",
+        "assignmentsStaff",
+        "assignmentOneStaff",
+        "auditStaff",
+    ] {
+        assert_eq!(f["small"][k], json!([]), "small {k}");
+    }
 }

@@ -15,6 +15,7 @@ mod browser;
 mod cli;
 mod crash;
 mod notices;
+mod ops;
 mod review;
 mod roster;
 mod samod_peer;

@@ -331,7 +331,7 @@ async fn a_deleted_database_file_stops_acknowledging_and_fails_health() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    assert_eq!(health["failed"], "database_writes", "{health}");
+    assert_eq!(health["failed"][0], "database_writes", "{health}");
     // A write is refused (503), not acknowledged.
     let (st, body) = admin
         .post(

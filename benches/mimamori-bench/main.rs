@@ -7,6 +7,7 @@
 //! cargo bench --bench mimamori-bench -- push [--subscriptions 10000]
 //! cargo bench --bench mimamori-bench -- review [--database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- kill [--tablets 20 --kills 500 --database-url postgres://…]
+//! cargo bench --bench mimamori-bench -- hold [--slow 2000 --sockets 300]
 //! ```
 //!
 //! `cargo bench` builds the release profile (fat LTO, ~8 min on 2 cores) and runs this against that
@@ -16,6 +17,7 @@
 // reads the server process's CPU clock through libc (unsafe) and its own settings from the environment.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
 
+mod hold;
 mod kill;
 mod pg_url;
 mod push;
@@ -48,6 +50,9 @@ enum Command {
     /// The kill -9 loop: tablets writing while the server is killed again and again; every
     /// acknowledged record must survive.
     Kill(kill::Options),
+    /// Another user's latency while one address holds slow request bodies and one session asks
+    /// for many sync sockets.
+    Hold(hold::Options),
 }
 
 fn main() {
@@ -58,6 +63,7 @@ fn main() {
         Command::Push(opts) => push::run(opts),
         Command::Review(opts) => review::run(opts),
         Command::Kill(opts) => kill::run(opts),
+        Command::Hold(opts) => hold::run(opts),
     };
     if let Err(e) = result {
         eprintln!("mimamori-bench: {e}");

@@ -1,9 +1,16 @@
 //! Assembling and running the HTTP server: shared state, middleware (security headers, Origin
 //! check, compression, request logging), the API routes and the PWA's static files.
+//!
+//! Every request, the `/sync` upgrade included, is handled inside a tracing span `request` with an
+//! id of its own ([`request_id`]), so every log line written while it is handled carries the id
+//! (`MIMAMORI_LOG_FORMAT=json`: `span.id`), and the response names it in `X-Request-Id` for an
+//! operator to find the lines of a request a user reports. The request line itself holds the status,
+//! method, path (never the query string, which may carry a search for a name) and duration.
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use actix_codec::Framed;
 use actix_files::Files;
@@ -13,10 +20,12 @@ use actix_web::body::EitherBody;
 use actix_web::dev::AppConfig;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+use actix_web::http::header::{HeaderMap, HeaderValue};
+use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::rt::net::TcpStream;
 use actix_web::{App, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
+use tracing::Instrument;
 
 use crate::config::{Config, normalize_origin};
 use crate::db::Db;
@@ -36,6 +45,8 @@ pub struct AppState {
     pub hub: Hub,
     /// The Web Push sender.
     pub pusher: crate::push::Pusher,
+    /// What the request middleware counts, for `/metrics`.
+    pub http: Arc<crate::metrics::HttpCounters>,
 }
 
 /// The Content-Security-Policy of every response. No inline script; wasm may compile.
@@ -82,6 +93,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         secure_cookies: origin.starts_with("https://"),
         origin,
         config,
+        http: Arc::default(),
     };
     let data = web::Data::new(state.clone());
     let web_dir = state.config.web_dir.clone();
@@ -106,12 +118,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
             .wrap_fn(cache_control)
             .wrap(Compress::default())
             .wrap(headers)
-            // Path only (`%U`), never the query string, which may carry a search for a name.
-            .wrap(
-                Logger::new("%s %{method}xi %U %Dms")
-                    .custom_request_replace("method", |req| req.method().to_string())
-                    .exclude("/healthz"),
-            )
+            .wrap_fn(log_request)
             .configure(crate::api::routes)
             .service(Files::new("/", &web_dir).index_file("index.html"))
     };
@@ -124,7 +131,10 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
             let upgrade_state = upgrade_state.clone();
             let upgrade = actix_service::fn_service(
                 move |(req, framed): (Request, Framed<TcpStream, h1::Codec>)| {
+                    let trusted = &upgrade_state.config.trusted_proxies;
+                    let id = request_id(req.peer_addr(), &req.head().headers, trusted);
                     crate::api::sync_ws::upgrade(upgrade_state.clone(), req, framed)
+                        .instrument(tracing::info_span!("request", id = %id))
                 },
             );
             let app = actix_service::IntoServiceFactory::into_factory(app())
@@ -147,6 +157,83 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
     })
 }
 
+/// A request's id for the log: the one a trusted proxy sent in `X-Request-Id` (so the proxy's log
+/// and ours name a request alike) when it is short and plain, else 16 random hex digits.
+pub fn request_id(
+    peer: Option<std::net::SocketAddr>,
+    headers: &HeaderMap,
+    trusted: &[crate::auth::proxy::Range],
+) -> String {
+    let from_proxy = peer.is_some_and(|p| trusted.iter().any(|r| r.contains(p.ip())));
+    let given = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            from_proxy
+                && (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        });
+    match given {
+        Some(v) => v.to_string(),
+        None => uuid::Uuid::new_v4().simple().to_string()[..16].to_string(),
+    }
+}
+
+/// Handles the request inside its `request` span and writes its line when the answer is ready
+/// (not for `/healthz` and `/metrics`, which monitors call every few seconds); counts refused
+/// logins for `/metrics`.
+fn log_request<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
+where
+    S: actix_web::dev::Service<
+            ServiceRequest,
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let trusted = state
+        .as_ref()
+        .map(|s| s.config.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let id = request_id(req.peer_addr(), req.headers(), trusted);
+    let span = tracing::info_span!("request", id = %id);
+    let (method, path) = (req.method().clone(), req.path().to_string());
+    let started = Instant::now();
+    let fut = span.in_scope(|| srv.call(req));
+    async move {
+        let result = fut.await;
+        let status = match &result {
+            Ok(res) => res.status(),
+            Err(e) => e.as_response_error().status_code(),
+        };
+        if method == Method::POST
+            && path == "/api/session"
+            && matches!(status.as_u16(), 401 | 429)
+            && let Some(state) = &state
+        {
+            state.http.login_failures.fetch_add(1, Ordering::Relaxed);
+        }
+        if path != "/healthz" && path != "/metrics" {
+            let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+            tracing::info!(status = status.as_u16(), method = %method, path = %path, ms, "request");
+        }
+        result.map(|mut res| {
+            if let Ok(v) = HeaderValue::from_str(&id) {
+                res.headers_mut().insert(
+                    actix_web::http::header::HeaderName::from_static("x-request-id"),
+                    v,
+                );
+            }
+            res
+        })
+    }
+    .instrument(span)
+}
+
 /// How long a browser may keep a response: the Vite build's content-hashed files (`/assets/`) a
 /// year; the API never (it carries personal data and must not sit in a disk cache); everything else
 /// (`index.html`, `sw.js`, the manifest) is revalidated on every load so an update reaches tablets.
@@ -161,7 +248,7 @@ where
             Error = actix_web::Error,
         >,
 {
-    use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+    use actix_web::http::header::CACHE_CONTROL;
     let path = req.path().to_string();
     let fut = srv.call(req);
     async move {

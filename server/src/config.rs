@@ -27,6 +27,9 @@
 //! | `MIMAMORI_PUSH_RETRY_BASE_MS` | `5000` | first retry delay after a failed push (doubling; 5 attempts in all) |
 //! | `MIMAMORI_ROUTE_PHONES` | none (110 and 119 are always themselves) | the phone numbers shown with an alert's suggested route, `route=number` pairs separated by commas: `chiiki_hokatsu=0166-00-0000,chiku_shakyo=0166-00-0001` (routes: `chiiki_hokatsu` 地域包括支援センター, `chiku_shakyo` 地区社協; digits, `-`, `(`, `)` only) |
 //! | `MIMAMORI_TRUSTED_PROXIES` | none | reverse proxies in front of the server (addresses or CIDR blocks, comma-separated: `10.0.0.5, 192.168.10.0/24`): from these, the client's address is read from `X-Forwarded-For` for the per-address login limit; from anywhere else that header is ignored |
+//! | `MIMAMORI_METRICS_ALLOW` | none | addresses or CIDR blocks (`10.20.0.0/16, 127.0.0.1`) that may read `/metrics` without a token; the client address is seen through `MIMAMORI_TRUSTED_PROXIES`, so listing the proxy does not open it to everyone behind it |
+//! | `MIMAMORI_METRICS_TOKEN` | none | a secret of at least 16 characters: `Authorization: Bearer TOKEN` reads `/metrics` from anywhere. With neither this nor `MIMAMORI_METRICS_ALLOW`, `/metrics` answers 404 like any unknown path |
+//! | `MIMAMORI_LOG_FORMAT` | `text` | `json`: one JSON object per log line for a log collector; a line logged while a request is handled carries its request id (`span.id`, also sent back as `X-Request-Id`) |
 //! | `RUST_LOG` | `info` | log filter (`tracing_subscriber` syntax) |
 
 use std::net::SocketAddr;
@@ -74,7 +77,46 @@ pub struct Config {
     pub route_phones: std::collections::BTreeMap<String, String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client ([`crate::auth::proxy`]).
     pub trusted_proxies: Vec<crate::auth::proxy::Range>,
+    /// Client addresses that may read `/metrics` without the token.
+    pub metrics_allow: Vec<crate::auth::proxy::Range>,
+    /// The bearer token that reads `/metrics` from anywhere.
+    pub metrics_token: Option<Secret>,
 }
+
+/// A setting's value that must not be printed (`Debug` shows `***`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How log lines are written (`MIMAMORI_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One readable line per event (the default).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// `MIMAMORI_LOG_FORMAT`, read before anything else (the log is set up first, so that the rest of
+/// the configuration can be complained about in it).
+pub fn log_format() -> Result<LogFormat, ConfigError> {
+    match var("MIMAMORI_LOG_FORMAT").as_deref().map(str::trim) {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(ConfigError {
+            var: "MIMAMORI_LOG_FORMAT",
+            reason: format!("{other:?} is not a log format (text or json)"),
+        }),
+    }
+}
+
+/// The shortest `/metrics` token accepted: it guards a page anyone could otherwise reach.
+const MIN_METRICS_TOKEN: usize = 16;
 
 /// Routes whose number the city configures (`MIMAMORI_ROUTE_PHONES`); 110 and 119 are their own.
 pub const CONFIGURABLE_ROUTES: [&str; 2] = ["chiiki_hokatsu", "chiku_shakyo"];
@@ -139,7 +181,10 @@ pub const KNOWN: &[&str] = &[
     "MIMAMORI_COMMISSIONER_NEEDS_DEVICE",
     "MIMAMORI_DB_POOL_SIZE",
     "MIMAMORI_IDLE_LOCK_SECS",
+    "MIMAMORI_LOG_FORMAT",
     "MIMAMORI_MAX_PENDING_RESIDENTS",
+    "MIMAMORI_METRICS_ALLOW",
+    "MIMAMORI_METRICS_TOKEN",
     "MIMAMORI_OFFLINE_EXPIRY_DAYS",
     "MIMAMORI_PUBLIC_ORIGIN",
     "MIMAMORI_PUSH_CONCURRENCY",
@@ -161,7 +206,12 @@ const FOR_TESTS: &[&str] = &[
     "MIMAMORI_TEST_PG",
     "MIMAMORI_BENCH_WINDOW",
     "MIMAMORI_E2E_ARTIFACTS",
+    // Read by the build, not the server ([`crate::version::BUILD`]): left set in a shell after a build.
+    "MIMAMORI_BUILD",
 ];
+
+/// Settings whose value `mimamori config` never prints.
+const SECRETS: &[&str] = &["MIMAMORI_METRICS_TOKEN"];
 
 /// `http://` to a host other than this machine.
 fn insecure_remote(origin: &str) -> bool {
@@ -218,6 +268,7 @@ pub fn describe() -> Vec<String> {
     KNOWN
         .iter()
         .map(|name| match var(name) {
+            Some(_) if SECRETS.contains(name) => format!("{name}=*** (set)"),
             Some(v) => format!("{name}={}", hide_password(&v)),
             None => format!("{name} (not set: the default)"),
         })
@@ -357,6 +408,22 @@ impl Config {
                 var: "MIMAMORI_TRUSTED_PROXIES",
                 reason,
             })?,
+            metrics_allow: crate::auth::proxy::parse_list(
+                &var("MIMAMORI_METRICS_ALLOW").unwrap_or_default(),
+            )
+            .map_err(|reason| ConfigError {
+                var: "MIMAMORI_METRICS_ALLOW",
+                reason,
+            })?,
+            metrics_token: match var("MIMAMORI_METRICS_TOKEN") {
+                Some(t) if t.trim().chars().count() < MIN_METRICS_TOKEN => {
+                    return Err(ConfigError {
+                        var: "MIMAMORI_METRICS_TOKEN",
+                        reason: format!("shorter than {MIN_METRICS_TOKEN} characters"),
+                    });
+                }
+                t => t.map(|t| Secret(t.trim().to_string())),
+            },
         })
     }
 
@@ -385,6 +452,8 @@ impl Config {
             sync_max_user_kib_per_day: 65_536,
             route_phones: Default::default(),
             trusted_proxies: Vec::new(),
+            metrics_allow: Vec::new(),
+            metrics_token: None,
         }
     }
 

@@ -16,6 +16,8 @@
 //! | [`domain`] | the field's vocabulary: roles, validated values, dates | know about actix or diesel |
 //! | [`db`] | the only diesel user: `MultiConnection` over SQLite/PostgreSQL, migrations, queries | make policy decisions |
 //! | [`push`] | Web Push: the VAPID key pair, the endpoint allow-list, the send queue worker | put resident data in a payload |
+//! | [`metrics`] | `/metrics`: counters and the Prometheus text format | label anything by resident, user or document |
+//! | [`version`] | the running version, from the build | — |
 //! | [`backup`] | `mimamori backup/restore/verify`: consistent online backups with a checksum, restore into an empty database only | overwrite data |
 //! | [`demo`] | the demo city | run against a non-empty, non-demo database |
 //!
@@ -32,5 +34,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod push;
 pub mod sync;
+pub mod version;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mimamori::admin::{self, Actor};
-use mimamori::config::Config;
+use mimamori::config::{Config, LogFormat};
 use mimamori::db::{Create, Db, accounts, directory};
 use mimamori::domain::{Address, Date, DistrictCode, Invalid, Kana, Login, Name, Password, Role};
 use mimamori::error::AppError;
@@ -32,7 +32,11 @@ enum Command {
         init: bool,
     },
     /// Apply pending migrations and exit.
-    Migrate,
+    Migrate {
+        /// Only list the applied and the pending migrations; change nothing.
+        #[arg(long)]
+        status: bool,
+    },
     /// Seed the demo city into an empty database (or reuse an earlier demo) and serve it.
     Demo {
         /// Seed and print the logins, but do not start the server.
@@ -151,16 +155,40 @@ enum AdminCommand {
 
 fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_target(false)
-        .init();
+    let format = match mimamori::config::log_format() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("mimamori: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = format == LogFormat::Json;
+    if json {
+        // One object per line; the request span's id on each line logged inside a request.
+        tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_target(false)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .init();
+    }
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli, json) {
         Ok(()) => ExitCode::SUCCESS,
+        // A log collector reads only JSON lines: the reason goes into the log then.
+        Err(msg) if json => {
+            tracing::error!(error = %msg, "mimamori stopped");
+            ExitCode::FAILURE
+        }
         Err(msg) => {
             eprintln!("mimamori: {msg}");
             ExitCode::FAILURE
@@ -168,7 +196,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli, json_log: bool) -> Result<(), String> {
     let unknown = mimamori::config::unknown_variable_lines();
     if let Command::Config = &cli.command {
         for line in mimamori::config::describe() {
@@ -182,7 +210,11 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| e.to_string());
     }
     for line in &unknown {
-        eprintln!("mimamori: warning: {line}");
+        if json_log {
+            tracing::warn!("{line}");
+        } else {
+            eprintln!("mimamori: warning: {line}");
+        }
     }
     if let Command::Verify { src } = &cli.command {
         let v = mimamori::backup::verify(src)?;
@@ -196,6 +228,9 @@ fn run(cli: Cli) -> Result<(), String> {
     }
     let config = Config::from_environment().map_err(|e| e.to_string())?;
     match &cli.command {
+        Command::Migrate { status: true } => {
+            return print_migration_status(&config);
+        }
         Command::Backup { dest } => {
             let bytes = mimamori::backup::backup(&config.database_url, dest)?;
             println!(
@@ -219,15 +254,19 @@ fn run(cli: Cli) -> Result<(), String> {
     let db = Db::open_with(&config.database_url, config.db_pool_size, create)
         .map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Migrate => {
+        Command::Migrate { .. } => {
             println!("database {} is migrated", config.database_url);
             Ok(())
         }
-        Command::Serve { .. } => serve(config, db),
+        Command::Serve { .. } => serve(config, db, json_log),
         Command::Demo { no_serve } => {
             let city = mimamori::demo::ensure(&db).map_err(|e| e.to_string())?;
             print_demo(&city, &config);
-            if no_serve { Ok(()) } else { serve(config, db) }
+            if no_serve {
+                Ok(())
+            } else {
+                serve(config, db, json_log)
+            }
         }
         Command::Backup { .. }
         | Command::Restore { .. }
@@ -241,15 +280,79 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn serve(config: Config, db: Db) -> Result<(), String> {
+fn serve(config: Config, db: Db, json_log: bool) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let running = mimamori::app::start(config, db)
             .await
             .map_err(|e| format!("cannot listen: {e}"))?;
-        tracing::info!(origin = %running.state.origin, "Mimamori is serving");
-        println!("Mimamori: {}", running.state.origin);
-        running.server.await.map_err(|e| e.to_string())
+        tracing::info!(
+            origin = %running.state.origin,
+            version = mimamori::version::VERSION,
+            build = mimamori::version::BUILD.unwrap_or("-"),
+            "Mimamori is serving"
+        );
+        // For whoever started it (scripts wait for this line); with JSON logs, stdout holds JSON
+        // only, and the line above says the same.
+        if !json_log {
+            println!("Mimamori: {}", running.state.origin);
+        }
+        // SIGTERM or SIGINT: actix stops accepting and lets requests in flight finish (5 s at
+        // most); the sync sockets end with their workers, and tablets reconnect to the next
+        // process.
+        let served = running.server.await.map_err(|e| e.to_string());
+        drain_committer(&running.state.hub).await;
+        served
     })
+}
+
+/// Waits until the committer has written everything queued before now: changes tablets sent
+/// just before the stop are stored rather than lost with the process (they were not acknowledged
+/// yet, so the tablets would send them again — but now they need not). An empty job goes through
+/// the same queue; once it is committed, so is everything before it.
+async fn drain_committer(hub: &mimamori::sync::hub::Hub) {
+    use mimamori::sync::committer::CommitJob;
+    let barrier = CommitJob::SyncStates {
+        storage_id: hub.storage_id().to_string(),
+        states: Vec::new(),
+    };
+    let waited = std::time::Instant::now();
+    match tokio::time::timeout(std::time::Duration::from_secs(10), hub.commit(barrier)).await {
+        Ok(Ok(())) => tracing::info!(
+            ms = waited.elapsed().as_millis() as u64,
+            "stopped: everything queued is committed"
+        ),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "stopped: the committer could not finish its queue")
+        }
+        Err(_) => tracing::warn!("stopped: the committer did not finish its queue within 10 s"),
+    }
+}
+
+/// `mimamori migrate --status`: one line per migration, applied first, then pending; changes
+/// nothing (a missing SQLite file is not created).
+fn print_migration_status(config: &Config) -> Result<(), String> {
+    let status = mimamori::db::ops::migration_status(&config.database_url)?;
+    if let Some(why) = status.empty {
+        println!("{}: {why}", config.database_url);
+    }
+    for name in &status.applied {
+        println!("applied  {name}");
+    }
+    for name in &status.pending {
+        println!("pending  {name}");
+    }
+    for version in &status.unknown {
+        println!(
+            "unknown  {version} (applied by a newer Mimamori than {}: do not run this one against it)",
+            mimamori::version::VERSION
+        );
+    }
+    println!(
+        "{} applied, {} pending",
+        status.applied.len(),
+        status.pending.len()
+    );
+    Ok(())
 }
 
 fn print_demo(city: &mimamori::demo::DemoCity, config: &Config) {

@@ -11,9 +11,14 @@
 //!   delivered to that user). 404/410: the subscription is gone and is removed. 429, 5xx, network
 //!   errors: retried after `push_retry_base_ms` × 2ⁿ, 5 attempts in all, then the job fails and the
 //!   subscription is marked failing. Other 4xx: failed at once (retrying cannot help).
+//! - Health: the worker beats ([`PushStats::heartbeat_ms`]) at every turn of its loop — at least
+//!   every 2 s while idle — and at every answer while it sends, so a worker that has not beaten for
+//!   [`STUCK_AFTER`] is stuck (a request hanging past its timeout, the database not answering),
+//!   and one whose task ended is dead: `/healthz` says which ([`Pusher::health`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -31,6 +36,10 @@ use crate::error::AppError;
 
 const VAPID_SETTING: &str = "push.vapid_private";
 pub const MAX_ATTEMPTS: i32 = 5;
+
+/// A worker that has not beaten for this long is stuck: three times the longest a single push
+/// request may take (20 s), which is the longest the loop waits for anything.
+pub const STUCK_AFTER: Duration = Duration::from_secs(60);
 
 /// The server's VAPID key pair (P-256), base64url without padding.
 #[derive(Clone)]
@@ -124,22 +133,70 @@ pub fn endpoint_allowed(config: &Config, endpoint: &str) -> bool {
 pub struct Pusher {
     wake: Arc<Notify>,
     pub vapid: Vapid,
+    /// What the worker has done, and whether it still runs (for `/metrics` and `/healthz`).
+    pub stats: Arc<PushStats>,
+}
+
+/// The worker's outcomes since start, and its heartbeat.
+#[derive(Debug, Default)]
+pub struct PushStats {
+    pub sent: AtomicU64,
+    pub retried: AtomicU64,
+    pub failed: AtomicU64,
+    pub gone: AtomicU64,
+    /// When the worker last moved (ms since the epoch).
+    pub heartbeat_ms: AtomicI64,
+    /// Set when the worker's task ends (it never returns: only a panic or the runtime stopping).
+    pub ended: AtomicBool,
+}
+
+impl PushStats {
+    fn beat(&self) {
+        self.heartbeat_ms.store(now_ms(), Ordering::Relaxed);
+    }
+}
+
+/// Marks the worker ended when its task is dropped, by a panic or by the runtime.
+struct EndGuard(Arc<PushStats>);
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        self.0.ended.store(true, Ordering::SeqCst);
+    }
 }
 
 impl Pusher {
     /// Starts the sender on the current actix runtime.
     pub fn start(db: Db, config: Arc<Config>, vapid: Vapid) -> Pusher {
         let wake = Arc::new(Notify::new());
+        let stats = Arc::new(PushStats::default());
+        stats.beat();
         let p = Pusher {
             wake: wake.clone(),
             vapid: vapid.clone(),
+            stats: stats.clone(),
         };
-        actix_web::rt::spawn(run(db, config, vapid, wake));
+        actix_web::rt::spawn(run(db, config, vapid, wake, stats));
         p
     }
 
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// `Ok` while the worker runs and moves; else why not, in one line for `/healthz`.
+    pub fn health(&self) -> Result<(), String> {
+        if self.stats.ended.load(Ordering::SeqCst) {
+            return Err("the push worker has stopped".into());
+        }
+        let silent_ms = now_ms() - self.stats.heartbeat_ms.load(Ordering::Relaxed);
+        if silent_ms > STUCK_AFTER.as_millis() as i64 {
+            return Err(format!(
+                "the push worker has not moved for {} s",
+                silent_ms / 1000
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -189,7 +246,8 @@ pub fn enqueue_to(
     Ok(jobs.len())
 }
 
-async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
+async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>, stats: Arc<PushStats>) {
+    let _ended = EndGuard(stats.clone());
     // Redirects are not followed: a push service's 3xx could otherwise send the encrypted payload
     // to an address outside the allow-list (a 307 re-posted pushes to loopback, issue 18).
     let client = awc::Client::builder()
@@ -199,6 +257,7 @@ async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
         .finish();
     let signatures = SignatureCache::default();
     loop {
+        stats.beat();
         let batch = db
             .read(|conn| {
                 let jobs = notices::due_jobs(conn, now_ms(), 1024)?;
@@ -240,17 +299,36 @@ async fn run(db: Db, config: Arc<Config>, vapid: Vapid, wake: Arc<Notify>) {
                 send(&config, &vapid, &client, &signatures, job, sub)
             })
             .buffer_unordered(config.push_concurrency)
+            .inspect(|_| stats.beat())
             .collect()
             .await;
         let base = config.push_retry_base_ms as i64;
-        if let Err(e) = db
+        match db
             .write(move |conn| record_outcomes(conn, results, base))
             .await
         {
-            tracing::error!(error = %e, "push outcomes not recorded; the batch will be sent again");
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            // Counted once recorded: a batch whose outcomes were not recorded is sent again.
+            Ok(t) => {
+                stats.sent.fetch_add(t.sent, Ordering::Relaxed);
+                stats.retried.fetch_add(t.retried, Ordering::Relaxed);
+                stats.failed.fetch_add(t.failed, Ordering::Relaxed);
+                stats.gone.fetch_add(t.gone, Ordering::Relaxed);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "push outcomes not recorded; the batch will be sent again");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
         }
     }
+}
+
+/// How a batch's pushes ended, for [`PushStats`].
+#[derive(Default)]
+struct Tally {
+    sent: u64,
+    retried: u64,
+    failed: u64,
+    gone: u64,
 }
 
 enum Outcome {
@@ -290,11 +368,13 @@ fn record_outcomes(
     conn: &mut crate::db::DbConn,
     results: Vec<Sent>,
     base: i64,
-) -> Result<(), AppError> {
+) -> Result<Tally, AppError> {
     let now = now_ms();
+    let mut tally = Tally::default();
     for (job, sub, outcome) in results {
         let Some(sub) = sub else {
             notices::finish_job(conn, &job.id, "gone", None, now)?;
+            tally.gone += 1;
             continue;
         };
         // For the log lines only (the push service, never the whole endpoint).
@@ -307,6 +387,7 @@ fn record_outcomes(
         };
         match outcome {
             Outcome::Sent => {
+                tally.sent += 1;
                 let finished = notices::finish_job(conn, &job.id, "done", Some(201), now)?;
                 if sub.failing_since.is_some() {
                     notices::set_failing(conn, &sub.id, None)?;
@@ -316,28 +397,32 @@ fn record_outcomes(
                 }
             }
             Outcome::Gone => {
+                tally.gone += 1;
                 tracing::info!(job = %job.id, host = %host(), "push subscription gone; removed");
                 notices::finish_job(conn, &job.id, "gone", Some(410), now)?;
                 notices::delete_subscription(conn, &sub.id)?;
                 notices::drop_jobs_of_subscription(conn, &sub.id, now)?;
             }
             Outcome::Retry(status) if job.attempts + 1 < MAX_ATTEMPTS => {
+                tally.retried += 1;
                 let delay = base.saturating_mul(1 << job.attempts.min(20));
                 tracing::info!(job = %job.id, host = %host(), ?status, attempt = job.attempts + 1, "push will be retried");
                 notices::retry_job(conn, &job.id, status.map(i32::from), now + delay)?;
             }
             Outcome::Retry(status) => {
+                tally.failed += 1;
                 tracing::warn!(job = %job.id, host = %host(), ?status, "push failed after {MAX_ATTEMPTS} attempts; subscription marked failing");
                 notices::finish_job(conn, &job.id, "failed", status.map(i32::from), now)?;
                 notices::set_failing(conn, &sub.id, Some(now))?;
             }
             Outcome::Failed(status) => {
+                tally.failed += 1;
                 tracing::warn!(job = %job.id, host = %host(), status, "push refused by the push service");
                 notices::finish_job(conn, &job.id, "failed", Some(status.into()), now)?;
             }
         }
     }
-    Ok(())
+    Ok(tally)
 }
 
 /// One VAPID JWT per push-service origin, reused for an hour (the JWT is valid for 12 hours):

@@ -2,6 +2,7 @@
 // and a profile edit are recorded, the page is reloaded offline (all still there, 未送信), the server
 // comes back and everything is sent within seconds, and the district lead sees the three contacts.
 import {
+  axe,
   cfg,
   editProfile,
   ergonomics,
@@ -31,6 +32,8 @@ run(async () => {
   const { page } = t
   await readyInTheField(page)
   const listScreen = await ergonomics(page)
+  // axe's accessibility check of each screen the commissioner uses (violations only; [] expected).
+  const a11y = { home: await axe(page, "home") }
   const installErrors = await (await t.context.newCDPSession(page)).send("Page.getInstallabilityErrors")
   log("installability", JSON.stringify(installErrors))
 
@@ -40,6 +43,7 @@ run(async () => {
   await page.goto(`${origin}/#/r/${rid}/record`)
   await page.getByRole("heading", { name: /^記録する/ }).waitFor()
   const recordScreen = await ergonomics(page)
+  a11y.record = await axe(page, "record")
   await recordContact(page, rid, {
     kind: "訪問",
     outcome: "不在",
@@ -51,6 +55,7 @@ run(async () => {
   await recordContact(page, rid, { kind: "声かけ", outcome: "会えた", allOk: true, note: NOTES[2] })
   await editProfile(page, rid, "電話番号", "0166-55-1234")
   const beforeReload = await residentPage(page, rid)
+  a11y.resident = await axe(page, "resident") // with 未送信 contacts, offline
   const pendingBeforeReload = await statusText(page)
 
   // Reload with the server still down: the service worker serves the app, IndexedDB the records.
@@ -106,5 +111,6 @@ run(async () => {
     reviewList,
     afterRestarts,
     notes: NOTES,
+    axe: a11y,
   }
 })

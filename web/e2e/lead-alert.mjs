@@ -7,6 +7,7 @@
 // and the resident's page (結果待ち), where its author records the outcome. The home's height at
 // 1280×800 is measured with the alert on it and after; every screen's targets are at least 48 px.
 import {
+  axe,
   cfg,
   deliverPush,
   ergonomics,
@@ -62,6 +63,8 @@ run(async () => {
   const notifications = await deliverPush(lead.context, lead.page, pushed.payload)
   log(`notification: ${JSON.stringify(notifications[0])}`)
   const before = await home(lead.page, n => n === 1)
+  // axe's accessibility check of the lead's screens (violations only; [] expected).
+  const a11y = { leadHome: await axe(lead.page, "leadHome") }
   await lead.page.screenshot({ path: `${process.env.MIMAMORI_E2E_ARTIFACTS ?? "/tmp/mimamori-e2e"}/lead-home.png` }).catch(() => {})
 
   // Where the notification leads: the alert, with the resident and the rule.
@@ -74,6 +77,7 @@ run(async () => {
     title: await card.getByTestId("alert-title").innerText(),
     text: await card.innerText(),
   }
+  a11y.alert = await axe(lead.page, "alert")
   await card.getByRole("button", { name: "対応済みにする" }).click()
   await card.getByLabel(/したこと/).fill("地域包括支援センターに連絡し、明日いっしょに訪ねます")
   await card.getByRole("button", { name: "この内容で対応済みにする" }).click()
@@ -96,6 +100,7 @@ run(async () => {
     today: await lead.page.evaluate(() => new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10)),
     small: (await ergonomics(lead.page)).small,
   }
+  a11y.referral = await axe(lead.page, "referral")
   await tap(lead.page.getByTestId("referral-field").getByRole("radio", { name: "高齢者" }))
   await tap(lead.page.getByRole("button", { name: "保存する", exact: true }))
   await lead.page.getByTestId("saved").waitFor()
@@ -149,5 +154,6 @@ run(async () => {
     referralListAfter,
     after,
     server: { status: server.status, close_note: server.close_note },
+    axe: a11y,
   }
 })

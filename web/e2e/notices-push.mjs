@@ -5,6 +5,7 @@
 // the server down records 既読 after reconnect, once.
 import { request } from "playwright-core"
 import {
+  axe,
   cfg,
   deliverPush,
   fakePushSubscription,
@@ -64,6 +65,7 @@ run(async () => {
   const shownBody = await page.locator(".notice-body").innerText()
   const link = await page.locator(".notice-body a").getAttribute("href")
   const noticeScreen = await ergonomics(page)
+  const a11y = { notice: await axe(page, "notice") }
   const readFirst = await waitFor("既読 at the server", async () => {
     const t = await tracking(first)
     return t.read === 1 ? t : null
@@ -77,6 +79,7 @@ run(async () => {
   await page.goto(`${origin}/#/notices`)
   await page.getByText("年末の定例会について").waitFor({ timeout: 15_000 })
   const secondShownMs = Date.now() - opened
+  a11y.notices = await axe(page, "notices")
   await reload(page)
   await page.getByText("年末の定例会について").waitFor()
   await stopServer()
@@ -112,5 +115,6 @@ run(async () => {
     second,
     secondShownMs,
     readSecond: { read: readSecond.read },
+    axe: a11y,
   }
 })

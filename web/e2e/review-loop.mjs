@@ -4,6 +4,7 @@
 // task is gone.
 import { request } from "playwright-core"
 import {
+  axe,
   cfg,
   ergonomics,
   login,
@@ -42,6 +43,7 @@ run(async () => {
   const item = lead.page.getByTestId("review-item").filter({ hasText: "郵便物がたまり気味" })
   await item.waitFor()
   const reviewScreen = await ergonomics(lead.page)
+  const a11y = { review: await axe(lead.page, "review") }
   const leadSees = await item.innerText()
   await item.getByLabel(/コメント/).fill("ご家族の連絡先を確かめてください")
   await item.getByRole("button", { name: "要確認" }).click()
@@ -52,6 +54,7 @@ run(async () => {
   const task = comm.page.getByTestId("task")
   await task.waitFor({ timeout: 30_000 })
   const taskText = await task.innerText()
+  a11y.homeWithTask = await axe(comm.page, "homeWithTask")
   // The list says what needs the commissioner, on top, in words.
   const listWithRequest = {
     summary: await comm.page.getByTestId("needs-summary").innerText(),
@@ -114,5 +117,5 @@ run(async () => {
   const changedText = await lead.page.getByTestId("password-changed").innerText()
   const fresh = await request.newContext({ baseURL: origin, extraHTTPHeaders: { Origin: origin } })
   const withOwn = (await fresh.post("/api/session", { data: { login: "lead-a", password: OWN_PASSWORD } })).status()
-  return { reviewScreen, leadSees, taskText, listWithRequest, listAfterAnswer, memoOnTablet, memoAtLead, answer, serverMark, oldSession, forcedText, changedText, withOwn }
+  return { axe: a11y, reviewScreen, leadSees, taskText, listWithRequest, listAfterAnswer, memoOnTablet, memoAtLead, answer, serverMark, oldSession, forcedText, changedText, withOwn }
 })

@@ -362,3 +362,80 @@ export function messageOf(e: unknown): string {
   if (e instanceof ApiError) return e.message
   return "市役所につながりません。電波のよい所でもう一度お試しください。"
 }
+
+// --- The office's lists (staff screens: 人, 見守り対象者, 担当, 操作の記録, 地区) ---------------------
+
+/** A user as GET /api/admin/users gives them (never the password hash). */
+export interface AdminUserOut extends UserOut {
+  /** Still on a temporary password from a reset (not yet replaced by the user). */
+  must_change_password: boolean
+}
+
+export interface DistrictOut {
+  id: string
+  code: string
+  name: string
+}
+
+/** A resident as GET /api/admin/residents gives them. Personal data: for the screen only. */
+export interface AdminResidentOut {
+  id: string
+  district_id: string
+  name: string
+  kana: string
+  address: string
+  /** active, pending (registered from a tablet, awaiting the lead) or archived. */
+  status: string
+  contact_interval_days: number
+}
+
+/** 担当: a commissioner watches a resident from `starts_on` to `ends_on` (the last day, included). */
+export interface AssignmentOut {
+  id: string
+  resident_id: string
+  commissioner_id: string
+  starts_on: string
+  ends_on: string | null
+}
+
+/** One entry of the audit log, as stored: ids and codes only. */
+export interface AuditOut {
+  id: number
+  at: number
+  actor_user_id: string | null
+  actor_device_id: string | null
+  action: string
+  target_kind: string
+  target_id: string | null
+  /** JSON with ids and codes only. */
+  detail: string
+}
+
+/** A reset's temporary password: shown once, handed to the user in person. */
+export interface PasswordReset {
+  temporary_password: string
+  sessions: number
+}
+
+const userPath = (id: string, what: string) => `/api/admin/users/${encodeURIComponent(id)}/${what}`
+
+/**
+ * `/api/admin/*` calls of the staff screens, as the server allows them: the lists (GET) answer city
+ * staff and the administrator; every change, the administrator only (403 for city staff).
+ */
+export const adminApi = {
+  districts: () => call<DistrictOut[]>("GET", "/api/admin/districts"),
+  users: () => call<AdminUserOut[]>("GET", "/api/admin/users"),
+  resetPassword: (id: string) => call<PasswordReset>("POST", userPath(id, "password-reset"), {}),
+  disableUser: (id: string) => call<AdminUserOut>("POST", userPath(id, "disable"), {}),
+  enableUser: (id: string) => call<AdminUserOut>("POST", userPath(id, "enable"), {}),
+  residents: () => call<AdminResidentOut[]>("GET", "/api/admin/residents"),
+  assignments: () => call<AssignmentOut[]>("GET", "/api/admin/assignments"),
+  assign: (a: { resident_id: string; commissioner_id: string; starts_on: string; ends_on?: string }) =>
+    call<AssignmentOut>("POST", "/api/admin/assignments", a),
+  endAssignment: (id: string, ends_on: string) =>
+    call<AssignmentOut>("POST", `/api/admin/assignments/${encodeURIComponent(id)}/end`, { ends_on }),
+  devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
+  /** The newest 500 entries, newest first (the server takes no filter). */
+  audit: () => call<AuditOut[]>("GET", "/api/admin/audit"),
+}

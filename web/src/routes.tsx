@@ -32,6 +32,11 @@ import { Devices } from "./screens/staff/Devices"
 import { Roster } from "./screens/staff/Roster"
 import { HandOver } from "./screens/staff/HandOver"
 import { StaffHome } from "./screens/staff/StaffHome"
+import { Assignments } from "./screens/staff/Assignments"
+import { Audit } from "./screens/staff/Audit"
+import { Districts } from "./screens/staff/Districts"
+import { People } from "./screens/staff/People"
+import { Residents } from "./screens/staff/Residents"
 
 /** What a route's screen is made from. */
 export interface RouteArgs {
@@ -55,6 +60,8 @@ const EVERYONE: readonly Role[] = ["commissioner", "district_lead", "city_staff"
 /** The roles whose tablet holds residents' records and syncs them (store.ts holdsRecords). */
 const RECORD_HOLDERS: readonly Role[] = ["commissioner", "district_lead"]
 const LEAD: readonly Role[] = ["district_lead"]
+/** The city office: city staff and the administrator. */
+const OFFICE: readonly Role[] = ["city_staff", "admin"]
 
 export const ROUTES: readonly Route[] = [
   // 対象者 (profile, timeline), 記録する, and the resident's page saying 保存しました after a record.
@@ -123,6 +130,21 @@ export const ROUTES: readonly Route[] = [
   { path: "roster", roles: ["city_staff", "admin"], screen: () => <Roster /> },
   // 改選・引き継ぎ: a district's outgoing commissioners' residents to their successors.
   { path: "handover", roles: ["admin"], screen: () => <HandOver /> },
+  // The office's lists (the server's GET /api/admin/* answer city staff and the administrator; every
+  // change, the administrator only, so city staff's screens show none): 人（利用者） with パスワードの
+  // 再発行 and 利用停止・再開; 見守り対象者 with 「担当なし」 (#/residents is the lead's すべての対象者
+  // above, for the lead); 担当, the city's or one resident's (adding and ending one); 操作の記録.
+  { path: "people", roles: OFFICE, screen: ({ me }) => <People me={me} /> },
+  { path: "residents", roles: OFFICE, screen: ({ me }) => <Residents role={me.role} /> },
+  {
+    path: "assignments/:id",
+    roles: OFFICE,
+    screen: ({ me, params }) => <Assignments key={params.id} role={me.role} residentId={params.id} />,
+  },
+  { path: "assignments", roles: OFFICE, screen: ({ me }) => <Assignments key="" role={me.role} /> },
+  { path: "audit", roles: OFFICE, screen: () => <Audit /> },
+  // 地区: the districts with their counts (residents, 担当なし, and the people in each).
+  { path: "districts", roles: OFFICE, screen: ({ me }) => <Districts role={me.role} /> },
   // The office home (お知らせの送信), for whoever asks for it by name.
   { path: "staff", roles: EVERYONE, screen: ({ me }) => <StaffHome role={me.role} /> },
 ]

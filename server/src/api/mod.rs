@@ -9,6 +9,7 @@ pub mod activities;
 pub mod admin;
 pub mod charts;
 pub mod json;
+pub mod metrics;
 pub mod notices;
 pub mod reports;
 pub mod residents;
@@ -26,6 +27,13 @@ use crate::error::{AppError, ErrorBody};
 /// Every route of the server except static files (`app.rs`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
+        // For the monitoring's addresses or token only; anyone else gets the 404 of an unknown path.
+        .route(
+            "/metrics",
+            web::get()
+                .guard(actix_web::guard::fn_guard(metrics::may_read))
+                .to(metrics::metrics),
+        )
         .route("/api/openapi.json", web::get().to(openapi_json))
         .route("/api/session", web::post().to(session::login))
         .route("/api/session", web::delete().to(session::logout))
@@ -244,57 +252,99 @@ async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// What `/healthz` answers with 200.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    pub ok: bool,
+    /// `ok`.
     pub status: String,
+    /// `sqlite` or `postgres`.
     pub database: String,
+    /// The running version (`Cargo.toml`) and what it was built from, if the build said so
+    /// ([`crate::version`]).
+    pub version: String,
+    pub build: Option<String>,
 }
 
 /// How long `/healthz` waits for the database before it says it does not answer.
 const HEALTH_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 
-/// 200 when the database answers within 1.5 s and can be written, and the committer runs; 503
-/// otherwise, saying which (`database`, `database_writes` or `committer`) in `code`.
+/// 200 when every part works: the database answers within 1.5 s and can be written, the committer
+/// runs, and the push worker runs and moves. 503 otherwise, naming each part that does not
+/// (`database`, `database_writes`, `committer`, `push`) in `failed`, with a reason each.
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = HealthFailure)))]
-pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.db.backend();
     let ping = state
         .db
         .read(|conn| crate::db::ping(conn).map_err(AppError::unavailable));
-    let failed = match tokio::time::timeout(HEALTH_DB_TIMEOUT, ping).await {
-        Ok(Ok(())) => match state.db.write_status() {
-            Err(why) => Some(("database_writes", why)),
-            Ok(()) if !state.hub.committer_alive() => {
-                Some(("committer", "the committer has stopped".to_string()))
+    let mut failed = std::collections::BTreeMap::new();
+    match tokio::time::timeout(HEALTH_DB_TIMEOUT, ping).await {
+        Ok(Ok(())) => {
+            if let Err(why) = state.db.write_status() {
+                failed.insert("database_writes", why);
             }
-            Ok(()) => None,
-        },
-        Ok(Err(_)) => Some(("database", "the database does not answer".to_string())),
-        Err(_) => Some((
-            "database",
-            "no answer from the database within 1.5 s".to_string(),
-        )),
-    };
-    if let Some((part, reason)) = failed {
-        tracing::warn!(part, reason = %reason, "health check failed");
-        return Ok(HttpResponse::ServiceUnavailable().json(HealthFailure {
-            status: "failing".into(),
-            failed: part.into(),
-            reason,
-        }));
+        }
+        Ok(Err(_)) => {
+            failed.insert("database", "the database does not answer".to_string());
+        }
+        Err(_) => {
+            failed.insert(
+                "database",
+                "no answer from the database within 1.5 s".to_string(),
+            );
+        }
     }
-    Ok(HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-        database: format!("{backend:?}").to_lowercase(),
-    }))
+    if !state.hub.committer_alive() {
+        failed.insert("committer", "the committer has stopped".to_string());
+    }
+    if let Err(why) = state.pusher.health() {
+        failed.insert("push", why);
+    }
+    let version = crate::version::VERSION.to_string();
+    let build = crate::version::BUILD.map(str::to_string);
+    if failed.is_empty() {
+        return HttpResponse::Ok().json(Health {
+            ok: true,
+            status: "ok".into(),
+            database: format!("{backend:?}").to_lowercase(),
+            version,
+            build,
+        });
+    }
+    for (part, reason) in &failed {
+        tracing::warn!(part, reason = %reason, "health check failed");
+    }
+    // The parts in a fixed order, the database first (the others often fail because of it).
+    let order = ["database", "database_writes", "committer", "push"];
+    HttpResponse::ServiceUnavailable().json(HealthFailure {
+        ok: false,
+        status: "failing".into(),
+        failed: order
+            .iter()
+            .filter(|p| failed.contains_key(*p))
+            .map(|p| p.to_string())
+            .collect(),
+        reasons: failed
+            .into_iter()
+            .map(|(part, why)| (part.to_string(), why))
+            .collect(),
+        version,
+        build,
+    })
 }
 
-/// What `/healthz` answers with 503: which part failed (`database`, `database_writes` or
-/// `committer`) and why, in one line for an operator.
+/// What `/healthz` answers with 503: which parts failed (`database`, `database_writes`,
+/// `committer`, `push`) and why, one line each for an operator.
 #[derive(Serialize, ToSchema)]
 pub struct HealthFailure {
+    pub ok: bool,
+    /// `failing`.
     pub status: String,
-    pub failed: String,
-    pub reason: String,
+    pub failed: Vec<String>,
+    /// Part → why, in one line.
+    pub reasons: std::collections::BTreeMap<String, String>,
+    pub version: String,
+    pub build: Option<String>,
 }

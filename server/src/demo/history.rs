@@ -84,8 +84,8 @@ pub fn resident(conn: &mut DbConn, w: &Watched<'_>, now: i64) -> Result<(), AppE
     let mut rng = Rng(w.n as u64 * 7919 + 17);
     let today = Date::today_jst(now);
     let interval = i64::from(w.resident.contact_interval_days.max(1));
-    // About one resident in ten has not been contacted for two or three weeks: the overdue list.
-    let stop = if rng.chance(10) {
+    // About one resident in twenty has not been contacted for two or three weeks: the overdue list.
+    let stop = if rng.chance(5) {
         interval + 8 + (rng.next() % 10) as i64
     } else {
         1
@@ -173,38 +173,30 @@ pub fn resident(conn: &mut DbConn, w: &Watched<'_>, now: i64) -> Result<(), AppE
         day -= (interval + (rng.next() % 3) as i64 - 1).max(1);
     }
 
-    // The lead's marks on some concerns: 要確認 (some answered by the commissioner), 差し戻し, or
-    // 確認済み.
+    // The lead's marks, as a lead who keeps up would leave them: concerns older than ten days are
+    // all seen — most 確認済み at once, some 要確認 / 差し戻し that the commissioner answered and the
+    // lead then closed with 確認済み. Of the last ten days' concerns about half are marked, and a 要確認
+    // may still wait for its answer (the lead's 今日の確認 shows those).
     let reviews = section(&mut doc, "reviews")?;
     let mut answers = Vec::new();
+    let mut closed_later = Vec::new();
     for (id, date, _) in &concerns {
-        let mark = match rng.next() % 6 {
-            0 | 1 => "confirmed",
-            2 => "check",
-            3 => "return",
-            _ => continue,
+        let recent = today.epoch_days() - date.epoch_days() <= 10;
+        let roll = rng.next() % 100;
+        let mark = match (recent, roll) {
+            (false, 0..70) => "confirmed",
+            (false, 70..85) => "check",
+            (false, _) => "return",
+            (true, 0..50) => continue,
+            (true, 50..75) => "check",
+            (true, _) => "confirmed",
         };
-        let comment = match mark {
-            "check" => "その後の様子を教えてください。",
-            "return" => "どの確認項目が気になったか書き足してください。",
-            _ => "",
-        };
-        let at = format!("{}T18:00:00+09:00", date.succ());
-        let mut tx = doc.transaction();
-        let r = tx
-            .put_object(&reviews, id, ObjType::Map)
-            .map_err(internal)?;
-        for (key, value) in [
-            ("mark", mark),
-            ("comment", comment),
-            ("by", w.lead),
-            ("at", at.as_str()),
-        ] {
-            tx.put(&r, key, value).map_err(internal)?;
-        }
-        tx.commit();
-        if mark != "confirmed" && rng.chance(50) {
+        write_mark(&mut doc, &reviews, id, mark, w.lead, date.succ())?;
+        if mark != "confirmed" && (!recent || rng.chance(50)) {
             answers.push((id.clone(), date.succ().succ()));
+            if !recent {
+                closed_later.push((id.clone(), date.succ().succ().succ()));
+            }
         }
     }
     for (id, date) in &answers {
@@ -217,6 +209,9 @@ pub fn resident(conn: &mut DbConn, w: &Watched<'_>, now: i64) -> Result<(), AppE
             .map_err(internal)?;
         tx.put(&c, "answeredAt", at.as_str()).map_err(internal)?;
         tx.commit();
+    }
+    for (id, day) in &closed_later {
+        write_mark(&mut doc, &reviews, id, "confirmed", w.lead, *day)?;
     }
     // A referral (つなぎ) for some residents with a concern: most have heard back.
     if let Some((_, date, _)) = concerns.first().filter(|_| rng.chance(30)) {
@@ -266,6 +261,38 @@ pub fn resident(conn: &mut DbConn, w: &Watched<'_>, now: i64) -> Result<(), AppE
     write_projection(conn, &w.resident.id, &leads, w.lead, None, now, memo)?;
     raise_alerts(conn, now, memo)?;
     documents::mark_doc_changed(conn, &[&w.resident.id], now)?;
+    Ok(())
+}
+
+/// The lead's mark on a contact, written on `day` (evening).
+fn write_mark(
+    doc: &mut Automerge,
+    reviews: &automerge::ObjId,
+    contact: &str,
+    mark: &str,
+    lead: &str,
+    day: Date,
+) -> Result<(), AppError> {
+    let internal = AppError::internal;
+    let comment = match mark {
+        "check" => "その後の様子を教えてください。",
+        "return" => "どの確認項目が気になったか書き足してください。",
+        _ => "",
+    };
+    let at = format!("{day}T18:00:00+09:00");
+    let mut tx = doc.transaction();
+    let r = tx
+        .put_object(reviews, contact, ObjType::Map)
+        .map_err(internal)?;
+    for (key, value) in [
+        ("mark", mark),
+        ("comment", comment),
+        ("by", lead),
+        ("at", at.as_str()),
+    ] {
+        tx.put(&r, key, value).map_err(internal)?;
+    }
+    tx.commit();
     Ok(())
 }
 

@@ -86,6 +86,11 @@ fn apply_batch(
 }
 
 impl CommitJob {
+    /// A tablet's (or the server's own) changes to a document, as counted by `/metrics`.
+    fn is_changes(&self) -> bool {
+        matches!(self, CommitJob::Changes { .. })
+    }
+
     /// Writes what this job projects to (its chunk is written by [`apply_batch`]); returns the
     /// resident whose document changed, if any.
     fn apply<'a>(
@@ -183,15 +188,25 @@ pub(super) fn run_committer(
             }
         }
         let (jobs, replies): (Vec<CommitJob>, Vec<_>) = batch.into_iter().unzip();
+        let started = std::time::Instant::now();
         let result = db.write_blocking(|conn| apply_batch(conn, &node, &jobs, now_ms()));
+        let acknowledged = |n: usize| {
+            if let Some(h) = hub.upgrade() {
+                h.stats()
+                    .changes_acknowledged
+                    .fetch_add(n as u64, Ordering::Relaxed);
+            }
+        };
         if let Some(h) = hub.upgrade() {
             h.stats().commit_batches.fetch_add(1, Ordering::Relaxed);
             h.stats()
                 .commits
                 .fetch_add(replies.len() as u64, Ordering::Relaxed);
+            h.stats().commit_seconds.observe(started.elapsed());
         }
         match result {
             Ok(()) => {
+                acknowledged(jobs.iter().filter(|j| j.is_changes()).count());
                 for r in replies {
                     let _ = r.send(Ok(()));
                 }
@@ -210,8 +225,10 @@ pub(super) fn run_committer(
                             apply_batch(conn, &node, std::slice::from_ref(job), now_ms())
                         })
                         .map_err(|e| e.to_string());
-                    if let Err(e) = &one {
-                        tracing::error!(error = %e, "sync commit failed");
+                    match &one {
+                        Err(e) => tracing::error!(error = %e, "sync commit failed"),
+                        Ok(()) if job.is_changes() => acknowledged(1),
+                        Ok(()) => {}
                     }
                     let _ = r.send(one);
                 }

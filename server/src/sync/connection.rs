@@ -313,6 +313,7 @@ impl Connection {
 
     /// Handles one binary frame from the peer.
     pub async fn on_frame(&mut self, frame: &[u8]) -> Out {
+        self.hub.stats().received(frame.len());
         let msg = wire::decode(frame).map_err(|e| Close::Protocol(e.to_string()))?;
         match (&self.peer_id, msg) {
             (

@@ -10,7 +10,7 @@
 //!   queued jobs) and the loader ([`super::loader`]), and hands them their work.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -170,7 +170,8 @@ pub struct DocSlot {
     last_used: Mutex<Instant>,
 }
 
-/// Counters for benchmarks and health.
+/// Counters for benchmarks, health and `/metrics` ([`crate::metrics`]): counts only, never who or
+/// which document.
 #[derive(Debug, Default)]
 pub struct Stats {
     pub loads: AtomicU64,
@@ -179,6 +180,22 @@ pub struct Stats {
     pub commit_batches: AtomicU64,
     /// Documents another server process announced as changed.
     pub changed_elsewhere: AtomicU64,
+    /// Sync messages received from tablets, and their bytes.
+    pub messages_received: AtomicU64,
+    pub bytes_received: AtomicU64,
+    /// Documents' changes the committer made durable (each is then acknowledged to its sender).
+    pub changes_acknowledged: AtomicU64,
+    /// How long each batch's transaction took.
+    pub commit_seconds: crate::metrics::Histogram,
+}
+
+impl Stats {
+    /// One sync message of `bytes` from a peer.
+    pub fn received(&self, bytes: usize) {
+        self.messages_received.fetch_add(1, Ordering::Relaxed);
+        self.bytes_received
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
 }
 
 struct Inner {
@@ -201,6 +218,8 @@ struct Inner {
     /// Bytes stored today per user: (day, bytes) ([`Hub::within_quota`]). In memory: a restart
     /// forgives the day, which bounds nothing worse than one more day's quota.
     stored_today: Mutex<HashMap<String, (String, usize)>>,
+    /// Set by [`Hub::stop_committer_for_tests`] only.
+    committer_stopped: AtomicBool,
 }
 
 /// One per process; cheap to clone.
@@ -256,6 +275,7 @@ impl Hub {
             stats: Stats::default(),
             sockets: Mutex::new(HashMap::new()),
             stored_today: Mutex::new(HashMap::new()),
+            committer_stopped: AtomicBool::new(false),
         }));
         // The committer is a plain thread: it blocks on the database, batch after batch.
         let weak = hub.downgrade();
@@ -326,6 +346,15 @@ impl Hub {
     /// Documents currently in memory.
     pub fn loaded_docs(&self) -> usize {
         lock(&self.0.docs).len()
+    }
+
+    /// Sync sockets open now (each holds a [`SocketPermit`] under its user).
+    pub fn open_sockets(&self) -> usize {
+        lock(&self.0.sockets)
+            .iter()
+            .filter(|(key, _)| key.starts_with("u:"))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Wakes when access may have changed anywhere (this process, another node, the CLI).
@@ -646,11 +675,22 @@ impl Hub {
 
     /// Whether the committer thread still takes jobs (it ends only by a panic or at shutdown).
     pub fn committer_alive(&self) -> bool {
-        !self.0.committer.is_closed()
+        !self.0.committer.is_closed() && !self.0.committer_stopped.load(Ordering::SeqCst)
+    }
+
+    /// Tests only: the committer counts as dead from now on — [`Hub::committer_alive`] says so and
+    /// every job is refused as if its thread had ended (the thread itself cannot be stopped from
+    /// here: it ends when the hub's sender is dropped).
+    #[doc(hidden)]
+    pub fn stop_committer_for_tests(&self) {
+        self.0.committer_stopped.store(true, Ordering::SeqCst);
     }
 
     /// Queues a job for the committer; [`Hub::committed`] waits for its outcome.
     pub fn submit(&self, job: CommitJob) -> Result<Committing, String> {
+        if self.0.committer_stopped.load(Ordering::Relaxed) {
+            return Err("committer stopped".to_string());
+        }
         let (tx, rx) = oneshot::channel();
         self.0
             .committer

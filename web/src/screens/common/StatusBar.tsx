@@ -6,6 +6,17 @@ import { useSyncExternalStore } from "react"
 import { holdsRecords, type Store } from "../../store"
 import { sendStatus } from "../../pending"
 
+/** Why the city would not take a record (the server's close reason), in words. */
+const REFUSED_WORDS: Record<string, string> = {
+  "value too long":
+    "メモなどが長すぎて、記録を市役所に送れませんでした。記録はこのタブレットに残っています。地区の会長か市役所に連絡してください。",
+  "document too large":
+    "この方の記録が多すぎて、市役所に送れませんでした。記録はこのタブレットに残っています。地区の会長か市役所に連絡してください。",
+  "daily quota exceeded":
+    "今日はこれ以上の記録を市役所に送れません。記録はこのタブレットに残り、明日送られます。",
+  refused: "記録を市役所に送れませんでした。記録はこのタブレットに残っています。地区の会長か市役所に連絡してください。",
+}
+
 export function StatusBar({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   const last = s.lastSync ? new Date(s.lastSync) : undefined
@@ -60,6 +71,13 @@ export function StatusBar({ store }: { store: Store }) {
         <a className="who" href="#/password" title="パスワードを変える" data-testid="who">
           {s.me.display_name}
         </a>
+      )}
+      {syncs && s.refused && (
+        // The server would not store a change (too long, too large, or the day's amount spent):
+        // nothing is lost, but retrying alone will not send it — someone has to look.
+        <p className="refused" role="alert" data-testid="refused">
+          {REFUSED_WORDS[s.refused] ?? REFUSED_WORDS.refused}
+        </p>
       )}
       {s.sessionExpired && (
         <a className="expired" href="#/login" data-testid="session-expired">
