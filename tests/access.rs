@@ -210,6 +210,12 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             [u, f, f, 409, nf, f, f],
         ),
+        (
+            "POST",
+            format!("/api/residents/{ra1}/decline"),
+            Some(json!({})),
+            [u, f, f, 409, nf, f, f],
+        ),
         // A plain GET (no upgrade) passes the checks and then is not a WebSocket: 400.
         ("GET", "/sync".into(), None, [u, 400, 400, 400, 400, f, f]),
         (

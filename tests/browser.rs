@@ -1262,3 +1262,49 @@ async fn staff_screens(db: TestDb) {
         assert_eq!(f["small"][k], json!([]), "small {k}");
     }
 }
+
+both!(
+    the_administrator_prints_enrolment_codes_for_a_training_session,
+    qr_sheet
+);
+async fn qr_sheet(db: TestDb) {
+    let f = story(db, "qr-sheet", 0).await;
+    axe_clean(&f, &["bulk", "sheet"]);
+    assert_eq!(
+        f["small"],
+        json!({"bulk": [], "sheet": []}),
+        "targets under 48 px"
+    );
+    // 14 tablets at once: 14 cards, one A4 page per 12 in the printed PDF, every code different.
+    assert_eq!(f["cards"], 14);
+    assert_eq!(f["cardsPerPage"], json!([12, 2]));
+    assert_eq!(f["pages"], 2, "one A4 page per 12 tablets");
+    assert_eq!(f["distinctCodes"], 14);
+    assert_eq!(f["codePattern"], true);
+    assert_eq!(f["labels"], json!(["神楽岡 研修用 01", "神楽岡 研修用 14"]));
+    // The first card's QR, read from a screenshot, is its enrol address; a printed code enrols a
+    // real tablet; nothing of the codes stays in the browser.
+    assert_eq!(
+        f["decodedIsUrl"], true,
+        "QR {} vs {}",
+        f["decoded"], f["url"]
+    );
+    assert!(f["url"].as_str().unwrap().contains("/#/enrol/"));
+    assert_eq!(f["enrolled"], "enrolled");
+    let states = strs(&f["issuedStates"]);
+    assert_eq!(states.len(), 14);
+    assert_eq!(states.iter().filter(|s| *s == "enrolled").count(), 1);
+    assert_eq!(f["stored"], json!([]), "codes kept in the browser");
+    assert_eq!(f["codesAfterClose"], 0);
+    // A failure part-way stops there and keeps what was issued.
+    let failure = &f["failure"];
+    assert!(
+        failure["text"]
+            .as_str()
+            .unwrap()
+            .contains("3台目（永山 研修用 03）"),
+        "{failure}"
+    );
+    assert_eq!(failure["cards"], 2);
+    assert_eq!(failure["posts"], 3, "stopped at the failure");
+}

@@ -330,4 +330,46 @@ async fn overview(db: TestDb) {
         !text.contains("担当 未定") && !text.contains("試験"),
         "counts only: {text}"
     );
+
+    // An urgent notice to 神楽岡: everyone there has it unread until each reads it; a normal one
+    // does not count.
+    assert_eq!(a["urgent_unread"], 0);
+    let mut sent = Vec::new();
+    for (title, priority) in [("避難所開設", "urgent"), ("研修会", "normal")] {
+        let (_, n) = staff
+            .post(
+                "/api/staff/notices",
+                &serde_json::json!({"title": title, "body": "避難所を開設しました。",
+                    "priority": priority, "audience": "districts", "districts": [s.fx.district_a]}),
+            )
+            .await;
+        let id = n["id"].as_str().unwrap().to_string();
+        let (st, _) = staff
+            .post(
+                &format!("/api/staff/notices/{id}/send"),
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        sent.push(id);
+    }
+    let urgent = &sent[0];
+    let unread = |o: &Value| row(o, &s.fx.district_a)["urgent_unread"].as_i64().unwrap();
+    let everyone = unread(&staff.get("/api/staff/overview").await.1);
+    assert!(everyone >= 3, "the district's people: {everyone}");
+    let (st, _) = comm
+        .post(
+            &format!("/api/notices/{urgent}/read"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(
+        unread(&staff.get("/api/staff/overview").await.1),
+        everyone - 1
+    );
+    assert_eq!(
+        row(&staff.get("/api/staff/overview").await.1, &s.fx.district_b)["urgent_unread"],
+        0
+    );
 }

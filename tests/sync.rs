@@ -712,6 +712,47 @@ async fn register_offline(db: TestDb) {
     // The commissioner's document list now includes it.
     let mut c = tablet_client;
     assert_eq!(doc_url(&mut c, id).await, url);
+
+    // The second is declined (not someone to watch): archived, what was recorded kept, and off
+    // the commissioner's list; declining it again is a conflict.
+    let second = lead
+        .get("/api/residents")
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "新規 ナツ")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        lead_b
+            .post(&format!("/api/residents/{second}/decline"), &json!({}))
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "another district's lead"
+    );
+    let (st, declined) = lead
+        .post(&format!("/api/residents/{second}/decline"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{declined}");
+    assert_eq!(declined["status"], "archived");
+    assert_eq!(
+        lead.post(&format!("/api/residents/{second}/decline"), &json!({}))
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+    let (_, docs) = c.get("/api/documents").await;
+    assert!(
+        !docs.to_string().contains(&second),
+        "off the tablet's list: {docs}"
+    );
+    let (_, audit) = s.login("admin").await.get("/api/admin/audit").await;
+    assert!(audit.to_string().contains("resident.decline"));
 }
 
 // A commissioner cannot forge a lead's review mark by registering a resident from the tablet with

@@ -57,7 +57,8 @@ pub fn may_see_resident(
 ) -> Result<bool, AppError> {
     Ok(match scope {
         ResidentScope::Assigned { commissioner_id } => {
-            directory::is_assigned(conn, &r.id, commissioner_id, &today())?
+            r.status != "archived"
+                && directory::is_assigned(conn, &r.id, commissioner_id, &today())?
         }
         ResidentScope::District { district_id } => &r.district_id == district_id,
     })

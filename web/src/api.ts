@@ -111,6 +111,17 @@ export interface DeviceOut {
   wiped_at: number | null
 }
 
+/** POST /api/admin/devices: a tablet to enrol, with its one-time code (never stored by the app). */
+export interface DeviceIssued {
+  device: DeviceOut
+  /** Typed on the tablet's タブレットの登録 screen (ABCD-EFGH-JKLM). */
+  enrolment_code: string
+  /** The same code as a link, `<origin>/#/enrol/CODE` (what the QR code holds). */
+  enrolment_url: string
+  /** When the code stops working (ms since the epoch). */
+  expires_at: number
+}
+
 export interface DeviceEvent {
   event: "unlock" | "lock" | "erase"
   reason?: "wrong_pins" | "expired"
@@ -305,6 +316,8 @@ export interface DistrictOverview {
   referrals: number
   /** Of those, still 結果待ち. */
   referrals_open: number
+  /** People of the district who have not read an urgent notice still in force. */
+  urgent_unread: number
 }
 
 export const api = {
@@ -313,6 +326,8 @@ export const api = {
   users: () => call<UserOut[]>("GET", "/api/admin/users"),
   handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),
   approveResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/approve`, {}),
+  /** Not someone to watch (a duplicate, moved away): archived, off the commissioner's list. */
+  declineResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/decline`, {}),
   me: () => call<Me>("GET", "/api/me"),
   login: (login: string, password: string) => call<Me>("POST", "/api/session", { login, password }),
   changePassword: (current_password: string, new_password: string) =>
@@ -436,6 +451,8 @@ export const adminApi = {
   endAssignment: (id: string, ends_on: string) =>
     call<AssignmentOut>("POST", `/api/admin/assignments/${encodeURIComponent(id)}/end`, { ends_on }),
   devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
+  /** A tablet to enrol (the administrator): its one-time code, shown this once, valid 7 days. */
+  issueDevice: (label: string) => call<DeviceIssued>("POST", "/api/admin/devices", { label }),
   /** The newest 500 entries, newest first (the server takes no filter). */
   audit: () => call<AuditOut[]>("GET", "/api/admin/audit"),
 }

@@ -562,6 +562,33 @@ pub fn register_pending_resident(
 pub const PENDING_RESIDENTS: &str = "pending_residents";
 
 /// A district lead approves a pending resident (registered from a tablet).
+/// A district lead declines a resident registered from a tablet (not someone to watch: moved away,
+/// a duplicate, a mistake): it is archived, not deleted — its document and what was recorded stay
+/// at the server — and it leaves the commissioner's tablet with the next document list.
+pub fn decline_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    resident_id: &str,
+) -> Result<Resident, AppError> {
+    let r = directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)?;
+    if r.status != "pending" {
+        return Err(AppError::Conflict {
+            field: "status".into(),
+            message: "この対象者は承認待ちではありません。".into(),
+        });
+    }
+    directory::set_resident_status(conn, resident_id, "archived")?;
+    record(
+        conn,
+        actor,
+        "resident.decline",
+        "resident",
+        Some(resident_id),
+        json!({}),
+    )?;
+    directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)
+}
+
 pub fn approve_resident(
     conn: &mut DbConn,
     actor: &Actor,

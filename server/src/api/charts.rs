@@ -126,6 +126,8 @@ pub struct DistrictOverview {
     pub referrals: usize,
     /// Of those, still waiting for an outcome (結果待ち).
     pub referrals_open: usize,
+    /// People of the district who have not read an urgent (緊急) notice still in force.
+    pub urgent_unread: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -160,6 +162,10 @@ pub async fn overview(
                 .collect();
             let open: HashMap<String, i64> =
                 review::open_alerts_by_district(conn)?.into_iter().collect();
+            let urgent_unread: HashMap<String, i64> =
+                crate::db::notices::urgent_unread_by_district(conn, now)?
+                    .into_iter()
+                    .collect();
             // The fiscal year (年度) starts on April 1.
             let year = if today.month >= 4 {
                 today.year
@@ -191,6 +197,7 @@ pub async fn overview(
                     open_alerts: open.get(&d.id).copied().unwrap_or(0),
                     referrals: referrals.get(&d.id).map_or(0, |r| r.0),
                     referrals_open: referrals.get(&d.id).map_or(0, |r| r.1),
+                    urgent_unread: urgent_unread.get(&d.id).copied().unwrap_or(0),
                     district_id: d.id,
                     code: d.code,
                     name: d.name,

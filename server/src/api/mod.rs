@@ -56,6 +56,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/residents/{id}/approve",
             web::post().to(residents::approve),
         )
+        .route(
+            "/api/residents/{id}/decline",
+            web::post().to(residents::decline),
+        )
         .route("/api/documents", web::get().to(residents::documents))
         .route("/api/charts", web::get().to(charts::charts))
         .route("/api/activity-log", web::get().to(activities::activity_log))
@@ -198,6 +202,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         activities::activity_log,
         charts::charts,
         residents::approve,
+        residents::decline,
         reports::activity_json,
         reports::activity_csv,
         review::contacts,

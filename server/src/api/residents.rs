@@ -153,6 +153,33 @@ pub async fn document(
     Ok(HttpResponse::Ok().json(json))
 }
 
+/// A district lead declines a resident that a commissioner registered from a tablet: archived (the
+/// record stays), off the commissioner's list.
+#[utoipa::path(post, path = "/api/residents/{id}/decline", tag = "residents",
+    params(("id" = String, Path, description = "resident id")),
+    responses((status = 200, body = ResidentOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn decline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(&[crate::domain::Role::DistrictLead])?;
+    let scope = access::resident_scope(&caller)?;
+    let actor = crate::admin::Actor::of(&caller);
+    let id = id.into_inner();
+    let r = state
+        .db
+        .write(move |conn| {
+            visible_resident(conn, &scope, &id)?;
+            let r = crate::admin::decline_resident(conn, &actor, &id)?;
+            // Open sync connections look again at what they may sync.
+            access::changed(conn)?;
+            Ok(r)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
+}
+
 /// A district lead approves a resident that a commissioner registered from a tablet.
 #[utoipa::path(post, path = "/api/residents/{id}/approve", tag = "residents",
     params(("id" = String, Path, description = "resident id")),

@@ -137,6 +137,8 @@ pub fn residents_assigned_to(
                 .is_null()
                 .or(assignments::ends_on.ge(today)),
         )
+        // An archived resident (declined by the lead) is nobody's to watch, assignment or not.
+        .filter(residents::status.ne("archived"))
         .select(Resident::as_select())
         .distinct()
         .order((residents::kana, residents::id))

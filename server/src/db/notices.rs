@@ -99,6 +99,32 @@ pub fn audience_users(conn: &mut DbConn, n: &Notice) -> QueryResult<Vec<String>>
     q.load(conn)
 }
 
+/// Per district: the people who have not read an urgent (緊急) notice sent to them that is still
+/// in force (not withdrawn, not expired) — (district, people).
+pub fn urgent_unread_by_district(conn: &mut DbConn, now: i64) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(Option<String>, String)> = notice_recipients::table
+        .inner_join(notices::table)
+        .inner_join(users::table)
+        .filter(notices::priority.eq("urgent"))
+        .filter(notices::status.eq("sent"))
+        .filter(
+            notices::expires_at
+                .is_null()
+                .or(notices::expires_at.gt(now)),
+        )
+        .filter(notice_recipients::read_at.is_null())
+        .select((users::district_id, notice_recipients::user_id))
+        .distinct()
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<String, i64> = Default::default();
+    for (district, _) in rows {
+        if let Some(d) = district {
+            *out.entry(d).or_default() += 1;
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 pub fn insert_recipients(
     conn: &mut DbConn,
     notice_id: &str,

@@ -88,80 +88,89 @@ export function LeadHome({ store }: { store: Store }) {
       )}
       <ErrorLine text={error} />
 
-      <h2>
-        見守りの注意 <span className="count-words">{alerts ? `${shownAlerts.length}件` : ""}</span>
-      </h2>
-      {done && (
-        <p className="saved" role="status" data-testid="alert-done">
-          {done}
-        </p>
-      )}
-      {alerts === undefined && !error && <p className="hint">読み込み中…</p>}
-      {alerts && shownAlerts.length === 0 && <p className="hint">いま、対応が必要な注意はありません。</p>}
-      <ol className="alerts" data-testid="home-alerts">
-        {shownAlerts.map(a => (
-          <li key={a.id}>
-            <AlertCard alert={a} changed={changed} />
-          </li>
-        ))}
-      </ol>
-      <p className="more">
-        <a href="#/alerts">対応済みの注意（これまで）</a>
-      </p>
+      {/* Two columns on a PC (one on a narrow screen, alerts first): what needs acting on now on the
+          left, what is late or not yet seen on the right, so a typical day fits one 1280×800 screen
+          (the demo city's lead: 1,431 px in one column). */}
+      <div className="today-grid">
+        <div className="today-col">
+          <h2>
+            見守りの注意 <span className="count-words">{alerts ? `${shownAlerts.length}件` : ""}</span>
+          </h2>
+          {done && (
+            <p className="saved" role="status" data-testid="alert-done">
+              {done}
+            </p>
+          )}
+          {alerts === undefined && !error && <p className="hint">読み込み中…</p>}
+          {alerts && shownAlerts.length === 0 && <p className="hint">いま、対応が必要な注意はありません。</p>}
+          <ol className="alerts" data-testid="home-alerts">
+            {shownAlerts.map(a => (
+              <li key={a.id}>
+                <AlertCard alert={a} changed={changed} />
+              </li>
+            ))}
+          </ol>
+          <p className="more">
+            <a href="#/alerts">対応済みの注意（これまで）</a>
+          </p>
 
-      <Approvals store={store} entries={s.docs.filter(d => d.awaitingApproval && d.doc)} />
+          <Approvals store={store} entries={s.docs.filter(d => d.awaitingApproval && d.doc)} />
 
-      <HomeList title="確認をお願いした記録" unit="件" items={requests} more="#/review" testid="home-requests">
-        {r => (
-          <li key={r.contactId}>
-            <a href={`#/review/${encodeURIComponent(r.residentId)}`}>
-              <strong>{r.name}</strong> {formatJst(r.occurredAt)}の記録に「{label(REVIEW_MARKS, r.mark)}」
-              {r.answer ? <span className="badge answered">返事が来ています</span> : <span className="badge warn">返事待ち</span>}
-            </a>
-          </li>
-        )}
-      </HomeList>
-      <HomeList title="連絡がおくれている方" unit="人" items={overdue} more="#/overdue" testid="home-overdue">
-        {o => (
-          <li key={o.resident_id}>
-            <a href={`#/r/${encodeURIComponent(o.resident_id)}`}>
-              <strong>{o.resident_name}</strong>（担当 {o.commissioner}）
-              {o.not_seen_since_snowfall ? (
-                <span className="badge warn">降雪（{monthDayJa(o.not_seen_since_snowfall)}）のあと未確認</span>
-              ) : o.days_overdue === null ? (
-                <span className="badge warn">まだ連絡していません</span>
-              ) : (
-                <span className="badge warn">予定より{o.days_overdue}日おくれ</span>
-              )}
-            </a>
-          </li>
-        )}
-      </HomeList>
-      <HomeList title="気になる記録（まだ見ていないもの）" unit="件" items={concerns} more="#/review" testid="home-concerns">
-        {c => (
-          <li key={`${c.resident_id}/${c.contact_id}`}>
-            <a href={`#/review/${encodeURIComponent(c.resident_id)}`}>
-              <strong>{c.resident_name}</strong> {formatJst(c.occurred_at)}（{c.commissioner}）
-              <span className={`badge concern-${c.concern}`}>{label(CONCERNS, c.concern)}</span>
-            </a>
-          </li>
-        )}
-      </HomeList>
-      <HomeList
-        title="読めなかった記録"
-        unit="件"
-        items={problems}
-        testid="home-problems"
-        note="タブレットから届いた記録の一部を、市役所のシステムが読めませんでした。送った方のタブレットを市の担当に見てもらってください。"
-      >
-        {(p, i) => (
-          <li key={i} className="problem">
-            {monthDayJa(p.detected_on)} {p.commissioner ?? "（送った方は不明）"}のタブレットから　{p.resident_name}さんの
-            {PROBLEM_KINDS[p.entry_kind] ?? "記録"}
-            <span className="code">（{p.problem}）</span>
-          </li>
-        )}
-      </HomeList>
+          <HomeList title="確認をお願いした記録" unit="件" items={requests} more="#/review" testid="home-requests">
+            {r => (
+              <li key={r.contactId}>
+                <a href={`#/review/${encodeURIComponent(r.residentId)}`}>
+                  <strong>{r.name}</strong> {formatJst(r.occurredAt)}の記録に「{label(REVIEW_MARKS, r.mark)}」
+                  {r.answer ? <span className="badge answered">返事が来ています</span> : <span className="badge warn">返事待ち</span>}
+                </a>
+              </li>
+            )}
+          </HomeList>
+        </div>
+        <div className="today-col">
+          <HomeList title="連絡がおくれている方" unit="人" items={overdue} more="#/overdue" testid="home-overdue">
+            {o => (
+              <li key={o.resident_id}>
+                <a href={`#/r/${encodeURIComponent(o.resident_id)}`}>
+                  <strong>{o.resident_name}</strong>（担当 {o.commissioner}）
+                  {o.not_seen_since_snowfall ? (
+                    <span className="badge warn">降雪（{monthDayJa(o.not_seen_since_snowfall)}）のあと未確認</span>
+                  ) : o.days_overdue === null ? (
+                    <span className="badge warn">まだ連絡していません</span>
+                  ) : (
+                    <span className="badge warn">予定より{o.days_overdue}日おくれ</span>
+                  )}
+                </a>
+              </li>
+            )}
+          </HomeList>
+          <HomeList title="気になる記録（まだ見ていないもの）" unit="件" items={concerns} more="#/review" testid="home-concerns">
+            {c => (
+              <li key={`${c.resident_id}/${c.contact_id}`}>
+                <a href={`#/review/${encodeURIComponent(c.resident_id)}`}>
+                  <strong>{c.resident_name}</strong> {formatJst(c.occurred_at)}（{c.commissioner}）
+                  <span className={`badge concern-${c.concern}`}>{label(CONCERNS, c.concern)}</span>
+                </a>
+              </li>
+            )}
+          </HomeList>
+          <HomeList
+            title="読めなかった記録"
+            unit="件"
+            items={problems}
+            testid="home-problems"
+            note="タブレットから届いた記録の一部を、市役所のシステムが読めませんでした。送った方のタブレットを市の担当に見てもらってください。"
+          >
+            {(p, i) => (
+              <li key={i} className="problem">
+                {monthDayJa(p.detected_on)} {p.commissioner ?? "（送った方は不明）"}のタブレットから　{p.resident_name}さんの
+                {PROBLEM_KINDS[p.entry_kind] ?? "記録"}
+                <span className="code">（{p.problem}）</span>
+              </li>
+            )}
+          </HomeList>
+        </div>
+      </div>
     </section>
   )
 }
@@ -209,11 +218,25 @@ function HomeList<T>({
   )
 }
 
-/** 新しく登録された方: residents a commissioner registered from a tablet, for the lead to approve. */
+/** 新しく登録された方: residents a commissioner registered from a tablet, for the lead to approve or
+ * decline (not someone to watch: archived at the server, what was recorded kept). */
 function Approvals({ store, entries }: { store: Store; entries: DocEntry[] }) {
   const [error, setError] = useState<string>()
   const [approved, setApproved] = useState<string>()
+  // The resident whose 「登録しない」 waits for its confirmation.
+  const [declining, setDeclining] = useState<string>()
   if (entries.length === 0 && !approved) return null
+  async function decline(e: DocEntry) {
+    setError(undefined)
+    try {
+      await api.declineResident(e.residentId)
+      setDeclining(undefined)
+      setApproved(`${str(e.doc?.profile?.name)}さんは見守りの対象にしませんでした（記録は市役所に残ります）。`)
+      await store.refreshSession()
+    } catch (err) {
+      setError(messageOf(err))
+    }
+  }
   async function approve(e: DocEntry) {
     setError(undefined)
     try {
@@ -241,9 +264,26 @@ function Approvals({ store, entries }: { store: Store; entries: DocEntry[] }) {
             <strong>{str(e.doc?.profile?.name)}</strong> <span className="kana">{str(e.doc?.profile?.kana)}</span>{" "}
             {str(e.doc?.profile?.address)}
             {str(e.doc?.profile?.notes) && <p className="note">気づいたこと：{str(e.doc?.profile?.notes)}</p>}
-            <button type="button" className="primary" onClick={() => void approve(e)}>
-              承認する
-            </button>
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => void approve(e)}>
+                承認する
+              </button>
+              {declining === e.residentId ? (
+                <>
+                  <span>見守りの対象にしませんか？</span>
+                  <button type="button" onClick={() => void decline(e)}>
+                    はい、登録しない
+                  </button>
+                  <button type="button" onClick={() => setDeclining(undefined)}>
+                    やめる
+                  </button>
+                </>
+              ) : (
+                <button type="button" onClick={() => setDeclining(e.residentId)}>
+                  登録しない
+                </button>
+              )}
+            </div>
           </li>
         ))}
       </ul>

@@ -35,6 +35,7 @@ export function Overview() {
             <th>対応中の注意</th>
             <th>つなぎ（今年度）</th>
             <th>うち結果待ち</th>
+            <th>緊急のお知らせ 未読</th>
           </tr>
         </thead>
         <tbody>
@@ -47,6 +48,7 @@ export function Overview() {
               <td className={r.open_alerts ? "num warn" : "num"}>{r.open_alerts}件</td>
               <td className="num">{r.referrals}件</td>
               <td className="num">{r.referrals_open}件</td>
+              <td className={r.urgent_unread ? "num warn" : "num"}>{r.urgent_unread}人</td>
             </tr>
           ))}
           <tr className="total">
@@ -57,6 +59,7 @@ export function Overview() {
             <td className="num">{sum("open_alerts")}件</td>
             <td className="num">{sum("referrals")}件</td>
             <td className="num">{sum("referrals_open")}件</td>
+            <td className="num">{sum("urgent_unread")}人</td>
           </tr>
         </tbody>
       </table>
