@@ -1,10 +1,18 @@
-// Vite build of the tablet app. `npm run build` → web/dist, which the server serves (hashed files under
+// Vite build of the tablet app (run by Node; not in tsconfig.json, which type-checks the browser code
+// against browser types only). `npm run build` → web/dist, which the server serves (hashed files under
 // /assets/ are cached for a year; everything else is revalidated).
+import { readFileSync } from "node:fs"
 import { defineConfig } from "vite"
 import react from "@vitejs/plugin-react"
 import { VitePWA } from "vite-plugin-pwa"
 
+// The app's version is the server's (Cargo.toml), with the build's `MIMAMORI_BUILD` (scripts/package sets
+// it from `git describe`) when there is one: what a tablet reports at check-in names the build it runs.
+const cargoVersion = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8"))?.[1] ?? "0"
+const appVersion = process.env.MIMAMORI_BUILD ? `${cargoVersion}+${process.env.MIMAMORI_BUILD}` : cargoVersion
+
 export default defineConfig({
+  define: { __APP_VERSION__: JSON.stringify(appVersion) },
   plugins: [
     react(),
     VitePWA({

@@ -8,6 +8,7 @@
 //! cargo bench --bench mimamori-bench -- review [--database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- kill [--tablets 20 --kills 500 --database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- hold [--slow 2000 --sockets 300]
+//! cargo bench --bench mimamori-bench -- import [--residents 5000 --database-url postgres://…]
 //! ```
 //!
 //! `cargo bench` builds the release profile (fat LTO, ~8 min on 2 cores) and runs this against that
@@ -18,6 +19,7 @@
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
 
 mod hold;
+mod import;
 mod kill;
 mod pg_url;
 mod push;
@@ -53,6 +55,8 @@ enum Command {
     /// Another user's latency while one address holds slow request bodies and one session asks
     /// for many sync sockets.
     Hold(hold::Options),
+    /// The city's roster CSV imported through the server: new residents, then next month's file.
+    Import(import::Options),
 }
 
 fn main() {
@@ -64,6 +68,7 @@ fn main() {
         Command::Review(opts) => review::run(opts),
         Command::Kill(opts) => kill::run(opts),
         Command::Hold(opts) => hold::run(opts),
+        Command::Import(opts) => import::run(opts),
     };
     if let Err(e) = result {
         eprintln!("mimamori-bench: {e}");

@@ -124,7 +124,8 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
     };
     // actix-web's `HttpServer`, put together by hand for one thing it cannot do: hand the upgraded
     // socket of a `/sync` request to `api::sync_ws::upgrade` (see there why). Its defaults are
-    // kept: 5 s for a request head, 1 s to close, keep-alive as the client asks.
+    // kept: 5 s for a request head, 1 s to close, keep-alive as the client asks. It does not listen
+    // for SIGTERM/SIGINT itself: `mimamori serve` does, to close the sync sockets first (see main).
     let upgrade_state = state.clone();
     let server = actix_server::Server::build()
         .listen("mimamori", listener, move || {
@@ -149,6 +150,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
                 .tcp()
         })?
         .shutdown_timeout(5)
+        .disable_signals()
         .run();
     Ok(Running {
         server,

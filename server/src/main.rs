@@ -176,9 +176,11 @@ fn main() -> ExitCode {
             .with_target(false)
             .init();
     } else {
+        // Colours only on a terminal: journald (the systemd unit) would store the escape codes.
         tracing_subscriber::fmt()
             .with_env_filter(filter)
             .with_target(false)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
             .init();
     }
     let cli = Cli::parse();
@@ -296,13 +298,63 @@ fn serve(config: Config, db: Db, json_log: bool) -> Result<(), String> {
         if !json_log {
             println!("Mimamori: {}", running.state.origin);
         }
-        // SIGTERM or SIGINT: actix stops accepting and lets requests in flight finish (5 s at
-        // most); the sync sockets end with their workers, and tablets reconnect to the next
-        // process.
+        let handle = running.server.handle();
+        let hub = running.state.hub.clone();
+        actix_web::rt::spawn(async move {
+            let signal = stop_requested().await;
+            close_sync_sockets(&hub, signal).await;
+            // Stops accepting and lets requests in flight finish (5 s at most).
+            handle.stop(true).await;
+        });
         let served = running.server.await.map_err(|e| e.to_string());
         drain_committer(&running.state.hub).await;
         served
     })
+}
+
+/// Waits for SIGTERM (systemd stopping the service) or SIGINT (Ctrl-C) and names it. Should the
+/// handlers not install, it never returns, and the signal's default action ends the process.
+async fn stop_requested() -> &'static str {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        },
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "cannot handle SIGTERM/SIGINT: they end the process at once");
+            std::future::pending().await
+        }
+    }
+}
+
+/// Tells every sync connection to close with 1001 (going away), so that its tablet reconnects to
+/// the next process, and waits until their sockets are closed (3 s at most). Each connection first
+/// stores its sync states; every change acknowledged to a tablet is stored already.
+async fn close_sync_sockets(hub: &mimamori::sync::hub::Hub, signal: &'static str) {
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+    let open = hub.open_sockets();
+    tracing::info!(signal, sockets = open, "stopping: closing the sync sockets");
+    hub.go_away();
+    let started = std::time::Instant::now();
+    while hub.sockets_closing() > 0 && started.elapsed() < WAIT {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let left = hub.sockets_closing();
+    if left > 0 {
+        tracing::warn!(
+            sockets = left,
+            "stopping: sync sockets still closing after 3 s"
+        );
+    } else {
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "stopping: every sync socket is closed"
+        );
+    }
 }
 
 /// Waits until the committer has written everything queued before now: changes tablets sent

@@ -215,7 +215,8 @@ export class ApiError extends Error {
   }
 }
 
-export const APP_VERSION = "0.1.0"
+/** The build's version (Cargo.toml's, and `MIMAMORI_BUILD` when set: vite.config.ts), sent at check-in. */
+export const APP_VERSION: string = __APP_VERSION__
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {

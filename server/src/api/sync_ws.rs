@@ -10,7 +10,9 @@
 //! At upgrade: our `Origin`, a live session cookie (its device not revoked) of a commissioner or
 //! lead. Then one task per socket drives the connection: frames in, hub events, access changes,
 //! pings every 15 s (silent for 45 s → closed), a 30 s deadline for `join`, and a 10 s limit on
-//! each send (a slow reader is closed; nobody else waits for it).
+//! each send (a slow reader is closed; nobody else waits for it). When the process stops
+//! ([`crate::sync::hub::Hub::go_away`], on SIGTERM) every socket closes with 1001 (going away) and
+//! new upgrades are refused with 503: the tablets reconnect, to the next process.
 
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
@@ -120,8 +122,9 @@ pub async fn upgrade(
         ahead: None,
     };
     let epoch = state.hub.access_epoch();
+    let going_away = state.hub.going_away_signal();
     tracing::info!(user = %user, conn = conn.id(), "sync connected");
-    let task = drive(conn, events, socket, epoch);
+    let task = drive(conn, events, socket, epoch, going_away);
     tracing::debug!(bytes = std::mem::size_of_val(&task), "sync task size");
     actix_web::rt::spawn(task);
     Ok(())
@@ -138,6 +141,11 @@ async fn accept(state: &AppState, req: &Request) -> Result<Accepted, Response<Bo
     let refuse = |e: AppError| Response::from(e.error_response());
     if req.path() != "/sync" {
         return Err(refuse(AppError::NotFound));
+    }
+    if state.hub.going_away() {
+        return Err(refuse(AppError::Unavailable(
+            "the server is stopping".into(),
+        )));
     }
     let (caller, token) = admit(state, req.headers()).await.map_err(refuse)?;
     let switching = ws::handshake(req.head())
@@ -320,6 +328,7 @@ impl Socket {
         let reason = ws::CloseReason {
             code: match close.code() {
                 1000 => ws::CloseCode::Normal,
+                1001 => ws::CloseCode::Away,
                 1008 => ws::CloseCode::Policy,
                 1011 => ws::CloseCode::Error,
                 other => ws::CloseCode::Other(other),
@@ -347,6 +356,7 @@ enum Step {
     Frame(Result<Incoming, Close>),
     Event(ConnEvent),
     AccessChanged,
+    GoingAway,
     Tick,
 }
 
@@ -355,6 +365,8 @@ async fn drive(
     mut events: tokio::sync::mpsc::UnboundedReceiver<ConnEvent>,
     mut socket: Socket,
     mut epoch: tokio::sync::watch::Receiver<String>,
+    // Held until the socket is closed: the hub counts the sockets still closing by it.
+    mut going_away: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
@@ -366,6 +378,7 @@ async fn drive(
             msg = socket.next() => Step::Frame(msg),
             Some(event) = events.recv() => Step::Event(event),
             Ok(()) = epoch.changed() => Step::AccessChanged,
+            Ok(_) = going_away.wait_for(|away| *away) => Step::GoingAway,
             _ = ping.tick() => Step::Tick,
         };
         // Boxed: the work's state lives on the heap only while it runs, so an idle connection's
@@ -414,6 +427,9 @@ async fn drive(
             Step::Frame(Err(close)) => Err(close),
             Step::Event(event) => Box::pin(conn.on_event(event)).await,
             Step::AccessChanged => Box::pin(conn.revalidate()).await,
+            // Between steps nothing waits for the committer: every answer that acknowledges a
+            // change has been sent.
+            Step::GoingAway => Err(Close::GoingAway),
             Step::Tick => {
                 if last_heard.elapsed() > SILENT_LIMIT {
                     Err(Close::Protocol("peer silent".into()))
@@ -448,11 +464,13 @@ async fn drive(
             Err(c) => break c,
         }
     };
-    if close != Close::Normal {
+    // The stop is logged once, with the number of sockets, not once per socket.
+    if close != Close::Normal && close != Close::GoingAway {
         tracing::info!(conn = conn.id(), code = close.code(), reason = %close.reason(), "sync connection closed");
     }
     Box::pin(conn.finish()).await;
     Box::pin(socket.close(&close)).await;
+    drop(going_away);
 }
 
 #[cfg(test)]

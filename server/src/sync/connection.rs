@@ -46,6 +46,9 @@ pub enum Close {
     Quota(&'static str),
     /// A panic inside automerge while handling this peer's input.
     Crashed,
+    /// The server process is stopping (SIGTERM, an upgrade): the tablet reconnects, to the next
+    /// process (1001, going away). Everything acknowledged was stored before.
+    GoingAway,
     /// The peer said goodbye.
     Normal,
 }
@@ -59,6 +62,7 @@ impl Close {
             Close::Storage => 1013,
             Close::Quota(_) => 4413,
             Close::Crashed => 1011,
+            Close::GoingAway => 1001,
             Close::Normal => 1000,
         }
     }
@@ -70,6 +74,7 @@ impl Close {
             Close::Storage => "storage unavailable".into(),
             Close::Quota(why) => (*why).into(),
             Close::Crashed => "internal error".into(),
+            Close::GoingAway => "server restarting".into(),
             Close::Normal => String::new(),
         }
     }

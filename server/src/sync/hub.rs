@@ -220,6 +220,9 @@ struct Inner {
     stored_today: Mutex<HashMap<String, (String, usize)>>,
     /// Set by [`Hub::stop_committer_for_tests`] only.
     committer_stopped: AtomicBool,
+    /// `true` once the process is stopping ([`Hub::go_away`]); each connection's task holds a
+    /// receiver until its socket is closed.
+    going_away: watch::Sender<bool>,
 }
 
 /// One per process; cheap to clone.
@@ -276,6 +279,7 @@ impl Hub {
             sockets: Mutex::new(HashMap::new()),
             stored_today: Mutex::new(HashMap::new()),
             committer_stopped: AtomicBool::new(false),
+            going_away: watch::channel(false).0,
         }));
         // The committer is a plain thread: it blocks on the database, batch after batch.
         let weak = hub.downgrade();
@@ -355,6 +359,29 @@ impl Hub {
             .filter(|(key, _)| key.starts_with("u:"))
             .map(|(_, n)| n)
             .sum()
+    }
+
+    /// The process is stopping (SIGTERM): every sync connection closes with 1001 (going away), so
+    /// its tablet reconnects to the next process, and new ones are refused. Not undone.
+    pub fn go_away(&self) {
+        self.0.going_away.send_replace(true);
+    }
+
+    /// Whether [`Hub::go_away`] was called.
+    pub fn going_away(&self) -> bool {
+        *self.0.going_away.borrow()
+    }
+
+    /// What a connection's task waits on to close with 1001; it holds the receiver until its
+    /// socket is closed, so [`Hub::sockets_closing`] counts it until then.
+    pub fn going_away_signal(&self) -> watch::Receiver<bool> {
+        self.0.going_away.subscribe()
+    }
+
+    /// Connections' tasks still running, closing sockets included (a socket's [`SocketPermit`] is
+    /// given back before its close frame is sent: this counts until the frame is out).
+    pub fn sockets_closing(&self) -> usize {
+        self.0.going_away.receiver_count()
     }
 
     /// Wakes when access may have changed anywhere (this process, another node, the CLI).
