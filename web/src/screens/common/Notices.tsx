@@ -30,12 +30,19 @@ function Body({ text }: { text: string }) {
   )
 }
 
+/** How often an open inbox asks for new notices when no push arrives. */
+const INBOX_REFRESH_MS = 5000
+
 export function NoticeList({ store }: { store: Store }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   // Opening the inbox asks the server at once (the cached list shows meanwhile, and stays offline):
-  // a notice sent a moment ago is there now, not at the next minute's check.
+  // a notice sent a moment ago is there now, not at the next minute's check. While it stays open, a
+  // new notice shows within seconds: a push wakes the list at once (the service worker tells the
+  // page); without push (refused, unsupported) the open inbox asks again every 5 s.
   useEffect(() => {
     void store.refreshNotices()
+    const again = setInterval(() => void store.refreshNotices(), INBOX_REFRESH_MS)
+    return () => clearInterval(again)
   }, [store])
   return (
     <section>
