@@ -397,9 +397,34 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Resp {
         let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        // A pooled keep-alive connection the server closed as it idled out (actix: 5 s) can be
+        // picked just as it goes: the request never reached the server, so sending it again on a
+        // fresh connection is what a browser does too. Once.
+        for attempt in 0..2 {
+            match self
+                .try_request(&method, path, content_type, body.clone())
+                .await
+            {
+                Err(awc::error::SendRequestError::Connect(
+                    awc::error::ConnectError::Disconnected,
+                )) if attempt == 0 => {}
+                Err(e) => panic!("request: {e:?}"),
+                Ok(resp) => return resp,
+            }
+        }
+        unreachable!("the second attempt returns or panics")
+    }
+
+    async fn try_request(
+        &mut self,
+        method: &awc::http::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Result<Resp, awc::error::SendRequestError> {
         let mut req = self
             .http
-            .request(method, format!("{}{}", self.origin, path));
+            .request(method.clone(), format!("{}{}", self.origin, path));
         if let Some(o) = &self.send_origin {
             req = req.insert_header(("Origin", o.as_str()));
         }
@@ -418,8 +443,7 @@ impl Client {
         let mut resp = match body {
             Some(b) => req.send_body(b).await,
             None => req.send().await,
-        }
-        .expect("request");
+        }?;
         for v in resp.headers().get_all("set-cookie") {
             let c = awc::cookie::Cookie::parse(v.to_str().unwrap().to_string()).unwrap();
             if c.value().is_empty() {
@@ -436,11 +460,11 @@ impl Client {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Resp {
+        Ok(Resp {
             status: resp.status(),
             headers: resp.headers().clone(),
             body,
-        }
+        })
     }
 }
 
