@@ -561,38 +561,23 @@ pub fn register_pending_resident(
 /// approval ([`register_pending_resident`]).
 pub const PENDING_RESIDENTS: &str = "pending_residents";
 
-/// A district lead approves a pending resident (registered from a tablet).
-/// A district lead declines a resident registered from a tablet (not someone to watch: moved away,
-/// a duplicate, a mistake): it is archived, not deleted — its document and what was recorded stay
-/// at the server — and it leaves the commissioner's tablet with the next document list.
-pub fn decline_resident(
-    conn: &mut DbConn,
-    actor: &Actor,
-    resident_id: &str,
-) -> Result<Resident, AppError> {
-    let r = directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)?;
-    if r.status != "pending" {
-        return Err(AppError::Conflict {
-            field: "status".into(),
-            message: "この対象者は承認待ちではありません。".into(),
-        });
-    }
-    directory::set_resident_status(conn, resident_id, "archived")?;
-    record(
-        conn,
-        actor,
-        "resident.decline",
-        "resident",
-        Some(resident_id),
-        json!({}),
-    )?;
-    directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)
+/// What a district lead decides about a resident registered from a tablet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingDecision {
+    /// Watched from now on (`active`).
+    Approve,
+    /// Not someone to watch (moved away, a duplicate, a mistake): archived, not deleted — its
+    /// document and what was recorded stay at the server — and it leaves the commissioner's
+    /// tablet with the next document list.
+    Decline,
 }
 
-pub fn approve_resident(
+/// A district lead's decision on a pending resident; 409 when it is not pending any more. Audited.
+pub fn decide_pending_resident(
     conn: &mut DbConn,
     actor: &Actor,
     resident_id: &str,
+    decision: PendingDecision,
 ) -> Result<Resident, AppError> {
     let r = directory::resident_by_id(conn, resident_id)?.ok_or(AppError::NotFound)?;
     if r.status != "pending" {
@@ -601,11 +586,15 @@ pub fn approve_resident(
             message: "この対象者は承認待ちではありません。".into(),
         });
     }
-    directory::set_resident_status(conn, resident_id, "active")?;
+    let (status, action) = match decision {
+        PendingDecision::Approve => ("active", "resident.approve"),
+        PendingDecision::Decline => ("archived", "resident.decline"),
+    };
+    directory::set_resident_status(conn, resident_id, status)?;
     record(
         conn,
         actor,
-        "resident.approve",
+        action,
         "resident",
         Some(resident_id),
         json!({}),

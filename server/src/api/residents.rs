@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access;
+use crate::admin::PendingDecision;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::directory::{self, Resident};
@@ -163,21 +164,7 @@ pub async fn decline(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require(&[crate::domain::Role::DistrictLead])?;
-    let scope = access::resident_scope(&caller)?;
-    let actor = crate::admin::Actor::of(&caller);
-    let id = id.into_inner();
-    let r = state
-        .db
-        .write(move |conn| {
-            visible_resident(conn, &scope, &id)?;
-            let r = crate::admin::decline_resident(conn, &actor, &id)?;
-            // Open sync connections look again at what they may sync.
-            access::changed(conn)?;
-            Ok(r)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ResidentOut::from(r)))
+    decide(&state, &caller, id.into_inner(), PendingDecision::Decline).await
 }
 
 /// A district lead approves a resident that a commissioner registered from a tablet.
@@ -189,15 +176,28 @@ pub async fn approve(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    decide(&state, &caller, id.into_inner(), PendingDecision::Approve).await
+}
+
+/// The district's lead decides on a pending resident of their district (404 for any other).
+/// Access may change with it (a declined resident leaves the commissioner's scope): open sync
+/// connections look again.
+async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    decision: PendingDecision,
+) -> Result<HttpResponse, AppError> {
     caller.require(&[crate::domain::Role::DistrictLead])?;
-    let scope = access::resident_scope(&caller)?;
-    let actor = crate::admin::Actor::of(&caller);
-    let id = id.into_inner();
+    let scope = access::resident_scope(caller)?;
+    let actor = crate::admin::Actor::of(caller);
     let r = state
         .db
         .write(move |conn| {
             visible_resident(conn, &scope, &id)?;
-            crate::admin::approve_resident(conn, &actor, &id)
+            let r = crate::admin::decide_pending_resident(conn, &actor, &id, decision)?;
+            access::changed(conn)?;
+            Ok(r)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ResidentOut::from(r)))

@@ -383,14 +383,8 @@ fn apply_referrals(
             None
         };
         if let Some(problem) = problem {
-            problems.push(DataProblem {
-                resident_id: resident_id.to_string(),
-                entry_kind: "referral".into(),
-                entry_id: row.id.clone(),
-                problem: problem.into(),
-                delivered_by_user_id: row.delivered_by_user_id.clone(),
-                detected_at: now,
-            });
+            let (id, by) = (&row.id, &row.delivered_by_user_id);
+            problems.push(not_counted(resident_id, "referral", id, by, problem, now));
             continue;
         }
         match old {
@@ -580,7 +574,7 @@ pub fn apply_projection(
             };
             if stored.author_id != row.author_id {
                 // Someone's own edit that makes another's contact theirs: not counted.
-                problems.push(not_counted(resident_id, &row, EDITED_BY_OTHER, now));
+                problems.push(contact_not_counted(resident_id, &row, EDITED_BY_OTHER, now));
                 continue;
             }
             // Its author's edit: what it said until now is kept, so the lead can see the change.
@@ -675,16 +669,40 @@ pub fn apply_projection(
 
 const EDITED_BY_OTHER: &str = "edit: by someone other than its author, not counted";
 
-/// The data problem for a contact the server does not count (codes only, no content).
-fn not_counted(resident_id: &str, row: &ContactRecord, problem: &str, now: i64) -> DataProblem {
+/// The data problem for an entry (contact, referral) the server does not count (codes only, no content).
+fn not_counted(
+    resident_id: &str,
+    entry_kind: &str,
+    entry_id: &str,
+    delivered_by: &str,
+    problem: &str,
+    now: i64,
+) -> DataProblem {
     DataProblem {
         resident_id: resident_id.to_string(),
-        entry_kind: "contact".into(),
-        entry_id: row.id.clone(),
+        entry_kind: entry_kind.into(),
+        entry_id: entry_id.into(),
         problem: problem.into(),
-        delivered_by_user_id: row.delivered_by_user_id.clone(),
+        delivered_by_user_id: delivered_by.into(),
         detected_at: now,
     }
+}
+
+/// [`not_counted`] for a contact.
+fn contact_not_counted(
+    resident_id: &str,
+    row: &ContactRecord,
+    problem: &str,
+    now: i64,
+) -> DataProblem {
+    not_counted(
+        resident_id,
+        "contact",
+        &row.id,
+        &row.delivered_by_user_id,
+        problem,
+        now,
+    )
 }
 
 /// The contacts to write, of those delivered (see [`apply_projection`]); the refused become
@@ -705,7 +723,7 @@ fn counted_contacts(
             row.author_id = row.delivered_by_user_id.clone();
         }
         let mut refuse = |problem: &str, row: &ContactRecord| {
-            problems.push(not_counted(resident_id, row, problem, now))
+            problems.push(contact_not_counted(resident_id, row, problem, now))
         };
         if row
             .occurred_at
