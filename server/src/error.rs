@@ -8,8 +8,10 @@
 //! - a record the caller may not see, or that does not exist → [`AppError::NotFound`] (the same
 //!   answer for both, so that ids cannot be probed);
 //! - a unique value already taken → [`AppError::Conflict`];
-//! - anything we did not expect (database down, a bug) → [`AppError::internal`]: logged with its
-//!   cause, answered as 500 with no detail.
+//! - anything we did not expect (database down, a bug) → [`AppError::internal`] (or
+//!   [`AppError::internal_in`] to say what was being done): it keeps the cause error itself, and
+//!   its Display — so every log line — prints the whole chain ([`Chain`]); the answer is a 500
+//!   with no detail.
 //!
 //! Messages are Japanese where a commissioner may read them. They never contain a resident's name,
 //! address or note: errors carry field names and ids only.
@@ -47,13 +49,43 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something we did not expect. The cause is kept whole and printed with its chain, so that
+    /// every `{e}` of a log line shows it (it is not also a `source()`: the chain would print twice).
+    #[error("internal error: {}", Chain(&**.0))]
+    Internal(Cause),
     /// An error the database returned (I/O, disk full, a lost connection, a failed COMMIT): a 500
     /// like [`AppError::Internal`], kept apart so that `db` can tell a failing database from a
     /// refusal by the rules (`/healthz`'s `database_writes`).
-    #[error("internal error: database: {0}")]
-    Database(String),
+    #[error("database: {0}")]
+    Database(diesel::result::Error),
+}
+
+/// The cause an [`AppError::Internal`] keeps: any error, or a plain message where there is none.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What was being done when `source` failed: one link of a cause chain
+/// ([`AppError::internal_in`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct Context {
+    what: &'static str,
+    #[source]
+    source: Cause,
+}
+
+/// An error and its sources, `outer: inner: innermost`, for log lines.
+pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(e) = next {
+            write!(f, ": {e}")?;
+            next = e.source();
+        }
+        Ok(())
+    }
 }
 
 /// Prints the cause chain, for logs.
@@ -88,8 +120,17 @@ impl AppError {
         }
     }
 
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        AppError::Internal(cause.to_string())
+    /// An unexpected failure, keeping `cause` (an error, or a message) as the source.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        AppError::Internal(cause.into())
+    }
+
+    /// As [`AppError::internal`], saying what was being done: the log reads `what: cause`.
+    pub fn internal_in(what: &'static str, cause: impl Into<Cause>) -> Self {
+        AppError::Internal(Box::new(Context {
+            what,
+            source: cause.into(),
+        }))
     }
 
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
@@ -182,9 +223,8 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            AppError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
-            AppError::Database(cause) => {
-                tracing::error!(cause = %format!("database: {cause}"), "internal error")
+            AppError::Internal(_) | AppError::Database(_) => {
+                tracing::error!(cause = %self, "internal error")
             }
             AppError::Unavailable(cause) => tracing::warn!(cause = %cause, "service unavailable"),
             _ => {}
@@ -223,7 +263,32 @@ impl From<diesel::result::Error> for AppError {
                     .to_string(),
                 message: "同じ値がすでに登録されています。".into(),
             },
-            other => AppError::Database(other.to_string()),
+            other => AppError::Database(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_chain_for_the_log_and_out_of_the_answer() {
+        let disk = std::io::Error::other("No space left on device");
+        let inner = AppError::internal_in("writing the chunk", disk);
+        let e = AppError::internal_in("committing a batch", inner);
+        // The log line (Display and Debug) reads every link, outermost first.
+        let logged = "internal error: committing a batch: internal error: writing the chunk: \
+                      No space left on device";
+        assert_eq!(e.to_string(), logged);
+        assert_eq!(format!("{e:?}"), logged);
+        // The answer says nothing of it.
+        let resp = e.error_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = resp.into_body().try_into_bytes().unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(!body.contains("space") && !body.contains("chunk"), "{body}");
+        assert!(body.contains("\"internal\""), "{body}");
     }
 }

@@ -490,7 +490,7 @@ fn admin_command(db: &Db, config: &Config, cmd: AdminCommand) -> Result<(), AppE
             std::io::stdin()
                 .lock()
                 .read_line(&mut line)
-                .map_err(|e| AppError::internal(format!("reading the password from stdin: {e}")))?;
+                .map_err(|e| AppError::internal_in("reading the password from stdin", e))?;
             let password = v(
                 "password",
                 Password::parse(line.trim_end_matches(['\r', '\n'])),

@@ -52,7 +52,7 @@ pub struct Vapid {
 impl Vapid {
     fn from_private(private: String) -> Result<Vapid, AppError> {
         let partial = VapidSignatureBuilder::from_base64_no_sub(&private)
-            .map_err(|e| AppError::Internal(format!("stored VAPID key unusable: {e}")))?;
+            .map_err(|e| AppError::internal_in("stored VAPID key unusable", e))?;
         Ok(Vapid {
             public: B64.encode(partial.get_public_key()),
             private,
@@ -62,13 +62,12 @@ impl Vapid {
     fn generate() -> Result<String, AppError> {
         use openssl::ec::{EcGroup, EcKey};
         use openssl::nid::Nid;
-        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let key = EcKey::generate(&group).map_err(|e| AppError::Internal(e.to_string()))?;
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).map_err(AppError::internal)?;
+        let key = EcKey::generate(&group).map_err(AppError::internal)?;
         let raw = key
             .private_key()
             .to_vec_padded(32)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(AppError::internal)?;
         Ok(B64.encode(raw))
     }
 

@@ -609,7 +609,7 @@ where
 {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| AppError::internal(format!("database task failed: {e}")))?
+        .map_err(|e| AppError::internal_in("database task failed", e))?
 }
 
 /// A round trip to the database (health checks).

@@ -86,7 +86,7 @@ pub fn ensure(db: &Db) -> Result<DemoCity, AppError> {
 }
 
 fn seed(conn: &mut crate::db::DbConn, actor: &Actor, password_hash: &str) -> Result<(), AppError> {
-    let v = |e: crate::domain::Invalid| AppError::internal(format!("demo data invalid: {e}"));
+    let v = |e: crate::domain::Invalid| AppError::internal_in("demo data invalid", e);
     directory::put_setting(conn, "demo", "1")?;
     let mut user = |login: String, name: String, role: Role, district: Option<String>| {
         admin::create_user(

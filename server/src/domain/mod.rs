@@ -33,6 +33,8 @@ impl std::fmt::Display for Invalid {
     }
 }
 
+impl std::error::Error for Invalid {}
+
 /// A user's role. 民生委員児童委員 (commissioner), 地区民児協会長 etc. (district lead),
 /// 福祉保険課 (city staff), administrator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

@@ -152,7 +152,7 @@ impl CommitJob {
                     return Ok(None);
                 }
                 let snapshot = Automerge::load(&documents::joined(&chunks))
-                    .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?
+                    .map_err(|e| AppError::internal_in("stored document does not load", e))?
                     .save();
                 let ids: Vec<i64> = chunks.iter().map(|c| c.id).collect();
                 documents::replace_with_snapshot(conn, doc_id, &ids, &snapshot, now)?;
@@ -166,10 +166,25 @@ impl CommitJob {
     }
 }
 
-pub(super) type Pending = (CommitJob, oneshot::Sender<Result<(), String>>);
+pub(super) type Pending = (CommitJob, oneshot::Sender<Result<(), CommitError>>);
 
 /// A job queued for the committer ([`Hub::submit`]): its outcome, once committed or failed.
-pub type Committing = oneshot::Receiver<Result<(), String>>;
+pub type Committing = oneshot::Receiver<Result<(), CommitError>>;
+
+/// Why a job was not committed. Nothing of it was stored either way: the caller must not
+/// acknowledge what it carried.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// The committer's thread has ended (a panic, shutdown) and takes no jobs.
+    #[error("the committer has stopped")]
+    Stopped,
+    /// The committer ended with the job queued.
+    #[error("the committer dropped the job")]
+    Dropped,
+    /// The transaction failed (the database refused it, the disk is full…): the cause, whole.
+    #[error("commit failed: {0}")]
+    Failed(#[from] AppError),
+}
 
 /// Writes queued jobs in batches: everything that queued while the previous batch committed goes
 /// into the next transaction. A failing batch is retried job by job so one bad job fails alone.
@@ -213,8 +228,8 @@ pub(super) fn run_committer(
             }
             Err(e) if replies.len() == 1 => {
                 tracing::error!(error = %e, "sync commit failed");
-                for r in replies {
-                    let _ = r.send(Err(e.to_string()));
+                if let Some(r) = replies.into_iter().next() {
+                    let _ = r.send(Err(CommitError::Failed(e)));
                 }
             }
             Err(_) => {
@@ -224,7 +239,7 @@ pub(super) fn run_committer(
                         .write_blocking(|conn| {
                             apply_batch(conn, &node, std::slice::from_ref(job), now_ms())
                         })
-                        .map_err(|e| e.to_string());
+                        .map_err(CommitError::Failed);
                     match &one {
                         Err(e) => tracing::error!(error = %e, "sync commit failed"),
                         Ok(()) if job.is_changes() => acknowledged(1),

@@ -34,7 +34,7 @@ pub async fn listen(hub: WeakHub, url: String) {
         match listen_once(&hub, &url).await {
             Ok(()) => return, // the hub is gone
             Err(e) => {
-                tracing::warn!(error = %e, retry_in_s = wait.as_secs(), "change announcements: not listening")
+                tracing::warn!(error = %crate::error::Chain(&*e), retry_in_s = wait.as_secs(), "change announcements: not listening")
             }
         }
         tokio::time::sleep(wait).await;
@@ -50,17 +50,14 @@ pub async fn listen(hub: WeakHub, url: String) {
 }
 
 /// One listening connection: `Ok` when the hub is gone, `Err` when the connection failed.
-async fn listen_once(hub: &WeakHub, url: &str) -> Result<(), String> {
+async fn listen_once(hub: &WeakHub, url: &str) -> Result<(), crate::error::Cause> {
     // TLS as the URL asks (`sslmode`): used when the server offers it, required with
     // `sslmode=require`; like libpq in those modes, the server's certificate is not verified.
-    let mut tls = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())
-        .map_err(|e| e.to_string())?;
+    let mut tls = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls())?;
     tls.set_verify(openssl::ssl::SslVerifyMode::NONE);
     let tls = tls.build();
     let (client, mut connection) =
-        tokio_postgres::connect(url, postgres_openssl::MakeTlsConnector::new(tls))
-            .await
-            .map_err(|e| e.to_string())?;
+        tokio_postgres::connect(url, postgres_openssl::MakeTlsConnector::new(tls)).await?;
     // The connection's messages (notifications among them) come through its own future.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let messages = tokio::spawn(async move {
@@ -74,10 +71,7 @@ async fn listen_once(hub: &WeakHub, url: &str) -> Result<(), String> {
         }
         Ok::<(), tokio_postgres::Error>(())
     });
-    client
-        .batch_execute(&format!("LISTEN {CHANNEL}"))
-        .await
-        .map_err(|e| e.to_string())?;
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
     let Some(h) = hub.upgrade() else {
         return Ok(());
     };
@@ -109,7 +103,7 @@ async fn listen_once(hub: &WeakHub, url: &str) -> Result<(), String> {
     // The connection ended: its error, or that it closed.
     drop(client);
     match messages.await {
-        Ok(Err(e)) => Err(e.to_string()),
+        Ok(Err(e)) => Err(e.into()),
         _ => Err("the connection closed".into()),
     }
 }

@@ -18,7 +18,7 @@ use automerge::Automerge;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::DocumentId;
-use super::committer::{CommitJob, Committing, Pending, run_committer};
+use super::committer::{CommitError, CommitJob, Committing, Pending, run_committer};
 use super::loader::{ChunkRead, run_loader};
 use crate::db::documents;
 use crate::db::{Db, directory};
@@ -573,8 +573,7 @@ impl Hub {
             .map_err(|_| AppError::internal("document loader stopped"))?;
         let chunks = rx
             .await
-            .map_err(|_| AppError::internal("document loader dropped a read"))?
-            .map_err(AppError::internal)?;
+            .map_err(|_| AppError::internal("document loader dropped a read"))??;
         let bytes = documents::joined(&chunks);
         // Small documents (nearly all) load in well under a millisecond: no thread hop for them.
         let loaded = if bytes.len() <= INLINE_LOAD_BYTES {
@@ -584,7 +583,7 @@ impl Hub {
                 .await
                 .map_err(AppError::internal)?
         }
-        .map_err(|e| AppError::internal(format!("stored document does not load: {e}")))?;
+        .map_err(|e| AppError::internal_in("stored document does not load", e))?;
         self.0.stats.loads.fetch_add(1, Ordering::Relaxed);
         *slot = Some(LoadedDoc::stored(loaded, &chunks));
         Ok(())
@@ -648,7 +647,7 @@ impl Hub {
     }
 
     /// Queues a job for the committer and waits until it is committed (or failed).
-    pub async fn commit(&self, job: CommitJob) -> Result<(), String> {
+    pub async fn commit(&self, job: CommitJob) -> Result<(), CommitError> {
         Self::committed(self.submit(job)?).await
     }
 
@@ -714,22 +713,21 @@ impl Hub {
     }
 
     /// Queues a job for the committer; [`Hub::committed`] waits for its outcome.
-    pub fn submit(&self, job: CommitJob) -> Result<Committing, String> {
+    pub fn submit(&self, job: CommitJob) -> Result<Committing, CommitError> {
         if self.0.committer_stopped.load(Ordering::Relaxed) {
-            return Err("committer stopped".to_string());
+            return Err(CommitError::Stopped);
         }
         let (tx, rx) = oneshot::channel();
         self.0
             .committer
             .send((job, tx))
-            .map_err(|_| "committer stopped".to_string())?;
+            .map_err(|_| CommitError::Stopped)?;
         Ok(rx)
     }
 
     /// Whether a submitted job was committed.
-    pub async fn committed(rx: Committing) -> Result<(), String> {
-        rx.await
-            .map_err(|_| "committer dropped the job".to_string())?
+    pub async fn committed(rx: Committing) -> Result<(), CommitError> {
+        rx.await.map_err(|_| CommitError::Dropped)?
     }
 }
 

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::{Db, documents};
+use crate::error::AppError;
 
 /// A read of one document's stored chunks, for [`run_loader`].
 pub(super) type ChunkRead = (
     String,
-    oneshot::Sender<Result<Vec<documents::Chunk>, String>>,
+    oneshot::Sender<Result<Vec<documents::Chunk>, AppError>>,
 );
 
 /// Reads gathered into one query at most.
@@ -67,8 +68,8 @@ pub(super) async fn run_loader(db: Db, mut rx: mpsc::UnboundedReceiver<ChunkRead
                     }
                 }
                 Err(e) if batch.len() == 1 => {
-                    for (_, reply) in batch {
-                        let _ = reply.send(Err(e.to_string()));
+                    if let Some((_, reply)) = batch.into_iter().next() {
+                        let _ = reply.send(Err(e));
                     }
                 }
                 Err(_) => {
@@ -77,7 +78,7 @@ pub(super) async fn run_loader(db: Db, mut rx: mpsc::UnboundedReceiver<ChunkRead
                         let read = db
                             .read(move |conn| Ok(documents::load_chunks(conn, &id)?))
                             .await;
-                        let _ = reply.send(read.map_err(|e| e.to_string()));
+                        let _ = reply.send(read);
                     }
                 }
             }
