@@ -542,3 +542,25 @@ async fn residents_scope(db: TestDb) {
         StatusCode::OK
     );
 }
+
+/// The app's response types are generated from `web/openapi.json` (`npm run api-types` in web/):
+/// that file is the server's description as it is, so the app cannot drift from the server
+/// unseen. After changing a route or a response, write it with `MIMAMORI_BLESS=1 cargo test
+/// --test main -- access::the_apps_copy`, then run `npm run api-types` in web/.
+#[test]
+fn the_apps_copy_of_the_api_description_is_current() {
+    use utoipa::OpenApi;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/openapi.json");
+    let now = serde_json::to_string_pretty(&mimamori::api::ApiDoc::openapi()).unwrap() + "\n";
+    if std::env::var_os("MIMAMORI_BLESS").is_some() {
+        std::fs::write(&file, &now).unwrap();
+        return;
+    }
+    let copy = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(
+        copy == now,
+        "web/openapi.json is not the server's API description: write it with \
+         MIMAMORI_BLESS=1 cargo test --test main -- access::the_apps_copy, then run \
+         `npm run api-types` in web/ and commit both"
+    );
+}

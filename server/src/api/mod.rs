@@ -24,234 +24,147 @@ use utoipa::{OpenApi, ToSchema};
 use crate::app::AppState;
 use crate::error::{AppError, ErrorBody};
 
-/// Every route of the server except static files (`app.rs`).
+/// Every route of the server except static files (`app.rs`): the two below, then every route
+/// the API description holds ([`described`]).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        // For the monitoring's addresses or token only; anyone else gets the 404 of an unknown path.
-        .route(
-            "/metrics",
-            web::get()
-                .guard(actix_web::guard::fn_guard(metrics::may_read))
-                .to(metrics::metrics),
-        )
-        .route("/api/openapi.json", web::get().to(openapi_json))
-        .route("/api/session", web::post().to(session::login))
-        .route("/api/session", web::delete().to(session::logout))
-        .route("/api/me", web::get().to(session::me))
-        .route("/api/me/password", web::post().to(session::change_password))
-        .route("/api/devices/enrol", web::post().to(session::enrol))
-        .route("/api/devices/key-share", web::get().to(session::key_share))
-        .route("/api/devices/wiped", web::post().to(session::wiped))
-        .route(
-            "/api/devices/events",
-            web::post().to(session::device_events),
-        )
-        .route("/api/residents", web::get().to(residents::list))
-        .route("/api/residents/{id}", web::get().to(residents::get))
-        .route(
-            "/api/residents/{id}/document",
-            web::get().to(residents::document),
-        )
-        .route(
-            "/api/residents/{id}/approve",
-            web::post().to(residents::approve),
-        )
-        .route(
-            "/api/residents/{id}/decline",
-            web::post().to(residents::decline),
-        )
-        .route("/api/documents", web::get().to(residents::documents))
-        .route("/api/charts", web::get().to(charts::charts))
-        .route("/api/activity-log", web::get().to(activities::activity_log))
-        .route(
-            "/api/reports/activity",
-            web::get().to(reports::activity_json),
-        )
-        .route(
-            "/api/reports/activity.csv",
-            web::get().to(reports::activity_csv),
-        )
-        .route("/api/review/contacts", web::get().to(review::contacts))
-        .route("/api/review/alerts", web::get().to(review::list_alerts))
-        .route("/api/review/alerts/{id}", web::get().to(review::get_alert))
-        .route("/api/review/problems", web::get().to(review::data_problems))
-        .route(
-            "/api/review/alerts/{id}/acknowledge",
-            web::post().to(review::acknowledge_alert),
-        )
-        .route(
-            "/api/review/alerts/{id}/close",
-            web::post().to(review::close_alert),
-        )
-        .route("/api/review/overdue", web::get().to(review::overdue))
-        .route(
-            "/api/review/snowfall",
-            web::post().to(review::mark_snowfall),
-        )
-        .route("/api/districts", web::get().to(notices::districts))
-        .route("/api/push/key", web::get().to(notices::push_key))
-        .route(
-            "/api/push/subscriptions",
-            web::post().to(notices::subscribe),
-        )
-        .route(
-            "/api/push/subscriptions",
-            web::delete().to(notices::unsubscribe),
-        )
-        .route("/api/notices", web::get().to(notices::my_notices))
-        .route("/api/notices/{id}/read", web::post().to(notices::mark_read))
-        .route(
-            "/api/notices/{id}/tracking",
-            web::get().to(notices::tracking),
-        )
-        .route(
-            "/api/staff/snowfall",
-            web::post().to(review::mark_city_snowfall),
-        )
-        .route("/api/review/snowfall", web::get().to(review::snowfall_days))
-        .route("/api/staff/overview", web::get().to(charts::overview))
-        .route("/api/staff/notices", web::get().to(notices::staff_list))
-        .route("/api/staff/notices", web::post().to(notices::create))
-        .route("/api/staff/notices/{id}", web::put().to(notices::update))
-        .route(
-            "/api/staff/notices/{id}/send",
-            web::post().to(notices::send),
-        )
-        .route(
-            "/api/staff/notices/{id}/withdraw",
-            web::post().to(notices::withdraw),
-        )
-        // A WebSocket upgrade of /sync never reaches this line: `app.rs` hands it to
-        // `sync_ws::upgrade` before the App (see there why); the walk of a change from there to its
-        // SQL row is in `sync`'s module documentation. This route answers what is not an upgrade.
-        .route("/sync", web::get().to(sync_ws::sync_ws))
-        .route("/api/admin/districts", web::get().to(admin::list_districts))
-        .route(
-            "/api/admin/districts",
-            web::post().to(admin::create_district),
-        )
-        .route("/api/admin/users", web::get().to(admin::list_users))
-        .route("/api/admin/users", web::post().to(admin::create_user))
-        .route(
-            "/api/admin/users/{id}/revoke-sessions",
-            web::post().to(admin::revoke_user_sessions),
-        )
-        .route(
-            "/api/admin/users/{id}/password-reset",
-            web::post().to(admin::reset_password),
-        )
-        .route(
-            "/api/admin/users/{id}/disable",
-            web::post().to(admin::disable_user),
-        )
-        .route(
-            "/api/admin/users/{id}/enable",
-            web::post().to(admin::enable_user),
-        )
-        .route("/api/admin/residents", web::get().to(admin::list_residents))
-        .route("/api/admin/handover", web::post().to(admin::hand_over))
-        .route(
-            "/api/admin/roster/residents",
-            web::post().to(admin::import_roster),
-        )
-        .route(
-            "/api/admin/residents",
-            web::post().to(admin::create_resident),
-        )
-        .route(
-            "/api/admin/assignments",
-            web::get().to(admin::list_assignments),
-        )
-        .route(
-            "/api/admin/assignments",
-            web::post().to(admin::create_assignment),
-        )
-        .route(
-            "/api/admin/assignments/{id}/end",
-            web::post().to(admin::end_assignment),
-        )
-        .route("/api/admin/devices", web::get().to(admin::list_devices))
-        .route("/api/admin/devices", web::post().to(admin::issue_device))
-        .route(
-            "/api/admin/devices/{id}/revoke",
-            web::post().to(admin::revoke_device),
-        )
-        .route("/api/admin/audit", web::get().to(admin::audit_log));
+    // Not described, on purpose: the monitoring's page (for its addresses or token only; anyone
+    // else gets the 404 of an unknown path) and the description itself.
+    cfg.route(
+        "/metrics",
+        web::get()
+            .guard(actix_web::guard::fn_guard(metrics::may_read))
+            .to(metrics::metrics),
+    )
+    .route("/api/openapi.json", web::get().to(openapi_json));
+    described(cfg);
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Mimamori API",
-        description = "見守り: field records for 民生委員児童委員"
-    ),
-    paths(
-        healthz,
-        session::login,
-        session::logout,
-        session::me,
-        session::change_password,
-        session::enrol,
-        session::key_share,
-        session::wiped,
-        session::device_events,
-        residents::list,
-        residents::get,
-        residents::document,
-        residents::documents,
-        activities::activity_log,
-        charts::charts,
-        residents::approve,
-        residents::decline,
-        reports::activity_json,
-        reports::activity_csv,
-        review::contacts,
-        review::list_alerts,
-        review::get_alert,
-        review::data_problems,
-        review::acknowledge_alert,
-        review::close_alert,
-        review::overdue,
-        review::mark_snowfall,
-        review::snowfall_days,
-        review::mark_city_snowfall,
-        notices::districts,
-        notices::push_key,
-        notices::subscribe,
-        notices::unsubscribe,
-        notices::my_notices,
-        notices::mark_read,
-        notices::tracking,
-        notices::staff_list,
-        notices::create,
-        notices::update,
-        notices::send,
-        notices::withdraw,
-        sync_ws::sync_ws,
-        admin::list_districts,
-        admin::create_district,
-        admin::list_users,
-        admin::create_user,
-        admin::revoke_user_sessions,
-        admin::reset_password,
-        admin::disable_user,
-        admin::enable_user,
-        admin::list_residents,
-        admin::create_resident,
-        admin::import_roster,
-        admin::hand_over,
-        charts::overview,
-        admin::list_assignments,
-        admin::create_assignment,
-        admin::end_assignment,
-        admin::list_devices,
-        admin::issue_device,
-        admin::revoke_device,
-        admin::audit_log,
-    ),
-    components(schemas(ErrorBody))
-)]
-pub struct ApiDoc;
+/// The route list, written once: each line is a handler, and the method and path it is served at
+/// are the ones its `#[utoipa::path(...)]` declares. The same list makes [`ApiDoc`] (the OpenAPI
+/// document, whose paths the authorization matrix in `tests/access.rs` walks) and [`described`]
+/// (the server's routes), so a route cannot exist without being described and matrix-tested.
+/// Order matters only where two paths could match one request (none do today); it is kept.
+macro_rules! route_list {
+    ($($module:ident :: $handler:ident),* $(,)?) => {
+        paste::paste! {
+            #[derive(OpenApi)]
+            #[openapi(
+                info(
+                    title = "Mimamori API",
+                    description = "見守り: field records for 民生委員児童委員"
+                ),
+                paths($($module::$handler),*),
+                components(schemas(ErrorBody))
+            )]
+            pub struct ApiDoc;
+
+            /// The described routes ([`route_list`]).
+            fn described(cfg: &mut web::ServiceConfig) {
+                $( serve::<$module::[<__path_ $handler>], _, _>(cfg, $module::$handler); )*
+            }
+        }
+    };
+}
+
+route_list! {
+    // Health (this module)
+    self::healthz,
+    // Sessions and tablets
+    session::login,
+    session::logout,
+    session::me,
+    session::change_password,
+    session::enrol,
+    session::key_share,
+    session::wiped,
+    session::device_events,
+    // Residents and their documents
+    residents::list,
+    residents::get,
+    residents::document,
+    residents::approve,
+    residents::decline,
+    residents::documents,
+    charts::charts,
+    activities::activity_log,
+    // The 活動記録
+    reports::activity_json,
+    reports::activity_csv,
+    // The lead's review: contacts, alerts, problems, overdue, snowfall
+    review::contacts,
+    review::list_alerts,
+    review::get_alert,
+    review::data_problems,
+    review::acknowledge_alert,
+    review::close_alert,
+    review::overdue,
+    review::mark_snowfall,
+    // Notices and push
+    notices::districts,
+    notices::push_key,
+    notices::subscribe,
+    notices::unsubscribe,
+    notices::my_notices,
+    notices::mark_read,
+    notices::tracking,
+    // The lead's review: contacts, alerts, problems, overdue, snowfall
+    review::mark_city_snowfall,
+    review::snowfall_days,
+    charts::overview,
+    // Notices and push
+    notices::staff_list,
+    notices::create,
+    notices::update,
+    notices::send,
+    notices::withdraw,
+    // Sync (a WebSocket upgrade enters in `app.rs`: see `sync_ws`)
+    sync_ws::sync_ws,
+    // The office: districts, people, residents, assignments, tablets, audit
+    admin::list_districts,
+    admin::create_district,
+    admin::list_users,
+    admin::create_user,
+    admin::revoke_user_sessions,
+    admin::reset_password,
+    admin::disable_user,
+    admin::enable_user,
+    admin::list_residents,
+    admin::hand_over,
+    admin::import_roster,
+    admin::create_resident,
+    admin::list_assignments,
+    admin::create_assignment,
+    admin::end_assignment,
+    admin::list_devices,
+    admin::issue_device,
+    admin::revoke_device,
+    admin::audit_log,
+}
+
+/// Registers `handler` at the method(s) and path its description `P` declares.
+fn serve<P, F, Args>(cfg: &mut web::ServiceConfig, handler: F)
+where
+    P: utoipa::Path,
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    use utoipa::openapi::path::HttpMethod;
+    for method in P::methods() {
+        let route = match method {
+            HttpMethod::Get => web::get(),
+            HttpMethod::Post => web::post(),
+            HttpMethod::Put => web::put(),
+            HttpMethod::Delete => web::delete(),
+            HttpMethod::Patch => web::patch(),
+            HttpMethod::Head => web::head(),
+            HttpMethod::Options => web::route().method(actix_web::http::Method::OPTIONS),
+            HttpMethod::Trace => web::route().method(actix_web::http::Method::TRACE),
+        };
+        // OpenAPI's `{id}` is actix's `{id}`.
+        cfg.route(&P::path(), route.to(handler.clone()));
+    }
+}
 
 async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
