@@ -1,47 +1,31 @@
 // The server's JSON API (see /api/openapi.json). Errors come back as { error: { code, message, field? } }
 // with a Japanese message meant for the screen.
+//
+// What the server answers is typed by its own OpenAPI document (src/api-types.ts, generated from
+// web/openapi.json: `npm run api-types`). Where the app needs more than that schema says (a string it
+// reads as one of a few values, a map with no value type), the type here narrows the field and says
+// why. What the app sends (NoticeIn, DeviceEvent, HandOverMove) is written here, stricter than the
+// schema's request bodies.
 
-export type Role = "admin" | "city_staff" | "district_lead" | "commissioner"
+import type { components } from "./api-types"
 
-export interface Me {
-  id: string
-  login: string
-  display_name: string
-  role: Role
-  district: { id: string; code: string; name: string } | null
-  device_id: string | null
-  /** Logged in with a temporary password from an administrator's reset: choose a new one first. */
-  must_change_password?: boolean
-  /** The district's leads (user ids): only their review marks count (marks.ts). */
-  district_leads?: string[]
-}
+type Schemas = components["schemas"]
 
-export interface DocumentRef {
-  resident_id: string
-  document_url: string
-  last_change_at: number | null
-  /** active, or pending: registered from a tablet, awaiting the district lead. */
-  status: string
-  /** Contacts whose document mark the server set aside (not a lead's) → the mark it accepted, or "". */
-  set_aside_reviews?: Record<string, string>
-}
+/**
+ * A response as the server sends it: every field present. Its schema lists a field that may be null
+ * (a Rust `Option`) as not required, but the server always sends it, as `null` when there is none.
+ */
+type Out<K extends keyof Schemas> = Required<Schemas[K]>
 
-export interface ResidentOut {
-  id: string
-  contact_interval_days: number
-}
+export type Role = Schemas["Role"]
+export type Me = Out<"Me">
+export type DocumentRef = Out<"DocumentRef">
+/** A resident as GET /api/residents and GET /api/admin/residents give them. Personal data: for the screen only. */
+export type ResidentOut = Out<"ResidentOut">
 
 export type Priority = "normal" | "important" | "urgent"
 
-export interface NoticeOut {
-  id: string
-  title: string
-  body: string
-  priority: Priority
-  sent_at: number | null
-  expires_at: number | null
-  read: boolean
-}
+export type NoticeOut = Out<"NoticeOut">
 
 export interface NoticeIn {
   title: string
@@ -53,74 +37,25 @@ export interface NoticeIn {
   expires_on: string | null
 }
 
-export interface SentNotice extends Omit<NoticeIn, "expires_on"> {
-  id: string
-  status: "draft" | "sent" | "withdrawn"
-  expires_at: number | null
-  created_at: number
-  sent_at: number | null
-  withdrawn_at: number | null
-}
+/** Narrowed by hand: the schema's `priority` and `audience` are strings (editing one makes a NoticeIn of it). */
+export type SentNotice = Omit<Out<"SentNoticeOut">, "priority" | "audience"> &
+  Pick<NoticeIn, "priority" | "audience">
 
-export interface Tracking {
-  notice: SentNotice
-  recipients: number
-  delivered: number
-  read: number
-  pushes: Record<string, number>
-  districts: { district: string; recipients: number; delivered: number; read: number; unread: { user_id: string; name: string; role: string }[] }[]
-}
+export type Tracking = Out<"Tracking">
 
-export interface ReviewItem {
-  resident_id: string
-  resident_name: string
-  contact_id: string
-  commissioner: string
-  occurred_at: string
-  received_at: number
-  kind: string
-  outcome: string
-  concern: string
+/** Narrowed by hand: the schema's `checks` has no type (check name → value); `earlier` as below. */
+export type ReviewItem = Omit<Out<"ReviewItem">, "checks" | "earlier"> & {
   checks: Record<string, string>
-  note: string
-  follow_up: boolean
-  review_mark: string | null
-  /** What the contact said before its author edited it, oldest first. */
-  earlier?: EarlierVersion[]
+  earlier: EarlierVersion[]
 }
 
-export interface EarlierVersion {
-  occurred_at: string
-  kind: string
-  outcome: string
-  concern: string
-  checks: Record<string, string>
-  note: string
-  /** When the edit that replaced it arrived (ms). */
-  replaced_at: number
-}
+/** Narrowed by hand: the schema's `checks` has no type (check name → value). */
+export type EarlierVersion = Omit<Out<"EarlierVersion">, "checks"> & { checks: Record<string, string> }
 
-export interface DeviceOut {
-  id: string
-  label: string
-  state: "awaiting_enrolment" | "enrolled" | "revoked" | "wiped"
-  enrolled_at: number | null
-  revoked_at: number | null
-  last_seen_at: number | null
-  app_version: string | null
-  wiped_at: number | null
-}
+export type DeviceOut = Out<"DeviceOut">
 
 /** POST /api/admin/devices: a tablet to enrol, with its one-time code (never stored by the app). */
-export interface DeviceIssued {
-  device: DeviceOut
-  /** Typed on the tablet's タブレットの登録 screen (ABCD-EFGH-JKLM). */
-  enrolment_code: string
-  /** The same code as a link, `<origin>/#/enrol/CODE` (what the QR code holds). */
-  enrolment_url: string
-  /** When the code stops working (ms since the epoch). */
-  expires_at: number
-}
+export type DeviceIssued = Out<"DeviceIssued">
 
 export interface DeviceEvent {
   event: "unlock" | "lock" | "erase"
@@ -128,78 +63,17 @@ export interface DeviceEvent {
   at: number
 }
 
-export interface Totals {
-  consultations: number
-  by_field: Record<string, number>
-  by_content: Record<string, number>
-  other_activities: Record<string, number>
-  visits: number
-  liaison: number
-  active_days: number
-}
-
-export interface ActivityReport {
-  month: string
-  rows: { district: string; commissioner: string; totals: Totals }[]
-  total: Totals
-}
-
-export interface Charts {
-  /** Oldest first; the last is this week (weeks start on Monday). */
-  weeks: { week_start: string; contacts: number }[]
-  districts: { district: string; open_concerns: number }[]
-}
-
-export interface OverdueOut {
-  resident_id: string
-  resident_name: string
-  commissioner: string
-  contact_interval_days: number
-  last_contact_on: string | null
-  days_overdue: number | null
-  /** A recent snowfall day this resident has not been contacted since (listed first). */
-  not_seen_since_snowfall: string | null
-}
+export type Totals = Out<"Totals">
+export type ActivityReport = Out<"ActivityReport">
+export type Charts = Out<"Charts">
+export type OverdueOut = Out<"OverdueOut">
 
 export type AlertStatus = "open" | "acknowledged" | "closed"
 
-export interface AlertOut {
-  id: string
-  resident_id: string
-  resident_name: string
-  rule: string
-  /** The rule's words (no resident data). */
-  title: string
-  /** chiiki_hokatsu | 110 | 119 | chiku_shakyo */
-  route: string
-  route_label: string
-  /** The number to call: 110 / 119, or what the city set for the others; null when not set. */
-  route_phone: string | null
-  contact_id: string
-  /** When the contact that raised it happened (ISO 8601, Japan time). */
-  occurred_at: string | null
-  occurred_on: string | null
-  /** Display name of the commissioner who recorded it. */
-  recorded_by: string | null
-  status: AlertStatus
-  raised_at: number
-  acknowledged_by: string | null
-  acknowledged_at: number | null
-  closed_by: string | null
-  closed_at: number | null
-  close_note: string | null
-}
+export type AlertOut = Out<"AlertOut">
 
 /** 読めなかった記録: an entry the server could not read (codes only, no content). */
-export interface DataProblemOut {
-  resident_id: string
-  resident_name: string
-  entry_kind: string
-  problem: string
-  commissioner: string | null
-  detected_on: string
-  detected_at: number
-}
+export type DataProblemOut = Out<"DataProblemOut">
 
 /** Longest note when closing an alert (the server says the same). */
 export const MAX_CLOSE_NOTE_CHARS = 1000
@@ -247,25 +121,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 /** A roster row's problem: the file's line, the column's heading, why. */
-export interface RowProblem {
-  line: number
-  column: string
-  code: string
-  message: string
-}
-
+export type RowProblem = Out<"RowProblem">
 /** What a roster import would do (the preview) or did (`applied`). */
-export interface RosterPlan {
-  rows: number
-  add: { line: number; external_id: string; name: string; district_code: string }[]
-  change: { line: number; external_id: string; resident_id: string; name: string; fields: string[] }[]
-  unchanged: number
-  problems: RowProblem[]
-  not_in_file: { resident_id: string; external_id: string; name: string }[]
-  unused_columns: string[]
-  applied: boolean
-}
-
+export type RosterPlan = Out<"RosterPlan">
 /** Uploads the roster CSV as it is (the server reads UTF-8 or Shift_JIS): the preview, or the import. */
 async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
   const res = await fetch(`/api/admin/roster/residents?confirm=${confirm}`, {
@@ -285,44 +143,20 @@ async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
   throw new ApiError(res.status, "http_" + res.status, message)
 }
 
-export interface UserOut {
-  id: string
-  login: string
-  display_name: string
-  role: Role
-  district_id: string | null
-  disabled: boolean
-}
+/** Narrowed by hand: the schema's `role` is a string (the screens look its words up by Role). */
+export type UserOut = Omit<Out<"UserOut">, "role"> & { role: Role }
 
 export interface HandOverMove {
   from: string
   to?: string
 }
 
-export interface HandOverResult {
-  ended: number
-  assigned: number
-  uncovered: number
-}
+export type HandOverResult = Out<"HandOverResult">
 
-export interface DistrictOverview {
-  district_id: string
-  code: string
-  name: string
-  residents: number
-  overdue: number
-  unassigned: number
-  open_alerts: number
-  /** つなぎ made this fiscal year (from April 1, Japan time). */
-  referrals: number
-  /** Of those, still 結果待ち. */
-  referrals_open: number
-  /** People of the district who have not read an urgent notice still in force. */
-  urgent_unread: number
-}
+export type DistrictOverview = Out<"DistrictOverview">
 
 export const api = {
-  overview: () => call<{ districts: DistrictOverview[]; tablets_not_seen_7_days: number }>("GET", "/api/staff/overview"),
+  overview: () => call<Out<"Overview">>("GET", "/api/staff/overview"),
   uploadRoster,
   users: () => call<UserOut[]>("GET", "/api/admin/users"),
   handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),
@@ -334,35 +168,31 @@ export const api = {
   changePassword: (current_password: string, new_password: string) =>
     call<void>("POST", "/api/me/password", { current_password, new_password }),
   logout: () => call<void>("DELETE", "/api/session"),
-  enrol: (code: string) => call<{ device_id: string; label: string }>("POST", "/api/devices/enrol", { code }),
+  enrol: (code: string) => call<Out<"Enrolled">>("POST", "/api/devices/enrol", { code }),
   documents: () => call<DocumentRef[]>("GET", "/api/documents"),
-  activityLog: () => call<{ document_url: string }>("GET", "/api/activity-log"),
+  activityLog: () => call<Out<"ActivityLogRef">>("GET", "/api/activity-log"),
   residents: () => call<ResidentOut[]>("GET", "/api/residents"),
-  keyShare: () =>
-    call<{ device_id: string; key_share: string; offline_expiry_days: number; idle_lock_secs: number }>(
-      "GET",
-      "/api/devices/key-share",
-    ),
+  keyShare: () => call<Out<"KeyShare">>("GET", "/api/devices/key-share"),
   wiped: () => call<void>("POST", "/api/devices/wiped", {}),
   deviceEvents: (events: DeviceEvent[]) => call<void>("POST", "/api/devices/events", { events }),
   notices: () => call<NoticeOut[]>("GET", "/api/notices"),
   markRead: (id: string) => call<void>("POST", `/api/notices/${encodeURIComponent(id)}/read`, {}),
-  pushKey: () => call<{ public_key: string }>("GET", "/api/push/key"),
+  pushKey: () => call<Out<"PushKey">>("GET", "/api/push/key"),
   subscribe: (sub: PushSubscriptionJSON) => call<void>("POST", "/api/push/subscriptions", sub),
-  districts: () => call<{ id: string; code: string; name: string }[]>("GET", "/api/districts"),
+  districts: () => call<DistrictOut[]>("GET", "/api/districts"),
   staffNotices: () => call<SentNotice[]>("GET", "/api/staff/notices"),
   createNotice: (n: NoticeIn) => call<SentNotice>("POST", "/api/staff/notices", n),
   updateNotice: (id: string, n: NoticeIn) => call<SentNotice>("PUT", `/api/staff/notices/${id}`, n),
   sendNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/send`, {}),
   withdrawNotice: (id: string) => call<SentNotice>("POST", `/api/staff/notices/${id}/withdraw`, {}),
   devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
-  revokeDevice: (id: string) => call<unknown>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
+  revokeDevice: (id: string) => call<DeviceOut>("POST", `/api/admin/devices/${encodeURIComponent(id)}/revoke`, {}),
   activity: (month: string) => call<ActivityReport>("GET", `/api/reports/activity?month=${encodeURIComponent(month)}`),
   overdue: () => call<OverdueOut[]>("GET", "/api/review/overdue"),
   charts: () => call<Charts>("GET", "/api/charts"),
   snowfallDays: () => call<string[]>("GET", "/api/review/snowfall"),
   markSnowfall: (day: string) => call<void>("POST", "/api/review/snowfall", { day }),
-  markCitySnowfall: (day: string) => call<{ districts: number }>("POST", "/api/staff/snowfall", { day, districts: [] }),
+  markCitySnowfall: (day: string) => call<Out<"SnowfallMarked">>("POST", "/api/staff/snowfall", { day, districts: [] }),
   reviewContacts: (query: string) => call<ReviewItem[]>("GET", `/api/review/contacts${query ? "?" + query : ""}`),
   alerts: (status?: AlertStatus) => call<AlertOut[]>("GET", `/api/review/alerts${status ? "?status=" + status : ""}`),
   alert: (id: string) => call<AlertOut>("GET", `/api/review/alerts/${encodeURIComponent(id)}`),
@@ -382,56 +212,21 @@ export function messageOf(e: unknown): string {
 // --- The office's lists (staff screens: 人, 見守り対象者, 担当, 操作の記録, 地区) ---------------------
 
 /** A user as GET /api/admin/users gives them (never the password hash). */
-export interface AdminUserOut extends UserOut {
-  /** Still on a temporary password from a reset (not yet replaced by the user). */
-  must_change_password: boolean
-}
+export type AdminUserOut = UserOut
 
-export interface DistrictOut {
-  id: string
-  code: string
-  name: string
-}
+export type DistrictOut = Out<"DistrictOut">
 
 /** A resident as GET /api/admin/residents gives them. Personal data: for the screen only. */
-export interface AdminResidentOut {
-  id: string
-  district_id: string
-  name: string
-  kana: string
-  address: string
-  /** active, pending (registered from a tablet, awaiting the lead) or archived. */
-  status: string
-  contact_interval_days: number
-}
+export type AdminResidentOut = ResidentOut
 
 /** 担当: a commissioner watches a resident from `starts_on` to `ends_on` (the last day, included). */
-export interface AssignmentOut {
-  id: string
-  resident_id: string
-  commissioner_id: string
-  starts_on: string
-  ends_on: string | null
-}
+export type AssignmentOut = Out<"AssignmentOut">
 
 /** One entry of the audit log, as stored: ids and codes only. */
-export interface AuditOut {
-  id: number
-  at: number
-  actor_user_id: string | null
-  actor_device_id: string | null
-  action: string
-  target_kind: string
-  target_id: string | null
-  /** JSON with ids and codes only. */
-  detail: string
-}
+export type AuditOut = Out<"AuditOut">
 
 /** A reset's temporary password: shown once, handed to the user in person. */
-export interface PasswordReset {
-  temporary_password: string
-  sessions: number
-}
+export type PasswordReset = Out<"PasswordReset">
 
 const userPath = (id: string, what: string) => `/api/admin/users/${encodeURIComponent(id)}/${what}`
 
