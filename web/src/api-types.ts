@@ -1030,6 +1030,12 @@ export interface components {
             resident_id: string;
             starts_on: string;
         };
+        /** @enum {string} */
+        AudienceKind: "all" | "districts" | "role";
+        /**
+         * @description An entry as stored, and as the office's audit screen gets it (`GET /api/admin/audit`): ids
+         *     and codes only, so the row is the answer.
+         */
         AuditOut: {
             action: string;
             actor_device_id?: string | null;
@@ -1048,6 +1054,8 @@ export interface components {
             /** @description Oldest first; the last is this week. */
             weeks: components["schemas"]["WeekCount"][];
         };
+        /** @enum {string} */
+        CheckValue: "ok" | "concern" | "unknown" | "na";
         CitySnowfallRequest: {
             /** @description `YYYY-MM-DD` */
             day: string;
@@ -1057,6 +1065,24 @@ export interface components {
         CloseAlertRequest: {
             /** @description What was done (対応済み), up to [`MAX_CLOSE_NOTE_CHARS`] characters; kept with the alert only. */
             note?: string | null;
+        };
+        /** @enum {string} */
+        Concern: "none" | "watch" | "urgent";
+        /**
+         * @description What a contact said, as the lead reads it: now ([`ReviewItem`]) or before an edit
+         *     ([`EarlierVersion`]).
+         */
+        ContactSaid: {
+            /** @description Check name → value. */
+            checks: {
+                [key: string]: components["schemas"]["CheckValue"];
+            };
+            concern: components["schemas"]["Concern"];
+            kind: components["schemas"]["Kind"];
+            note: string;
+            /** @description As recorded on the tablet. */
+            occurred_at: string;
+            outcome: components["schemas"]["Outcome"];
         };
         DataProblemOut: {
             /** @description Display name of the commissioner (or lead) whose tablet sent it, if known. */
@@ -1193,13 +1219,7 @@ export interface components {
             status: string;
         };
         /** @description A contact as it was until an edit replaced it. */
-        EarlierVersion: {
-            checks: unknown;
-            concern: string;
-            kind: string;
-            note: string;
-            occurred_at: string;
-            outcome: string;
+        EarlierVersion: components["schemas"]["ContactSaid"] & {
             /**
              * Format: int64
              * @description When the edit that replaced it arrived (ms since the epoch).
@@ -1296,6 +1316,8 @@ export interface components {
              */
             offline_expiry_days: number;
         };
+        /** @enum {string} */
+        Kind: "visit" | "phone" | "greeting" | "indirect";
         LoginRequest: {
             login: string;
             password: string;
@@ -1367,7 +1389,7 @@ export interface components {
         /** @description A notice being composed or edited. */
         NoticeIn: {
             /** @description `all` | `districts` | `role` */
-            audience: string;
+            audience: components["schemas"]["AudienceKind"];
             /** @description Plain text; line breaks and links are kept as written. */
             body: string;
             /** @description District ids, for audience `districts`. */
@@ -1375,9 +1397,8 @@ export interface components {
             /** @description Last day shown (`YYYY-MM-DD`, Japan time), if it expires. */
             expires_on?: string | null;
             /** @description `normal` | `important` | `urgent` */
-            priority: string;
-            /** @description `district_lead` | `commissioner`, for audience `role`. */
-            role?: string | null;
+            priority: components["schemas"]["Priority"];
+            role?: null | components["schemas"]["Role"];
             title: string;
         };
         /** @description A notice as a tablet shows it. */
@@ -1387,12 +1408,16 @@ export interface components {
             expires_at?: number | null;
             id: string;
             /** @description `normal` (通常), `important` (重要), `urgent` (緊急). */
-            priority: string;
+            priority: components["schemas"]["Priority"];
             read: boolean;
             /** Format: int64 */
             sent_at?: number | null;
             title: string;
         };
+        /** @enum {string} */
+        NoticeStatus: "draft" | "sent" | "withdrawn";
+        /** @enum {string} */
+        Outcome: "met" | "absent" | "no_answer" | "other";
         OverdueOut: {
             commissioner: string;
             /** Format: int32 */
@@ -1434,6 +1459,8 @@ export interface components {
             role: string;
             user_id: string;
         };
+        /** @enum {string} */
+        Priority: "normal" | "important" | "urgent";
         PushKey: {
             /** @description The VAPID public key for `PushManager.subscribe({applicationServerKey})` (base64url). */
             public_key: string;
@@ -1454,11 +1481,8 @@ export interface components {
             status: string;
         };
         /** @description One line of the lead's review list. */
-        ReviewItem: {
-            /** @description Check name → value. */
-            checks: unknown;
+        ReviewItem: components["schemas"]["ContactSaid"] & {
             commissioner: string;
-            concern: string;
             contact_id: string;
             /**
              * @description What the contact said before its author edited it, oldest first (empty when never edited):
@@ -1466,11 +1490,6 @@ export interface components {
              */
             earlier: components["schemas"]["EarlierVersion"][];
             follow_up: boolean;
-            kind: string;
-            note: string;
-            /** @description As recorded on the tablet. */
-            occurred_at: string;
-            outcome: string;
             /**
              * Format: int64
              * @description When the server received it (ms since the epoch).
@@ -1478,9 +1497,10 @@ export interface components {
             received_at: number;
             resident_id: string;
             resident_name: string;
-            /** @description The lead's mark, if any: confirmed | check | return. */
-            review_mark?: string | null;
+            review_mark?: null | components["schemas"]["ReviewMark"];
         };
+        /** @enum {string} */
+        ReviewMark: "confirmed" | "check" | "return";
         Revoked: {
             sessions: number;
         };
@@ -1534,7 +1554,7 @@ export interface components {
         };
         /** @description A notice as the sender sees it. */
         SentNoticeOut: {
-            audience: string;
+            audience: components["schemas"]["AudienceKind"];
             body: string;
             /** Format: int64 */
             created_at: number;
@@ -1542,12 +1562,12 @@ export interface components {
             /** Format: int64 */
             expires_at?: number | null;
             id: string;
-            priority: string;
-            role?: string | null;
+            priority: components["schemas"]["Priority"];
+            role?: null | components["schemas"]["Role"];
             /** Format: int64 */
             sent_at?: number | null;
             /** @description `draft`, `sent`, `withdrawn`. */
-            status: string;
+            status: components["schemas"]["NoticeStatus"];
             title: string;
             /** Format: int64 */
             withdrawn_at?: number | null;
@@ -1629,7 +1649,7 @@ export interface components {
             login: string;
             /** @description The password is a temporary one from a reset, not yet replaced by the user. */
             must_change_password: boolean;
-            role: string;
+            role: components["schemas"]["Role"];
         };
         WeekCount: {
             /** Format: int32 */

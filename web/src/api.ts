@@ -4,7 +4,7 @@
 // What the server answers is typed by its own OpenAPI document (src/api-types.ts, generated from
 // web/openapi.json: `npm run api-types`). Where the app needs more than that schema says (a string it
 // reads as one of a few values, a map with no value type), the type here narrows the field and says
-// why. What the app sends (NoticeIn, DeviceEvent, HandOverMove) is written here, stricter than the
+// why — better, the server's schema says it (a `#[schema(value_type = …)]`, an enum of the domain). What the app sends (NoticeIn, DeviceEvent, HandOverMove) is written here, stricter than the
 // schema's request bodies.
 
 import type { components } from "./api-types"
@@ -23,7 +23,7 @@ export type DocumentRef = Out<"DocumentRef">
 /** A resident as GET /api/residents and GET /api/admin/residents give them. Personal data: for the screen only. */
 export type ResidentOut = Out<"ResidentOut">
 
-export type Priority = "normal" | "important" | "urgent"
+export type Priority = Schemas["Priority"]
 
 export type NoticeOut = Out<"NoticeOut">
 
@@ -31,26 +31,19 @@ export interface NoticeIn {
   title: string
   body: string
   priority: Priority
-  audience: "all" | "districts" | "role"
+  audience: Schemas["AudienceKind"]
   districts: string[]
   role: string | null
   expires_on: string | null
 }
 
-/** Narrowed by hand: the schema's `priority` and `audience` are strings (editing one makes a NoticeIn of it). */
-export type SentNotice = Omit<Out<"SentNoticeOut">, "priority" | "audience"> &
-  Pick<NoticeIn, "priority" | "audience">
+export type SentNotice = Out<"SentNoticeOut">
 
 export type Tracking = Out<"Tracking">
 
-/** Narrowed by hand: the schema's `checks` has no type (check name → value); `earlier` as below. */
-export type ReviewItem = Omit<Out<"ReviewItem">, "checks" | "earlier"> & {
-  checks: Record<string, string>
-  earlier: EarlierVersion[]
-}
+export type ReviewItem = Out<"ReviewItem">
 
-/** Narrowed by hand: the schema's `checks` has no type (check name → value). */
-export type EarlierVersion = Omit<Out<"EarlierVersion">, "checks"> & { checks: Record<string, string> }
+export type EarlierVersion = Out<"EarlierVersion">
 
 export type DeviceOut = Out<"DeviceOut">
 
@@ -143,8 +136,7 @@ async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
   throw new ApiError(res.status, "http_" + res.status, message)
 }
 
-/** Narrowed by hand: the schema's `role` is a string (the screens look its words up by Role). */
-export type UserOut = Omit<Out<"UserOut">, "role"> & { role: Role }
+export type UserOut = Out<"UserOut">
 
 export interface HandOverMove {
   from: string

@@ -39,7 +39,7 @@ function entry(residentId: string, name: string, doc: Partial<ResidentDoc> = {})
   }
 }
 
-function item(resident_id: string, contact_id: string, concern: string, occurred_at: string, review_mark: string | null = null): ReviewItem {
+function item(resident_id: string, contact_id: string, concern: ReviewItem["concern"], occurred_at: string, review_mark: ReviewItem["review_mark"] = null): ReviewItem {
   return { resident_id, resident_name: "", contact_id, commissioner: "", occurred_at, received_at: 0, kind: "visit", outcome: "met", concern, checks: {}, note: "", follow_up: false, review_mark, earlier: [] }
 }
 

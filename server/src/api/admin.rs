@@ -90,6 +90,7 @@ pub struct UserOut {
     pub id: String,
     pub login: String,
     pub display_name: String,
+    #[schema(value_type = Role)]
     pub role: String,
     pub district_id: Option<String>,
     pub disabled: bool,
@@ -639,42 +640,14 @@ pub async fn revoke_device(
     Ok(HttpResponse::Ok().json(DeviceOut::from(d)))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditOut {
-    pub id: i64,
-    pub at: i64,
-    pub actor_user_id: Option<String>,
-    pub actor_device_id: Option<String>,
-    pub action: String,
-    pub target_kind: String,
-    pub target_id: Option<String>,
-    /// JSON with ids and codes only.
-    pub detail: String,
-}
-
-impl From<AuditEntry> for AuditOut {
-    fn from(e: AuditEntry) -> Self {
-        AuditOut {
-            id: e.id,
-            at: e.at,
-            actor_user_id: e.actor_user_id,
-            actor_device_id: e.actor_device_id,
-            action: e.action,
-            target_kind: e.target_kind,
-            target_id: e.target_id,
-            detail: e.detail,
-        }
-    }
-}
-
 /// The newest 500 audit entries, newest first.
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin",
-    responses((status = 200, body = Vec<AuditOut>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     office_reader(&caller)?;
     let rows = state.db.read(|conn| Ok(audit::recent(conn, 500)?)).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(AuditOut::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(rows))
 }

@@ -9,19 +9,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::json::{ApiJson, field};
+use super::json::ApiJson;
 use crate::admin::{Actor, record};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::notices::{self as store, Notice, Subscription};
 use crate::db::{directory, new_id, now_ms};
-use crate::domain::{Date, Role};
+use crate::domain::Role;
+use crate::domain::notice::{self, Audience, AudienceKind, NoticeStatus, Priority};
 use crate::error::{AppError, ErrorBody};
 
 const STAFF: &[Role] = &[Role::CityStaff, Role::Admin];
-pub const PRIORITIES: [&str; 3] = ["normal", "important", "urgent"];
-const MAX_TITLE: usize = 100;
-const MAX_BODY: usize = 5000;
 
 #[derive(Serialize, ToSchema)]
 pub struct PushKey {
@@ -154,18 +152,16 @@ pub struct NoticeOut {
     pub title: String,
     pub body: String,
     /// `normal` (通常), `important` (重要), `urgent` (緊急).
+    #[schema(value_type = Priority)]
     pub priority: String,
     pub sent_at: Option<i64>,
     pub expires_at: Option<i64>,
     pub read: bool,
 }
 
+/// 緊急 first, then 重要, then 通常 (a word the server does not know, last).
 fn rank(priority: &str) -> u8 {
-    match priority {
-        "urgent" => 0,
-        "important" => 1,
-        _ => 2,
-    }
+    Priority::parse(priority).map_or(u8::MAX, Priority::rank)
 }
 
 /// The caller's notices, 緊急 first, then newest first. Listing them counts as delivered.
@@ -271,14 +267,17 @@ pub struct NoticeIn {
     /// Plain text; line breaks and links are kept as written.
     pub body: String,
     /// `normal` | `important` | `urgent`
+    #[schema(value_type = Priority)]
     pub priority: String,
     /// `all` | `districts` | `role`
+    #[schema(value_type = AudienceKind)]
     pub audience: String,
     /// District ids, for audience `districts`.
     #[serde(default)]
     pub districts: Vec<String>,
     /// `district_lead` | `commissioner`, for audience `role`.
     #[serde(default)]
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     /// Last day shown (`YYYY-MM-DD`, Japan time), if it expires.
     #[serde(default)]
@@ -291,12 +290,16 @@ pub struct SentNoticeOut {
     pub id: String,
     pub title: String,
     pub body: String,
+    #[schema(value_type = Priority)]
     pub priority: String,
+    #[schema(value_type = AudienceKind)]
     pub audience: String,
     pub districts: Vec<String>,
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     pub expires_at: Option<i64>,
     /// `draft`, `sent`, `withdrawn`.
+    #[schema(value_type = NoticeStatus)]
     pub status: String,
     pub created_at: i64,
     pub sent_at: Option<i64>,
@@ -320,42 +323,26 @@ fn sent_out(n: Notice) -> SentNoticeOut {
     }
 }
 
-/// Checks a composed notice field by field and writes it into `n`.
+/// Checks a composed notice field by field (`domain::notice::compose`; here, that the chosen
+/// districts exist) and writes it into `n`.
 fn apply(conn: &mut crate::db::DbConn, n: &mut Notice, input: NoticeIn) -> Result<(), AppError> {
-    let title = input.title.trim().to_string();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
-        return Err(AppError::invalid(
-            "title",
-            "invalid_length",
-            format!("件名は1〜{MAX_TITLE}文字で入力してください。"),
-        ));
-    }
-    let body = input.body.trim_end().replace("\r\n", "\n");
-    if body.trim().is_empty() || body.chars().count() > MAX_BODY {
-        return Err(AppError::invalid(
-            "body",
-            "invalid_length",
-            format!("本文は1〜{MAX_BODY}文字で入力してください。"),
-        ));
-    }
-    if !PRIORITIES.contains(&input.priority.as_str()) {
-        return Err(AppError::invalid(
-            "priority",
-            "invalid_value",
-            "重要度は 通常・重要・緊急 から選んでください。",
-        ));
-    }
-    let (districts, role) = match input.audience.as_str() {
-        "all" => (Vec::new(), None),
-        "districts" => {
-            if input.districts.is_empty() {
-                return Err(AppError::invalid(
-                    "districts",
-                    "required",
-                    "送り先の地区を選んでください。",
-                ));
-            }
-            for d in &input.districts {
+    let composed = notice::compose(
+        notice::Draft {
+            title: &input.title,
+            body: &input.body,
+            priority: &input.priority,
+            audience: &input.audience,
+            districts: input.districts.clone(),
+            role: input.role.as_deref(),
+            expires_on: input.expires_on.as_deref(),
+        },
+        now_ms(),
+    )
+    .map_err(|(f, e)| AppError::invalid(f, e.code, e.message))?;
+    let (districts, role) = match &composed.audience {
+        Audience::All => (Vec::new(), None),
+        Audience::Districts(ids) => {
+            for d in ids {
                 if directory::district_by_id(conn, d)?.is_none() {
                     return Err(AppError::invalid(
                         "districts",
@@ -364,49 +351,17 @@ fn apply(conn: &mut crate::db::DbConn, n: &mut Notice, input: NoticeIn) -> Resul
                     ));
                 }
             }
-            (input.districts, None)
+            (ids.clone(), None)
         }
-        "role" => match input.role.as_deref() {
-            Some(r @ ("district_lead" | "commissioner")) => (Vec::new(), Some(r.to_string())),
-            _ => {
-                return Err(AppError::invalid(
-                    "role",
-                    "invalid_value",
-                    "送り先の役割は 会長（地区の代表） か 委員 から選んでください。",
-                ));
-            }
-        },
-        _ => {
-            return Err(AppError::invalid(
-                "audience",
-                "invalid_value",
-                "送り先は 全員・地区・役割 から選んでください。",
-            ));
-        }
+        Audience::Role(r) => (Vec::new(), Some(r.as_str().to_string())),
     };
-    let expires_at = match input.expires_on.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(d) => {
-            let day = field("expires_on", Date::parse(d))?;
-            // The end of that day in Japan: 00:00 JST of the next day.
-            let end = (day.epoch_days() + 1) * 86_400_000 - 9 * 3_600_000;
-            if end <= now_ms() {
-                return Err(AppError::invalid(
-                    "expires_on",
-                    "in_the_past",
-                    "掲載期限が過去の日付です。",
-                ));
-            }
-            Some(end)
-        }
-    };
-    n.title = title;
-    n.body = body;
-    n.priority = input.priority;
-    n.audience = input.audience;
+    n.title = composed.title;
+    n.body = composed.body;
+    n.priority = composed.priority.as_str().to_string();
+    n.audience = composed.audience.kind().as_str().to_string();
     n.audience_districts = serde_json::to_string(&districts).unwrap_or_else(|_| "[]".into());
     n.audience_role = role;
-    n.expires_at = expires_at;
+    n.expires_at = composed.expires_at;
     n.updated_at = now_ms();
     Ok(())
 }
@@ -462,11 +417,11 @@ fn load_for_staff(conn: &mut crate::db::DbConn, id: &str) -> Result<Notice, AppE
 fn load_in(
     conn: &mut crate::db::DbConn,
     id: &str,
-    status: &str,
+    status: NoticeStatus,
     message: &str,
 ) -> Result<Notice, AppError> {
     let n = load_for_staff(conn, id)?;
-    if n.status != status {
+    if NoticeStatus::parse(&n.status) != Some(status) {
         return Err(AppError::Conflict {
             field: "status".into(),
             message: message.into(),
@@ -491,7 +446,7 @@ pub async fn update(
         &caller,
         id.into_inner(),
         (
-            "draft",
+            NoticeStatus::Draft,
             "送信済みのお知らせは直せません。取り消して新しく送ってください。",
         ),
         "notice.update",
@@ -518,16 +473,19 @@ pub async fn send(
         &state,
         &caller,
         id.into_inner(),
-        ("draft", "このお知らせは送信済みか取り消し済みです。"),
+        (
+            NoticeStatus::Draft,
+            "このお知らせは送信済みか取り消し済みです。",
+        ),
         "notice.send",
         |conn, n, now| {
-            n.status = "sent".into();
+            n.status = NoticeStatus::Sent.as_str().into();
             n.sent_at = Some(now);
             let users = store::audience_users(conn, n)?;
             store::insert_recipients(conn, &n.id, &users)?;
             let payload = json!({ "notice": n.id, "title": n.title, "priority": n.priority });
-            let pushes =
-                crate::push::enqueue(conn, &users, Some(&n.id), &payload, n.priority == "urgent")?;
+            let urgent = Priority::parse(&n.priority) == Some(Priority::Urgent);
+            let pushes = crate::push::enqueue(conn, &users, Some(&n.id), &payload, urgent)?;
             Ok(json!({ "recipients": users.len(), "pushes": pushes }))
         },
     )
@@ -549,10 +507,10 @@ pub async fn withdraw(
         &state,
         &caller,
         id.into_inner(),
-        ("sent", "送信済みのお知らせだけを取り消せます。"),
+        (NoticeStatus::Sent, "送信済みのお知らせだけを取り消せます。"),
         "notice.withdraw",
         |conn, n, now| {
-            n.status = "withdrawn".into();
+            n.status = NoticeStatus::Withdrawn.as_str().into();
             n.withdrawn_at = Some(now);
             store::cancel_notice_jobs(conn, &n.id, now)?;
             Ok(json!({}))
@@ -569,7 +527,7 @@ async fn change_notice(
     state: &AppState,
     caller: &Caller,
     id: String,
-    expect: (&'static str, &'static str),
+    expect: (NoticeStatus, &'static str),
     action: &'static str,
     change: impl FnOnce(&mut crate::db::DbConn, &mut Notice, i64) -> Result<serde_json::Value, AppError>
     + Send

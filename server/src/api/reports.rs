@@ -14,7 +14,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::{activities, directory, review};
 use crate::domain::Role;
-use crate::domain::activity::{self, Counted, OwnActivity, Totals};
+use crate::domain::activity::{self, ActivityKind, OwnActivity, Totals};
+use crate::domain::contact::{Activity, Kind};
 use crate::error::{AppError, ErrorBody};
 
 #[derive(Deserialize, IntoParams)]
@@ -97,63 +98,33 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             ))
         })
         .await?;
-    let counted = |c: &review::MonthContact| {
-        let a: serde_json::Value = serde_json::from_str(&c.activity).unwrap_or_default();
-        let list = |k: &str| -> Vec<String> {
-            a[k].as_array()
-                .map(|v| {
-                    v.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        Counted {
-            day: c.occurred_at.chars().take(10).collect(),
-            kind: c.kind.clone(),
-            fields: list("fields"),
-            contents: list("contents"),
-        }
-    };
-    // One pass: each person's contacts and activities, by (district, user). Every row is counted per
-    // person and added, so 活動日数 are commissioner-days in a district row as in the lead's total.
-    type Person<'a> = (&'a str, &'a str);
-    let mut by_person: HashMap<Person, (Vec<Counted>, Vec<OwnActivity>)> = HashMap::new();
+    let mut month = activity::Month::default();
     for c in &contacts {
-        let key = (c.district_id.as_str(), c.delivered_by_user_id.as_str());
-        by_person.entry(key).or_default().0.push(counted(c));
+        // Every row was written from a contact the schema accepted (a kind it knows).
+        let Some(kind) = Kind::parse(&c.kind) else {
+            tracing::error!(kind = %c.kind, "contact row with an unknown kind not counted");
+            continue;
+        };
+        let a = Activity::parse(&c.activity);
+        month.contact(
+            &c.district_id,
+            &c.delivered_by_user_id,
+            &c.occurred_at,
+            kind,
+            &a,
+        );
     }
     for a in &own {
-        let key = (a.district_id.as_deref().unwrap_or(""), a.user_id.as_str());
-        by_person.entry(key).or_default().1.push(OwnActivity {
-            day: a.day.clone(),
-            kind: a.kind.clone(),
-        });
+        let (day, kind) = (a.day.clone(), ActivityKind::parse(&a.kind));
+        month.own(
+            a.district_id.as_deref().unwrap_or(""),
+            &a.user_id,
+            OwnActivity { day, kind },
+        );
     }
-    // A referral (つなぎ) is a 関係機関との連絡調整 of its author, in its resident's district.
     for (author, district, day) in &referrals {
-        let key = (district.as_str(), author.as_str());
-        by_person.entry(key).or_default().1.push(OwnActivity {
-            day: day.clone(),
-            kind: activity::REFERRAL_KIND.into(),
-        });
+        month.referral(district, author, day);
     }
-    let sum = |keep: &dyn Fn(&Person) -> bool| {
-        let mut t = Totals::zero();
-        for (_, (c, o)) in by_person.iter().filter(|(k, _)| keep(k)) {
-            t.add(&activity::count(c, o));
-        }
-        t
-    };
-    // A person's row counts all of their month at once (a day in two districts is one day).
-    let one_person = |id: &str| {
-        let (mut c, mut o) = (Vec::new(), Vec::new());
-        for (_, (cs, os)) in by_person.iter().filter(|((_, u), _)| *u == id) {
-            c.extend(cs.iter().cloned());
-            o.extend(os.iter().cloned());
-        }
-        activity::count(&c, &o)
-    };
     let mut rows = Vec::new();
     if caller.role == Role::CityStaff {
         let mut ids: Vec<(&String, &String)> = districts.iter().collect();
@@ -162,7 +133,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
             rows.push(ActivityRow {
                 district: name.clone(),
                 commissioner: String::new(),
-                totals: sum(&|(d, _)| *d == id.as_str()),
+                totals: month.district(id),
             });
         }
     } else {
@@ -174,7 +145,7 @@ async fn build(state: &AppState, caller: &Caller, month: &str) -> Result<Activit
                     .cloned()
                     .unwrap_or_default(),
                 commissioner: name.clone(),
-                totals: one_person(id),
+                totals: month.person(id),
             });
         }
     }

@@ -1,6 +1,9 @@
 //! `/api/review/*`: what a district lead (地区民児協 会長) acts on — alerts raised by the escalation
 //! rules, overdue residents, snowfall days. Leads only, their own district only.
 
+use crate::domain::contact::{
+    CheckName, CheckValue, Checks, Concern, Kind, Outcome, ReviewMark, parse_checks,
+};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -487,6 +490,44 @@ pub struct ContactQuery {
     pub check: Option<String>,
 }
 
+/// What a contact said, as the lead reads it: now ([`ReviewItem`]) or before an edit
+/// ([`EarlierVersion`]).
+#[derive(Serialize, ToSchema)]
+pub struct ContactSaid {
+    /// As recorded on the tablet.
+    pub occurred_at: String,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    pub concern: Concern,
+    /// Check name → value.
+    #[schema(value_type = std::collections::BTreeMap<CheckName, CheckValue>)]
+    pub checks: Checks,
+    pub note: String,
+}
+
+impl ContactSaid {
+    /// From a stored row's columns (a contact, or an earlier version of one): the words parsed,
+    /// as the schema accepted them. A word it does not know is an error, not a guess.
+    fn of_row(
+        occurred_at: String,
+        kind: &str,
+        outcome: &str,
+        concern: &str,
+        checks: &str,
+        note: String,
+    ) -> Result<ContactSaid, AppError> {
+        let bad = |what: &str| AppError::internal(format!("a stored contact's {what} is unknown"));
+        Ok(ContactSaid {
+            occurred_at,
+            kind: Kind::parse(kind).ok_or_else(|| bad("kind"))?,
+            outcome: Outcome::parse(outcome).ok_or_else(|| bad("outcome"))?,
+            concern: Concern::parse(concern).ok_or_else(|| bad("concern"))?,
+            checks: parse_checks(checks).ok_or_else(|| bad("checks"))?,
+            note,
+        })
+    }
+}
+
 /// One line of the lead's review list.
 #[derive(Serialize, ToSchema)]
 pub struct ReviewItem {
@@ -494,18 +535,13 @@ pub struct ReviewItem {
     pub resident_name: String,
     pub contact_id: String,
     pub commissioner: String,
-    /// As recorded on the tablet.
-    pub occurred_at: String,
+    #[serde(flatten)]
+    pub said: ContactSaid,
     /// When the server received it (ms since the epoch).
     pub received_at: i64,
-    pub kind: String,
-    pub outcome: String,
-    pub concern: String,
-    /// Check name → value.
-    pub checks: serde_json::Value,
-    pub note: String,
     pub follow_up: bool,
     /// The lead's mark, if any: confirmed | check | return.
+    #[schema(value_type = Option<ReviewMark>)]
     pub review_mark: Option<String>,
     /// What the contact said before its author edited it, oldest first (empty when never edited):
     /// the lead sees what changed.
@@ -515,12 +551,8 @@ pub struct ReviewItem {
 /// A contact as it was until an edit replaced it.
 #[derive(Serialize, ToSchema)]
 pub struct EarlierVersion {
-    pub occurred_at: String,
-    pub kind: String,
-    pub outcome: String,
-    pub concern: String,
-    pub checks: serde_json::Value,
-    pub note: String,
+    #[serde(flatten)]
+    pub said: ContactSaid,
     /// When the edit that replaced it arrived (ms since the epoch).
     pub replaced_at: i64,
 }
@@ -546,9 +578,9 @@ pub async fn contacts(
             _ => Ok(()),
         }
     };
-    one_of("kind", &q.kind, &KINDS)?;
-    one_of("concern", &q.concern, &CONCERNS)?;
-    one_of("check", &q.check, &CHECK_NAMES)?;
+    one_of("kind", &q.kind, KINDS)?;
+    one_of("concern", &q.concern, CONCERNS)?;
+    one_of("check", &q.check, CHECK_NAMES)?;
     let day = |name: &str, v: Option<String>| -> Result<Option<String>, AppError> {
         v.map(|d| field(name, Date::parse(&d)).map(|d| d.to_string()))
             .transpose()
@@ -577,12 +609,14 @@ pub async fn contacts(
                     .entry((v.resident_id, v.contact_id))
                     .or_default()
                     .push(EarlierVersion {
-                        occurred_at: v.occurred_at,
-                        kind: v.kind,
-                        outcome: v.outcome,
-                        concern: v.concern,
-                        checks: serde_json::from_str(&v.checks).unwrap_or_default(),
-                        note: v.note,
+                        said: ContactSaid::of_row(
+                            v.occurred_at,
+                            &v.kind,
+                            &v.outcome,
+                            &v.concern,
+                            &v.checks,
+                            v.note,
+                        )?,
                         replaced_at: v.replaced_at,
                     });
             }
@@ -591,26 +625,30 @@ pub async fn contacts(
         .await?;
     let mut out: Vec<ReviewItem> = rows
         .into_iter()
-        .map(|(c, resident_name, commissioner, mark)| ReviewItem {
-            earlier: earlier
-                .remove(&(c.resident_id.clone(), c.id.clone()))
-                .unwrap_or_default(),
-            resident_id: c.resident_id,
-            resident_name,
-            contact_id: c.id,
-            commissioner,
-            occurred_at: c.occurred_at,
-            received_at: c.received_at,
-            kind: c.kind,
-            outcome: c.outcome,
-            concern: c.concern,
-            checks: serde_json::from_str(&c.checks).unwrap_or_default(),
-            note: c.note,
-            follow_up: c.follow_up,
-            review_mark: mark,
+        .map(|(c, resident_name, commissioner, mark)| {
+            Ok(ReviewItem {
+                earlier: earlier
+                    .remove(&(c.resident_id.clone(), c.id.clone()))
+                    .unwrap_or_default(),
+                said: ContactSaid::of_row(
+                    c.occurred_at,
+                    &c.kind,
+                    &c.outcome,
+                    &c.concern,
+                    &c.checks,
+                    c.note,
+                )?,
+                resident_id: c.resident_id,
+                resident_name,
+                contact_id: c.id,
+                commissioner,
+                received_at: c.received_at,
+                follow_up: c.follow_up,
+                review_mark: mark,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     // Concerns first, then entries the lead has not marked, each group newest first (stable sort).
-    out.sort_by_key(|i| (i.concern == "none", i.review_mark.is_some()));
+    out.sort_by_key(|i| (i.said.concern == Concern::None, i.review_mark.is_some()));
     Ok(HttpResponse::Ok().json(out))
 }

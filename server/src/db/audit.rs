@@ -7,8 +7,11 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::audit_log;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// An entry as stored, and as the office's audit screen gets it (`GET /api/admin/audit`): ids
+/// and codes only, so the row is the answer.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_log)]
+#[schema(as = AuditOut)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: i64,
@@ -17,6 +20,7 @@ pub struct AuditEntry {
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<String>,
+    /// JSON with ids and codes only.
     pub detail: String,
 }
 

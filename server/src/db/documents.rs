@@ -10,6 +10,9 @@ use super::schema::{
     contact_versions, contacts, data_problems, doc_chunks, doc_sync_states, referrals, residents,
     reviews,
 };
+use crate::domain::contact::{
+    Activity, Concern, Contact, Kind, Outcome, checks_json, parse_checks,
+};
 
 /// One stored piece of a document.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -226,6 +229,57 @@ pub struct ContactRecord {
 }
 
 impl ContactRecord {
+    /// The row for `contact` of `resident_id`, received now from `user_id` (and their tablet):
+    /// the one place a [`Contact`] becomes a row.
+    pub fn of(
+        resident_id: &str,
+        contact: &Contact,
+        user_id: &str,
+        device_id: Option<&str>,
+        now: i64,
+    ) -> ContactRecord {
+        ContactRecord {
+            resident_id: resident_id.to_string(),
+            id: contact.id.clone(),
+            occurred_at: contact.occurred_at.clone(),
+            author_id: contact.author_id.clone(),
+            kind: contact.kind.as_str().to_string(),
+            outcome: contact.outcome.as_str().to_string(),
+            checks: checks_json(&contact.checks),
+            concern: contact.concern.as_str().to_string(),
+            activity: contact.activity.to_json(),
+            note: contact.note.clone(),
+            follow_up: contact.follow_up,
+            delivered_by_user_id: user_id.to_string(),
+            delivered_by_device_id: device_id.map(str::to_string),
+            received_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The contact this row holds: the one place a row becomes a [`Contact`] again. A word the
+    /// schema does not know (a row written by hand, or by a newer server) is an error, not a guess.
+    pub fn contact(&self) -> Result<Contact, crate::error::AppError> {
+        let bad = |column: &str| {
+            crate::error::AppError::internal(format!(
+                "contact {}: unknown {column} in the row",
+                self.id
+            ))
+        };
+        Ok(Contact {
+            id: self.id.clone(),
+            occurred_at: self.occurred_at.clone(),
+            author_id: self.author_id.clone(),
+            kind: Kind::parse(&self.kind).ok_or_else(|| bad("kind"))?,
+            outcome: Outcome::parse(&self.outcome).ok_or_else(|| bad("outcome"))?,
+            checks: parse_checks(&self.checks).ok_or_else(|| bad("checks"))?,
+            concern: Concern::parse(&self.concern).ok_or_else(|| bad("concern"))?,
+            activity: Activity::parse(&self.activity),
+            note: self.note.clone(),
+            follow_up: self.follow_up,
+        })
+    }
+
     /// Whether the document's content differs (receipt metadata aside).
     pub fn same_content(&self, other: &ContactRecord) -> bool {
         (

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{districts, notice_recipients, notices, push_jobs, push_subscriptions, users};
+use crate::domain::notice::{AudienceKind, NoticeStatus, Priority};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = notices)]
@@ -36,12 +37,12 @@ impl Notice {
             id,
             title: String::new(),
             body: String::new(),
-            priority: "normal".into(),
-            audience: "all".into(),
+            priority: Priority::Normal.as_str().into(),
+            audience: AudienceKind::All.as_str().into(),
             audience_districts: "[]".into(),
             audience_role: None,
             expires_at: None,
-            status: "draft".into(),
+            status: NoticeStatus::Draft.as_str().into(),
             created_by,
             created_at: now,
             updated_at: now,
@@ -88,13 +89,15 @@ pub fn audience_users(conn: &mut DbConn, n: &Notice) -> QueryResult<Vec<String>>
         .filter(users::role.eq_any(["commissioner", "district_lead"]))
         .select(users::id)
         .into_boxed();
-    match n.audience.as_str() {
-        "districts" => {
+    match AudienceKind::parse(&n.audience) {
+        Some(AudienceKind::Districts) => {
             let ids: Vec<String> = serde_json::from_str(&n.audience_districts).unwrap_or_default();
             q = q.filter(users::district_id.eq_any(ids));
         }
-        "role" => q = q.filter(users::role.eq(n.audience_role.clone().unwrap_or_default())),
-        _ => {}
+        Some(AudienceKind::Role) => {
+            q = q.filter(users::role.eq(n.audience_role.clone().unwrap_or_default()))
+        }
+        Some(AudienceKind::All) | None => {}
     }
     q.load(conn)
 }
@@ -105,8 +108,8 @@ pub fn urgent_unread_by_district(conn: &mut DbConn, now: i64) -> QueryResult<Vec
     let rows: Vec<(Option<String>, String)> = notice_recipients::table
         .inner_join(notices::table)
         .inner_join(users::table)
-        .filter(notices::priority.eq("urgent"))
-        .filter(notices::status.eq("sent"))
+        .filter(notices::priority.eq(Priority::Urgent.as_str()))
+        .filter(notices::status.eq(NoticeStatus::Sent.as_str()))
         .filter(
             notices::expires_at
                 .is_null()
@@ -155,7 +158,7 @@ pub fn notices_for_user(conn: &mut DbConn, user_id: &str, now: i64) -> QueryResu
     let rows: Vec<(Notice, Option<i64>, Option<i64>)> = notices::table
         .inner_join(notice_recipients::table)
         .filter(notice_recipients::user_id.eq(user_id))
-        .filter(notices::status.eq("sent"))
+        .filter(notices::status.eq(NoticeStatus::Sent.as_str()))
         .filter(
             notices::expires_at
                 .is_null()

@@ -14,18 +14,39 @@
 //!   contacts but not visits.
 //! - その他の活動件数 ([`OTHER_ACTIVITIES`]): entries of the commissioner's own activity log
 //!   (one Automerge document per commissioner, `sync::schema` `activities`), one each, under the
-//!   item of its kind (`sync::schema::ACTIVITY_KINDS`, whose first six are these items in order).
+//!   item of its kind ([`ActivityKind`], whose first six are these items in order).
 //! - 連絡調整回数: activity log entries of kind `liaison` (関係機関との連絡調整), and つなぎ
 //!   (referrals to agencies recorded for a resident, `sync::schema` `referrals`), one each on its
 //!   day, for its author ([`REFERRAL_KIND`]). Contacts never count here.
 //! - 活動日数: distinct days (Japan date) with at least one contact or activity log entry.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::sync::schema::ACTIVITY_KINDS;
+use super::contact::{Activity, Kind, vocabulary};
 
-/// What a referral (つなぎ) counts as: a 関係機関との連絡調整 (`liaison`) of its author.
-pub const REFERRAL_KIND: &str = "liaison";
+vocabulary! {
+    /// The activity log's kinds: the six その他の活動 of the national form, in the form's order
+    /// ([`OTHER_ACTIVITIES`] by position), then 関係機関との連絡調整 (counted as 連絡調整回数).
+    ActivityKind {
+        /// 調査・実態把握
+        Survey = "survey",
+        /// 行事・事業・会議への参加協力
+        Event = "event",
+        /// 地域福祉活動・自主活動
+        Community = "community",
+        /// 民児協運営・研修
+        Council = "council",
+        /// 証明事務
+        Certificate = "certificate",
+        /// 要保護児童の発見の通告・仲介
+        ChildReport = "child_report",
+        /// 関係機関との連絡調整
+        Liaison = "liaison",
+    }
+}
+
+/// What a referral (つなぎ) counts as: a 関係機関との連絡調整 of its author.
+pub const REFERRAL_KIND: ActivityKind = ActivityKind::Liaison;
 
 /// 分野.
 pub const FIELDS: [&str; 4] = ["高齢者", "障害者", "子ども", "その他"];
@@ -63,7 +84,8 @@ pub const OTHER_ACTIVITIES: [&str; 6] = [
 pub struct OwnActivity {
     /// `YYYY-MM-DD` (Japan).
     pub day: String,
-    pub kind: String,
+    /// `None`: a kind this server does not know (a newer app's): it counts its day only.
+    pub kind: Option<ActivityKind>,
 }
 
 /// One contact as the counting sees it.
@@ -71,7 +93,7 @@ pub struct OwnActivity {
 pub struct Counted {
     /// `YYYY-MM-DD` (Japan).
     pub day: String,
-    pub kind: String,
+    pub kind: Kind,
     pub fields: Vec<String>,
     pub contents: Vec<String>,
 }
@@ -136,17 +158,91 @@ pub fn is_consultation(c: &Counted) -> bool {
     !c.fields.is_empty()
 }
 
+/// A month's contacts and own activities, by (district, person): what the 活動記録's rows add up.
+/// Every row is counted per person and added, so 活動日数 are commissioner-days in a district row as
+/// in a lead's total.
+#[derive(Debug, Default)]
+pub struct Month {
+    by_person: HashMap<(String, String), (Vec<Counted>, Vec<OwnActivity>)>,
+}
+
+impl Month {
+    /// A contact of `user_id` in `district_id`: its day, kind and 相談・支援 classification.
+    pub fn contact(
+        &mut self,
+        district_id: &str,
+        user_id: &str,
+        occurred_at: &str,
+        kind: Kind,
+        activity: &Activity,
+    ) {
+        self.entry(district_id, user_id).0.push(Counted {
+            day: occurred_at.chars().take(10).collect(),
+            kind,
+            fields: activity.fields.clone(),
+            contents: activity.contents.clone(),
+        });
+    }
+
+    /// An entry of `user_id`'s own activity log (`district_id`: theirs, if any).
+    pub fn own(&mut self, district_id: &str, user_id: &str, a: OwnActivity) {
+        self.entry(district_id, user_id).1.push(a);
+    }
+
+    /// A referral (つなぎ) by `author_id` on `day`, in its resident's district: a
+    /// 関係機関との連絡調整 of its author ([`REFERRAL_KIND`]).
+    pub fn referral(&mut self, district_id: &str, author_id: &str, day: &str) {
+        self.own(
+            district_id,
+            author_id,
+            OwnActivity {
+                day: day.to_string(),
+                kind: Some(REFERRAL_KIND),
+            },
+        );
+    }
+
+    fn entry(&mut self, district_id: &str, user_id: &str) -> &mut (Vec<Counted>, Vec<OwnActivity>) {
+        self.by_person
+            .entry((district_id.to_string(), user_id.to_string()))
+            .or_default()
+    }
+
+    /// A district's row: each of its people counted, then added.
+    pub fn district(&self, district_id: &str) -> Totals {
+        let mut t = Totals::zero();
+        for ((d, _), (c, o)) in &self.by_person {
+            if d == district_id {
+                t.add(&count(c, o));
+            }
+        }
+        t
+    }
+
+    /// A person's row: all of their month at once (a day in two districts is one day).
+    pub fn person(&self, user_id: &str) -> Totals {
+        let (mut c, mut o) = (Vec::new(), Vec::new());
+        for ((_, u), (cs, os)) in &self.by_person {
+            if u == user_id {
+                c.extend(cs.iter().cloned());
+                o.extend(os.iter().cloned());
+            }
+        }
+        count(&c, &o)
+    }
+}
+
 /// Counts one commissioner's contacts and own activities of one month.
 pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
     let mut t = Totals::empty();
     let mut days = BTreeSet::new();
     for a in own {
         days.insert(a.day.clone());
-        if a.kind == "liaison" {
+        if a.kind == Some(ActivityKind::Liaison) {
             t.liaison += 1;
-        } else if let Some(i) = ACTIVITY_KINDS[..OTHER_ACTIVITIES.len()]
+        } else if let Some(i) = ActivityKind::ALL[..OTHER_ACTIVITIES.len()]
             .iter()
-            .position(|k| *k == a.kind)
+            .position(|k| Some(*k) == a.kind)
         {
             *t.other_activities
                 .entry(OTHER_ACTIVITIES[i].into())
@@ -155,7 +251,7 @@ pub fn count(contacts: &[Counted], own: &[OwnActivity]) -> Totals {
     }
     for c in contacts {
         days.insert(c.day.clone());
-        if c.kind == "visit" {
+        if c.kind == Kind::Visit {
             t.visits += 1;
         }
         if !is_consultation(c) {
@@ -281,7 +377,7 @@ mod tests {
     fn c(day: &str, kind: &str, fields: &[&str], contents: &[&str]) -> Counted {
         Counted {
             day: day.into(),
-            kind: kind.into(),
+            kind: Kind::parse(kind).unwrap(),
             fields: fields.iter().map(|s| s.to_string()).collect(),
             contents: contents.iter().map(|s| s.to_string()).collect(),
         }
@@ -291,7 +387,7 @@ mod tests {
     fn a_hand_counted_month() {
         let own = |day: &str, kind: &str| OwnActivity {
             day: day.into(),
-            kind: kind.into(),
+            kind: ActivityKind::parse(kind),
         };
         let t = count(
             &[
@@ -351,12 +447,12 @@ mod tests {
 
     #[test]
     fn every_activity_kind_counts_somewhere() {
-        for k in ACTIVITY_KINDS {
+        for k in ActivityKind::ALL {
             let t = count(
                 &[],
                 &[OwnActivity {
                     day: "2026-11-02".into(),
-                    kind: k.into(),
+                    kind: Some(*k),
                 }],
             );
             assert_eq!(

@@ -4,6 +4,8 @@
 //! sync path calls it for every contact a commit may have changed the verdict on, each in the order
 //! things happened (`sync::projection::raise_alerts`), so late and out-of-order arrivals are judged too.
 
+use super::contact::{CheckName, CheckValue, Concern, Contact, Outcome};
+
 /// Where the lead might turn (the suggestion shown with the alert).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -41,16 +43,13 @@ impl Route {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
     /// The check was 気になる in each of the last `times` contacts that recorded it.
-    CheckConcernRun { check: &'static str, times: usize },
+    CheckConcernRun { check: CheckName, times: usize },
     /// The newest contact has the check 気になる and this outcome.
-    CheckConcernWithOutcome {
-        check: &'static str,
-        outcome: &'static str,
-    },
+    CheckConcernWithOutcome { check: CheckName, outcome: Outcome },
     /// The newest contact has the check 気になる within `days` after a marked snowfall day.
-    CheckConcernAfterSnowfall { check: &'static str, days: i64 },
+    CheckConcernAfterSnowfall { check: CheckName, days: i64 },
     /// The newest contact has this concern level.
-    Concern { level: &'static str },
+    Concern { level: Concern },
 }
 
 /// One escalation rule.
@@ -69,15 +68,17 @@ pub const RULES: &[Rule] = &[
         code: "urgent",
         title_ja: "至急の見守りが必要と記録されました",
         route: Route::Emergency,
-        condition: Condition::Concern { level: "urgent" },
+        condition: Condition::Concern {
+            level: Concern::Urgent,
+        },
     },
     Rule {
         code: "lights_no_answer",
         title_ja: "電気の様子が気になり、応答がありません",
         route: Route::Police,
         condition: Condition::CheckConcernWithOutcome {
-            check: "lights",
-            outcome: "no_answer",
+            check: CheckName::Lights,
+            outcome: Outcome::NoAnswer,
         },
     },
     Rule {
@@ -85,7 +86,7 @@ pub const RULES: &[Rule] = &[
         title_ja: "郵便受けが2回続けて気になる状態です",
         route: Route::ChiikiHokatsu,
         condition: Condition::CheckConcernRun {
-            check: "mailbox",
+            check: CheckName::Mailbox,
             times: 2,
         },
     },
@@ -94,61 +95,39 @@ pub const RULES: &[Rule] = &[
         title_ja: "降雪の後、除雪されていません",
         route: Route::ChikuShakyo,
         condition: Condition::CheckConcernAfterSnowfall {
-            check: "snow",
+            check: CheckName::Snow,
             days: 3,
         },
     },
 ];
-
-/// A contact as the rules see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Signal {
-    pub contact_id: String,
-    /// ISO 8601; its first ten characters are the date.
-    pub occurred_at: String,
-    pub outcome: String,
-    pub concern: String,
-    /// check name → 'ok' | 'concern' | 'unknown' | 'na'
-    pub checks: std::collections::BTreeMap<String, String>,
-}
-
-impl Signal {
-    fn check(&self, name: &str) -> Option<&str> {
-        self.checks.get(name).map(String::as_str)
-    }
-
-    fn day(&self) -> &str {
-        self.occurred_at.get(..10).unwrap_or("")
-    }
-}
 
 /// Days from `a` to `b` (`YYYY-MM-DD`), if both parse.
 pub fn days_between(a: &str, b: &str) -> Option<i64> {
     Some(super::Date::parse(b).ok()?.epoch_days() - super::Date::parse(a).ok()?.epoch_days())
 }
 
-fn fires(rule: &Rule, newest_first: &[Signal], snowfall_days: &[String]) -> bool {
+fn fires(rule: &Rule, newest_first: &[Contact], snowfall_days: &[String]) -> bool {
     let Some(newest) = newest_first.first() else {
         return false;
     };
     match rule.condition {
         Condition::Concern { level } => newest.concern == level,
         Condition::CheckConcernWithOutcome { check, outcome } => {
-            newest.check(check) == Some("concern") && newest.outcome == outcome
+            newest.check(check) == Some(CheckValue::Concern) && newest.outcome == outcome
         }
         Condition::CheckConcernRun { check, times } => {
-            let recorded: Vec<&str> = newest_first
+            let recorded: Vec<CheckValue> = newest_first
                 .iter()
                 .filter_map(|s| s.check(check))
-                .filter(|v| *v != "na")
+                .filter(|v| *v != CheckValue::Na)
                 .take(times)
                 .collect();
-            newest.check(check) == Some("concern")
+            newest.check(check) == Some(CheckValue::Concern)
                 && recorded.len() == times
-                && recorded.iter().all(|v| *v == "concern")
+                && recorded.iter().all(|v| *v == CheckValue::Concern)
         }
         Condition::CheckConcernAfterSnowfall { check, days } => {
-            newest.check(check) == Some("concern")
+            newest.check(check) == Some(CheckValue::Concern)
                 && snowfall_days
                     .iter()
                     .any(|d| days_between(d, newest.day()).is_some_and(|n| (0..=days).contains(&n)))
@@ -159,13 +138,13 @@ fn fires(rule: &Rule, newest_first: &[Signal], snowfall_days: &[String]) -> bool
 /// Whether any rule could fire with this contact as the newest: each needs its newest contact to
 /// have the rule's concern level or its check 気になる. A contact that could not (most) adds nothing
 /// to any rule — at most it breaks a 郵便受け run — so the rules need not be read for it.
-pub fn could_fire(concern: &str, checks: &std::collections::BTreeMap<String, String>) -> bool {
+pub fn could_fire(contact: &Contact) -> bool {
     RULES.iter().any(|r| match r.condition {
-        Condition::Concern { level } => concern == level,
+        Condition::Concern { level } => contact.concern == level,
         Condition::CheckConcernRun { check, .. }
         | Condition::CheckConcernWithOutcome { check, .. }
         | Condition::CheckConcernAfterSnowfall { check, .. } => {
-            checks.get(check).is_some_and(|v| v == "concern")
+            contact.check(check) == Some(CheckValue::Concern)
         }
     })
 }
@@ -175,14 +154,14 @@ pub fn could_fire(concern: &str, checks: &std::collections::BTreeMap<String, Str
 pub const CONTEXT: usize = 6;
 
 /// The rules the newest contact (first in `newest_first`) sets off, each with that contact's id.
-pub fn evaluate<'a>(newest_first: &[Signal], snowfall_days: &[String]) -> Vec<(&'a Rule, String)> {
+pub fn evaluate<'a>(newest_first: &[Contact], snowfall_days: &[String]) -> Vec<(&'a Rule, String)> {
     let Some(newest) = newest_first.first() else {
         return Vec::new();
     };
     RULES
         .iter()
         .filter(|r| fires(r, newest_first, snowfall_days))
-        .map(|r| (r, newest.contact_id.clone()))
+        .map(|r| (r, newest.id.clone()))
         .collect()
 }
 
@@ -194,20 +173,26 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 mod tests {
     use super::*;
 
-    fn sig(id: &str, day: &str, outcome: &str, concern: &str, checks: &[(&str, &str)]) -> Signal {
-        Signal {
-            contact_id: id.into(),
+    /// A contact as a tablet writes it (the words as strings, as the document holds them).
+    fn sig(id: &str, day: &str, outcome: &str, concern: &str, checks: &[(&str, &str)]) -> Contact {
+        Contact {
+            id: id.into(),
             occurred_at: format!("{day}T10:00:00+09:00"),
-            outcome: outcome.into(),
-            concern: concern.into(),
+            author_id: "u".into(),
+            kind: crate::domain::contact::Kind::Visit,
+            outcome: Outcome::parse(outcome).unwrap(),
             checks: checks
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (CheckName::parse(k).unwrap(), CheckValue::parse(v).unwrap()))
                 .collect(),
+            concern: Concern::parse(concern).unwrap(),
+            activity: Default::default(),
+            note: String::new(),
+            follow_up: false,
         }
     }
 
-    fn codes(newest_first: &[Signal], snow: &[&str]) -> Vec<&'static str> {
+    fn codes(newest_first: &[Contact], snow: &[&str]) -> Vec<&'static str> {
         let snow: Vec<String> = snow.iter().map(|s| s.to_string()).collect();
         let fired: Vec<&'static str> = evaluate(newest_first, &snow)
             .into_iter()
@@ -216,7 +201,7 @@ mod tests {
         // The sync path skips the rules for a newest contact that `could_fire` rules out: every
         // pattern that fires here must pass it.
         if let Some(newest) = newest_first.first() {
-            assert!(fired.is_empty() || could_fire(&newest.concern, &newest.checks));
+            assert!(fired.is_empty() || could_fire(newest));
         }
         fired
     }

@@ -6,7 +6,9 @@
 
 pub mod activity;
 pub mod alerts;
+pub mod contact;
 pub mod demo_names;
+pub mod notice;
 pub mod roster;
 
 use serde::{Deserialize, Serialize};

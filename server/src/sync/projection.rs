@@ -38,23 +38,7 @@ pub fn write_projection(
     let contacts = projection
         .contacts
         .iter()
-        .map(|c| ContactRecord {
-            resident_id: resident_id.to_string(),
-            id: c.id.clone(),
-            occurred_at: c.occurred_at.clone(),
-            author_id: c.author_id.clone(),
-            kind: c.kind.clone(),
-            outcome: c.outcome.clone(),
-            checks: c.checks.clone(),
-            concern: c.concern.clone(),
-            activity: c.activity.clone(),
-            note: c.note.clone(),
-            follow_up: c.follow_up,
-            delivered_by_user_id: user_id.to_string(),
-            delivered_by_device_id: device_id.map(str::to_string),
-            received_at: now,
-            updated_at: now,
-        })
+        .map(|c| ContactRecord::of(resident_id, c, user_id, device_id, now))
         .collect();
     let reviews = projection
         .reviews
@@ -115,10 +99,7 @@ pub fn write_projection(
     let earliest = projection
         .contacts
         .iter()
-        .filter(|c| {
-            let checks = serde_json::from_str(&c.checks).unwrap_or_default();
-            crate::domain::alerts::could_fire(&c.concern, &checks)
-        })
+        .filter(|c| crate::domain::alerts::could_fire(c))
         .map(|c| c.occurred_at.as_str())
         .min();
     if let Some(earliest) = earliest {
@@ -145,7 +126,8 @@ pub fn write_projection(
 /// raised arriving in time; a contact that now completes a run (郵便受け twice) with a late one
 /// raises too. Re-judging a contact raises nothing twice (one alert per resident, rule and contact).
 pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result<(), AppError> {
-    use crate::domain::alerts::{CONTEXT, Signal, evaluate};
+    use crate::domain::alerts::{CONTEXT, evaluate};
+    use crate::domain::contact::Contact;
     let may_alert = std::mem::take(&mut memo.may_alert);
     if may_alert.is_empty() {
         return Ok(());
@@ -160,16 +142,16 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
             continue;
         };
         let since = &may_alert[resident_id];
-        let newest_first: Vec<Signal> = contacts
+        let newest_first: Vec<Contact> = contacts
             .remove(resident_id)
             .unwrap_or_default()
-            .into_iter()
-            .map(|c| Signal {
-                checks: serde_json::from_str(&c.checks).unwrap_or_default(),
-                contact_id: c.id,
-                occurred_at: c.occurred_at,
-                outcome: c.outcome,
-                concern: c.concern,
+            .iter()
+            // Every row was written from a contact the schema accepted; one that no longer reads
+            // is logged and left out of the judging, never a reason to refuse the commit.
+            .filter_map(|r| {
+                r.contact()
+                    .inspect_err(|e| tracing::error!(error = %e, "contact row not judged"))
+                    .ok()
             })
             .collect();
         if !memo.snow.contains_key(district_id) {

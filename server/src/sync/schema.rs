@@ -50,34 +50,25 @@ use automerge::{
     AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
 };
 
+use crate::domain::contact::{
+    Activity, CheckName, CheckValue, Checks, Concern, Contact, Kind, Outcome, ReviewMark,
+};
+
 pub const SCHEMA_VERSION: i64 = 1;
-/// 訪問 visit / 電話 phone / 声かけ greeting / 間接確認 indirect check.
-pub const KINDS: [&str; 4] = ["visit", "phone", "greeting", "indirect"];
-/// 会えた / 不在 / 応答なし / その他.
-pub const OUTCOMES: [&str; 4] = ["met", "absent", "no_answer", "other"];
-/// 電気 / 郵便受け / ゴミ出し / 除雪 / カーテン / 洗濯物.
-pub const CHECK_NAMES: [&str; 6] = [
-    "lights", "mailbox", "garbage", "snow", "curtains", "laundry",
-];
-/// 異常なし / 気になる / 確認できず / 該当なし.
-pub const CHECK_VALUES: [&str; 4] = ["ok", "concern", "unknown", "na"];
-/// なし / 見守り強化 / 至急.
-pub const CONCERNS: [&str; 3] = ["none", "watch", "urgent"];
-/// 確認済み / 要確認 / 差し戻し.
-pub const REVIEW_MARKS: [&str; 3] = ["confirmed", "check", "return"];
-/// The activity log's kinds: the six その他の活動 of the national form (調査・実態把握 /
-/// 行事・事業・会議への参加協力 / 地域福祉活動・自主活動 / 民児協運営・研修 / 証明事務 /
-/// 要保護児童の発見の通告・仲介), in the form's order (`domain::activity` counts by position), then
-/// 関係機関との連絡調整 (counted as 連絡調整回数).
-pub const ACTIVITY_KINDS: [&str; 7] = [
-    "survey",
-    "event",
-    "community",
-    "council",
-    "certificate",
-    "child_report",
-    "liaison",
-];
+/// 訪問 visit / 電話 phone / 声かけ greeting / 間接確認 indirect check ([`Kind`]).
+pub const KINDS: &[&str] = Kind::NAMES;
+/// 会えた / 不在 / 応答なし / その他 ([`Outcome`]).
+pub const OUTCOMES: &[&str] = Outcome::NAMES;
+/// 電気 / 郵便受け / ゴミ出し / 除雪 / カーテン / 洗濯物 ([`CheckName`]).
+pub const CHECK_NAMES: &[&str] = CheckName::NAMES;
+/// 異常なし / 気になる / 確認できず / 該当なし ([`CheckValue`]).
+pub const CHECK_VALUES: &[&str] = CheckValue::NAMES;
+/// なし / 見守り強化 / 至急 ([`Concern`]).
+pub const CONCERNS: &[&str] = Concern::NAMES;
+/// 確認済み / 要確認 / 差し戻し ([`ReviewMark`]).
+pub const REVIEW_MARKS: &[&str] = ReviewMark::NAMES;
+/// The activity log's kinds ([`crate::domain::activity::ActivityKind`]).
+pub const ACTIVITY_KINDS: &[&str] = crate::domain::activity::ActivityKind::NAMES;
 /// つなぎ: 地域包括支援センター / 社会福祉協議会・地区社協 / 市 福祉保険課 / 警察・消防 / 医療機関 /
 /// その他.
 pub const REFERRAL_AGENCIES: [&str; 6] = [
@@ -207,23 +198,6 @@ pub fn new_resident_profile<D: ReadDoc>(doc: &D) -> Option<Profile> {
     })
 }
 
-/// A contact as projected into SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContactRow {
-    pub id: String,
-    pub occurred_at: String,
-    pub author_id: String,
-    pub kind: String,
-    pub outcome: String,
-    /// JSON object, check name → value.
-    pub checks: String,
-    pub concern: String,
-    /// JSON object `{fields, contents}`.
-    pub activity: String,
-    pub note: String,
-    pub follow_up: bool,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRow {
     pub contact_id: String,
@@ -276,7 +250,7 @@ pub struct ActivityRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projection {
     pub profile: Option<Profile>,
-    pub contacts: Vec<ContactRow>,
+    pub contacts: Vec<Contact>,
     pub reviews: Vec<ReviewRow>,
     pub referrals: Vec<ReferralRow>,
     pub activities: Vec<ActivityRow>,
@@ -395,29 +369,36 @@ fn bounded(value: Option<String>, max: usize, field: &str) -> Result<String, Str
     Ok(v)
 }
 
-fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRow, String> {
+/// One of an enumeration's words, parsed.
+fn word<T>(value: Option<String>, parse: fn(&str) -> Option<T>, field: &str) -> Result<T, String> {
+    match value {
+        Some(v) => parse(&v).ok_or_else(|| format!("{field}: unknown value")),
+        None => Err(format!("{field}: missing")),
+    }
+}
+
+fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<Contact, String> {
     if key.is_empty() || key.len() > 64 {
         return Err("id: invalid".into());
     }
     let f = Fields::read(doc, obj);
-    let kind = one_of(f.string("kind"), &KINDS, "kind")?;
-    let outcome = one_of(f.string("outcome"), &OUTCOMES, "outcome")?;
-    let concern = one_of(f.string("concern"), &CONCERNS, "concern")?;
+    let kind = word(f.string("kind"), Kind::parse, "kind")?;
+    let outcome = word(f.string("outcome"), Outcome::parse, "outcome")?;
+    let concern = word(f.string("concern"), Concern::parse, "concern")?;
     let occurred_at = bounded(f.string("occurredAt"), 40, "occurredAt")?;
     if occurred_at.is_empty() {
         return Err("occurredAt: missing".into());
     }
     let occurred_at = crate::domain::normalize_to_jst(&occurred_at)
         .ok_or("occurredAt: not a date-time with an offset")?;
-    let mut checks = serde_json::Map::new();
+    let mut checks = Checks::new();
     if let Some(c) = f.map("checks") {
         let c = Fields::read(doc, c);
-        for name in CHECK_NAMES {
-            if let Some(v) = c.string(name) {
-                if !CHECK_VALUES.contains(&v.as_str()) {
-                    return Err(format!("checks.{name}: unknown value"));
-                }
-                checks.insert(name.to_string(), serde_json::Value::String(v));
+        for name in CheckName::ALL {
+            if let Some(v) = c.string(name.as_str()) {
+                let v =
+                    CheckValue::parse(&v).ok_or_else(|| format!("checks.{name}: unknown value"))?;
+                checks.insert(*name, v);
             }
         }
     }
@@ -431,15 +412,15 @@ fn read_contact<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ContactRo
         }
         None => (Vec::new(), Vec::new()),
     };
-    Ok(ContactRow {
+    Ok(Contact {
         id: key.to_string(),
         occurred_at,
         author_id: bounded(f.string("authorId"), 64, "authorId")?,
         kind,
         outcome,
-        checks: serde_json::Value::Object(checks).to_string(),
+        checks,
         concern,
-        activity: serde_json::json!({ "fields": fields, "contents": contents }).to_string(),
+        activity: Activity { fields, contents },
         note: bounded(f.string("note"), MAX_NOTE_CHARS, "note")?,
         follow_up: f.boolean("followUp").unwrap_or(false),
     })
@@ -456,7 +437,7 @@ fn read_activity<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<Activity
     Ok(ActivityRow {
         id: key.to_string(),
         day,
-        kind: one_of(f.string("kind"), &ACTIVITY_KINDS, "kind")?,
+        kind: one_of(f.string("kind"), ACTIVITY_KINDS, "kind")?,
     })
 }
 
@@ -501,7 +482,9 @@ fn read_review<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<ReviewRow,
     let f = Fields::read(doc, obj);
     Ok(ReviewRow {
         contact_id: key.to_string(),
-        mark: one_of(f.string("mark"), &REVIEW_MARKS, "mark")?,
+        mark: word(f.string("mark"), ReviewMark::parse, "mark")?
+            .as_str()
+            .to_string(),
         comment: bounded(f.string("comment"), MAX_NOTE_CHARS, "comment")?,
         by: bounded(f.string("by"), 64, "by")?,
         at: bounded(f.string("at"), 40, "at")?,
@@ -1050,7 +1033,10 @@ mod tests {
         let p = project(&doc);
         assert_eq!(p.contacts.len(), 2);
         let good = p.contacts.iter().find(|c| c.id == "c-good").unwrap();
-        assert_eq!(good.checks, r#"{"snow":"concern"}"#);
+        assert_eq!(
+            crate::domain::contact::checks_json(&good.checks),
+            r#"{"snow":"concern"}"#
+        );
         let utc = p.contacts.iter().find(|c| c.id == "c-utc").unwrap();
         assert_eq!(utc.occurred_at, "2026-12-01T08:30:00+09:00");
         assert_eq!(p.problems.len(), 3);
