@@ -625,7 +625,17 @@ async fn storm_ours(
     tablets: &[Tablet],
     opts: &Options,
 ) -> Result<Figures, String> {
-    let (proc, origin) = serve_child(url, &[]).await?;
+    // Every tablet connects from 127.0.0.1 here; in the field each has its own address (or a
+    // carrier's): the per-address cap (64 by default) would refuse all but 64 with 429.
+    let per_address = (tablets.len() * 2).max(64).to_string();
+    let (proc, origin) = serve_child(
+        url,
+        &[(
+            "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
+            per_address.as_str(),
+        )],
+    )
+    .await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
     let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
     let mut proc = proc;
