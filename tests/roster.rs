@@ -373,3 +373,96 @@ async fn overview(db: TestDb) {
         0
     );
 }
+
+// The audit log is searched on the server (issue 22 item 1): by who, what and when, 500 at a time
+// with `before` for the next page — the office can reach entries older than the newest 500.
+both!(
+    the_audit_log_is_searched_and_paged_on_the_server,
+    audit_search
+);
+async fn audit_search(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut admin = s.login("admin").await;
+    let admin_id = s.fx.users["admin"].clone();
+    for i in 0..3 {
+        let (st, body) = admin
+            .post(
+                "/api/admin/users",
+                &serde_json::json!({"login": format!("audit-{i}"), "display_name": format!("監査 {i}"),
+                    "role": "city_staff", "password": crate::support::PASSWORD}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+    }
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect()
+    };
+    let (st, all) = admin.get("/api/admin/audit").await;
+    assert_eq!(st, StatusCode::OK);
+    let all = ids(&all);
+    assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first");
+
+    // Who and what: the admin's three registrations, and nothing else.
+    let (_, mine) = admin
+        .get(&format!(
+            "/api/admin/audit?actor={admin_id}&action=user.create"
+        ))
+        .await;
+    let mine = mine.as_array().unwrap().clone();
+    assert_eq!(mine.len(), 3, "{mine:?}");
+    assert!(
+        mine.iter()
+            .all(|e| e["action"] == "user.create" && e["actor_user_id"] == admin_id)
+    );
+    // What no user did (the fixture's set-up from the host).
+    let (_, host) = admin.get("/api/admin/audit?actor=-").await;
+    let host = host.as_array().unwrap().clone();
+    assert!(!host.is_empty() && host.iter().all(|e| e["actor_user_id"].is_null()));
+
+    // Pages: two, then the two before them, make the newest four.
+    let (_, first) = admin.get("/api/admin/audit?limit=2").await;
+    let first = ids(&first);
+    let (_, second) = admin
+        .get(&format!("/api/admin/audit?limit=2&before={}", first[1]))
+        .await;
+    let mut four = first.clone();
+    four.extend(ids(&second));
+    assert_eq!(four, all[..4].to_vec());
+
+    // When: today holds everything, tomorrow and yesterday nothing.
+    let day = |offset: i64| {
+        let now = mimamori::db::now_ms() + offset * 86_400_000;
+        mimamori::domain::Date::today_jst(now).to_string()
+    };
+    let (_, today) = admin
+        .get(&format!("/api/admin/audit?from={}&to={}", day(0), day(0)))
+        .await;
+    assert_eq!(ids(&today), all);
+    let (_, tomorrow) = admin
+        .get(&format!("/api/admin/audit?from={}", day(1)))
+        .await;
+    assert_eq!(ids(&tomorrow), Vec::<i64>::new());
+    let (_, yesterday) = admin.get(&format!("/api/admin/audit?to={}", day(-1))).await;
+    assert_eq!(ids(&yesterday), Vec::<i64>::new());
+
+    // A bad field says which.
+    let (st, body) = admin.get("/api/admin/audit?from=2026-13-01").await;
+    assert_eq!(
+        (st, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("from"))
+    );
+    let (st, body) = admin.get("/api/admin/audit?limit=0").await;
+    assert_eq!(
+        (st, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("limit"))
+    );
+    // City staff read it too; a commissioner does not.
+    let (st, _) = s.login("staff").await.get("/api/admin/audit?actor=-").await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = s.login("comm-a").await.get("/api/admin/audit").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}

@@ -216,13 +216,19 @@ run(async () => {
       .evaluateAll(rows => rows.map(r => ({ action: r.dataset.action, actor: r.dataset.actor, target: r.dataset.target })))
       .then(es => es.map(e => ({ ...e, actor: named(e.actor), target: named(e.target) })))
   // How many entries the filters leave ("N件中 M件"), over every page.
-  const shownCount = async () => Number((await page.getByTestId("count").innerText()).match(/(\d+)件$/)?.[1])
+  // The screen asks the server on every change of a filter: read it once the answer is on screen.
+  const settled = p => p.locator('[data-testid="audit"][aria-busy="false"]').waitFor()
+  const shownCount = async () => {
+    await settled(page)
+    return Number((await page.getByTestId("count").innerText()).match(/(\d+)件$/)?.[1])
+  }
   const audit = { all: await shownCount() }
   await check(page, "audit")
   const action = page.getByLabel("何を")
   const filtered = async value => {
     await action.selectOption(value)
     await page.locator(`[data-testid="audit-entry"]:not([data-action="${value}"])`).first().waitFor({ state: "detached" })
+    await settled(page)
     return entries()
   }
   audit.reset = await filtered("user.password_reset")
@@ -296,9 +302,11 @@ run(async () => {
 
   await openStaff("操作の記録")
   await staffPage.getByTestId("audit-entry").first().waitFor()
+  await settled(staffPage)
   staff.audit = Number((await staffPage.getByTestId("count").innerText()).match(/(\d+)件$/)?.[1])
   await staffPage.getByLabel("何を").selectOption("user.password_reset")
   await staffPage.locator('[data-testid="audit-entry"]:not([data-action="user.password_reset"])').first().waitFor({ state: "detached" })
+  await settled(staffPage)
   staff.auditReset = (
     await staffPage
       .getByTestId("audit-entry")

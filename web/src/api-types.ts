@@ -63,7 +63,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The newest 500 audit entries, newest first. */
+        /**
+         * The audit log, newest first: the entries that match, 500 at a time (`before` for the next
+         *     page). Ids and codes only, as stored.
+         */
         get: operations["audit_log"];
         put?: never;
         post?: never;
@@ -1797,7 +1800,23 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /**
+                 * @description A user's id, or `-` for what no user did (the host's admin commands, a tablet's enrolment
+                 *     before anyone logs in on it).
+                 */
+                actor: string | null;
+                /** @description An action code as stored, e.g. `user.password_reset`. */
+                action: string | null;
+                /** @description The first day (`YYYY-MM-DD`, Japan), included. */
+                from: string | null;
+                /** @description The last day (`YYYY-MM-DD`, Japan), included. */
+                to: string | null;
+                /** @description Only entries older than this id: the next page (the last id of the page before). */
+                before: number | null;
+                /** @description How many at most (1–500; 500 when left out). */
+                limit: number | null;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1808,6 +1827,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditOut"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             403: {

@@ -241,6 +241,14 @@ export const adminApi = {
   devices: () => call<DeviceOut[]>("GET", "/api/admin/devices"),
   /** A tablet to enrol (the administrator): its one-time code, shown this once, valid 7 days. */
   issueDevice: (label: string) => call<DeviceIssued>("POST", "/api/admin/devices", { label }),
-  /** The newest 500 entries, newest first (the server takes no filter). */
-  audit: () => call<AuditOut[]>("GET", "/api/admin/audit"),
+  /**
+   * The entries that match, newest first, 500 at a time: `actor` a user id or "-" (no user), `action`
+   * a code, `from`/`to` Japanese days (both included), `before` the last id of the page before.
+   */
+  audit: (q: { actor?: string; action?: string; from?: string; to?: string; before?: number } = {}) => {
+    const params = new URLSearchParams()
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") params.set(k, String(v))
+    const qs = params.toString()
+    return call<AuditOut[]>("GET", "/api/admin/audit" + (qs ? "?" + qs : ""))
+  },
 }

@@ -640,14 +640,69 @@ pub async fn revoke_device(
     Ok(HttpResponse::Ok().json(DeviceOut::from(d)))
 }
 
-/// The newest 500 audit entries, newest first.
-#[utoipa::path(get, path = "/api/admin/audit", tag = "admin",
-    responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody)))]
+/// What the office's audit screen asks for; every part may be left out.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// A user's id, or `-` for what no user did (the host's admin commands, a tablet's enrolment
+    /// before anyone logs in on it).
+    pub actor: Option<String>,
+    /// An action code as stored, e.g. `user.password_reset`.
+    pub action: Option<String>,
+    /// The first day (`YYYY-MM-DD`, Japan), included.
+    pub from: Option<String>,
+    /// The last day (`YYYY-MM-DD`, Japan), included.
+    pub to: Option<String>,
+    /// Only entries older than this id: the next page (the last id of the page before).
+    pub before: Option<i64>,
+    /// How many at most (1–500; 500 when left out).
+    pub limit: Option<i64>,
+}
+
+/// The audit log, newest first: the entries that match, 500 at a time (`before` for the next
+/// page). Ids and codes only, as stored.
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", params(AuditQuery),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(
     state: web::Data<AppState>,
     caller: Caller,
+    q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
     office_reader(&caller)?;
-    let rows = state.db.read(|conn| Ok(audit::recent(conn, 500)?)).await?;
+    let q = q.into_inner();
+    // 00:00 in Japan of `day`, in milliseconds.
+    let start_of = |day: &Date| day.epoch_days() * 86_400_000 - 9 * 3_600_000;
+    let day = |name: &str, v: &Option<String>| -> Result<Option<Date>, AppError> {
+        v.as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| field(name, Date::parse(d.trim())))
+            .transpose()
+    };
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::invalid(
+            "limit",
+            "invalid_value",
+            "件数は1〜500で指定してください。",
+        ));
+    }
+    let search = audit::AuditSearch {
+        actor: match q.actor.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("-") => Some(None),
+            Some(id) => Some(Some(id.to_string())),
+        },
+        action: q
+            .action
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        from: day("from", &q.from)?.map(|d| start_of(&d)),
+        to: day("to", &q.to)?.map(|d| start_of(&d) + 86_400_000),
+        before: q.before,
+        limit,
+    };
+    let rows = state
+        .db
+        .read(move |conn| Ok(audit::search(conn, &search)?))
+        .await?;
     Ok(HttpResponse::Ok().json(rows))
 }

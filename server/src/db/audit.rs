@@ -62,9 +62,53 @@ pub fn recorded_since(
 
 /// The newest `limit` entries, newest first.
 pub fn recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<AuditEntry>> {
-    audit_log::table
+    search(
+        conn,
+        &AuditSearch {
+            limit,
+            ..AuditSearch::default()
+        },
+    )
+}
+
+/// What the office looks for in the log; every part may be left out.
+#[derive(Debug, Clone, Default)]
+pub struct AuditSearch {
+    /// `Some(Some(id))`: what that user did; `Some(None)`: what no user did (the host's commands,
+    /// a tablet before anyone logs in on it).
+    pub actor: Option<Option<String>>,
+    pub action: Option<String>,
+    /// Milliseconds since the epoch: `from` included, `to` not.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only entries older than this one (the next page: the last id of the one before).
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// The entries that match, newest first, at most `limit`.
+pub fn search(conn: &mut DbConn, s: &AuditSearch) -> QueryResult<Vec<AuditEntry>> {
+    let mut q = audit_log::table
         .order(audit_log::id.desc())
-        .limit(limit)
+        .limit(s.limit)
         .select(AuditEntry::as_select())
-        .load(conn)
+        .into_boxed();
+    match &s.actor {
+        Some(Some(user)) => q = q.filter(audit_log::actor_user_id.eq(user.clone())),
+        Some(None) => q = q.filter(audit_log::actor_user_id.is_null()),
+        None => {}
+    }
+    if let Some(action) = &s.action {
+        q = q.filter(audit_log::action.eq(action.clone()));
+    }
+    if let Some(from) = s.from {
+        q = q.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = s.to {
+        q = q.filter(audit_log::at.lt(to));
+    }
+    if let Some(before) = s.before {
+        q = q.filter(audit_log::id.lt(before));
+    }
+    q.load(conn)
 }
