@@ -466,3 +466,108 @@ async fn audit_search(db: TestDb) {
     let (st, _) = s.login("comm-a").await.get("/api/admin/audit").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+// A tablet out of signal at the hand-over (一斉改選) loses nothing: the records it made while it
+// watched the resident are taken after the assignment ended (within the offline expiry), counted
+// as sent on the tablet — and it is sent nothing back, not the successor's records.
+both!(records_made_before_a_hand_over_still_arrive, handover_grace);
+async fn handover_grace(db: TestDb) {
+    use crate::support::peers::{RawPeer, add_greeting};
+    use automerge::{Automerge, ReadDoc};
+    let s = TestServer::start(db).await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let contacts_of = |d: &Automerge| -> Vec<String> {
+        match d.get(automerge::ROOT, "contacts").unwrap() {
+            Some((_, id)) => d.keys(&id).collect(),
+            None => Vec::new(),
+        }
+    };
+    let mut old = s.login("comm-a").await;
+    let doc_id = crate::sync::doc_id(&mut old, &ra1).await;
+    let mut peer = RawPeer::joined(&s, &old, "peer-old").await;
+    let (mut doc, _) = peer.fetch(&doc_id).await;
+    drop(peer);
+    // Another tablet of comm-a stays connected through the hand-over.
+    let mut live = RawPeer::joined(&s, &old, "peer-live").await;
+    let (mut live_doc, mut live_state) = live.fetch(&doc_id).await;
+    // Out of signal: a visit recorded on the tablet, not sent.
+    add_greeting(&mut doc, "c-before-handover");
+
+    // Meanwhile the office hands comm-a's residents to comm-a2 from today.
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    let (st, done) = s
+        .login("admin")
+        .await
+        .post(
+            "/api/admin/handover",
+            &serde_json::json!({"on": today, "moves": [
+                {"from": s.fx.users["comm-a"], "to": s.fx.users["comm-a2"]}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    // The successor records a visit.
+    let new = s.login("comm-a2").await;
+    let mut succ = RawPeer::joined(&s, &new, "peer-new").await;
+    let (mut sdoc, mut sstate) = succ.fetch(&doc_id).await;
+    add_greeting(&mut sdoc, "c-after-handover");
+    succ.exchange(&doc_id, &mut sdoc, &mut sstate).await;
+    drop(succ);
+    // The tablet that stayed connected is not sent the successor's visit either.
+    while let crate::support::peers::Got::Msg(m) =
+        live.recv(std::time::Duration::from_millis(1500)).await
+    {
+        if crate::support::peers::msg_type(&m) == "sync" {
+            crate::support::peers::receive_sync(&m, &mut live_doc, &mut live_state);
+        }
+    }
+    assert!(
+        !contacts_of(&live_doc).contains(&"c-after-handover".to_string()),
+        "a connection open at the hand-over gets nothing after it"
+    );
+
+    // Back in signal, the old tablet sends what it holds.
+    let mut back = RawPeer::joined(&s, &old, "peer-old-2").await;
+    let mut state = automerge::sync::State::new();
+    let seen = back
+        .offer_doc(&doc_id, &mut doc, &mut state)
+        .await
+        .expect("the connection stays open");
+    assert!(!seen.contains(&"doc-unavailable".to_string()), "{seen:?}");
+    // The server says it has all the tablet has: its visit counts as sent (未送信 0)...
+    assert_eq!(state.their_heads, Some(doc.get_heads()), "{seen:?}");
+    let (fresh, _) = RawPeer::joined(&s, &new, "peer-new-2")
+        .await
+        .fetch(&doc_id)
+        .await;
+    let stored = contacts_of(&fresh);
+    assert!(
+        stored.contains(&"c-before-handover".to_string()),
+        "the visit made before the hand-over reached the successor: {stored:?}"
+    );
+    // ...and nothing new reached the old tablet.
+    assert!(
+        !contacts_of(&doc).contains(&"c-after-handover".to_string()),
+        "the successor's visit stays away from the old tablet"
+    );
+    // An empty copy on the old tablet learns nothing either (the grace takes, it never gives).
+    let mut empty = Automerge::new();
+    let mut st2 = automerge::sync::State::new();
+    let _ = RawPeer::joined(&s, &old, "peer-old-3")
+        .await
+        .sync_doc(&doc_id, &mut empty, &mut st2)
+        .await;
+    assert!(contacts_of(&empty).is_empty(), "{:?}", contacts_of(&empty));
+    // Someone who never watched the resident is refused as before.
+    let b = s.login("comm-b").await;
+    let mut other = Automerge::new();
+    let mut st3 = automerge::sync::State::new();
+    let seen = RawPeer::joined(&s, &b, "peer-b")
+        .await
+        .sync_doc(&doc_id, &mut other, &mut st3)
+        .await;
+    assert!(
+        seen.is_err() || seen.unwrap().contains(&"doc-unavailable".to_string()),
+        "comm-b is not given the document"
+    );
+    assert!(contacts_of(&other).is_empty());
+}

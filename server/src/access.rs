@@ -50,6 +50,29 @@ pub fn residents_in_scope(
     })
 }
 
+/// Residents a commissioner watched until lately — an assignment that ended within the last
+/// `grace_days` days (some may be theirs again today: the caller leaves those out) — whose records
+/// their tablet may still hold, made before the end, which the sync path takes without sending
+/// anything back (the hand-over grace). Nobody else has such residents.
+pub fn residents_lately_left(
+    conn: &mut DbConn,
+    scope: &ResidentScope,
+    grace_days: i64,
+) -> Result<Vec<Resident>, AppError> {
+    let ResidentScope::Assigned { commissioner_id } = scope else {
+        return Ok(Vec::new());
+    };
+    let now = now_ms();
+    let today = Date::today_jst(now).to_string();
+    let since = Date::today_jst(now - grace_days * 86_400_000).to_string();
+    Ok(directory::residents_assigned_until(
+        conn,
+        commissioner_id,
+        &since,
+        &today,
+    )?)
+}
+
 pub fn may_see_resident(
     conn: &mut DbConn,
     scope: &ResidentScope,

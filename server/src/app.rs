@@ -71,6 +71,7 @@ pub async fn start(config: Config, db: Db) -> std::io::Result<Running> {
         max_sockets_per_address: config.sync_max_sockets_per_address,
         max_document_bytes: config.sync_max_document_kib.saturating_mul(1024),
         max_user_bytes_per_day: config.sync_max_user_kib_per_day.saturating_mul(1024),
+        handover_grace_days: config.offline_expiry_days,
         ..Limits::default()
     };
     let hub = Hub::start(db.clone(), limits)

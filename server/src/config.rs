@@ -12,7 +12,7 @@
 //! | `MIMAMORI_SESSION_TTL_HOURS` | `336` (14 days) | lifetime of a login session |
 //! | `MIMAMORI_DB_POOL_SIZE` | `8` | database connections per process, all opened at start and kept |
 //! | `MIMAMORI_COMMISSIONER_NEEDS_DEVICE` | `true` | commissioners may log in only on an enrolled (city-loaned) device |
-//! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy) |
+//! | `MIMAMORI_OFFLINE_EXPIRY_DAYS` | `14` | a tablet that has not checked in for this many days erases its local key (city policy); also the hand-over grace: how long after an assignment ends its commissioner's tablet may still deliver records of that resident (`sync::hub::Limits::handover_grace_days`) |
 //! | `MIMAMORI_IDLE_LOCK_SECS` | `300` (5 minutes) | the tablet app locks (asks for the PIN) after this long without a touch |
 //! | `MIMAMORI_SYNC_EVICT_AFTER_SECS` | `60` | a resident document nobody syncs leaves memory after this long |
 //! | `MIMAMORI_SYNC_MAX_LOADED_DOCS` | `20000` | resident documents kept in memory at most (the least recently used leave first) |

@@ -145,6 +145,24 @@ pub fn residents_assigned_to(
         .load(conn)
 }
 
+/// Residents whose assignment to `commissioner_id` ended on a day in `[since, today)`.
+pub fn residents_assigned_until(
+    conn: &mut DbConn,
+    commissioner_id: &str,
+    since: &str,
+    today: &str,
+) -> QueryResult<Vec<Resident>> {
+    residents::table
+        .inner_join(assignments::table)
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(assignments::ends_on.ge(since))
+        .filter(assignments::ends_on.lt(today))
+        .select(Resident::as_select())
+        .distinct()
+        .order((residents::kana, residents::id))
+        .load(conn)
+}
+
 /// Residents awaiting the lead's approval that are assigned to `commissioner_id` (registered from
 /// their tablets).
 pub fn pending_residents_of(conn: &mut DbConn, commissioner_id: &str) -> QueryResult<i64> {

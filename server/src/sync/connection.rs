@@ -5,7 +5,7 @@
 //! that ends this connection only. It never sends an answer that acknowledges changes before the
 //! committer has made them durable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -97,6 +97,13 @@ pub struct Connection {
     /// The documents this caller may sync (document → resident, or the caller's own activity
     /// log), loaded at the first request and again whenever access may have changed.
     allowed: Option<HashMap<DocumentId, Owner>>,
+    /// Of those, the residents whose assignment to this commissioner ended lately (the hand-over
+    /// grace, [`Limits::handover_grace_days`]): the tablet may still hold records it made while it
+    /// watched them, so what it sends is taken (and acknowledged), but it is sent nothing back —
+    /// not the successor's records, not even what it lacks of the history.
+    ///
+    /// [`Limits::handover_grace_days`]: super::hub::Limits::handover_grace_days
+    delivering: HashSet<DocumentId>,
     /// Documents offered by this tablet that the server does not have yet (see `on_new_document`).
     provisional: HashMap<DocumentId, (Automerge, sync::State)>,
     /// Sync states stored for this peer's storage id, loaded once at the first request.
@@ -296,6 +303,7 @@ impl Connection {
                 storage_id: None,
                 docs: HashMap::new(),
                 allowed: None,
+                delivering: HashSet::new(),
                 provisional: HashMap::new(),
                 stored_states: None,
                 events: tx,
@@ -462,29 +470,39 @@ impl Connection {
         self.hub.db().read(f).await.map_err(|_| Close::Storage)
     }
 
-    /// Every document in the caller's scope today, and the caller's own activity log.
-    async fn load_allowed(&self) -> Result<HashMap<DocumentId, Owner>, Close> {
+    /// Every document in the caller's scope today, and the caller's own activity log; then the
+    /// residents a commissioner watched until lately, to deliver to only (`delivering`).
+    async fn load_allowed(&mut self) -> Result<HashMap<DocumentId, Owner>, Close> {
         let scope = self.scope.clone();
         let me = self.caller.user_id.clone();
-        let (residents, log) = self
+        let grace_days = i64::from(self.hub.limits().handover_grace_days);
+        let (residents, log, ended) = self
             .read(move |conn| {
                 Ok((
                     access::residents_in_scope(conn, &scope)?,
                     activities::log_of(conn, &me)?,
+                    access::residents_lately_left(conn, &scope, grace_days)?,
                 ))
             })
             .await?;
-        let mut allowed: HashMap<DocumentId, Owner> = residents
-            .into_iter()
-            .filter_map(|r| {
+        let as_docs = |rs: Vec<crate::db::directory::Resident>| {
+            rs.into_iter().filter_map(|r| {
                 Some((
                     DocumentId::parse(r.doc_id.as_deref()?)?,
                     Owner::Resident(r.id),
                 ))
             })
-            .collect();
+        };
+        let mut allowed: HashMap<DocumentId, Owner> = as_docs(residents).collect();
         if let Some(doc) = log.as_deref().and_then(DocumentId::parse) {
             allowed.insert(doc, Owner::ActivityLog(self.caller.user_id.clone()));
+        }
+        self.delivering.clear();
+        for (doc, owner) in as_docs(ended) {
+            if let std::collections::hash_map::Entry::Vacant(v) = allowed.entry(doc) {
+                v.insert(owner);
+                self.delivering.insert(doc);
+            }
         }
         Ok(allowed)
     }
@@ -507,8 +525,15 @@ impl Connection {
         };
         let message = sync::Message::decode(data)
             .map_err(|_| Close::Protocol("malformed sync message".into()))?;
+        let delivering = self.delivering.contains(&doc_id);
         if !self.docs.contains_key(&doc_id) {
-            let state = self.stored_state(doc_id).await?;
+            // Delivering only: no stored state (it would count what this peer never got from
+            // here) and no subscription (nothing new is sent to it).
+            let state = if delivering {
+                sync::State::new()
+            } else {
+                self.stored_state(doc_id).await?
+            };
             self.docs.insert(
                 doc_id,
                 PeerDoc {
@@ -516,7 +541,9 @@ impl Connection {
                     dirty: false,
                 },
             );
-            self.hub.subscribe(doc_id, self.id, self.events.clone());
+            if !delivering {
+                self.hub.subscribe(doc_id, self.id, self.events.clone());
+            }
         }
         let slot = self.hub.slot(doc_id);
         // Answers held for the committer keep their documents locked. Waiting for another lock
@@ -571,7 +598,7 @@ impl Connection {
         };
         loaded.doc = doc;
         peer.state = state;
-        peer.dirty = true;
+        peer.dirty = !delivering;
         let chunk_bytes = changed.as_ref().map_or(0, |(chunk, _)| chunk.len());
         let committing = match changed {
             None => None,
@@ -597,7 +624,11 @@ impl Connection {
             }
         };
         let reply = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            loaded.doc.generate_sync_message(&mut peer.state)
+            if delivering {
+                acknowledge_only(&loaded.doc, &mut peer.state)
+            } else {
+                loaded.doc.generate_sync_message(&mut peer.state)
+            }
         }));
         let Ok(reply) = reply else {
             // The copy stays out, and the lock is held until the commit lands: a reload must not
@@ -868,7 +899,7 @@ impl Connection {
         let ConnEvent::DocChanged(doc_id) = event;
         // The transport settles after every read: no lock of this connection's is held here.
         debug_assert!(self.held.is_empty());
-        if !self.docs.contains_key(&doc_id) {
+        if !self.docs.contains_key(&doc_id) || self.delivering.contains(&doc_id) {
             return Ok(vec![]);
         }
         let slot = self.hub.slot(doc_id);
@@ -901,10 +932,12 @@ impl Connection {
         self.scope = access::resident_scope(&caller).map_err(|_| Close::Revoked)?;
         self.caller = caller;
         let allowed = self.load_allowed().await?;
+        // Handed over while open counts as gone too: the document is answered doc-unavailable
+        // and dropped; should this tablet send it again, it only delivers (`delivering`).
         let gone: Vec<DocumentId> = self
             .docs
             .keys()
-            .filter(|d| !allowed.contains_key(d))
+            .filter(|d| !allowed.contains_key(d) || self.delivering.contains(d))
             .copied()
             .collect();
         self.allowed = Some(allowed);
@@ -941,4 +974,21 @@ impl Connection {
         self.hub
             .disconnect(self.peer_id.as_deref(), self.id, self.docs.keys().copied());
     }
+}
+
+/// The answer to a peer that only delivers (the hand-over grace): generated from the document as
+/// far as that peer has it — the history up to the heads it announced that this server holds — so
+/// it says "I have what you have" (its records count as sent) and asks for what is missing, and
+/// carries nothing the peer lacks: not the successor's records, not the rest of the history.
+fn acknowledge_only(doc: &Automerge, state: &mut sync::State) -> Option<sync::Message> {
+    use automerge::ReadDoc;
+    let theirs: Vec<automerge::ChangeHash> = state
+        .their_heads
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| doc.get_change_by_hash(h).is_some())
+        .collect();
+    let view = doc.fork_at(&theirs).ok()?;
+    view.generate_sync_message(state)
 }

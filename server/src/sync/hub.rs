@@ -49,6 +49,10 @@ pub struct Limits {
     /// Bytes of changes one user's tablets may store in a day (JST): a commissioner's month of
     /// records is a few hundred KiB.
     pub max_user_bytes_per_day: usize,
+    /// Days after a commissioner's assignment ends during which their tablet may still deliver
+    /// records of that resident made before (and is sent nothing back): the offline expiry, so a
+    /// tablet that was out of signal at the hand-over (一斉改選) loses nothing.
+    pub handover_grace_days: u32,
 }
 
 impl Default for Limits {
@@ -63,6 +67,7 @@ impl Default for Limits {
             max_sockets_per_address: 64,
             max_document_bytes: 4 * 1024 * 1024,
             max_user_bytes_per_day: 64 * 1024 * 1024,
+            handover_grace_days: 14,
         }
     }
 }

@@ -38,9 +38,10 @@ export function People({ me }: { me: Me }) {
   const load = useCallback(() => {
     adminApi.users().then(setUsers, e => setError(messageOf(e)))
     adminApi.districts().then(setDistricts, e => setError(messageOf(e)))
-    // Only for the tablets column: a failure here leaves it empty rather than the screen.
+    // Only for the tablets column: a failure here leaves it empty rather than the screen. The
+    // newest 500 logins (the server searches the log), not the newest 500 entries of every kind.
     adminApi.devices().then(setDevices, () => setDevices([]))
-    adminApi.audit().then(setAudit, () => setAudit([]))
+    adminApi.audit({ action: "session.login" }).then(setAudit, () => setAudit([]))
   }, [])
   useEffect(load, [load])
 
