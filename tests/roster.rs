@@ -485,8 +485,10 @@ async fn handover_grace(db: TestDb) {
     let mut old = s.login("comm-a").await;
     let doc_id = crate::sync::doc_id(&mut old, &ra1).await;
     let mut peer = RawPeer::joined(&s, &old, "peer-old").await;
-    let (mut doc, _) = peer.fetch(&doc_id).await;
+    let (mut doc, synced) = peer.fetch(&doc_id).await;
     drop(peer);
+    // What the tablet keeps of its sync state (automerge-repo stores it, encoded, per server).
+    let saved = synced.encode();
     // Another tablet of comm-a stays connected through the hand-over.
     let mut live = RawPeer::joined(&s, &old, "peer-live").await;
     let (mut live_doc, mut live_state) = live.fetch(&doc_id).await;
@@ -505,6 +507,25 @@ async fn handover_grace(db: TestDb) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{done}");
+    // The tablet that stays connected is told at once that the resident left it.
+    let told = loop {
+        match live.recv(std::time::Duration::from_secs(5)).await {
+            crate::support::peers::Got::Msg(m) => {
+                let ty = crate::support::peers::msg_type(&m);
+                if ty == "doc-unavailable" {
+                    break true;
+                }
+                if ty == "sync" {
+                    crate::support::peers::receive_sync(&m, &mut live_doc, &mut live_state);
+                }
+            }
+            _ => break false,
+        }
+    };
+    assert!(
+        told,
+        "an open connection is told doc-unavailable at the hand-over"
+    );
     // The successor records a visit.
     let new = s.login("comm-a2").await;
     let mut succ = RawPeer::joined(&s, &new, "peer-new").await;
@@ -527,12 +548,16 @@ async fn handover_grace(db: TestDb) {
 
     // Back in signal, the old tablet sends what it holds.
     let mut back = RawPeer::joined(&s, &old, "peer-old-2").await;
-    let mut state = automerge::sync::State::new();
+    let mut state = automerge::sync::State::decode(&saved).unwrap();
+    let heads_before = doc.get_heads();
     let seen = back
         .offer_doc(&doc_id, &mut doc, &mut state)
         .await
         .expect("the connection stays open");
-    assert!(!seen.contains(&"doc-unavailable".to_string()), "{seen:?}");
+    assert!(
+        seen.contains(&"sync".to_string()),
+        "answered through the grace: {seen:?}"
+    );
     // The server says it has all the tablet has: its visit counts as sent (未送信 0)...
     assert_eq!(state.their_heads, Some(doc.get_heads()), "{seen:?}");
     let (fresh, _) = RawPeer::joined(&s, &new, "peer-new-2")
@@ -544,19 +569,27 @@ async fn handover_grace(db: TestDb) {
         stored.contains(&"c-before-handover".to_string()),
         "the visit made before the hand-over reached the successor: {stored:?}"
     );
-    // ...and nothing new reached the old tablet.
+    // ...and nothing new reached the old tablet: not a change.
+    assert_eq!(
+        doc.get_heads(),
+        heads_before,
+        "the old tablet received no change"
+    );
     assert!(
         !contacts_of(&doc).contains(&"c-after-handover".to_string()),
         "the successor's visit stays away from the old tablet"
     );
-    // An empty copy on the old tablet learns nothing either (the grace takes, it never gives).
+    // A tablet that holds none of it and asks (a `request`) is told doc-unavailable, as before
+    // the hand-over: it has nothing to deliver, and it drops the resident.
     let mut empty = Automerge::new();
     let mut st2 = automerge::sync::State::new();
-    let _ = RawPeer::joined(&s, &old, "peer-old-3")
+    let seen = RawPeer::joined(&s, &old, "peer-old-3")
         .await
         .sync_doc(&doc_id, &mut empty, &mut st2)
-        .await;
-    assert!(contacts_of(&empty).is_empty(), "{:?}", contacts_of(&empty));
+        .await
+        .expect("the connection stays open");
+    assert_eq!(seen, ["doc-unavailable"], "{seen:?}");
+    assert!(empty.get_heads().is_empty(), "not a change");
     // Someone who never watched the resident is refused as before.
     let b = s.login("comm-b").await;
     let mut other = Automerge::new();

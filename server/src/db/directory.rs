@@ -157,6 +157,7 @@ pub fn residents_assigned_until(
         .filter(assignments::commissioner_id.eq(commissioner_id))
         .filter(assignments::ends_on.ge(since))
         .filter(assignments::ends_on.lt(today))
+        .filter(residents::status.ne("archived"))
         .select(Resident::as_select())
         .distinct()
         .order((residents::kana, residents::id))

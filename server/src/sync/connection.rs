@@ -83,6 +83,9 @@ impl Close {
 struct PeerDoc {
     state: sync::State,
     dirty: bool,
+    /// Only delivering (the hand-over grace, `Connection::delivering`): not subscribed, sent
+    /// nothing it lacks.
+    delivering: bool,
 }
 
 pub struct Connection {
@@ -428,8 +431,13 @@ impl Connection {
         if self.allowed.is_none() {
             let allowed = self.load_allowed().await?;
             // A commissioner's tablet syncs all of its residents on reconnect: load them together.
-            if self.caller.role == Role::Commissioner && allowed.len() <= PRELOAD_MAX_DOCS {
-                let docs = allowed.keys().copied().collect();
+            // (Not those it only delivers to: most tablets dropped them at the hand-over.)
+            let docs: Vec<DocumentId> = allowed
+                .keys()
+                .filter(|d| !self.delivering.contains(d))
+                .copied()
+                .collect();
+            if self.caller.role == Role::Commissioner && docs.len() <= PRELOAD_MAX_DOCS {
                 self.hub.preload(docs).await.map_err(|_| Close::Storage)?;
             }
             self.allowed = Some(allowed);
@@ -523,9 +531,14 @@ impl Connection {
             }
             return Ok(vec![self.unavailable(document_id)]);
         };
+        let delivering = self.delivering.contains(&doc_id);
+        if delivering && request {
+            // A tablet that asks for the document holds none of it: nothing to deliver, and it
+            // is given nothing (it drops the resident, as before the hand-over grace).
+            return Ok(vec![self.unavailable(document_id)]);
+        }
         let message = sync::Message::decode(data)
             .map_err(|_| Close::Protocol("malformed sync message".into()))?;
-        let delivering = self.delivering.contains(&doc_id);
         if !self.docs.contains_key(&doc_id) {
             // Delivering only: no stored state (it would count what this peer never got from
             // here) and no subscription (nothing new is sent to it).
@@ -539,6 +552,7 @@ impl Connection {
                 PeerDoc {
                     state,
                     dirty: false,
+                    delivering,
                 },
             );
             if !delivering {
@@ -599,6 +613,23 @@ impl Connection {
         loaded.doc = doc;
         peer.state = state;
         peer.dirty = !delivering;
+        if delivering
+            && changed.is_none()
+            && peer.state.their_heads.as_ref().is_some_and(|heads| {
+                heads
+                    .iter()
+                    .all(|h| loaded.doc.get_change_by_hash(h).is_some())
+            })
+        {
+            // Nothing new from a tablet that holds nothing this server lacks: it is told the
+            // resident left it, as before the grace, so it drops the document and keeps no sync
+            // state for it. (One that sent changes gets their acknowledgement first.)
+            *guard = Some(loaded);
+            self.release(doc_id, guard, false);
+            self.docs.remove(&doc_id);
+            out.push(self.unavailable(document_id));
+            return Ok(out);
+        }
         let chunk_bytes = changed.as_ref().map_or(0, |(chunk, _)| chunk.len());
         let committing = match changed {
             None => None,
@@ -886,7 +917,14 @@ impl Connection {
         self.allowed
             .get_or_insert_with(HashMap::new)
             .insert(doc_id, Owner::Resident(resident_id));
-        self.docs.insert(doc_id, PeerDoc { state, dirty: true });
+        self.docs.insert(
+            doc_id,
+            PeerDoc {
+                state,
+                dirty: true,
+                delivering: false,
+            },
+        );
         self.hub.subscribe(doc_id, self.id, self.events.clone());
         Ok(reply
             .into_iter()
@@ -933,13 +971,26 @@ impl Connection {
         self.caller = caller;
         let allowed = self.load_allowed().await?;
         // Handed over while open counts as gone too: the document is answered doc-unavailable
-        // and dropped; should this tablet send it again, it only delivers (`delivering`).
+        // and dropped; should this tablet send it again, it only delivers (`delivering`). One it
+        // already only delivers to stays as it is.
         let gone: Vec<DocumentId> = self
             .docs
-            .keys()
-            .filter(|d| !allowed.contains_key(d) || self.delivering.contains(d))
-            .copied()
+            .iter()
+            .filter(|(d, p)| {
+                !allowed.contains_key(d) || (self.delivering.contains(d) && !p.delivering)
+            })
+            .map(|(d, _)| *d)
             .collect();
+        // Watched again (assigned anew): its next message starts afresh, subscribed.
+        let regained: Vec<DocumentId> = self
+            .docs
+            .iter()
+            .filter(|(d, p)| p.delivering && !self.delivering.contains(d))
+            .map(|(d, _)| *d)
+            .collect();
+        for d in regained {
+            self.docs.remove(&d);
+        }
         self.allowed = Some(allowed);
         let mut out = Vec::new();
         for d in gone {
@@ -977,18 +1028,39 @@ impl Connection {
 }
 
 /// The answer to a peer that only delivers (the hand-over grace): generated from the document as
-/// far as that peer has it — the history up to the heads it announced that this server holds — so
-/// it says "I have what you have" (its records count as sent) and asks for what is missing, and
-/// carries nothing the peer lacks: not the successor's records, not the rest of the history.
+/// far as that peer has it — the history up to what it says it holds (its heads, the heads it last
+/// synced at, those both share) that this server holds too — so it says "I have what you have"
+/// (its records count as sent) and asks for what is missing, and carries nothing the peer lacks:
+/// not the successor's records, not the rest of the history. Whatever the peer claims, the answer
+/// carries no change at all.
 fn acknowledge_only(doc: &Automerge, state: &mut sync::State) -> Option<sync::Message> {
-    use automerge::ReadDoc;
-    let theirs: Vec<automerge::ChangeHash> = state
-        .their_heads
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|h| doc.get_change_by_hash(h).is_some())
-        .collect();
-    let view = doc.fork_at(&theirs).ok()?;
-    view.generate_sync_message(state)
+    let mut claimed: Vec<automerge::ChangeHash> = state.their_heads.clone().unwrap_or_default();
+    for have in state.their_have.iter().flatten() {
+        claimed.extend(have.last_sync.iter().copied());
+    }
+    claimed.extend(state.shared_heads.iter().copied());
+    let mut held: Vec<automerge::ChangeHash> = Vec::new();
+    for h in claimed {
+        if !held.contains(&h) && doc.get_change_by_hash(&h).is_some() {
+            held.push(h);
+        }
+    }
+    let mut answer = if held.is_empty() {
+        Automerge::new().generate_sync_message(state)
+    } else if doc.get_heads().iter().all(|h| held.contains(h)) {
+        // It holds all this server holds: the document is its view (no fork to build).
+        doc.generate_sync_message(state)
+    } else {
+        match doc.fork_at(&held) {
+            Ok(view) => view.generate_sync_message(state),
+            Err(e) => {
+                tracing::warn!(error = %e, "a delivering tablet's view could not be made");
+                None
+            }
+        }
+    };
+    if let Some(m) = answer.as_mut() {
+        m.changes = sync::ChunkList::empty();
+    }
+    answer
 }
