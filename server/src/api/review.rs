@@ -1,9 +1,7 @@
 //! `/api/review/*`: what a district lead (地区民児協 会長) acts on — alerts raised by the escalation
 //! rules, overdue residents, snowfall days. Leads only, their own district only.
 
-use crate::domain::contact::{
-    CheckName, CheckValue, Checks, Concern, Kind, Outcome, ReviewMark, parse_checks,
-};
+use crate::domain::contact::{CheckName, CheckValue, Checks, Concern, Kind, Outcome, ReviewMark};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -506,8 +504,7 @@ pub struct ContactSaid {
 }
 
 impl ContactSaid {
-    /// From a stored row's columns (a contact, or an earlier version of one): the words parsed,
-    /// as the schema accepted them. A word it does not know is an error, not a guess.
+    /// From a stored row's columns (a contact, or an earlier version of one).
     fn of_row(
         occurred_at: String,
         kind: &str,
@@ -516,13 +513,14 @@ impl ContactSaid {
         checks: &str,
         note: String,
     ) -> Result<ContactSaid, AppError> {
-        let bad = |what: &str| AppError::internal(format!("a stored contact's {what} is unknown"));
+        let (kind, outcome, concern, checks) =
+            crate::db::documents::contact_words(kind, outcome, concern, checks)?;
         Ok(ContactSaid {
             occurred_at,
-            kind: Kind::parse(kind).ok_or_else(|| bad("kind"))?,
-            outcome: Outcome::parse(outcome).ok_or_else(|| bad("outcome"))?,
-            concern: Concern::parse(concern).ok_or_else(|| bad("concern"))?,
-            checks: parse_checks(checks).ok_or_else(|| bad("checks"))?,
+            kind,
+            outcome,
+            concern,
+            checks,
             note,
         })
     }

@@ -257,23 +257,18 @@ impl ContactRecord {
         }
     }
 
-    /// The contact this row holds: the one place a row becomes a [`Contact`] again. A word the
-    /// schema does not know (a row written by hand, or by a newer server) is an error, not a guess.
+    /// The contact this row holds (its words through [`contact_words`]).
     pub fn contact(&self) -> Result<Contact, crate::error::AppError> {
-        let bad = |column: &str| {
-            crate::error::AppError::internal(format!(
-                "contact {}: unknown {column} in the row",
-                self.id
-            ))
-        };
+        let (kind, outcome, concern, checks) =
+            contact_words(&self.kind, &self.outcome, &self.concern, &self.checks)?;
         Ok(Contact {
             id: self.id.clone(),
             occurred_at: self.occurred_at.clone(),
             author_id: self.author_id.clone(),
-            kind: Kind::parse(&self.kind).ok_or_else(|| bad("kind"))?,
-            outcome: Outcome::parse(&self.outcome).ok_or_else(|| bad("outcome"))?,
-            checks: parse_checks(&self.checks).ok_or_else(|| bad("checks"))?,
-            concern: Concern::parse(&self.concern).ok_or_else(|| bad("concern"))?,
+            kind,
+            outcome,
+            checks,
+            concern,
             activity: Activity::parse(&self.activity),
             note: self.note.clone(),
             follow_up: self.follow_up,
@@ -299,6 +294,26 @@ impl ContactRecord {
         ) && (&self.activity, &self.note, self.follow_up)
             == (&other.activity, &other.note, other.follow_up)
     }
+}
+
+/// A stored contact's words (a row of `contacts` or `contact_versions`), parsed: the one place a
+/// row's TEXT columns become the domain's words. A word the schema does not know (a row written by
+/// hand, or by a newer server) is an error, not a guess.
+pub fn contact_words(
+    kind: &str,
+    outcome: &str,
+    concern: &str,
+    checks: &str,
+) -> Result<(Kind, Outcome, Concern, crate::domain::contact::Checks), crate::error::AppError> {
+    let bad = |column: &str| {
+        crate::error::AppError::internal(format!("a stored contact's {column} is unknown"))
+    };
+    Ok((
+        Kind::parse(kind).ok_or_else(|| bad("kind"))?,
+        Outcome::parse(outcome).ok_or_else(|| bad("outcome"))?,
+        Concern::parse(concern).ok_or_else(|| bad("concern"))?,
+        parse_checks(checks).ok_or_else(|| bad("checks"))?,
+    ))
 }
 
 /// A document's rows for [`apply_projection`].
