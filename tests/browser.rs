@@ -98,6 +98,9 @@ async fn story_with(db: TestDb, name: &str, extra_devices: usize, extra: Value) 
         let chars: Vec<char> = log.chars().collect();
         chars[chars.len().saturating_sub(6000)..].iter().collect()
     };
+    if std::env::var_os("STORY_LOG").is_some() {
+        eprintln!("--- {name}'s log ---\n{log}");
+    }
     assert!(
         out.status.success() && facts["ok"] == true,
         "{name} failed: {}\n--- the story's log (screenshots in /tmp/mimamori-e2e) ---\n{tail}",

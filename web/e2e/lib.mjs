@@ -56,7 +56,9 @@ export async function stopServer() {
   if (!child) return
   server = null
   const exited = new Promise(r => child.once("exit", r))
-  child.kill("SIGTERM")
+  // STORY_STOP_SIGNAL=SIGKILL: the server vanishes at once (here SIGTERM waits up to 5 s for open
+  // connections; with none to wait for, as on CI, it is as quick): races in the stories show up.
+  child.kill(process.env.STORY_STOP_SIGNAL ?? "SIGTERM")
   const t = setTimeout(() => child.kill("SIGKILL"), 8000)
   await exited
   clearTimeout(t)
@@ -183,7 +185,7 @@ export async function waitServiceWorker(page) {
 
 /**
  * A commissioner's tablet ready for the field: enrolled with `code`, logged in (the PIN chosen),
- * 試験 花子 (rA1) loaded, the service worker active, nothing unsent.
+ * 試験 花子 (rA1) loaded and stored, the service worker active, nothing unsent.
  */
 export async function readyInTheField(page, code = cfg.codes["comm-a"], loginId = "comm-a") {
   await enrol(page, code)
@@ -191,6 +193,40 @@ export async function readyInTheField(page, code = cfg.codes["comm-a"], loginId 
   await page.getByText("試験 花子").waitFor()
   await waitServiceWorker(page)
   await waitSent(page)
+  await waitStored(page)
+}
+
+/**
+ * Every document the tablet lists is in its store (IndexedDB "mimamori"), so that a start without
+ * signal opens it. On screen is not stored: automerge-repo saves a received document a moment
+ * later, and a server stopped at once (SIGKILL; SIGTERM with no connection to wait for, as on CI)
+ * left the tablet showing 送信済み with its resident only in memory — offline after a reload, the
+ * list was empty.
+ */
+export async function waitStored(page) {
+  await waitFor("the listed documents stored on the tablet", () =>
+    page.evaluate(async () => {
+      const ids = JSON.parse(localStorage.getItem("mimamori.docs") ?? "[]").map(d => d.url.slice("automerge:".length))
+      // Only an existing database is opened: opening a missing one would create it without its store.
+      if (ids.length === 0 || !(await indexedDB.databases()).some(d => d.name === "mimamori")) return false
+      const db = await new Promise((res, rej) => {
+        const r = indexedDB.open("mimamori")
+        r.onsuccess = () => res(r.result)
+        r.onerror = () => rej(r.error)
+      })
+      try {
+        if (!db.objectStoreNames.contains("documents")) return false
+        const keys = await new Promise((res, rej) => {
+          const r = db.transaction("documents").objectStore("documents").getAllKeys()
+          r.onsuccess = () => res(r.result)
+          r.onerror = () => rej(r.error)
+        })
+        return ids.every(id => keys.some(k => k[0] === id && (k[1] === "snapshot" || k[1] === "incremental")))
+      } finally {
+        db.close()
+      }
+    }),
+  )
 }
 
 /** Everything this tablet holds has reached the server (the status bar says 送信済み). */

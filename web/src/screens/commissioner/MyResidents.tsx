@@ -44,6 +44,8 @@ export function MyResidents({
   }, [entries, q, me, leads])
   const needing = rows.filter(r => r.needs.length > 0).length
   const loading = entries.filter(e => !e.doc && !e.unavailable).length
+  // Listed but not stored here (a start without signal before the first save): said, not hidden.
+  const missing = entries.filter(e => !e.doc && e.unavailable).length
   return (
     <section>
       <h1>{title}</h1>
@@ -52,7 +54,12 @@ export function MyResidents({
         <input name="search" type="search" autoComplete="off" value={q} onChange={e => setQ(e.target.value)} />
       </label>
       {loading > 0 && <p className="hint">{loading}人分を読み込み中…</p>}
-      {rows.length === 0 && loading === 0 && <p className="hint">表示する方がいません。</p>}
+      {missing > 0 && (
+        <p className="hint" data-testid="not-here-yet">
+          {missing}人分の記録がまだこのタブレットに届いていません。電波のある所で開くと届きます。
+        </p>
+      )}
+      {rows.length === 0 && loading === 0 && missing === 0 && <p className="hint">表示する方がいません。</p>}
       {needing > 0 && (
         <p className="needs-summary" data-testid="needs-summary">
           対応が必要な方が{needing}人います（上から順に）。
