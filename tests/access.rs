@@ -298,6 +298,19 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             [u, f, f, f, f, ok, ok],
         ),
+        // The people and assignment lists make accounts and assignments: the administrator's.
+        (
+            "POST",
+            "/api/admin/roster/people".into(),
+            Some(json!({})),
+            admin_only(ok),
+        ),
+        (
+            "POST",
+            "/api/admin/roster/assignments".into(),
+            Some(json!({})),
+            admin_only(ok),
+        ),
         (
             "GET",
             "/api/staff/overview".into(),

@@ -604,3 +604,200 @@ async fn handover_grace(db: TestDb) {
     );
     assert!(contacts_of(&other).is_empty());
 }
+
+async fn upload_to(
+    c: &mut Client,
+    what: &str,
+    csv: Vec<u8>,
+    confirm: bool,
+) -> crate::support::Resp {
+    c.request(
+        "POST",
+        &format!("/api/admin/roster/{what}?confirm={confirm}"),
+        Some("text/csv"),
+        Some(csv),
+    )
+    .await
+}
+
+fn problems_of(plan: &Value) -> Vec<(u64, String, String)> {
+    plan["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["column"].as_str().unwrap().to_string(),
+                p["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+// The city's people and assignments from CSV (issue 22 item 2): a CP932 list of people with a bad
+// row is previewed by line and column and writes nothing; fixed, it makes the accounts (each new
+// person's temporary password returned once, not cached; the first login asks for their own), sets
+// the terms the People screen shows beside each person's tablets, and imported again changes
+// nothing. Then the assignments by resident number and login name, the same way.
+both!(
+    the_city_imports_its_people_and_assignments_from_csv,
+    people_and_assignments
+);
+async fn people_and_assignments(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut admin = s.login("admin").await;
+    let mut staff = s.login("staff").await;
+    // comm-a's tablet: the People list shows it beside comm-a.
+    let _tablet = s.login("comm-a").await;
+    let users = |v: &Value| v.as_array().unwrap().clone();
+    let (_, before) = admin.get("/api/admin/users").await;
+    let before = users(&before);
+
+    let heading = "ログイン名,氏名,役割,地区,任期開始,任期終了,電話\r\n";
+    let bad = format!(
+        "{heading}m-sato,佐藤 一郎,民生委員,kaguraoka,2025/12/1,2028/11/30,0166-00-0000\r\n\
+         m-kato,加藤 花子,民生委員,神楽岡,2025/12/1,2028/11/30,\r\n\
+         l-ito,伊藤 次郎,会長さん,nagayama,2025/12/1,2028/11/30,\r\n\
+         comm-a,試験 委員A,民生委員,kaguraoka,2025/12/1,2028/11/30,\r\n"
+    );
+    let r = upload_to(&mut admin, "people", cp932(&bad), false).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        problems_of(&r.body),
+        [(4, "役割".to_string(), "unknown_role".to_string())]
+    );
+    assert_eq!(r.body["add"].as_array().unwrap().len(), 2, "{}", r.body);
+    let r = upload_to(&mut admin, "people", cp932(&bad), true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let (_, now) = admin.get("/api/admin/users").await;
+    assert_eq!(users(&now).len(), before.len(), "nothing written");
+
+    // Staff read the office's lists but do not make accounts.
+    let r = upload_to(&mut staff, "people", cp932(&bad), false).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let good = bad.replace("会長さん", "会長");
+    let r = upload_to(&mut admin, "people", cp932(&good), true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["applied"], true);
+    assert_eq!(
+        r.headers.get("cache-control").unwrap(),
+        "no-store",
+        "first passwords are not cached"
+    );
+    let first = r.body["first_passwords"].as_array().unwrap();
+    assert_eq!(first.len(), 3, "{}", r.body);
+    assert_eq!(r.body["change"][0]["login"], "comm-a");
+    assert_eq!(
+        r.body["change"][0]["fields"],
+        serde_json::json!(["display_name", "term_starts_on", "term_ends_on"])
+    );
+    // The new lead logs in with the temporary password and is asked for their own.
+    let ito = first.iter().find(|p| p["login"] == "l-ito").unwrap();
+    let mut lead = s.client();
+    let (st, me) = lead
+        .post(
+            "/api/session",
+            &serde_json::json!({"login": "l-ito", "password": ito["temporary_password"]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{me}");
+    assert_eq!(me["must_change_password"], true, "{me}");
+
+    let (_, now) = admin.get("/api/admin/users").await;
+    let now = users(&now);
+    assert_eq!(now.len(), before.len() + 3);
+    let sato = now.iter().find(|u| u["login"] == "m-sato").unwrap();
+    assert_eq!(sato["role"], "commissioner");
+    assert_eq!(sato["district_id"], s.fx.district_a.as_str());
+    assert_eq!(sato["term_starts_on"], "2025-12-01");
+    assert_eq!(sato["term_ends_on"], "2028-11-30");
+    let ito = now.iter().find(|u| u["login"] == "l-ito").unwrap();
+    assert_eq!(ito["role"], "district_lead");
+    assert_eq!(ito["district_id"], s.fx.district_b.as_str());
+    let comm_a = now.iter().find(|u| u["login"] == "comm-a").unwrap();
+    assert_eq!(comm_a["display_name"], "試験 委員A");
+    assert_eq!(comm_a["term_ends_on"], "2028-11-30");
+    let tablets = comm_a["tablets"].as_array().unwrap();
+    assert_eq!(tablets.len(), 1, "{comm_a}");
+    assert!(tablets[0]["last_login_at"].as_i64().unwrap() > 0);
+    assert!(!tablets[0]["label"].as_str().unwrap().is_empty());
+    assert_eq!(
+        ito["tablets"],
+        serde_json::json!([]),
+        "a lead logs in on a PC"
+    );
+
+    // Imported again: nothing changes; those the list does not name are listed, not disabled.
+    let r = upload_to(&mut admin, "people", good.clone().into_bytes(), false).await;
+    assert_eq!(r.body["add"], serde_json::json!([]), "{}", r.body);
+    assert_eq!(r.body["unchanged"], 4, "{}", r.body);
+    let missing: Vec<&str> = r.body["not_in_file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["login"].as_str().unwrap())
+        .collect();
+    for l in ["comm-a2", "comm-b", "lead-a", "lead-b"] {
+        assert!(missing.contains(&l), "{l}: {missing:?}");
+    }
+    assert!(!missing.contains(&"staff") && !missing.contains(&"admin"));
+
+    // Assignments, by the residents' numbers (imported first) and the commissioners' logins.
+    let roster = format!(
+        "{HEADING}R-101,割当 一郎,わりあて いちろう,旭川市神楽岡1条1丁目,kaguraoka,7,\r\n\
+         R-102,割当 花子,わりあて はなこ,旭川市神楽岡2条2丁目,kaguraoka,,\r\n"
+    );
+    let (st, plan) = upload(&mut admin, roster.into_bytes(), true).await;
+    assert_eq!(st, StatusCode::OK, "{plan}");
+    let heading = "番号,民生委員,開始日,終了日\r\n";
+    let bad = format!(
+        "{heading}R-101,m-sato,2025/12/1,\r\n\
+         R-102,m-kato,2025/12/1,\r\n\
+         R-102,comm-b,2025/12/1,\r\n\
+         R-999,m-sato,2025/12/1,\r\n\
+         R-101,l-ito,2025/12/1,\r\n"
+    );
+    let r = upload_to(&mut admin, "assignments", cp932(&bad), false).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        problems_of(&r.body),
+        [
+            (4, "民生委員".to_string(), "other_district".to_string()),
+            (5, "番号".to_string(), "unknown_resident".to_string()),
+            (6, "民生委員".to_string(), "not_commissioner".to_string()),
+        ]
+    );
+    let r = upload_to(&mut admin, "assignments", cp932(&bad), true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, list) = admin.get("/api/admin/assignments").await;
+    let assignments_before = list.as_array().unwrap().len();
+    let good: String = bad.lines().take(3).map(|l| format!("{l}\r\n")).collect();
+    let r = upload_to(&mut admin, "assignments", cp932(&good), true).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["add"].as_array().unwrap().len(), 2);
+    let (_, list) = admin.get("/api/admin/assignments").await;
+    assert_eq!(list.as_array().unwrap().len(), assignments_before + 2);
+    let r = upload_to(&mut admin, "assignments", cp932(&good), false).await;
+    assert_eq!(r.body["add"], serde_json::json!([]), "{}", r.body);
+    assert_eq!(r.body["unchanged"], 2);
+
+    // One audit entry per import, counts only: no name or password in the log.
+    let (_, audit) = admin.get("/api/admin/audit").await;
+    let text = audit.to_string();
+    for action in ["roster.people", "roster.assignments"] {
+        assert!(
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == action),
+            "{action}"
+        );
+    }
+    assert!(!text.contains("佐藤") && !text.contains("割当"), "{text}");
+    for p in first {
+        assert!(!text.contains(p["temporary_password"].as_str().unwrap()));
+    }
+}

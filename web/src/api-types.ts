@@ -161,6 +161,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/roster/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The city's list of assignments (担当: the resident's number, the commissioner's login name, the
+         *     first day) as CSV: the preview, or with `confirm=true` the import — nothing is written while any
+         *     row is in error (then 422 with the preview). Administrator only.
+         */
+        post: operations["import_assignments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/roster/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The city's list of people (民生委員・会長・市の職員) as CSV: the preview, or with `confirm=true`
+         *     the import (see `admin::people_roster`) — nothing is written while any row is in error (then 422
+         *     with the preview). The import's answer holds each new person's temporary password, this once
+         *     (not stored, not cached). Administrator only: it makes accounts.
+         */
+        post: operations["import_people"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/roster/residents": {
         parameters: {
             query?: never;
@@ -1025,6 +1068,17 @@ export interface components {
             /** @description What happened, in Japanese (no resident data). */
             title: string;
         };
+        /** @description A row that assigns a commissioner to a resident. */
+        AssignmentAdd: {
+            commissioner_name: string;
+            ends_on?: string | null;
+            external_id: string;
+            line: number;
+            login: string;
+            resident_id: string;
+            resident_name: string;
+            starts_on: string;
+        };
         AssignmentOut: {
             commissioner_id: string;
             /** @description Last day of access (inclusive); none while open-ended. */
@@ -1032,6 +1086,16 @@ export interface components {
             id: string;
             resident_id: string;
             starts_on: string;
+        };
+        /** @description What an assignments import would do (the preview), or did (`applied`). */
+        AssignmentsPlan: {
+            add: components["schemas"]["AssignmentAdd"][];
+            applied: boolean;
+            problems: components["schemas"]["RowProblem"][];
+            rows: number;
+            /** @description Rows whose commissioner already watches the resident from that day on. */
+            unchanged: number;
+            unused_columns: string[];
         };
         /** @enum {string} */
         AudienceKind: "all" | "districts" | "role";
@@ -1256,6 +1320,12 @@ export interface components {
             /** @description A human message (Japanese where end users see it). */
             message: string;
         };
+        /** @description A new person's first password: shown once, in the import's answer. */
+        FirstPassword: {
+            login: string;
+            name: string;
+            temporary_password: string;
+        };
         HandOverRequest: {
             moves: components["schemas"]["Move"][];
             /** @description The successors' first day (`YYYY-MM-DD`); the predecessors' last is the day before. */
@@ -1457,6 +1527,43 @@ export interface components {
             sessions: number;
             temporary_password: string;
         };
+        /** @description What a people import would do (the preview), or did (`applied`, with the first passwords). */
+        PeoplePlan: {
+            add: components["schemas"]["PersonAdd"][];
+            applied: boolean;
+            change: components["schemas"]["PersonChange"][];
+            /** @description Only in the answer of the import itself: each new person's temporary password. */
+            first_passwords: components["schemas"]["FirstPassword"][];
+            not_in_file: components["schemas"]["PersonMissing"][];
+            problems: components["schemas"]["RowProblem"][];
+            rows: number;
+            unchanged: number;
+            unused_columns: string[];
+        };
+        /** @description A row that adds a person. */
+        PersonAdd: {
+            district_code?: string | null;
+            line: number;
+            login: string;
+            name: string;
+            role: components["schemas"]["Role"];
+        };
+        /** @description A row that changes a person's name or term. */
+        PersonChange: {
+            /** @description display_name, term_starts_on, term_ends_on */
+            fields: string[];
+            line: number;
+            login: string;
+            name: string;
+            user_id: string;
+        };
+        /** @description A commissioner or lead with an active account whom the list does not name. */
+        PersonMissing: {
+            login: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            user_id: string;
+        };
         PersonOut: {
             name: string;
             role: string;
@@ -1653,6 +1760,27 @@ export interface components {
             /** @description The password is a temporary one from a reset, not yet replaced by the user. */
             must_change_password: boolean;
             role: components["schemas"]["Role"];
+            /** @description The tablets this person has logged in on, the latest login first (the list only). */
+            tablets: components["schemas"]["UserTablet"][];
+            term_ends_on?: string | null;
+            /** @description The term (任期), first and last day `YYYY-MM-DD`, as the city's list of people says. */
+            term_starts_on?: string | null;
+        };
+        /** @description A tablet a person has logged in on: when last, and when it last checked in with the server. */
+        UserTablet: {
+            device_id: string;
+            label: string;
+            /**
+             * Format: int64
+             * @description The person's latest login on it (ms).
+             */
+            last_login_at: number;
+            /**
+             * Format: int64
+             * @description The tablet's latest check-in, whoever was logged in (ms).
+             */
+            last_seen_at?: number | null;
+            revoked: boolean;
         };
         WeekCount: {
             /** Format: int32 */
@@ -2094,6 +2222,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_assignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Write the import (only when no row is in error); without it, the preview. */
+                confirm: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentsPlan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentsPlan"];
+                };
+            };
+        };
+    };
+    import_people: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Write the import (only when no row is in error); without it, the preview. */
+                confirm: boolean;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeoplePlan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeoplePlan"];
                 };
             };
         };

@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::sync::{DocumentId, schema};
 
 pub mod handover;
+pub mod people_roster;
 pub mod roster;
 
 /// Who did it, for the audit log. `None` ids mean the server's own CLI on the host.
@@ -144,6 +145,8 @@ pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<Use
         disabled_at: None,
         created_at: now_ms(),
         must_change_password: false,
+        term_starts_on: None,
+        term_ends_on: None,
     };
     accounts::insert_user(conn, &u)?;
     record(

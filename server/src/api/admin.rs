@@ -96,6 +96,23 @@ pub struct UserOut {
     pub disabled: bool,
     /// The password is a temporary one from a reset, not yet replaced by the user.
     pub must_change_password: bool,
+    /// The term (任期), first and last day `YYYY-MM-DD`, as the city's list of people says.
+    pub term_starts_on: Option<String>,
+    pub term_ends_on: Option<String>,
+    /// The tablets this person has logged in on, the latest login first (the list only).
+    pub tablets: Vec<UserTablet>,
+}
+
+/// A tablet a person has logged in on: when last, and when it last checked in with the server.
+#[derive(Serialize, ToSchema)]
+pub struct UserTablet {
+    pub device_id: String,
+    pub label: String,
+    /// The person's latest login on it (ms).
+    pub last_login_at: i64,
+    /// The tablet's latest check-in, whoever was logged in (ms).
+    pub last_seen_at: Option<i64>,
+    pub revoked: bool,
 }
 
 impl From<User> for UserOut {
@@ -108,6 +125,9 @@ impl From<User> for UserOut {
             district_id: u.district_id,
             disabled: u.disabled_at.is_some(),
             must_change_password: u.must_change_password,
+            term_starts_on: u.term_starts_on,
+            term_ends_on: u.term_ends_on,
+            tablets: Vec::new(),
         }
     }
 }
@@ -132,11 +152,43 @@ pub async fn list_users(
     caller: Caller,
 ) -> Result<HttpResponse, AppError> {
     office_reader(&caller)?;
-    let rows = state
+    let (users, devices, links) = state
         .db
-        .read(|conn| Ok(accounts::list_users(conn)?))
+        .read(|conn| {
+            Ok((
+                accounts::list_users(conn)?,
+                accounts::list_devices(conn)?,
+                accounts::user_tablets(conn)?,
+            ))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(UserOut::from).collect::<Vec<_>>()))
+    let devices: std::collections::HashMap<&str, &Device> =
+        devices.iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut tablets: std::collections::HashMap<String, Vec<UserTablet>> = Default::default();
+    for (user, device, at) in links {
+        let Some(d) = devices.get(device.as_str()) else {
+            continue;
+        };
+        tablets.entry(user).or_default().push(UserTablet {
+            device_id: device,
+            label: d.label.clone(),
+            last_login_at: at,
+            last_seen_at: d.last_seen_at,
+            revoked: d.revoked_at.is_some(),
+        });
+    }
+    let out: Vec<UserOut> = users
+        .into_iter()
+        .map(|u| {
+            let mut t = tablets.remove(&u.id).unwrap_or_default();
+            t.sort_by_key(|t| std::cmp::Reverse(t.last_login_at));
+            UserOut {
+                tablets: t,
+                ..UserOut::from(u)
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
 }
 
 #[utoipa::path(post, path = "/api/admin/users", tag = "admin", request_body = NewUserRequest,
@@ -335,20 +387,9 @@ pub async fn import_roster(
     mut body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     use crate::domain::roster;
-    use futures_util::StreamExt;
     caller.require(&[Role::Admin, Role::CityStaff])?;
     let actor = Actor::of(&caller);
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest {
-            code: "unreadable_body",
-            message: "ファイルを受け取れませんでした。".into(),
-        })?;
-        if bytes.len() + chunk.len() > roster::MAX_BYTES {
-            return Err(AppError::PayloadTooLarge);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = csv_file(&mut body).await?;
     let parsed = roster::parse(&bytes);
     if !query.confirm {
         let plan = state
@@ -385,6 +426,119 @@ pub async fn import_roster(
             .await?;
     }
     Ok(HttpResponse::Ok().json(plan))
+}
+
+/// An import's answer: 200 for a preview or an import written, 422 for an import refused (a row in
+/// error), with the plan as the body.
+fn import_answer(written_or_preview: bool) -> actix_web::HttpResponseBuilder {
+    if written_or_preview {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::UnprocessableEntity()
+    }
+}
+
+/// An uploaded CSV file, refused past the roster's size limit before it is all read.
+async fn csv_file(body: &mut web::Payload) -> Result<web::BytesMut, AppError> {
+    use futures_util::StreamExt;
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest {
+            code: "unreadable_body",
+            message: "ファイルを受け取れませんでした。".into(),
+        })?;
+        if bytes.len() + chunk.len() > crate::domain::roster::MAX_BYTES {
+            return Err(AppError::PayloadTooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// The city's list of people (民生委員・会長・市の職員) as CSV: the preview, or with `confirm=true`
+/// the import (see `admin::people_roster`) — nothing is written while any row is in error (then 422
+/// with the preview). The import's answer holds each new person's temporary password, this once
+/// (not stored, not cached). Administrator only: it makes accounts.
+#[utoipa::path(post, path = "/api/admin/roster/people", tag = "admin", params(RosterQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = admin::people_roster::PeoplePlan),
+        (status = 413, body = ErrorBody), (status = 422, body = admin::people_roster::PeoplePlan),
+        (status = 409, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn import_people(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RosterQuery>,
+    mut body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::people_roster::parse_people;
+    let actor = admin_actor(&caller)?;
+    let bytes = csv_file(&mut body).await?;
+    let preview = {
+        let parsed = parse_people(&bytes);
+        state
+            .db
+            .read(move |conn| admin::people_roster::plan_people(conn, parsed))
+            .await?
+    };
+    if !query.confirm || !preview.problems.is_empty() {
+        return Ok(import_answer(!query.confirm).json(preview));
+    }
+    // Each new person's first password, hashed before the transaction (argon2 is slow), on the
+    // blocking pool side by side.
+    let hashing = preview.add.iter().map(|a| {
+        let login = a.login.clone();
+        let temporary = auth::new_temporary_password();
+        let shown = temporary.expose().to_string();
+        async move {
+            let hash = auth::hash_password_off_thread(temporary).await?;
+            Ok::<_, AppError>((login, (shown, hash)))
+        }
+    });
+    let first: std::collections::HashMap<String, (String, String)> =
+        futures_util::future::try_join_all(hashing)
+            .await?
+            .into_iter()
+            .collect();
+    let parsed = parse_people(&bytes);
+    let plan = state
+        .db
+        .write(move |conn| admin::people_roster::apply_people(conn, &actor, parsed, &first))
+        .await?;
+    Ok(import_answer(plan.applied)
+        .insert_header(("Cache-Control", "no-store"))
+        .json(plan))
+}
+
+/// The city's list of assignments (担当: the resident's number, the commissioner's login name, the
+/// first day) as CSV: the preview, or with `confirm=true` the import — nothing is written while any
+/// row is in error (then 422 with the preview). Administrator only.
+#[utoipa::path(post, path = "/api/admin/roster/assignments", tag = "admin", params(RosterQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = admin::people_roster::AssignmentsPlan),
+        (status = 413, body = ErrorBody), (status = 422, body = admin::people_roster::AssignmentsPlan),
+        (status = 403, body = ErrorBody)))]
+pub async fn import_assignments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RosterQuery>,
+    mut body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::people_roster::parse_assignments;
+    let actor = admin_actor(&caller)?;
+    let bytes = csv_file(&mut body).await?;
+    let parsed = parse_assignments(&bytes);
+    if !query.confirm {
+        let plan = state
+            .db
+            .read(move |conn| admin::people_roster::plan_assignments(conn, parsed))
+            .await?;
+        return Ok(HttpResponse::Ok().json(plan));
+    }
+    let plan = state
+        .db
+        .write(move |conn| admin::people_roster::apply_assignments(conn, &actor, parsed))
+        .await?;
+    Ok(import_answer(plan.applied).json(plan))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -131,6 +131,8 @@ route_list! {
     admin::list_residents,
     admin::hand_over,
     admin::import_roster,
+    admin::import_people,
+    admin::import_assignments,
     admin::create_resident,
     admin::list_assignments,
     admin::create_assignment,

@@ -18,6 +18,9 @@ pub struct User {
     pub created_at: i64,
     /// The password is a temporary one from an administrator's reset: the app asks for a new one.
     pub must_change_password: bool,
+    /// The term (任期) as the city's list of people says: first and last day, `YYYY-MM-DD`.
+    pub term_starts_on: Option<String>,
+    pub term_ends_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -108,6 +111,42 @@ pub fn set_disabled(conn: &mut DbConn, user_id: &str, at: Option<i64>) -> QueryR
         .set(users::disabled_at.eq(at))
         .execute(conn)
         .map(|_| ())
+}
+
+/// A person's name and term as the city's list of people says (an import).
+pub fn set_name_and_term(
+    conn: &mut DbConn,
+    user_id: &str,
+    display_name: &str,
+    term_starts_on: Option<&str>,
+    term_ends_on: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::display_name.eq(display_name),
+            users::term_starts_on.eq(term_starts_on),
+            users::term_ends_on.eq(term_ends_on),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Which tablet each user has logged in on, and when last: (user id, device id, last login ms).
+/// From the sessions, which are kept after they end (revoked or expired).
+pub fn user_tablets(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
+    let rows: Vec<(String, Option<String>, Option<i64>)> = sessions::table
+        .filter(sessions::device_id.is_not_null())
+        .group_by((sessions::user_id, sessions::device_id))
+        .select((
+            sessions::user_id,
+            sessions::device_id,
+            diesel::dsl::max(sessions::created_at),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(u, d, at)| Some((u, d?, at?)))
+        .collect())
 }
 
 /// Enabled administrators other than `except`.

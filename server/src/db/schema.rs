@@ -27,6 +27,8 @@ diesel::table! {
         disabled_at -> Nullable<BigInt>,
         created_at -> BigInt,
         must_change_password -> Bool,
+        term_starts_on -> Nullable<Text>,
+        term_ends_on -> Nullable<Text>,
     }
 }
 

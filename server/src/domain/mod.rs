@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod contact;
 pub mod demo_names;
 pub mod notice;
+pub mod people_roster;
 pub mod roster;
 
 use serde::{Deserialize, Serialize};

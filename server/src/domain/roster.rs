@@ -55,55 +55,58 @@ pub struct Roster {
     pub unused_columns: Vec<String>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Col {
-    ExternalId,
-    Name,
-    Kana,
-    Address,
-    District,
-    Interval,
+/// A column a file may have: its key, the headings it may go by (the first is the one named when
+/// it is missing), and whether it must be there.
+pub struct ColumnSpec {
+    pub key: &'static str,
+    pub headings: &'static [&'static str],
+    pub required: bool,
 }
 
-const HEADINGS: [(Col, &[&str]); 6] = [
-    (
-        Col::ExternalId,
-        &["番号", "管理番号", "外部ID", "外部id", "ID", "id"],
-    ),
-    (Col::Name, &["氏名", "名前"]),
-    (
-        Col::Kana,
-        &["ふりがな", "フリガナ", "よみがな", "ヨミガナ", "カナ"],
-    ),
-    (Col::Address, &["住所"]),
-    (Col::District, &["地区", "地区コード"]),
-    (
-        Col::Interval,
-        &["見守り間隔", "間隔", "見守り間隔（日）", "見守り間隔(日)"],
-    ),
+const RESIDENT_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec {
+        key: "external_id",
+        headings: &["番号", "管理番号", "外部ID", "外部id", "ID", "id"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "name",
+        headings: &["氏名", "名前"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "kana",
+        headings: &["ふりがな", "フリガナ", "よみがな", "ヨミガナ", "カナ"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "address",
+        headings: &["住所"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "district",
+        headings: &["地区", "地区コード"],
+        required: true,
+    },
+    ColumnSpec {
+        key: "interval",
+        headings: &["見守り間隔", "間隔", "見守り間隔（日）", "見守り間隔(日)"],
+        required: false,
+    },
 ];
 
-fn problem(line: usize, column: &str, code: &str, message: impl Into<String>) -> RowProblem {
+pub(crate) fn problem(
+    line: usize,
+    column: &str,
+    code: &str,
+    message: impl Into<String>,
+) -> RowProblem {
     RowProblem {
         line,
         column: column.to_string(),
         code: code.to_string(),
         message: message.into(),
-    }
-}
-
-/// A cell's parsed value, or its problem recorded (by line and heading); `None` for either.
-fn parsed<T>(
-    line: usize,
-    found: Option<(&str, Result<T, Invalid>)>,
-    problems: &mut Vec<RowProblem>,
-) -> Option<T> {
-    match found? {
-        (_, Ok(v)) => Some(v),
-        (heading, Err(e)) => {
-            problems.push(problem(line, heading, e.code, e.message));
-            None
-        }
     }
 }
 
@@ -125,10 +128,90 @@ pub fn decode(bytes: &[u8]) -> Result<String, RowProblem> {
     Ok(text.into_owned())
 }
 
-/// Parses a roster file. A problem of the whole file (its encoding, a missing column, too many
-/// rows) is one problem at line 0 or 1 and no rows.
-pub fn parse(bytes: &[u8]) -> Roster {
-    let mut out = Roster::default();
+/// A CSV file read as a table: its data rows (blank lines left out), the problems of the file and of
+/// rows that could not be read, and the headings of columns not used.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub rows_read: usize,
+    pub rows: Vec<TableRow>,
+    pub problems: Vec<RowProblem>,
+    pub unused_columns: Vec<String>,
+}
+
+/// One data row: its line and, per column key, (heading as written, trimmed value).
+#[derive(Debug)]
+pub struct TableRow {
+    pub line: usize,
+    cells: Vec<(&'static str, String, String)>,
+}
+
+impl TableRow {
+    /// The cell of column `key`: (heading, value); ("", "") for an optional column the file lacks.
+    pub fn cell(&self, key: &str) -> (&str, &str) {
+        self.cells
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or(("", ""), |(_, h, v)| (h.as_str(), v.as_str()))
+    }
+
+    /// The row's cells read one by one, collecting each cell's problem.
+    pub fn reader(&self) -> Cells<'_> {
+        Cells {
+            row: self,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Reads a row's cells, collecting a problem (line, heading, why) for each bad one.
+pub struct Cells<'a> {
+    row: &'a TableRow,
+    pub problems: Vec<RowProblem>,
+}
+
+impl<'a> Cells<'a> {
+    /// A required cell: its value, or a problem when empty.
+    pub fn required(&mut self, key: &str) -> Option<(&'a str, &'a str)> {
+        let (heading, value) = self.row.cell(key);
+        if value.is_empty() {
+            self.problems
+                .push(problem(self.row.line, heading, "required", "空欄です。"));
+            return None;
+        }
+        Some((heading, value))
+    }
+
+    /// A required cell parsed by `f`: the value, or the cell's problem.
+    pub fn parse<T>(&mut self, key: &str, f: impl FnOnce(&str) -> Result<T, Invalid>) -> Option<T> {
+        let (heading, value) = self.required(key)?;
+        self.check(heading, f(value))
+    }
+
+    /// An optional cell parsed by `f` when not empty: `Some(None)` when empty, `None` when bad.
+    pub fn optional<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
+        match self.row.cell(key) {
+            (_, "") => Some(None),
+            (heading, value) => self.check(heading, f(value)).map(Some),
+        }
+    }
+
+    fn check<T>(&mut self, heading: &str, r: Result<T, Invalid>) -> Option<T> {
+        r.map_err(|e| {
+            self.problems
+                .push(problem(self.row.line, heading, e.code, e.message))
+        })
+        .ok()
+    }
+}
+
+/// Reads a CSV file of `columns`. A problem of the whole file (its size or encoding, no heading, a
+/// missing column, too many rows) is one problem at line 0 or 1 and no rows.
+pub fn read_table(bytes: &[u8], columns: &[ColumnSpec]) -> Table {
+    let mut out = Table::default();
     if bytes.len() > MAX_BYTES {
         out.problems.push(problem(
             0,
@@ -168,21 +251,21 @@ pub fn parse(bytes: &[u8]) -> Roster {
             return out;
         }
     };
-    let mut columns: Vec<Option<Col>> = Vec::with_capacity(headings.len());
+    let mut found: Vec<Option<&'static str>> = Vec::with_capacity(headings.len());
     for h in &headings {
-        let col = HEADINGS
+        let key = columns
             .iter()
-            .find(|(_, names)| names.contains(&h.as_str()))
-            .map(|(c, _)| *c);
-        if col.is_none() && !h.is_empty() {
+            .find(|c| c.headings.contains(&h.as_str()))
+            .map(|c| c.key);
+        if key.is_none() && !h.is_empty() {
             out.unused_columns.push(h.clone());
         }
-        columns.push(col);
+        found.push(key);
     }
-    let missing: Vec<&str> = HEADINGS
+    let missing: Vec<&str> = columns
         .iter()
-        .filter(|(c, _)| *c != Col::Interval && !columns.contains(&Some(*c)))
-        .map(|(_, names)| names[0])
+        .filter(|c| c.required && !found.contains(&Some(c.key)))
+        .map(|c| c.headings[0])
         .collect();
     if !missing.is_empty() {
         out.problems.push(problem(
@@ -193,7 +276,6 @@ pub fn parse(bytes: &[u8]) -> Roster {
         ));
         return out;
     }
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
     for (i, record) in records.enumerate() {
         let line = record
             .as_ref()
@@ -222,50 +304,74 @@ pub fn parse(bytes: &[u8]) -> Roster {
             continue; // a blank line at the end, as Excel leaves
         }
         out.rows_read += 1;
-        // (heading, value); an optional column the file does not have is ("", "").
-        let cell = |want: Col| -> (&str, &str) {
-            match columns.iter().position(|c| *c == Some(want)) {
-                Some(i) => (headings[i].as_str(), record.get(i).unwrap_or("").trim()),
-                None => ("", ""),
-            }
-        };
-        // Each cell parsed once: its value, or its problem (a required one left empty is one too).
-        let mut problems = Vec::new();
-        let mut field = |want: Col, required: bool| -> Option<(&str, &str)> {
-            let (heading, value) = cell(want);
-            if value.is_empty() && required {
-                problems.push(problem(line, heading, "required", "空欄です。"));
-                return None;
-            }
-            Some((heading, value))
-        };
-        let external = field(Col::ExternalId, true);
-        let name = field(Col::Name, true).map(|(h, v)| (h, Name::parse(v)));
-        let kana = field(Col::Kana, true).map(|(h, v)| (h, Kana::parse(v)));
-        let address = field(Col::Address, true).map(|(h, v)| (h, Address::parse(v)));
-        let district = field(Col::District, true);
-        let interval = field(Col::Interval, false).map(|(h, v)| {
-            let days = match v {
-                "" => Ok(None),
-                v => match v.parse::<i32>() {
-                    Ok(d) if (1..=365).contains(&d) => Ok(Some(d)),
-                    _ => Err(Invalid::new(
-                        "out_of_range",
-                        "1〜365の日数で入れてください。",
-                    )),
-                },
-            };
-            (h, days)
-        });
+        let cells = found
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| {
+                let key = (*key)?;
+                Some((
+                    key,
+                    headings[i].clone(),
+                    record.get(i).unwrap_or("").trim().to_string(),
+                ))
+            })
+            .collect();
+        out.rows.push(TableRow { line, cells });
+    }
+    out
+}
+
+/// Files with one row per thing keyed by a number: a second row with the same key is a problem.
+pub(crate) fn first_of_key(
+    seen: &mut std::collections::HashMap<String, usize>,
+    line: usize,
+    heading: &str,
+    key: &str,
+    what: &str,
+) -> Option<RowProblem> {
+    let first = seen.insert(key.to_string(), line)?;
+    Some(problem(
+        line,
+        heading,
+        "duplicate",
+        format!("{first}行目と同じ{what}です。"),
+    ))
+}
+
+/// Parses a roster file of residents.
+pub fn parse(bytes: &[u8]) -> Roster {
+    let table = read_table(bytes, RESIDENT_COLUMNS);
+    let mut out = Roster {
+        rows_read: table.rows_read,
+        rows: Vec::new(),
+        problems: table.problems,
+        unused_columns: table.unused_columns,
+    };
+    let mut seen = std::collections::HashMap::new();
+    for row in &table.rows {
+        let line = row.line;
+        let mut cells = row.reader();
+        let external = cells.required("external_id");
+        let name = cells.parse("name", Name::parse);
+        let kana = cells.parse("kana", Kana::parse);
+        let address = cells.parse("address", Address::parse);
+        let district = cells.required("district");
+        let interval = cells
+            .optional("interval", |v| match v.parse::<i32>() {
+                Ok(d) if (1..=365).contains(&d) => Ok(d),
+                _ => Err(Invalid::new(
+                    "out_of_range",
+                    "1〜365の日数で入れてください。",
+                )),
+            })
+            .flatten();
         if let Some((h, v)) = external
             && v.chars().count() > 64
         {
-            problems.push(problem(line, h, "too_long", "64文字以内にしてください。"));
+            cells
+                .problems
+                .push(problem(line, h, "too_long", "64文字以内にしてください。"));
         }
-        let name = parsed(line, name, &mut problems);
-        let kana = parsed(line, kana, &mut problems);
-        let address = parsed(line, address, &mut problems);
-        let interval = parsed(line, interval, &mut problems).flatten();
         let (
             Some(name),
             Some(kana),
@@ -273,18 +379,20 @@ pub fn parse(bytes: &[u8]) -> Roster {
             Some((id_heading, external_id)),
             Some((_, district)),
             true,
-        ) = (name, kana, address, external, district, problems.is_empty())
+        ) = (
+            name,
+            kana,
+            address,
+            external,
+            district,
+            cells.problems.is_empty(),
+        )
         else {
-            out.problems.append(&mut problems);
+            out.problems.append(&mut cells.problems);
             continue;
         };
-        if let Some(first) = seen.insert(external_id.to_string(), line) {
-            out.problems.push(problem(
-                line,
-                id_heading,
-                "duplicate",
-                format!("{first}行目と同じ番号です。"),
-            ));
+        if let Some(p) = first_of_key(&mut seen, line, id_heading, external_id, "番号") {
+            out.problems.push(p);
             continue;
         }
         out.rows.push(RosterRow {
