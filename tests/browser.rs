@@ -1092,7 +1092,35 @@ both!(
 );
 async fn handover_screen(db: TestDb) {
     let f = story(db, "handover", 0).await;
-    axe_clean(&f, &["adminHome", "devices", "handover"]);
+    axe_clean(
+        &f,
+        &[
+            "adminHome",
+            "devices",
+            "peopleImport",
+            "firstPasswords",
+            "handover",
+            "handoverSplit",
+        ],
+    );
+    // The list of people: one to add; imported, their first password shown once; the term listed.
+    assert!(
+        f["peopleSummary"].as_str().unwrap().contains("新しく1人"),
+        "{}",
+        f["peopleSummary"]
+    );
+    let first = f["firstPasswords"].as_str().unwrap();
+    assert!(
+        first.contains("m-new") && first.contains("新任 委員"),
+        "{first}"
+    );
+    assert_eq!(f["term"], "2025/12/1〜2028/11/30");
+    // 分けて引き継ぐ lists comm-a's residents one by one.
+    let split = strs(&f["splitRows"]);
+    assert!(
+        split.len() == 1 && split[0].contains("試験 花子"),
+        "{split:?}"
+    );
     let overview = f["overview"].as_str().unwrap();
     assert!(
         overview.contains("神楽岡") && overview.contains("永山") && overview.contains("市全体"),
@@ -1122,6 +1150,10 @@ async fn handover_screen(db: TestDb) {
     assert_ne!(
         from_today[0]["commissioner_id"],
         ended[0]["commissioner_id"]
+    );
+    assert_eq!(
+        from_today[0]["commissioner_id"], f["newcomerId"],
+        "to the successor chosen for that resident"
     );
 }
 

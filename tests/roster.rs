@@ -728,6 +728,11 @@ async fn people_and_assignments(db: TestDb) {
         serde_json::json!([]),
         "a lead logs in on a PC"
     );
+    assert!(
+        ito["last_login_at"].as_i64().unwrap() >= tablets[0]["last_login_at"].as_i64().unwrap(),
+        "the PC login counts as a login: {ito}"
+    );
+    assert_eq!(sato["last_login_at"], Value::Null, "never logged in");
 
     // Imported again: nothing changes; those the list does not name are listed, not disabled.
     let r = upload_to(&mut admin, "people", good.clone().into_bytes(), false).await;

@@ -102,7 +102,7 @@ run(async () => {
   await panel.getByRole("button", { name: "控えました（表示を消す）" }).click()
   await panel.waitFor({ state: "detached" })
   people.passwordAfterClose = (await page.locator("main").innerText()).includes(temporary)
-  people.commAState = await person("comm-a").locator("td").nth(6).innerText()
+  people.commAState = await person("comm-a").getByTestId("state").innerText()
   // Nor after the screen is opened again.
   await reload(page)
   await page.getByRole("heading", { name: "人（利用者）" }).waitFor()

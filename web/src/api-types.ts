@@ -1756,6 +1756,11 @@ export interface components {
             display_name: string;
             district_id?: string | null;
             id: string;
+            /**
+             * Format: int64
+             * @description The person's latest login anywhere, tablet or PC (ms; the list only).
+             */
+            last_login_at?: number | null;
             login: string;
             /** @description The password is a temporary one from a reset, not yet replaced by the user. */
             must_change_password: boolean;

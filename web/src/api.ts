@@ -117,16 +117,30 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export type RowProblem = Out<"RowProblem">
 /** What a roster import would do (the preview) or did (`applied`). */
 export type RosterPlan = Out<"RosterPlan">
-/** Uploads the roster CSV as it is (the server reads UTF-8 or Shift_JIS): the preview, or the import. */
-async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
-  const res = await fetch(`/api/admin/roster/residents?confirm=${confirm}`, {
+/** What an import of the list of people would do, or did (with each new person's first password). */
+export type PeoplePlan = Out<"PeoplePlan">
+/** What an import of the list of assignments would do, or did. */
+export type AssignmentsPlan = Out<"AssignmentsPlan">
+/** The city's lists the office imports as CSV: residents (名簿), people, assignments. */
+export interface CsvPlans {
+  residents: RosterPlan
+  people: PeoplePlan
+  assignments: AssignmentsPlan
+}
+
+/**
+ * Uploads one of the city's CSV lists as it is (the server reads UTF-8 or Shift_JIS): the preview,
+ * or the import.
+ */
+async function uploadCsv<K extends keyof CsvPlans>(what: K, file: Blob, confirm: boolean): Promise<CsvPlans[K]> {
+  const res = await fetch(`/api/admin/roster/${what}?confirm=${confirm}`, {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "text/csv", "X-Mimamori-App-Version": APP_VERSION },
     body: file,
   })
   // 422: the preview of a file with errors (nothing was written).
-  if (res.ok || res.status === 422) return (await res.json()) as RosterPlan
+  if (res.ok || res.status === 422) return (await res.json()) as CsvPlans[K]
   let message = "ファイルを送れませんでした。もう一度お試しください。"
   try {
     message = (await res.json())?.error?.message ?? message
@@ -136,11 +150,16 @@ async function uploadRoster(file: Blob, confirm: boolean): Promise<RosterPlan> {
   throw new ApiError(res.status, "http_" + res.status, message)
 }
 
+/** The residents' roster (要援護者名簿). */
+const uploadRoster = (file: Blob, confirm: boolean) => uploadCsv("residents", file, confirm)
+
 export type UserOut = Out<"UserOut">
 
 export interface HandOverMove {
   from: string
   to?: string
+  /** Only these residents (a caseload split among several successors); default: all of them. */
+  residents?: string[]
 }
 
 export type HandOverResult = Out<"HandOverResult">
@@ -150,6 +169,7 @@ export type DistrictOverview = Out<"DistrictOverview">
 export const api = {
   overview: () => call<Out<"Overview">>("GET", "/api/staff/overview"),
   uploadRoster,
+  uploadCsv,
   users: () => call<UserOut[]>("GET", "/api/admin/users"),
   handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),
   approveResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/approve`, {}),

@@ -127,7 +127,7 @@ export const ROUTES: readonly Route[] = [
   // タブレットの管理: the loaned tablets.
   { path: "devices", roles: ["admin"], screen: () => <Devices /> },
   // 名簿の取り込み: the city's roster CSV, previewed, then imported.
-  { path: "roster", roles: ["city_staff", "admin"], screen: () => <Roster /> },
+  { path: "roster", roles: ["city_staff", "admin"], screen: ({ me }) => <Roster admin={me.role === "admin"} /> },
   // 改選・引き継ぎ: a district's outgoing commissioners' residents to their successors.
   { path: "handover", roles: ["admin"], screen: () => <HandOver /> },
   // The office's lists (the server's GET /api/admin/* answer city staff and the administrator; every

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import type { AssignmentOut, AuditOut, DeviceOut } from "./api"
+import type { AssignmentOut, AuditOut } from "./api"
 import {
   addDays,
   assignmentState,
@@ -9,7 +9,8 @@ import {
   NO_ACTOR,
   normalize,
   pageOf,
-  tabletsFromAudit,
+  termWords,
+  handOverMoves,
   todayJst,
   watchersOn,
 } from "./screens/staff/lists"
@@ -96,28 +97,10 @@ describe("the audit log's filters", () => {
     expect(ids({ from: "2026-12-07" })).toEqual([3])
     expect(ids({ to: "2026-12-05" })).toEqual([])
   })
-  it("tells each user's tablets and last login from the logins", () => {
-    const dev = (id: string): DeviceOut => ({
-      id,
-      label: id + " tablet",
-      state: "enrolled",
-      enrolled_at: 1,
-      revoked_at: null,
-      last_seen_at: 2,
-      app_version: null,
-      wiped_at: null,
-    })
-    const logins = [
-      entry(5, "2026-12-07T10:00:00+09:00", "session.login", "comm-a", "d1"),
-      entry(4, "2026-12-06T10:00:00+09:00", "session.login", "comm-a", "d2"),
-      entry(3, "2026-12-05T10:00:00+09:00", "session.login", "comm-a", "d1"),
-      entry(2, "2026-12-05T10:00:00+09:00", "session.login", "admin"),
-      entry(1, "2026-12-08T10:00:00+09:00", "user.disable", "comm-a", "d1"),
-    ]
-    const t = tabletsFromAudit(logins, [dev("d1"), dev("d2")])
-    expect(t.get("comm-a")?.devices.map(d => d.id)).toEqual(["d1", "d2"])
-    expect(t.get("comm-a")?.lastLogin).toBe(Date.parse("2026-12-07T10:00:00+09:00"))
-    expect(t.get("admin")).toEqual({ devices: [], lastLogin: Date.parse("2026-12-05T10:00:00+09:00") })
+  it("shows a term as the city writes days, and a dash for none", () => {
+    expect(termWords({ term_starts_on: "2025-12-01", term_ends_on: "2028-11-30" })).toBe("2025/12/1〜2028/11/30")
+    expect(termWords({ term_starts_on: "2025-12-01", term_ends_on: null })).toBe("2025/12/1〜")
+    expect(termWords({ term_starts_on: null, term_ends_on: null })).toBe("—")
   })
 })
 
@@ -125,5 +108,19 @@ describe("makesChanges", () => {
   it("is the administrator's alone: city staff read the lists only", () => {
     expect(makesChanges("admin")).toBe(true)
     for (const role of ["city_staff", "district_lead", "commissioner"] as const) expect(makesChanges(role)).toBe(false)
+  })
+})
+
+describe("handOverMoves", () => {
+  it("moves a whole caseload, or splits one resident by resident among successors", () => {
+    expect(handOverMoves({ a: "b", c: "", d: "-" }, {})).toEqual([{ from: "a", to: "b" }, { from: "d" }])
+    expect(
+      handOverMoves({ a: "split" }, { a: { r1: "b", r2: "c", r3: "b", r4: "", r5: "-" } }),
+    ).toEqual([
+      { from: "a", to: "b", residents: ["r1", "r3"] },
+      { from: "a", to: "c", residents: ["r2"] },
+      { from: "a", residents: ["r5"] },
+    ])
+    expect(handOverMoves({ a: "split" }, {})).toEqual([])
   })
 })

@@ -101,6 +101,8 @@ pub struct UserOut {
     pub term_ends_on: Option<String>,
     /// The tablets this person has logged in on, the latest login first (the list only).
     pub tablets: Vec<UserTablet>,
+    /// The person's latest login anywhere, tablet or PC (ms; the list only).
+    pub last_login_at: Option<i64>,
 }
 
 /// A tablet a person has logged in on: when last, and when it last checked in with the server.
@@ -128,6 +130,7 @@ impl From<User> for UserOut {
             term_starts_on: u.term_starts_on,
             term_ends_on: u.term_ends_on,
             tablets: Vec::new(),
+            last_login_at: None,
         }
     }
 }
@@ -158,17 +161,21 @@ pub async fn list_users(
             Ok((
                 accounts::list_users(conn)?,
                 accounts::list_devices(conn)?,
-                accounts::user_tablets(conn)?,
+                accounts::user_logins(conn)?,
             ))
         })
         .await?;
     let devices: std::collections::HashMap<&str, &Device> =
         devices.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut tablets: std::collections::HashMap<String, Vec<UserTablet>> = Default::default();
+    let mut last_login: std::collections::HashMap<String, i64> = Default::default();
     for (user, device, at) in links {
-        let Some(d) = devices.get(device.as_str()) else {
+        let last = last_login.entry(user.clone()).or_insert(at);
+        *last = (*last).max(at);
+        let Some(d) = device.as_deref().and_then(|id| devices.get(id)) else {
             continue;
         };
+        let device = d.id.clone();
         tablets.entry(user).or_default().push(UserTablet {
             device_id: device,
             label: d.label.clone(),
@@ -184,6 +191,7 @@ pub async fn list_users(
             t.sort_by_key(|t| std::cmp::Reverse(t.last_login_at));
             UserOut {
                 tablets: t,
+                last_login_at: last_login.get(&u.id).copied(),
                 ..UserOut::from(u)
             }
         })

@@ -131,11 +131,10 @@ pub fn set_name_and_term(
         .map(|_| ())
 }
 
-/// Which tablet each user has logged in on, and when last: (user id, device id, last login ms).
-/// From the sessions, which are kept after they end (revoked or expired).
-pub fn user_tablets(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
+/// Where each user has logged in, and when last: (user id, device id — `None` for a PC or a browser
+/// without an enrolled tablet —, last login ms). From the sessions, kept after they end.
+pub fn user_logins(conn: &mut DbConn) -> QueryResult<Vec<(String, Option<String>, i64)>> {
     let rows: Vec<(String, Option<String>, Option<i64>)> = sessions::table
-        .filter(sessions::device_id.is_not_null())
         .group_by((sessions::user_id, sessions::device_id))
         .select((
             sessions::user_id,
@@ -145,7 +144,7 @@ pub fn user_tablets(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(u, d, at)| Some((u, d?, at?)))
+        .filter_map(|(u, d, at)| Some((u, d, at?)))
         .collect())
 }
 

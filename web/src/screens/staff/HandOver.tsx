@@ -2,14 +2,13 @@
 // go to a successor from a given day, for a whole district in one step. The outgoing tablets drop
 // them; the successors' receive each resident with the whole history and the 引き継ぎメモ. 「担当なし」
 // ends the assignments only: the district lead covers those residents until a successor is named.
+// 「分けて引き継ぐ」 splits one commissioner's residents among several successors, resident by resident.
 // The administrator.
-import { useEffect, useState } from "react"
-import { api, messageOf, type HandOverMove, type HandOverResult, type UserOut } from "../../api"
+import { Fragment, useEffect, useState } from "react"
+import { adminApi, api, messageOf, type AssignmentOut, type HandOverResult, type UserOut } from "../../api"
 import { dayJst, nowJst } from "../../schema"
 import { ErrorLine, Field } from "../../ui"
-
-const KEEP = ""
-const NOBODY = "-"
+import { KEEP, NOBODY, SPLIT, covers, handOverMoves } from "./lists"
 
 export function HandOver() {
   const [districts, setDistricts] = useState<{ id: string; code: string; name: string }[]>([])
@@ -17,24 +16,36 @@ export function HandOver() {
   const [district, setDistrict] = useState("")
   const [on, setOn] = useState(dayJst(nowJst()))
   const [choice, setChoice] = useState<Record<string, string>>({})
+  /** Per commissioner split: each resident's successor. */
+  const [each, setEach] = useState<Record<string, Record<string, string>>>({})
+  const [assignments, setAssignments] = useState<AssignmentOut[]>([])
+  const [names, setNames] = useState<Map<string, string>>(new Map())
   const [error, setError] = useState<string>()
   const [done, setDone] = useState<HandOverResult>()
   useEffect(() => {
     api.districts().then(setDistricts, e => setError(messageOf(e)))
     api.users().then(setUsers, e => setError(messageOf(e)))
+    adminApi.assignments().then(setAssignments, e => setError(messageOf(e)))
+    adminApi.residents().then(rs => setNames(new Map(rs.map(r => [r.id, r.name]))), e => setError(messageOf(e)))
   }, [])
+  /** The residents a commissioner watches on the day of the hand-over. */
+  const caseload = (id: string) => assignments.filter(a => a.commissioner_id === id && covers(a, on)).map(a => a.resident_id)
   const commissioners = users.filter(u => u.role === "commissioner" && !u.disabled && u.district_id === district)
-  const moves: HandOverMove[] = Object.entries(choice)
-    .filter(([from, to]) => to !== KEEP && commissioners.some(c => c.id === from))
-    .map(([from, to]) => (to === NOBODY ? { from } : { from, to }))
+  const moves = handOverMoves(
+    Object.fromEntries(Object.entries(choice).filter(([from]) => commissioners.some(c => c.id === from))),
+    each,
+  )
 
   async function submit() {
     if (moves.length === 0) return setError("引き継ぐ方を選んでください。")
-    if (!window.confirm(`${on}から${moves.length}人の担当を引き継ぎます。よろしいですか。`)) return
+    const people = new Set(moves.map(m => m.from)).size
+    if (!window.confirm(`${on}から${people}人の担当を引き継ぎます。よろしいですか。`)) return
     setError(undefined)
     try {
       setDone(await api.handOver(on, moves))
       setChoice({})
+      setEach({})
+      setAssignments(await adminApi.assignments())
     } catch (e) {
       setError(messageOf(e))
     }
@@ -68,28 +79,55 @@ export function HandOver() {
             </tr>
           </thead>
           <tbody>
-            {commissioners.map(c => (
-              <tr key={c.id}>
-                <td>{c.display_name}</td>
-                <td>
-                  <select
-                    aria-label={`${c.display_name}の担当の行き先`}
-                    value={choice[c.id] ?? KEEP}
-                    onChange={e => setChoice({ ...choice, [c.id]: e.target.value })}
-                  >
-                    <option value={KEEP}>そのまま</option>
-                    {commissioners
-                      .filter(o => o.id !== c.id)
-                      .map(o => (
-                        <option key={o.id} value={o.id}>
-                          {o.display_name}へ
-                        </option>
-                      ))}
-                    <option value={NOBODY}>担当なし（リーダーが受け持つ）</option>
-                  </select>
-                </td>
-              </tr>
-            ))}
+            {commissioners.map(c => {
+              const others = commissioners.filter(o => o.id !== c.id)
+              const targets = (
+                <>
+                  {others.map(o => (
+                    <option key={o.id} value={o.id}>
+                      {o.display_name}へ
+                    </option>
+                  ))}
+                  <option value={NOBODY}>担当なし（リーダーが受け持つ）</option>
+                </>
+              )
+              return (
+                <Fragment key={c.id}>
+                  <tr>
+                    <td>
+                      {c.display_name}（{caseload(c.id).length}人）
+                    </td>
+                    <td>
+                      <select
+                        aria-label={`${c.display_name}の担当の行き先`}
+                        value={choice[c.id] ?? KEEP}
+                        onChange={e => setChoice({ ...choice, [c.id]: e.target.value })}
+                      >
+                        <option value={KEEP}>そのまま</option>
+                        {targets}
+                        <option value={SPLIT}>分けて引き継ぐ（一人ずつ選ぶ）</option>
+                      </select>
+                    </td>
+                  </tr>
+                  {choice[c.id] === SPLIT &&
+                    caseload(c.id).map(rid => (
+                      <tr key={`${c.id}-${rid}`} className="split-row" data-testid="split-row">
+                        <td className="indent">└ {names.get(rid) ?? rid}</td>
+                        <td>
+                          <select
+                            aria-label={`${names.get(rid) ?? rid}さんの行き先`}
+                            value={each[c.id]?.[rid] ?? KEEP}
+                            onChange={e => setEach({ ...each, [c.id]: { ...each[c.id], [rid]: e.target.value } })}
+                          >
+                            <option value={KEEP}>そのまま</option>
+                            {targets}
+                          </select>
+                        </td>
+                      </tr>
+                    ))}
+                </Fragment>
+              )
+            })}
           </tbody>
         </table>
       )}

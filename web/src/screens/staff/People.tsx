@@ -1,13 +1,14 @@
-// 人（利用者）: everyone who logs in — 民生委員, 地区の会長, 市の職員, 管理者 — with role, district, the
-// tablets they logged in on and when, and whether they may log in (有効 / 停止中). Searchable by name
+// 人（利用者）: everyone who logs in — 民生委員, 地区の会長, 市の職員, 管理者 — with role, district, term
+// (任期), the tablets they logged in on (the server's sessions: each tablet's last check-in), their
+// last login, and whether they may log in (有効 / 停止中). Searchable by name
 // or login name, 50 at a time. The administrator's actions, each confirmed first: パスワードの再発行
 // (the temporary password is shown this once, to be handed over in person) and 利用停止 / 再開.
 // City staff read the same list, without the 操作 column (the server refuses them every change).
 import { Fragment, useCallback, useEffect, useMemo, useState } from "react"
-import { adminApi, messageOf, type AdminUserOut, type AuditOut, type DeviceOut, type DistrictOut, type Me, type Role } from "../../api"
+import { adminApi, messageOf, type AdminUserOut, type DistrictOut, type Me, type Role } from "../../api"
 import { formatMs } from "../../schema"
 import { ErrorLine, Field } from "../../ui"
-import { makesChanges, matches, pageOf, ROLE_WORDS, tabletsFromAudit } from "./lists"
+import { makesChanges, matches, pageOf, ROLE_WORDS, termWords } from "./lists"
 import { Pager, ReadOnly, RowPanel } from "./Pager"
 
 type Action = "reset" | "disable" | "enable"
@@ -20,11 +21,9 @@ const ACTION_TITLE: Record<Action, string> = {
 
 export function People({ me }: { me: Me }) {
   const admin = makesChanges(me.role)
-  const columns = admin ? 8 : 7
+  const columns = admin ? 9 : 8
   const [users, setUsers] = useState<AdminUserOut[]>()
   const [districts, setDistricts] = useState<DistrictOut[]>([])
-  const [devices, setDevices] = useState<DeviceOut[]>([])
-  const [audit, setAudit] = useState<AuditOut[]>([])
   const [error, setError] = useState<string>()
   const [query, setQuery] = useState("")
   const [role, setRole] = useState<Role | "">("")
@@ -38,15 +37,10 @@ export function People({ me }: { me: Me }) {
   const load = useCallback(() => {
     adminApi.users().then(setUsers, e => setError(messageOf(e)))
     adminApi.districts().then(setDistricts, e => setError(messageOf(e)))
-    // Only for the tablets column: a failure here leaves it empty rather than the screen. The
-    // newest 500 logins (the server searches the log), not the newest 500 entries of every kind.
-    adminApi.devices().then(setDevices, () => setDevices([]))
-    adminApi.audit({ action: "session.login" }).then(setAudit, () => setAudit([]))
   }, [])
   useEffect(load, [load])
 
   const districtName = useMemo(() => new Map(districts.map(d => [d.id, d.name])), [districts])
-  const tablets = useMemo(() => tabletsFromAudit(audit, devices), [audit, devices])
   const shown = useMemo(
     () =>
       (users ?? []).filter(
@@ -88,7 +82,7 @@ export function People({ me }: { me: Me }) {
     <section className="staff-list people">
       <h1>人（利用者）</h1>
       <p className="hint">
-        民生委員・地区の会長・市の職員・管理者の一覧です。タブレットと最後のログインは、操作の記録（新しい500件）のログインから表示しています。
+        民生委員・地区の会長・市の職員・管理者の一覧です。タブレットは本人がログインした端末で、かっこ内はその端末が最後にサーバーとつながった時刻です。
       </p>
       {!admin && <ReadOnly changes="パスワードの再発行や利用の停止・再開" />}
       <div className="filters">
@@ -133,6 +127,7 @@ export function People({ me }: { me: Me }) {
                 <th>ログイン名</th>
                 <th>役割</th>
                 <th>地区</th>
+                <th>任期</th>
                 <th>タブレット</th>
                 <th>最後のログイン</th>
                 <th>状態</th>
@@ -141,7 +136,6 @@ export function People({ me }: { me: Me }) {
             </thead>
             <tbody>
               {p.rows.map(u => {
-                const t = tablets.get(u.id)
                 const panel = open?.id === u.id ? open : undefined
                 return (
                   <Fragment key={u.id}>
@@ -150,18 +144,19 @@ export function People({ me }: { me: Me }) {
                       <td className="code">{u.login}</td>
                       <td>{ROLE_WORDS[u.role] ?? u.role}</td>
                       <td>{u.district_id ? (districtName.get(u.district_id) ?? u.district_id) : "—"}</td>
+                      <td data-testid="term">{termWords(u)}</td>
                       <td data-testid="tablets">
-                        {t?.devices.length
-                          ? t.devices.map(d => (
-                              <span key={d.id} className="tablet">
+                        {u.tablets.length
+                          ? u.tablets.map(d => (
+                              <span key={d.device_id} className={d.revoked ? "tablet revoked" : "tablet"}>
                                 {d.label}
-                                {d.last_seen_at ? `（${formatMs(d.last_seen_at)}）` : ""}
+                                {d.revoked ? "（無効にした端末）" : d.last_seen_at ? `（${formatMs(d.last_seen_at)}）` : ""}
                               </span>
                             ))
                           : "—"}
                       </td>
-                      <td>{formatMs(t?.lastLogin, "—")}</td>
-                      <td>
+                      <td>{formatMs(u.last_login_at ?? undefined, "—")}</td>
+                      <td data-testid="state">
                         {u.disabled ? <span className="stopped">停止中</span> : "有効"}
                         {u.must_change_password && " "}
                         {u.must_change_password && <span className="temporary">仮パスワードのまま</span>}

@@ -2,7 +2,7 @@
 // staff-lists.test.ts): search that treats ひらがな and カタカナ, full- and half-width alike; pages of
 // 50; who watches a resident on a day; the audit log's filters; which tablets a user logged in on.
 // The server gives whole lists (the audit log: its newest 500 entries); filtering and paging happen here.
-import type { AssignmentOut, AuditOut, DeviceOut, Role } from "../../api"
+import type { AssignmentOut, AuditOut, HandOverMove, Role } from "../../api"
 import { dayJst, nowJst } from "../../schema"
 
 export const PAGE_SIZE = 50
@@ -162,27 +162,39 @@ export const ACTION_WORDS: Record<string, string> = {
   "snowfall.mark": "降雪日の登録",
 }
 
-/** What the audit log says of a user's tablets: each device they logged in on, and their last login. */
-export interface UserTablets {
-  devices: DeviceOut[]
-  /** ms; the newest login in the entries read. */
-  lastLogin: number | null
+/** A term (任期) as the People screen shows it: 2025/12/1〜2028/11/30; 「—」 when the city gave none. */
+export function termWords(u: { term_starts_on?: string | null; term_ends_on?: string | null }): string {
+  const day = (d?: string | null) => (d ? d.replace(/^(\d{4})-0?(\d+)-0?(\d+)$/, "$1/$2/$3") : "")
+  const [a, b] = [day(u.term_starts_on), day(u.term_ends_on)]
+  return a || b ? `${a}〜${b}` : "—"
 }
 
+/** A hand-over choice: keep (""), nobody ("-": the lead covers), split ("split"), or a successor's id. */
+export const KEEP = ""
+export const NOBODY = "-"
+export const SPLIT = "split"
+
 /**
- * Which tablets each user logged in on, from the audit log's `session.login` entries (the server's
- * user list does not say; only the entries the log returned, its newest 500, are seen).
+ * The hand-over's moves from the screen's choices: per outgoing commissioner, the whole caseload to one
+ * successor (or to nobody), or, split (分けて引き継ぐ), each resident to the successor chosen for them,
+ * one move per successor; residents left as they are stay.
  */
-export function tabletsFromAudit(entries: AuditOut[], devices: DeviceOut[]): Map<string, UserTablets> {
-  const byId = new Map(devices.map(d => [d.id, d]))
-  const m = new Map<string, UserTablets>()
-  for (const e of entries) {
-    if (e.action !== "session.login" || e.actor_user_id === null) continue
-    const t = m.get(e.actor_user_id) ?? { devices: [], lastLogin: null }
-    if (t.lastLogin === null || e.at > t.lastLogin) t.lastLogin = e.at
-    const d = e.actor_device_id ? byId.get(e.actor_device_id) : undefined
-    if (d && !t.devices.includes(d)) t.devices.push(d)
-    m.set(e.actor_user_id, t)
+export function handOverMoves(whole: Record<string, string>, each: Record<string, Record<string, string>>): HandOverMove[] {
+  const moves: HandOverMove[] = []
+  for (const [from, to] of Object.entries(whole)) {
+    if (to === KEEP) continue
+    if (to !== SPLIT) {
+      moves.push(to === NOBODY ? { from } : { from, to })
+      continue
+    }
+    const bySuccessor = new Map<string, string[]>()
+    for (const [resident, successor] of Object.entries(each[from] ?? {})) {
+      if (successor === KEEP || successor === SPLIT) continue
+      bySuccessor.set(successor, [...(bySuccessor.get(successor) ?? []), resident])
+    }
+    for (const [successor, residents] of bySuccessor) {
+      moves.push(successor === NOBODY ? { from, residents } : { from, to: successor, residents })
+    }
   }
-  return m
+  return moves
 }
