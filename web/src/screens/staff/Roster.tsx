@@ -5,7 +5,7 @@
 // longer on the file — and only then, when no row is in error, 取り込む. Nothing is written before
 // that button. A people import shows each new person's first password this once, to print and hand
 // over at the training session.
-import { useState } from "react"
+import { useState, type ReactNode } from "react"
 import { api, messageOf, type AssignmentsPlan, type CsvPlans, type PeoplePlan, type RosterPlan, type RowProblem } from "../../api"
 import { ROLE_WORDS } from "./lists"
 
@@ -115,6 +115,22 @@ export function Roster({ admin = false }: { admin?: boolean }) {
   )
 }
 
+/** A titled list of what the file would do (nothing when empty): each item's key and words. */
+function Listed<T>({ title, items, row, testid }: { title: string; items: T[]; row: (t: T) => [string, ReactNode]; testid?: string }) {
+  if (items.length === 0) return null
+  return (
+    <>
+      <h2>{title}</h2>
+      <ul data-testid={testid}>
+        {items.map(t => {
+          const [key, words] = row(t)
+          return <li key={key}>{words}</li>
+        })}
+      </ul>
+    </>
+  )
+}
+
 /** The rows in error, by line and column (nothing is imported while there are any). */
 function Problems({ problems }: { problems: RowProblem[] }) {
   if (problems.length === 0) return null
@@ -206,43 +222,9 @@ function PeopleView({ plan, busy, confirm }: { plan: PeoplePlan; busy: boolean; 
         {plan.rows}行：新しく{plan.add.length}人、変更{plan.change.length}人、変わりなし{plan.unchanged}人、直す所{plan.problems.length}件。
       </p>
       <Problems problems={plan.problems} />
-      {plan.add.length > 0 && (
-        <>
-          <h2>新しく登録する方</h2>
-          <ul>
-            {plan.add.map(a => (
-              <li key={a.login}>
-                {a.line}行目 {a.login} {a.name}（{ROLE_WORDS[a.role] ?? a.role}
-                {a.district_code ? `・${a.district_code}` : ""}）
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {plan.change.length > 0 && (
-        <>
-          <h2>登録内容が変わる方</h2>
-          <ul>
-            {plan.change.map(c => (
-              <li key={c.login}>
-                {c.line}行目 {c.login} {c.name}：{c.fields.map(f => FIELD_WORDS[f] ?? f).join("、")}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {plan.not_in_file.length > 0 && (
-        <>
-          <h2>名簿にない民生委員・会長（利用停止はしません。退任した方は人の画面で停止してください）</h2>
-          <ul data-testid="roster-missing">
-            {plan.not_in_file.map(m => (
-              <li key={m.user_id}>
-                {m.login} {m.name}（{ROLE_WORDS[m.role] ?? m.role}）
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Listed title="新しく登録する方" items={plan.add} row={a => [a.login, <>{a.line}行目 {a.login} {a.name}（{ROLE_WORDS[a.role] ?? a.role}{a.district_code ? `・${a.district_code}` : ""}）</>]} />
+      <Listed title="登録内容が変わる方" items={plan.change} row={c => [c.login, <>{c.line}行目 {c.login} {c.name}：{c.fields.map(f => FIELD_WORDS[f] ?? f).join("、")}</>]} />
+      <Listed title="名簿にない民生委員・会長（利用停止はしません。退任した方は人の画面で停止してください）" testid="roster-missing" items={plan.not_in_file} row={m => [m.user_id, <>{m.login} {m.name}（{ROLE_WORDS[m.role] ?? m.role}）</>]} />
       <Confirm problems={plan.problems.length} unused={plan.unused_columns} busy={busy} confirm={confirm} />
     </div>
   )
@@ -262,19 +244,7 @@ function AssignmentsView({ plan, busy, confirm }: { plan: AssignmentsPlan; busy:
         {plan.rows}行：新しい担当{plan.add.length}件、そのまま{plan.unchanged}件、直す所{plan.problems.length}件。
       </p>
       <Problems problems={plan.problems} />
-      {plan.add.length > 0 && (
-        <>
-          <h2>新しい担当</h2>
-          <ul>
-            {plan.add.map(a => (
-              <li key={`${a.line}`}>
-                {a.line}行目 {a.external_id} {a.resident_name} ← {a.commissioner_name}（{a.login}） {a.starts_on}から
-                {a.ends_on ? `${a.ends_on}まで` : ""}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Listed title="新しい担当" items={plan.add} row={a => [`${a.line}`, <>{a.line}行目 {a.external_id} {a.resident_name} ← {a.commissioner_name}（{a.login}） {a.starts_on}から{a.ends_on ? `${a.ends_on}まで` : ""}</>]} />
       <Confirm problems={plan.problems.length} unused={plan.unused_columns} busy={busy} confirm={confirm} />
     </div>
   )
@@ -296,42 +266,9 @@ function PlanView({ plan, busy, confirm }: { plan: RosterPlan; busy: boolean; co
         直す所{plan.problems.length}件。
       </p>
       <Problems problems={plan.problems} />
-      {plan.add.length > 0 && (
-        <>
-          <h2>新しく登録する方</h2>
-          <ul>
-            {plan.add.map(a => (
-              <li key={a.external_id}>
-                {a.line}行目 {a.external_id} {a.name}（{a.district_code}）
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {plan.change.length > 0 && (
-        <>
-          <h2>登録内容が変わる方</h2>
-          <ul>
-            {plan.change.map(c => (
-              <li key={c.external_id}>
-                {c.line}行目 {c.external_id} {c.name}：{c.fields.map(f => FIELD_WORDS[f] ?? f).join("、")}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {plan.not_in_file.length > 0 && (
-        <>
-          <h2>名簿にない方（削除はしません。担当の終了は別に行ってください）</h2>
-          <ul data-testid="roster-missing">
-            {plan.not_in_file.map(m => (
-              <li key={m.resident_id}>
-                {m.external_id} {m.name}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <Listed title="新しく登録する方" items={plan.add} row={a => [a.external_id, <>{a.line}行目 {a.external_id} {a.name}（{a.district_code}）</>]} />
+      <Listed title="登録内容が変わる方" items={plan.change} row={c => [c.external_id, <>{c.line}行目 {c.external_id} {c.name}：{c.fields.map(f => FIELD_WORDS[f] ?? f).join("、")}</>]} />
+      <Listed title="名簿にない方（削除はしません。担当の終了は別に行ってください）" testid="roster-missing" items={plan.not_in_file} row={m => [m.resident_id, <>{m.external_id} {m.name}</>]} />
       <Confirm problems={plan.problems.length} unused={plan.unused_columns} busy={busy} confirm={confirm} />
     </div>
   )
