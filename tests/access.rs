@@ -298,6 +298,20 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             [u, f, f, f, f, ok, ok],
         ),
+        // 災害モード: the office declares, lists and ends (a declaration with no district is a 400).
+        (
+            "POST",
+            "/api/staff/disasters".into(),
+            Some(json!({"kind": "blizzard", "districts": []})),
+            [u, f, f, f, f, 400, 400],
+        ),
+        ("GET", "/api/staff/disasters".into(), None, staff_only(ok)),
+        (
+            "POST",
+            "/api/staff/disasters/no-such-disaster/end".into(),
+            Some(json!({})),
+            [u, f, f, f, f, nf, nf],
+        ),
         // The people and assignment lists make accounts and assignments: the administrator's.
         (
             "POST",

@@ -461,3 +461,137 @@ async fn restart(db: TestDb) {
         .await;
     assert_eq!(got[0].payload.as_ref().unwrap()["notice"], id.as_str());
 }
+
+// 災害モード declared by the office (issue 23 step 6): one urgent notice and one push per tablet of
+// the chosen districts — ids and fixed words only, high urgency — and nobody outside them; the
+// tablets of those districts (and the office) see it in /api/me, the others do not; ended, it leaves
+// /api/me with a normal notice and a push saying so. Bad fields are named; a commissioner cannot
+// declare.
+both!(
+    a_declared_disaster_reaches_every_tablet_of_its_districts,
+    disaster
+);
+async fn disaster(db: TestDb) {
+    let (s, rx) = server_with_receiver(db, 5000).await;
+    let mut a = s.login("comm-a").await;
+    let mut b = s.login("comm-b").await;
+    let (sa, sb) = (
+        rx.subscription("ok", "tablet-a"),
+        rx.subscription("ok", "tablet-b"),
+    );
+    for (c, sub) in [(&mut a, &sa), (&mut b, &sb)] {
+        let (st, body) = c.post("/api/push/subscriptions", &sub.json()).await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    }
+    let mut staff = s.login("staff").await;
+    let declare = json!({"kind": "blizzard", "districts": [s.fx.district_a], "drill": false});
+
+    // Checked field by field; only the office declares.
+    for (body, field) in [
+        (
+            json!({"kind": "tsunami", "districts": [s.fx.district_a]}),
+            None,
+        ),
+        (
+            json!({"kind": "blizzard", "districts": []}),
+            Some("districts"),
+        ),
+        (
+            json!({"kind": "blizzard", "districts": ["nowhere"]}),
+            Some("districts"),
+        ),
+        (
+            json!({"kind": "blizzard", "city_wide": true, "districts": [s.fx.district_a]}),
+            Some("districts"),
+        ),
+        (
+            json!({"kind": "blizzard", "districts": [s.fx.district_a], "occurred_at": 4_102_444_800_000i64}),
+            Some("occurred_at"),
+        ),
+    ] {
+        let (st, e) = staff.post("/api/staff/disasters", &body).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}: {e}");
+        if let Some(f) = field {
+            assert_eq!(e["error"]["field"], f, "{e}");
+        }
+    }
+    let (st, _) = a.post("/api/staff/disasters", &declare).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, me) = a.get("/api/me").await;
+    assert_eq!(me["disasters"], json!([]), "no disaster yet");
+
+    let (st, d) = staff.post("/api/staff/disasters", &declare).await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    assert_eq!(d["title"], "大雪・暴風雪");
+    assert_eq!(d["districts"], json!([s.fx.district_a]));
+    let notice = d["notice_id"].as_str().unwrap().to_string();
+
+    // District A's tablet: the push, urgent, with the disaster's id and kind and fixed words.
+    let got = rx
+        .wait("the declaration's push to tablet A", |r| {
+            r.iter().any(|m| m.name == "tablet-a")
+        })
+        .await;
+    let m = got.iter().find(|m| m.name == "tablet-a").unwrap();
+    assert_eq!(m.urgency, "high");
+    assert_eq!(
+        m.payload,
+        Some(json!({"notice": notice, "disaster": id, "kind": "blizzard",
+            "title": "災害モード：大雪・暴風雪　ご自身の安全を確認してください", "priority": "urgent"}))
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(rx.received_by("tablet-b").is_empty(), "not district B");
+    // The notice is on A's list as 緊急; B has none.
+    let (_, list_a) = a.get("/api/notices").await;
+    assert_eq!(list_a[0]["id"], notice.as_str());
+    assert_eq!(list_a[0]["priority"], "urgent");
+    let (_, list_b) = b.get("/api/notices").await;
+    assert_eq!(list_b, json!([]));
+    // /api/me: A's tablet and the office see it; B's does not.
+    let (_, me_a) = a.get("/api/me").await;
+    assert_eq!(me_a["disasters"][0]["id"], id.as_str(), "{me_a}");
+    assert_eq!(me_a["disasters"][0]["kind"], "blizzard");
+    let (_, me_b) = b.get("/api/me").await;
+    assert_eq!(me_b["disasters"], json!([]));
+    let (_, me_staff) = staff.get("/api/me").await;
+    assert_eq!(me_staff["disasters"][0]["id"], id.as_str());
+    let (st, listed) = staff.get("/api/staff/disasters").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(listed[0]["id"], id.as_str());
+
+    // Ended: gone from /api/me, a push saying so; ending twice is refused.
+    let (st, ended) = staff
+        .post(&format!("/api/staff/disasters/{id}/end"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ended}");
+    assert!(ended["ended_at"].as_i64().is_some());
+    rx.wait("the end's push to tablet A", |r| {
+        r.iter()
+            .any(|m| m.name == "tablet-a" && m.payload.as_ref().is_some_and(|p| p["ended"] == true))
+    })
+    .await;
+    let (_, me_a) = a.get("/api/me").await;
+    assert_eq!(me_a["disasters"], json!([]));
+    let (st, _) = staff
+        .post(&format!("/api/staff/disasters/{id}/end"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // A city-wide one covers district B too.
+    let (st, d) = staff
+        .post(
+            "/api/staff/disasters",
+            &json!({"kind": "earthquake", "city_wide": true, "drill": true}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    assert_eq!(d["districts"].as_array().unwrap().len(), 2);
+    let (_, me_b) = b.get("/api/me").await;
+    assert_eq!(me_b["disasters"][0]["drill"], true);
+
+    // Audited, counts only.
+    let mut admin = s.login("admin").await;
+    let (_, audit) = admin.get("/api/admin/audit?action=disaster.declare").await;
+    assert_eq!(audit.as_array().unwrap().len(), 2, "{audit}");
+}

@@ -861,6 +861,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/disasters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every disaster, the newest first (city staff). */
+        get: operations["list_disasters"];
+        put?: never;
+        /**
+         * Declares a disaster (city staff): the row, its districts, the urgent notice and its pushes, in
+         *     one transaction; the push sender is woken after it commits.
+         */
+        post: operations["declare_disaster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disasters/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ends a disaster (city staff): tablets leave 災害モード at the push or their next `/api/me`; the
+         *     records made during it stay.
+         */
+        post: operations["end_disaster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/notices": {
         parameters: {
             query?: never;
@@ -1212,6 +1253,42 @@ export interface components {
              */
             wiped_at?: number | null;
         };
+        /** @description A declaration as the office sends it. */
+        DisasterIn: {
+            /** @description 市内全域: every district (then `districts` is empty). */
+            city_wide?: boolean;
+            districts?: string[];
+            /** @description 訓練: a drill, counted apart. */
+            drill?: boolean;
+            kind: components["schemas"]["DisasterKind"];
+            /**
+             * Format: int64
+             * @description When it happened (ms); absent: now.
+             */
+            occurred_at?: number | null;
+            /** @description Empty or absent: the kind's words (「大雪・暴風雪」). */
+            title?: string;
+        };
+        /** @enum {string} */
+        DisasterKind: "earthquake" | "flood" | "blizzard" | "power_cut" | "other";
+        /** @description A disaster, as the office and the tablets see it. */
+        DisasterOut: {
+            city_wide: boolean;
+            /** Format: int64 */
+            declared_at: number;
+            /** @description District ids it covers (every district for a city-wide one). */
+            districts: string[];
+            drill: boolean;
+            /** Format: int64 */
+            ended_at?: number | null;
+            id: string;
+            kind: components["schemas"]["DisasterKind"];
+            /** @description The urgent notice that announced it. */
+            notice_id?: string | null;
+            /** Format: int64 */
+            occurred_at: number;
+            title: string;
+        };
         DistrictConcerns: {
             district: string;
             /** Format: int64 */
@@ -1399,6 +1476,11 @@ export interface components {
         Me: {
             /** @description The enrolled device this session was opened on, if any. */
             device_id?: string | null;
+            /**
+             * @description 災害モード: the disasters declared and not ended that cover the caller's district (every one,
+             *     for the office). Empty most days.
+             */
+            disasters: components["schemas"]["DisasterOut"][];
             display_name: string;
             district?: null | components["schemas"]["DistrictRef"];
             /**
@@ -3681,6 +3763,118 @@ export interface operations {
                 content?: never;
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_disasters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisasterOut"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    declare_disaster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisasterIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisasterOut"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_disaster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisasterOut"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@
 pub mod activities;
 pub mod admin;
 pub mod charts;
+pub mod disasters;
 pub mod json;
 pub mod metrics;
 pub mod notices;
@@ -117,6 +118,10 @@ route_list! {
     notices::update,
     notices::send,
     notices::withdraw,
+    // 災害モード: the office declares and ends a disaster
+    disasters::declare_disaster,
+    disasters::list_disasters,
+    disasters::end_disaster,
     // Sync (a WebSocket upgrade enters in `app.rs`: see `sync_ws`)
     sync_ws::sync_ws,
     // The office: districts, people, residents, assignments, tablets, audit

@@ -42,9 +42,23 @@ pub struct Me {
     /// The district leads of the caller's district (user ids): a review mark in a document counts
     /// on screen only when one of them wrote it (the server keeps others' out of its tables, D7).
     pub district_leads: Vec<String>,
+    /// 災害モード: the disasters declared and not ended that cover the caller's district (every one,
+    /// for the office). Empty most days.
+    pub disasters: Vec<super::disasters::DisasterOut>,
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
+    let scope = match caller.role {
+        Role::CityStaff | Role::Admin => None,
+        _ => Some(caller.district_id.clone().unwrap_or_default()),
+    };
+    let disasters = state
+        .db
+        .read(move |conn| Ok(crate::db::disasters::active(conn, scope.as_deref())?))
+        .await?
+        .into_iter()
+        .map(super::disasters::DisasterOut::of)
+        .collect();
     let (district, district_leads) = match caller.district_id.clone() {
         Some(id) => {
             let (d, leads) = state
@@ -76,6 +90,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
         device_id: caller.device_id.clone(),
         must_change_password: caller.must_change_password,
         district_leads,
+        disasters,
     })
 }
 

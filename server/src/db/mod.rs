@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod directory;
+pub mod disasters;
 pub mod documents;
 pub mod notices;
 pub mod ops;

@@ -321,7 +321,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    disasters (id) {
+        id -> Text,
+        kind -> Text,
+        title -> Text,
+        city_wide -> Bool,
+        drill -> Bool,
+        occurred_at -> BigInt,
+        declared_at -> BigInt,
+        declared_by -> Text,
+        ended_at -> Nullable<BigInt>,
+        ended_by -> Nullable<Text>,
+        notice_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    disaster_districts (disaster_id, district_id) {
+        disaster_id -> Text,
+        district_id -> Text,
+        lead_pushed_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(assignments -> users (commissioner_id));
+diesel::joinable!(disaster_districts -> disasters (disaster_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> devices (device_id));
 diesel::joinable!(contacts -> residents (resident_id));
@@ -353,4 +378,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     referrals,
     contact_versions,
+    disasters,
+    disaster_districts,
 );

@@ -8,6 +8,7 @@ pub mod activity;
 pub mod alerts;
 pub mod contact;
 pub mod demo_names;
+pub mod disaster;
 pub mod notice;
 pub mod people_roster;
 pub mod roster;

@@ -1,0 +1,2 @@
+DROP TABLE disaster_districts;
+DROP TABLE disasters;
