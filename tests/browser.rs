@@ -1350,3 +1350,32 @@ async fn qr_sheet(db: TestDb) {
     assert_eq!(failure["cards"], 2);
     assert_eq!(failure["posts"], 3, "stopped at the failure");
 }
+
+both!(
+    a_declared_disaster_shows_on_the_tablets_of_its_district,
+    disaster_declared
+);
+async fn disaster_declared(db: TestDb) {
+    let f = story(db, "disaster-declared", 0).await;
+    axe_clean(&f, &["disasters", "disastersActive", "fieldBand"]);
+    assert_eq!(f["before"], Value::Null, "no band before");
+    assert!(
+        f["declared"].as_str().unwrap().contains("大雪・暴風雪"),
+        "{}",
+        f["declared"]
+    );
+    assert!(
+        f["active"].as_str().unwrap().contains("神楽岡"),
+        "{}",
+        f["active"]
+    );
+    for at in ["onList", "onResident", "offline"] {
+        let band = f[at].as_str().unwrap_or_default();
+        assert!(
+            band.contains("災害モード：大雪・暴風雪") && band.contains("ご自身"),
+            "{at}: {band}"
+        );
+    }
+    assert_eq!(f["otherDistrict"], Value::Null, "district B's lead");
+    assert_eq!(f["afterEnd"], Value::Null);
+}

@@ -6,6 +6,7 @@ import { useSyncExternalStore, type ReactNode } from "react"
 import { holdsRecords, type State, type Store } from "./store"
 import { go, useRoute } from "./hash"
 import { screenFor, showsHome } from "./routes"
+import { DisasterBand } from "./screens/common/DisasterBand"
 import { Enrol } from "./screens/common/Enrol"
 import { Erased } from "./screens/common/Erased"
 import { Login } from "./screens/common/Login"
@@ -21,6 +22,7 @@ export function App({ store }: { store: Store }) {
   return (
     <>
       <StatusBar store={store} />
+      {s.me && s.lock === "open" && <DisasterBand disasters={s.me.disasters ?? []} role={s.me.role} />}
       <main>{screen(store, s, route)}</main>
     </>
   )

@@ -246,6 +246,18 @@ const userPath = (id: string, what: string) => `/api/admin/users/${encodeURIComp
  * `/api/admin/*` calls of the staff screens, as the server allows them: the lists (GET) answer city
  * staff and the administrator; every change, the administrator only (403 for city staff).
  */
+/** A disaster the city declared (災害モード), as the office and the tablets see it. */
+export type DisasterOut = Out<"DisasterOut">
+export type DisasterKind = DisasterOut["kind"]
+
+/** 災害モード, the office's side (city staff and the administrator). */
+export const disasterApi = {
+  list: () => call<DisasterOut[]>("GET", "/api/staff/disasters"),
+  declare: (d: { kind: DisasterKind; title?: string; city_wide: boolean; districts: string[]; occurred_at?: number; drill: boolean }) =>
+    call<DisasterOut>("POST", "/api/staff/disasters", d),
+  end: (id: string) => call<DisasterOut>("POST", `/api/staff/disasters/${encodeURIComponent(id)}/end`, {}),
+}
+
 export const adminApi = {
   districts: () => call<DistrictOut[]>("GET", "/api/admin/districts"),
   users: () => call<AdminUserOut[]>("GET", "/api/admin/users"),

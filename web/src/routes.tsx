@@ -34,6 +34,7 @@ import { HandOver } from "./screens/staff/HandOver"
 import { StaffHome } from "./screens/staff/StaffHome"
 import { Assignments } from "./screens/staff/Assignments"
 import { Audit } from "./screens/staff/Audit"
+import { Disasters } from "./screens/staff/Disasters"
 import { Districts } from "./screens/staff/Districts"
 import { People } from "./screens/staff/People"
 import { Residents } from "./screens/staff/Residents"
@@ -144,6 +145,8 @@ export const ROUTES: readonly Route[] = [
   { path: "assignments", roles: OFFICE, screen: ({ me }) => <Assignments key="" role={me.role} /> },
   { path: "audit", roles: OFFICE, screen: () => <Audit /> },
   // 地区: the districts with their counts (residents, 担当なし, and the people in each).
+  // 災害モード: declare a disaster, list them, end one.
+  { path: "disasters", roles: OFFICE, screen: () => <Disasters /> },
   { path: "districts", roles: OFFICE, screen: ({ me }) => <Districts role={me.role} /> },
   // The office home (お知らせの送信), for whoever asks for it by name.
   { path: "staff", roles: EVERYONE, screen: ({ me }) => <StaffHome role={me.role} /> },

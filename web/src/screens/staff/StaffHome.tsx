@@ -39,9 +39,14 @@ export function StaffHome({ role }: { role: Role }) {
           </>
         )}
         {(role === "admin" || role === "city_staff") && (
-          <a className="button" href="#/districts">
-            地区
-          </a>
+          <>
+            <a className="button" href="#/districts">
+              地区
+            </a>
+            <a className="button" href="#/disasters">
+              災害モード
+            </a>
+          </>
         )}
         {role === "admin" && (
           <a className="button" href="#/devices">
