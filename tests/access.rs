@@ -312,6 +312,37 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             [u, f, f, f, f, nf, nf],
         ),
+        // 安否: the lead's roll-up and take-overs (own district's disasters), the office's counts.
+        (
+            "GET",
+            "/api/review/disasters/no-such".into(),
+            None,
+            [u, f, f, nf, nf, f, f],
+        ),
+        (
+            "POST",
+            "/api/review/disasters/no-such/takeovers".into(),
+            Some(json!({"commissioner_id": a2})),
+            [u, f, f, nf, nf, f, f],
+        ),
+        (
+            "DELETE",
+            format!("/api/review/disasters/no-such/takeovers/{a2}"),
+            None,
+            [u, f, f, nf, nf, f, f],
+        ),
+        (
+            "GET",
+            "/api/staff/disasters/no-such/counts".into(),
+            None,
+            [u, f, f, f, f, nf, nf],
+        ),
+        (
+            "GET",
+            "/api/staff/disasters/no-such/counts.csv".into(),
+            None,
+            [u, f, f, f, f, nf, nf],
+        ),
         // The people and assignment lists make accounts and assignments: the administrator's.
         (
             "POST",

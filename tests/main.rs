@@ -14,6 +14,7 @@ mod bench_pg_url;
 mod browser;
 mod cli;
 mod crash;
+mod disaster;
 mod notices;
 mod ops;
 mod review;

@@ -785,6 +785,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/review/disasters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lead's roll-up of their district during a disaster. */
+        get: operations["district_safety"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/disasters/{id}/takeovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 代わりに確認する: the lead takes over a commissioner's residents for the disaster (their own tablet
+         *     already holds every document of the district; the roll-up shows who covers whom).
+         */
+        post: operations["take_over"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/review/disasters/{id}/takeovers/{commissioner_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends the lead's take-over of a commissioner's residents. */
+        delete: operations["release"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/review/overdue": {
         parameters: {
             query?: never;
@@ -876,6 +930,43 @@ export interface paths {
          *     one transaction; the push sender is woken after it commits.
          */
         post: operations["declare_disaster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disasters/{id}/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The office's counts per district (counts only, no names). */
+        get: operations["counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/disasters/{id}/counts.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same counts as CSV for the 災害対策本部 (UTF-8 with a BOM, CRLF: Excel opens it as is), with a
+         *     合計 row and when it was counted.
+         */
+        get: operations["counts_csv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1174,6 +1265,18 @@ export interface components {
             /** @description What was done (対応済み), up to [`MAX_CLOSE_NOTE_CHARS`] characters; kept with the alert only. */
             note?: string | null;
         };
+        /** @description One commissioner of the district during the disaster. */
+        CommissionerSafety: {
+            id: string;
+            name: string;
+            reported: number;
+            /** @description Their residents today, 支援が必要 and 未報告 first. */
+            residents: components["schemas"]["ResidentSafety"][];
+            self_at?: string | null;
+            self_status?: null | components["schemas"]["SelfStatus"];
+            /** @description The lead who took over their residents, while in force. */
+            taken_over_by?: string | null;
+        };
         /** @enum {string} */
         Concern: "none" | "watch" | "urgent";
         /**
@@ -1253,6 +1356,17 @@ export interface components {
              */
             wiped_at?: number | null;
         };
+        /** @description The office's counts: per district and for the city. */
+        DisasterCounts: {
+            /**
+             * Format: int64
+             * @description When counted (ms).
+             */
+            at: number;
+            disaster: components["schemas"]["DisasterOut"];
+            districts: components["schemas"]["DistrictCounts"][];
+            total: components["schemas"]["SafetyCounts"];
+        };
         /** @description A declaration as the office sends it. */
         DisasterIn: {
             /** @description 市内全域: every district (then `districts` is empty). */
@@ -1294,6 +1408,11 @@ export interface components {
             /** Format: int64 */
             open_concerns: number;
         };
+        /** @description The office's counts for one district. */
+        DistrictCounts: components["schemas"]["SafetyCounts"] & {
+            district_id: string;
+            district_name: string;
+        };
         DistrictOut: {
             code: string;
             id: string;
@@ -1332,6 +1451,15 @@ export interface components {
             code: string;
             id: string;
             name: string;
+        };
+        /** @description The lead's roll-up of their district. */
+        DistrictSafety: {
+            commissioners: components["schemas"]["CommissionerSafety"][];
+            counts: components["schemas"]["SafetyCounts"];
+            disaster: components["schemas"]["DisasterOut"];
+            district_id: string;
+            /** @description Residents nobody is assigned to today (the lead covers them). */
+            uncovered: components["schemas"]["ResidentSafety"][];
         };
         DistrictTracking: {
             delivered: number;
@@ -1672,6 +1800,13 @@ export interface components {
             /** @description `active`, `pending` (registered offline, awaiting the lead) or `archived`. */
             status: string;
         };
+        /** @description A resident's latest 安否 for the disaster (none: 未報告). */
+        ResidentSafety: {
+            at?: string | null;
+            name: string;
+            resident_id: string;
+            status?: null | components["schemas"]["SafetyStatus"];
+        };
         /** @description One line of the lead's review list. */
         ReviewItem: components["schemas"]["ContactSaid"] & {
             commissioner: string;
@@ -1744,6 +1879,29 @@ export interface components {
             line: number;
             message: string;
         };
+        /**
+         * @description Counts for one district (or the city): residents and their latest 安否, and the commissioners'
+         *     own status.
+         */
+        SafetyCounts: {
+            /** @description Commissioners and leads of the district. */
+            commissioners: number;
+            evacuated: number;
+            needs_help: number;
+            not_reported: number;
+            reported: number;
+            residents: number;
+            safe: number;
+            self_needs_help: number;
+            self_not_reported: number;
+            self_safe: number;
+            taken_over: number;
+            unknown: number;
+        };
+        /** @enum {string} */
+        SafetyStatus: "safe" | "evacuated" | "needs_help" | "unknown";
+        /** @enum {string} */
+        SelfStatus: "safe" | "needs_help";
         /** @description A notice as the sender sees it. */
         SentNoticeOut: {
             audience: components["schemas"]["AudienceKind"];
@@ -1782,6 +1940,10 @@ export interface components {
         SubscriptionKeys: {
             auth: string;
             p256dh: string;
+        };
+        TakeOverIn: {
+            /** @description The commissioner (of the lead's district) whose residents the lead checks instead. */
+            commissioner_id: string;
         };
         /** @description One commissioner's month. */
         Totals: {
@@ -3590,6 +3752,122 @@ export interface operations {
             };
         };
     };
+    district_safety: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictSafety"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    take_over: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeOverIn"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+                /** @description user id */
+                commissioner_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     overdue: {
         parameters: {
             query?: never;
@@ -3829,6 +4107,82 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisasterCounts"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    counts_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description disaster id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

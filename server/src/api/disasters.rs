@@ -204,6 +204,8 @@ pub async fn declare_disaster(
                 notice_id: Some(notice_id),
             };
             store::insert(conn, &row, &districts)?;
+            // 安否 recorded before the declaration reached the tablets belong to it.
+            store::attach_unresolved(conn, &row, &districts)?;
             record(
                 conn,
                 &actor,
@@ -279,6 +281,7 @@ pub async fn end_disaster(
                             "priority": "normal" })
                 },
             )?;
+            store::release_all(conn, &id, now_ms())?;
             record(
                 conn,
                 &actor,

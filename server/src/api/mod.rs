@@ -15,6 +15,7 @@ pub mod notices;
 pub mod reports;
 pub mod residents;
 pub mod review;
+pub mod safety;
 pub mod session;
 pub mod sync_ws;
 
@@ -122,6 +123,11 @@ route_list! {
     disasters::declare_disaster,
     disasters::list_disasters,
     disasters::end_disaster,
+    safety::counts,
+    safety::counts_csv,
+    safety::district_safety,
+    safety::take_over,
+    safety::release,
     // Sync (a WebSocket upgrade enters in `app.rs`: see `sync_ws`)
     sync_ws::sync_ws,
     // The office: districts, people, residents, assignments, tablets, audit

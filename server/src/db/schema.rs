@@ -345,8 +345,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    safety_records (resident_id, id) {
+        resident_id -> Text,
+        id -> Text,
+        disaster_id -> Nullable<Text>,
+        status -> Text,
+        at -> Text,
+        author_id -> Text,
+        delivered_by_user_id -> Text,
+        delivered_by_device_id -> Nullable<Text>,
+        received_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    safety_latest (disaster_id, resident_id) {
+        disaster_id -> Text,
+        resident_id -> Text,
+        record_id -> Text,
+        status -> Text,
+        at -> Text,
+        author_id -> Text,
+    }
+}
+
+diesel::table! {
+    self_safety (user_id, id) {
+        user_id -> Text,
+        id -> Text,
+        disaster_id -> Nullable<Text>,
+        status -> Text,
+        at -> Text,
+        received_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    disaster_takeovers (disaster_id, commissioner_id) {
+        disaster_id -> Text,
+        commissioner_id -> Text,
+        taken_by -> Text,
+        taken_at -> BigInt,
+        released_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(assignments -> users (commissioner_id));
 diesel::joinable!(disaster_districts -> disasters (disaster_id));
+diesel::joinable!(safety_records -> residents (resident_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> devices (device_id));
 diesel::joinable!(contacts -> residents (resident_id));
@@ -380,4 +427,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_versions,
     disasters,
     disaster_districts,
+    safety_records,
+    safety_latest,
+    self_safety,
+    disaster_takeovers,
 );

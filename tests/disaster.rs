@@ -1,0 +1,276 @@
+//! 災害モード's 安否 as the server counts them (issue 23; docs/design/disaster-and-schema-v2.md §3.3,
+//! §3.5, §3.6): records resolve to their disaster (one made before the declaration reached anyone is
+//! taken in by it), each resident's latest is the latest by the record's own time whatever order
+//! they arrive in, only authors' own records count and none is edited; the lead's roll-up shows
+//! each commissioner's own status and residents, with take-over; the office's counts and CSV match.
+
+use awc::http::StatusCode;
+use mimamori::db::disasters::{self as store, SafetyIn};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{TestDb, TestServer};
+
+/// A time `ago_ms` before now, as a tablet writes it (Japan time with offset).
+fn jst_ago(ago_ms: i64) -> String {
+    let ms = mimamori::db::now_ms() - ago_ms;
+    let jst = ms / 1000 + 9 * 3600;
+    let day = mimamori::domain::Date::from_epoch_days(jst.div_euclid(86_400));
+    let s = jst.rem_euclid(86_400);
+    format!(
+        "{day}T{:02}:{:02}:{:02}+09:00",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+fn safety(id: &str, disaster: &str, status: &str, at: String, author: &str) -> SafetyIn {
+    SafetyIn {
+        id: id.into(),
+        disaster_id: disaster.into(),
+        status: status.into(),
+        at,
+        author_id: author.into(),
+    }
+}
+
+const MIN: i64 = 60_000;
+
+both!(safety_records_resolve_count_and_roll_up, safety_roll_up);
+async fn safety_roll_up(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let (a1, a2) = (
+        s.fx.resident("rA1").to_string(),
+        s.fx.resident("rA2").to_string(),
+    );
+    let (comm_a, comm_a2) = (
+        s.fx.user("comm-a").to_string(),
+        s.fx.user("comm-a2").to_string(),
+    );
+    let apply = |resident: &str, rows: Vec<SafetyIn>, by: &str| {
+        let (resident, by) = (resident.to_string(), by.to_string());
+        s.db.write_blocking(move |conn| {
+            Ok(store::apply_safety(
+                conn,
+                &resident,
+                &rows,
+                (&by, None),
+                mimamori::db::now_ms(),
+            )?)
+        })
+        .unwrap()
+    };
+
+    // comm-a2 records rA2 safe before any declaration reached the tablet: kept, no disaster yet.
+    let (problems, _) = apply(
+        &a2,
+        vec![safety("s-early", "", "safe", jst_ago(30 * MIN), &comm_a2)],
+        &comm_a2,
+    );
+    assert_eq!(problems, vec![]);
+
+    let mut staff = s.login("staff").await;
+    let occurred = mimamori::db::now_ms() - 40 * MIN;
+    let (st, d) = staff
+        .post(
+            "/api/staff/disasters",
+            &json!({"kind": "blizzard", "districts": [s.fx.district_a], "occurred_at": occurred}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+
+    // comm-a: rA1 支援が必要 (newer) arrives before 無事 (older): the latest stays 支援が必要.
+    let (problems, needs_help) = apply(
+        &a1,
+        vec![safety(
+            "s-late",
+            &id,
+            "needs_help",
+            jst_ago(5 * MIN),
+            &comm_a,
+        )],
+        &comm_a,
+    );
+    assert_eq!((problems, needs_help), (vec![], vec![id.clone()]));
+    let (problems, _) = apply(
+        &a1,
+        vec![safety("s-older", "", "safe", jst_ago(20 * MIN), &comm_a)],
+        &comm_a,
+    );
+    assert_eq!(problems, vec![]);
+    // Synced again: nothing new, no problem.
+    let (problems, needs_help) = apply(
+        &a1,
+        vec![safety(
+            "s-late",
+            &id,
+            "needs_help",
+            jst_ago(5 * MIN),
+            &comm_a,
+        )],
+        &comm_a,
+    );
+    assert_eq!((problems, needs_help), (vec![], vec![]));
+    // Delivered in someone else's name, or an edit of a stored record: not counted.
+    let (problems, _) = apply(
+        &a1,
+        vec![safety("s-forged", &id, "safe", jst_ago(MIN), &comm_a)],
+        &comm_a2,
+    );
+    assert_eq!(problems[0].0, "s-forged");
+    let (problems, _) = apply(
+        &a1,
+        vec![safety("s-late", &id, "safe", jst_ago(5 * MIN), &comm_a)],
+        &comm_a,
+    );
+    assert_eq!(
+        problems,
+        vec![(
+            "s-late".to_string(),
+            "edit: records are not edited, not counted"
+        )]
+    );
+    // comm-a's own status: 支援が必要.
+    let (comm, day) = (comm_a.clone(), id.clone());
+    s.db.write_blocking(move |conn| {
+        Ok(store::apply_self_safety(
+            conn,
+            &comm,
+            &[safety(
+                "self-1",
+                &day,
+                "needs_help",
+                jst_ago(2 * MIN),
+                &comm,
+            )],
+            mimamori::db::now_ms(),
+        )?)
+    })
+    .unwrap();
+    // The leads' push about 支援が必要 at most once per 5 minutes per district.
+    let (day, district) = (id.clone(), s.fx.district_a.clone());
+    let claims =
+        s.db.write_blocking(move |conn| {
+            let now = mimamori::db::now_ms();
+            Ok((
+                store::claim_lead_push(conn, &day, &district, now)?,
+                store::claim_lead_push(conn, &day, &district, now + 1000)?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(claims, (true, false));
+
+    // The lead's roll-up.
+    let mut lead = s.login("lead-a").await;
+    let (st, r) = lead.get(&format!("/api/review/disasters/{id}")).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let of = |who: &str| -> Value {
+        r["commissioners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == who)
+            .cloned()
+            .unwrap()
+    };
+    let a = of(&comm_a);
+    assert_eq!(a["self_status"], "needs_help");
+    assert_eq!(a["residents"][0]["resident_id"], a1.as_str());
+    assert_eq!(
+        a["residents"][0]["status"], "needs_help",
+        "the latest by time: {a}"
+    );
+    let a2v = of(&comm_a2);
+    assert_eq!(
+        a2v["residents"][0]["status"], "safe",
+        "the early record was taken in: {a2v}"
+    );
+    assert_eq!(a2v["self_status"], Value::Null);
+    assert_eq!(r["counts"]["needs_help"], 1);
+    assert_eq!(r["counts"]["safe"], 1);
+    assert_eq!(r["counts"]["self_needs_help"], 1);
+
+    // 代わりに確認する: comm-a2's residents, then released.
+    let (st, _) = lead
+        .post(
+            &format!("/api/review/disasters/{id}/takeovers"),
+            &json!({"commissioner_id": comm_a2}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, r) = lead.get(&format!("/api/review/disasters/{id}")).await;
+    let lead_id = s.fx.user("lead-a").to_string();
+    assert_eq!(
+        r["commissioners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == comm_a2.as_str())
+            .unwrap()["taken_over_by"],
+        lead_id.as_str()
+    );
+    assert_eq!(r["counts"]["taken_over"], 1);
+    let (st, _) = lead
+        .post(
+            &format!("/api/review/disasters/{id}/takeovers"),
+            &json!({"commissioner_id": s.fx.user("comm-b")}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "not the lead's district");
+    let r = lead
+        .request(
+            "DELETE",
+            &format!("/api/review/disasters/{id}/takeovers/{comm_a2}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // Another district's lead, a commissioner: not theirs.
+    let mut lead_b = s.login("lead-b").await;
+    let (st, _) = lead_b.get(&format!("/api/review/disasters/{id}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let mut commissioner = s.login("comm-a").await;
+    let (st, _) = commissioner
+        .get(&format!("/api/review/disasters/{id}"))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // The office's counts, and the same as CSV (a 合計 row, no names).
+    let (st, c) = staff
+        .get(&format!("/api/staff/disasters/{id}/counts"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    let district_a = &c["districts"][0];
+    assert_eq!(district_a["district_id"], s.fx.district_a.as_str());
+    let residents = district_a["residents"].as_u64().unwrap();
+    assert_eq!(district_a["reported"], 2);
+    assert_eq!(district_a["not_reported"].as_u64().unwrap(), residents - 2);
+    assert_eq!(c["total"]["needs_help"], 1);
+    let r = staff
+        .request(
+            "GET",
+            &format!("/api/staff/disasters/{id}/counts.csv"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csv = r
+        .body
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| r.body.to_string());
+    assert!(
+        csv.starts_with('\u{feff}') || csv.contains("地区,対象者"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("神楽岡,{residents},2,1,0,1,0,{}", residents - 2)),
+        "{csv}"
+    );
+    assert!(csv.contains("合計,"), "{csv}");
+    assert!(!csv.contains("試験"), "no resident's name: {csv}");
+}
