@@ -250,8 +250,19 @@ const userPath = (id: string, what: string) => `/api/admin/users/${encodeURIComp
 export type DisasterOut = Out<"DisasterOut">
 export type DisasterKind = DisasterOut["kind"]
 
-/** 災害モード, the office's side (city staff and the administrator). */
+export type DistrictSafety = Out<"DistrictSafety">
+export type DisasterCounts = Out<"DisasterCounts">
+export type SafetyCounts = Out<"SafetyCounts">
+
+/** 災害モード, the office's side (city staff and the administrator) and the lead's roll-up. */
 export const disasterApi = {
+  counts: (id: string) => call<DisasterCounts>("GET", `/api/staff/disasters/${encodeURIComponent(id)}/counts`),
+  countsCsvUrl: (id: string) => `/api/staff/disasters/${encodeURIComponent(id)}/counts.csv`,
+  district: (id: string) => call<DistrictSafety>("GET", `/api/review/disasters/${encodeURIComponent(id)}`),
+  takeOver: (id: string, commissioner_id: string) =>
+    call<void>("POST", `/api/review/disasters/${encodeURIComponent(id)}/takeovers`, { commissioner_id }),
+  release: (id: string, commissioner_id: string) =>
+    call<void>("DELETE", `/api/review/disasters/${encodeURIComponent(id)}/takeovers/${encodeURIComponent(commissioner_id)}`),
   list: () => call<DisasterOut[]>("GET", "/api/staff/disasters"),
   declare: (d: { kind: DisasterKind; title?: string; city_wide: boolean; districts: string[]; occurred_at?: number; drill: boolean }) =>
     call<DisasterOut>("POST", "/api/staff/disasters", d),

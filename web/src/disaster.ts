@@ -1,6 +1,6 @@
 // 災害モード in words: the kinds of disaster as the server names them (domain::disaster), and the
 // band every screen shows while a declared disaster covers the caller's district.
-import type { DisasterKind, DisasterOut } from "./api"
+import type { DisasterKind, DisasterOut, SafetyCounts } from "./api"
 
 export const DISASTER_KINDS: { value: DisasterKind; label: string }[] = [
   { value: "earthquake", label: "地震" },
@@ -32,3 +32,33 @@ export function jstInputMs(value: string): number | undefined {
 export function jstInputNow(now = Date.now()): string {
   return new Date(now + 9 * 3600_000).toISOString().slice(0, 16)
 }
+
+export type SafetyStatus = "safe" | "evacuated" | "needs_help" | "unknown"
+
+/** 安否 words, in the order the tablet offers them. */
+export const SAFETY_STATUSES: { value: SafetyStatus; label: string }[] = [
+  { value: "safe", label: "無事" },
+  { value: "evacuated", label: "避難済み" },
+  { value: "needs_help", label: "支援が必要" },
+  { value: "unknown", label: "不在・不明" },
+]
+
+/** A 安否 status in words; 未報告 for none. */
+export function safetyWords(status: string | null | undefined): string {
+  return SAFETY_STATUSES.find(s => s.value === status)?.label ?? "未報告"
+}
+
+/** The counts' columns, in the CSV's order. */
+export const COUNT_COLUMNS: [keyof SafetyCounts, string][] = [
+  ["residents", "対象者"],
+  ["reported", "報告あり"],
+  ["safe", "無事"],
+  ["evacuated", "避難済み"],
+  ["needs_help", "支援が必要"],
+  ["unknown", "不在・不明"],
+  ["not_reported", "未報告"],
+  ["self_safe", "委員 無事"],
+  ["self_needs_help", "委員 支援が必要"],
+  ["self_not_reported", "委員 未報告"],
+  ["taken_over", "代行中"],
+]

@@ -35,6 +35,7 @@ import { StaffHome } from "./screens/staff/StaffHome"
 import { Assignments } from "./screens/staff/Assignments"
 import { Audit } from "./screens/staff/Audit"
 import { Disasters } from "./screens/staff/Disasters"
+import { DistrictSafety } from "./screens/lead/DistrictSafety"
 import { Districts } from "./screens/staff/Districts"
 import { People } from "./screens/staff/People"
 import { Residents } from "./screens/staff/Residents"
@@ -145,6 +146,8 @@ export const ROUTES: readonly Route[] = [
   { path: "assignments", roles: OFFICE, screen: ({ me }) => <Assignments key="" role={me.role} /> },
   { path: "audit", roles: OFFICE, screen: () => <Audit /> },
   // 地区: the districts with their counts (residents, 担当なし, and the people in each).
+  // 災害モード, the lead's roll-up of the district.
+  { path: "disaster/:id/district", roles: LEAD, screen: ({ me, params }) => <DistrictSafety key={params.id} id={params.id} me={me.id} /> },
   // 災害モード: declare a disaster, list them, end one.
   { path: "disasters", roles: OFFICE, screen: () => <Disasters /> },
   { path: "districts", roles: OFFICE, screen: ({ me }) => <Districts role={me.role} /> },

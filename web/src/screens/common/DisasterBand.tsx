@@ -16,6 +16,14 @@ export function DisasterBand({ disasters, role }: { disasters: Pick<DisasterOut,
       ))}
       {office ? (
         <a href="#/disasters">災害モードの画面へ</a>
+      ) : role === "district_lead" ? (
+        <p>
+          {disasters.map(d => (
+            <a key={d.id} href={`#/disaster/${encodeURIComponent(d.id)}/district`}>
+              地区の安否の状況へ
+            </a>
+          ))}
+        </p>
       ) : (
         <p>まずご自身とご家族の安全を確かめてください。担当の方の安否確認は、安全が確保できてからお願いします。</p>
       )}

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from "react"
 import { api, disasterApi, messageOf, type DisasterKind, type DisasterOut } from "../../api"
 import { DISASTER_KINDS, bandWords, jstInputMs, jstInputNow, jstWords } from "../../disaster"
 import { ErrorLine, Field } from "../../ui"
+import { DisasterCounts } from "./DisasterCounts"
 
 export function Disasters() {
   const [list, setList] = useState<DisasterOut[]>()
@@ -93,6 +94,7 @@ export function Disasters() {
               <button type="button" className="danger-outline" disabled={busy} onClick={() => void end(d)}>
                 災害モードを終わる
               </button>
+              <DisasterCounts id={d.id} />
             </li>
           ))}
         </ul>
