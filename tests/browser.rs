@@ -1379,3 +1379,27 @@ async fn disaster_declared(db: TestDb) {
     assert_eq!(f["otherDistrict"], Value::Null, "district B's lead");
     assert_eq!(f["afterEnd"], Value::Null);
 }
+
+both!(
+    a_new_version_of_the_app_waits_for_a_safe_moment_and_loses_nothing,
+    app_update
+);
+async fn app_update(db: TestDb) {
+    let f = story(db, "app-update", 0).await;
+    let bar = f["bar"].as_str().unwrap();
+    assert!(
+        bar.contains("新しい版") && bar.contains("記録は消えません"),
+        "{bar}"
+    );
+    assert_eq!(
+        f["reloadedOnForm"], false,
+        "never while a record is being written"
+    );
+    assert_eq!(f["memoKept"], true);
+    assert_eq!(f["statusAfter"], "送信済み");
+    assert_eq!(f["bareAfter"], true, "the new version runs: no bar");
+    assert_eq!(
+        f["draftAfter"], f["memo"],
+        "the half-written record came through"
+    );
+}

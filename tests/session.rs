@@ -1,7 +1,7 @@
 //! Login, sessions, devices and throttling, as a user meets them.
 
 use awc::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::{Client, PASSWORD, TestDb, TestServer, code};
@@ -629,4 +629,40 @@ async fn a_body_that_never_finishes_is_cut_off() {
     assert!(
         started.elapsed() >= mimamori::api::json::BODY_DEADLINE - std::time::Duration::from_secs(1)
     );
+}
+
+// The oldest app the server accepts (issue 23 item 1): the app learns it from /api/me; a tablet
+// whose app is older is told at its check-in to update (its records still accepted), and the
+// office's タブレットの管理 marks it 「更新が必要」; the current app is not.
+both!(
+    an_old_app_is_asked_to_update_and_the_office_sees_it,
+    app_versions
+);
+async fn app_versions(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut tablet = s.login("comm-a").await;
+    let (_, me) = tablet.get("/api/me").await;
+    assert_eq!(me["min_app_version"], mimamori::version::MIN_APP_VERSION);
+    tablet.app_version = Some(format!("{}+v0-1-gabc", mimamori::version::VERSION));
+    let (st, k) = tablet.get("/api/devices/key-share").await;
+    assert_eq!(st, StatusCode::OK, "{k}");
+    assert_eq!(k["update_required"], false, "this build's own app");
+    let mut admin = s.login("admin").await;
+    let device = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == s.fx.devices["comm-a"].as_str())
+            .cloned()
+            .unwrap()
+    };
+    let (_, list) = admin.get("/api/admin/devices").await;
+    assert_eq!(device(&list)["update_required"], false);
+    tablet.app_version = Some("0.0.9".into());
+    let (_, k) = tablet.get("/api/devices/key-share").await;
+    assert_eq!(k["update_required"], true, "an older app: {k}");
+    assert!(k["key_share"].as_str().is_some(), "still opens its store");
+    let (_, list) = admin.get("/api/admin/devices").await;
+    assert_eq!(device(&list)["update_required"], true);
+    assert_eq!(device(&list)["app_version"], "0.0.9");
 }

@@ -337,6 +337,8 @@ pub struct Client {
     /// The `Origin` header to send on requests (None: send none).
     pub send_origin: Option<String>,
     pub cookies: HashMap<String, String>,
+    /// Sent as `X-Mimamori-App-Version` when set (the app sends its version on every request).
+    pub app_version: Option<String>,
     http: awc::Client,
 }
 
@@ -347,6 +349,7 @@ impl Client {
             origin: origin.to_string(),
             send_origin: Some(origin.to_string()),
             cookies: HashMap::new(),
+            app_version: None,
             http: awc::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .finish(),
@@ -439,6 +442,9 @@ impl Client {
         }
         if let Some(ct) = content_type {
             req = req.insert_header(("Content-Type", ct));
+        }
+        if let Some(v) = &self.app_version {
+            req = req.insert_header(("X-Mimamori-App-Version", v.as_str()));
         }
         let mut resp = match body {
             Some(b) => req.send_body(b).await,

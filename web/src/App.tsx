@@ -13,6 +13,7 @@ import { Login } from "./screens/common/Login"
 import { NotifyQuestion } from "./screens/common/NotifyQuestion"
 import { PasswordChange } from "./screens/common/Password"
 import { StatusBar } from "./screens/common/StatusBar"
+import { UpdateBar } from "./screens/common/UpdateBar"
 import { Unlock } from "./screens/common/Unlock"
 
 export function App({ store }: { store: Store }) {
@@ -22,6 +23,7 @@ export function App({ store }: { store: Store }) {
   return (
     <>
       <StatusBar store={store} />
+      <UpdateBar store={store} ready={!!s.updateReady} required={!!s.updateRequired} />
       {s.me && s.lock === "open" && <DisasterBand disasters={s.me.disasters ?? []} role={s.me.role} />}
       <main>{screen(store, s, route)}</main>
     </>

@@ -1350,6 +1350,8 @@ export interface components {
             revoked_at?: number | null;
             /** @description `awaiting_enrolment`, `enrolled`, `revoked` or `wiped`. */
             state: string;
+            /** @description Its app (at the last check-in) is older than the server accepts (「更新が必要」). */
+            update_required: boolean;
             /**
              * Format: int64
              * @description When the revoked device confirmed it erased its data.
@@ -1593,6 +1595,11 @@ export interface components {
              * @description Erase the local key after this many days without a check-in.
              */
             offline_expiry_days: number;
+            /**
+             * @description The app that checked in (its `X-Mimamori-App-Version`) is older than the server accepts: it
+             *     should update itself at a safe moment (its records are kept and still accepted).
+             */
+            update_required: boolean;
         };
         /** @enum {string} */
         Kind: "visit" | "phone" | "greeting" | "indirect";
@@ -1618,6 +1625,11 @@ export interface components {
             district_leads: string[];
             id: string;
             login: string;
+            /**
+             * @description The oldest app this server accepts without asking it to update (`0.1.0`): an app older than
+             *     this updates itself at a safe moment, its records kept.
+             */
+            min_app_version: string;
             /** @description The password is a temporary one from an administrator's reset: ask for a new one. */
             must_change_password: boolean;
             role: components["schemas"]["Role"];

@@ -50,6 +50,7 @@ describe("タブレットをまとめて登録する", () => {
       id: `d${i}`,
       label,
       state: "awaiting_enrolment",
+      update_required: false,
       enrolled_at: null,
       revoked_at: null,
       last_seen_at: null,

@@ -23,6 +23,7 @@ import type { RecordDraft } from "./draft"
 import { vault } from "./vault"
 import { ActivityLog } from "./store/activity-log"
 import { CheckIn } from "./store/check-in"
+import { Updater } from "./store/update"
 import { DeviceEvents } from "./store/device-events"
 import { Documents, type NoticedResident } from "./store/documents"
 import { RecordDrafts } from "./store/drafts"
@@ -72,12 +73,17 @@ export class Store {
   })
   private readonly documents = new Documents(this.cell, this.sync, this.heads)
   private readonly activity = new ActivityLog(this.cell, this.sync, this.heads)
+  private readonly updater = new Updater(this.cell, () => this.saveForReload())
   private readonly notices = new Notices(this.cell)
   private readonly push = new Push(this.cell)
   private readonly session: Session = new Session(this.cell, {
     revoked: () => this.lock.wipe("revoked"),
     checkIn: () => this.checkIn.run(),
-    known: () => Promise.all([this.refreshRecords(), this.notices.refresh(), this.push.enable(false)]),
+    known: () => {
+      this.updater.required(this.cell.get().me?.min_app_version)
+      this.updater.check()
+      return Promise.all([this.refreshRecords(), this.notices.refresh(), this.push.enable(false)])
+    },
   })
 
   // --- a tiny external store for React (useSyncExternalStore) ---
@@ -106,6 +112,7 @@ export class Store {
     await this.refreshSession()
     await this.checkIn.atStart()
     this.cell.set({ booted: true })
+    this.updater.watch()
     // Check in again when the network comes back or every minute.
     window.addEventListener("online", () => void this.refreshSession())
     setInterval(() => void this.refreshSession(), 60_000)
@@ -125,6 +132,23 @@ export class Store {
     if (log) void this.activity.open(log)
     this.lock.watchIdle()
   }
+
+  /**
+   * Before a reload into a new version: the drafts and every document ready in memory are in the
+   * store (automerge-repo saves a moment after a change; a reload must not come in between).
+   */
+  private async saveForReload() {
+    await this.drafts.flush()
+    const repo = this.sync.repo
+    if (!repo) return
+    const ready = Object.values(repo.handles)
+      .filter(h => h.isReady())
+      .map(h => h.documentId)
+    await repo.flush(ready)
+  }
+
+  /** 「いま新しい版にする」: reloads into the new version if nothing is being written (else false). */
+  applyUpdate = () => this.updater.apply()
 
   /** The documents and the activity log the caller holds, for the roles that keep records. */
   private async refreshRecords() {

@@ -697,6 +697,8 @@ pub struct DeviceOut {
     /// The last check-in (login or key-share fetch).
     pub last_seen_at: Option<i64>,
     pub app_version: Option<String>,
+    /// Its app (at the last check-in) is older than the server accepts (「更新が必要」).
+    pub update_required: bool,
     /// When the revoked device confirmed it erased its data.
     pub wiped_at: Option<i64>,
 }
@@ -719,6 +721,10 @@ impl From<Device> for DeviceOut {
             enrolled_at: d.enrolled_at,
             revoked_at: d.revoked_at,
             last_seen_at: d.last_seen_at,
+            update_required: d
+                .app_version
+                .as_deref()
+                .is_some_and(|v| crate::version::older_than(v, crate::version::MIN_APP_VERSION)),
             app_version: d.app_version,
             wiped_at: d.wiped_at,
         }

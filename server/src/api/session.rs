@@ -45,6 +45,9 @@ pub struct Me {
     /// 災害モード: the disasters declared and not ended that cover the caller's district (every one,
     /// for the office). Empty most days.
     pub disasters: Vec<super::disasters::DisasterOut>,
+    /// The oldest app this server accepts without asking it to update (`0.1.0`): an app older than
+    /// this updates itself at a safe moment, its records kept.
+    pub min_app_version: String,
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
@@ -91,6 +94,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
         must_change_password: caller.must_change_password,
         district_leads,
         disasters,
+        min_app_version: crate::version::MIN_APP_VERSION.to_string(),
     })
 }
 
@@ -453,6 +457,9 @@ pub struct KeyShare {
     pub offline_expiry_days: u32,
     /// Lock the app after this many seconds without a touch.
     pub idle_lock_secs: u32,
+    /// The app that checked in (its `X-Mimamori-App-Version`) is older than the server accepts: it
+    /// should update itself at a safe moment (its records are kept and still accepted).
+    pub update_required: bool,
 }
 
 /// The tablet's check-in: hands its key share to the enrolled, non-revoked device of the session and
@@ -481,6 +488,9 @@ pub async fn key_share(
                 .collect::<String>()
         })
         .filter(|v| !v.is_empty());
+    let update_required = version
+        .as_deref()
+        .is_none_or(|v| crate::version::older_than(v, crate::version::MIN_APP_VERSION));
     let id = device_id.clone();
     let device = state
         .db
@@ -506,6 +516,7 @@ pub async fn key_share(
             key_share,
             offline_expiry_days: state.config.offline_expiry_days,
             idle_lock_secs: state.config.idle_lock_secs,
+            update_required,
         }))
 }
 

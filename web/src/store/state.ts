@@ -66,6 +66,10 @@ export interface State {
    * spent): its reason code. The records stay here, unsent; cleared once nothing is unsent.
    */
   refused?: string
+  /** A new version of the app is ready (store/update.ts): the bar offers it; a safe screen takes it. */
+  updateReady?: boolean
+  /** The server asks for a newer app than this one (its records are still accepted). */
+  updateRequired?: boolean
 }
 
 type Listener = () => void

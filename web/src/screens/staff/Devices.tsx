@@ -66,7 +66,14 @@ export function Devices() {
               <td>{d.label}</td>
               <td>{STATE[d.state] ?? d.state}</td>
               <td>{formatMs(d.last_seen_at, "—")}</td>
-              <td>{d.app_version ?? "—"}</td>
+              <td>
+                {d.app_version ?? "—"}
+                {d.update_required && (
+                  <span className="badge warn" data-testid="update-required">
+                    更新が必要
+                  </span>
+                )}
+              </td>
               <td>{formatMs(d.wiped_at, "—")}</td>
               <td>
                 {(d.state === "enrolled" || d.state === "awaiting_enrolment") && (
