@@ -18,7 +18,7 @@
 // same change; a section is made only when absent and read as the union of every map under its key;
 // entries are written whole and never edited (sync/schema.rs, "The rules of a schema version").
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export type Kind = "visit" | "phone" | "greeting" | "indirect"
 export type Outcome = "met" | "absent" | "no_answer" | "other"
@@ -116,7 +116,7 @@ export interface Activity {
   createdAt: string
 }
 
-/** { schema: 1, type: "activity_log", userId, activities } — one per commissioner, theirs alone. */
+/** { schema, type: "activity_log", userId, activities, selfSafety? } — one per commissioner, theirs alone. */
 export interface ActivityLogDoc {
   schema: number
   type: "activity_log"

@@ -62,8 +62,9 @@
 //! activity log: { schema: 2, ..., selfSafety: { <uuid>: { id, disasterId, status: safe|needs_help, at } } }
 //! ```
 //! New documents are born at 2 **with** the new maps: a map made in a document's first change can
-//! never be made twice. This server knows the new sections' names (what a change touched, [`Touched`])
-//! and projects nothing from them yet; it writes version [`SCHEMA_VERSION`].
+//! never be made twice. This server writes version [`SCHEMA_VERSION`] ([`upgrade`] in every write it
+//! makes) and knows the new sections' names (what a change touched, [`Touched`]); it projects
+//! nothing from them yet.
 //!
 //! # The rules of a schema version (D9)
 //! 1. **Additive only, forever.** A version adds keys and values; it never moves, renames, re-types
@@ -109,7 +110,8 @@ use crate::domain::contact::{
     Activity, CheckName, CheckValue, Checks, Concern, Contact, Kind, Outcome, ReviewMark,
 };
 
-pub const SCHEMA_VERSION: i64 = 1;
+/// The version this server writes (rule 3: every write it makes bumps a lower document to it).
+pub const SCHEMA_VERSION: i64 = 2;
 /// 訪問 visit / 電話 phone / 声かけ greeting / 間接確認 indirect check ([`Kind`]).
 pub const KINDS: &[&str] = Kind::NAMES;
 /// 会えた / 不在 / 応答なし / その他 ([`Outcome`]).
@@ -171,6 +173,9 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     doc.put_object(ROOT, "contacts", ObjType::Map)?;
     doc.put_object(ROOT, "reviews", ObjType::Map)?;
     doc.put_object(ROOT, "referrals", ObjType::Map)?;
+    // Born with version 2's sections: made in the first change, they are never made twice.
+    doc.put_object(ROOT, "evacuationPlans", ObjType::Map)?;
+    doc.put_object(ROOT, "safety", ObjType::Map)?;
     Ok(doc.save())
 }
 
@@ -202,6 +207,7 @@ pub fn set_profile(
         return Ok(());
     }
     let mut tx = doc.transaction();
+    upgrade(&mut tx).map_err(internal)?;
     for (k, v) in changed {
         tx.put(&profile, k, v).map_err(internal)?;
     }
@@ -216,6 +222,7 @@ pub fn new_activity_log(user_id: &str) -> Result<Vec<u8>, automerge::AutomergeEr
     doc.put(ROOT, "type", "activity_log")?;
     doc.put(ROOT, "userId", user_id)?;
     doc.put_object(ROOT, "activities", ObjType::Map)?;
+    doc.put_object(ROOT, "selfSafety", ObjType::Map)?;
     Ok(doc.save())
 }
 
@@ -241,6 +248,26 @@ fn schema_values<D: ReadDoc>(doc: &D) -> Vec<i64> {
 /// when there is none.
 pub fn schema_of<D: ReadDoc>(doc: &D) -> i64 {
     schema_values(doc).into_iter().max().unwrap_or(1)
+}
+
+/// Rule 3, in the writer's own transaction (before its write, never alone): a document that reads
+/// below this server's version is bumped to it. Two writers doing so concurrently leave equal
+/// values, which [`schema_of`] reads as one version; a document above it is left as it is.
+pub fn upgrade<T: Transactable>(tx: &mut T) -> Result<(), automerge::AutomergeError> {
+    if schema_of(&*tx) < SCHEMA_VERSION {
+        tx.put(ROOT, "schema", SCHEMA_VERSION)?;
+    }
+    Ok(())
+}
+
+/// Rule 4: every map under the root key `section`, oldest first (`get` reads the last, the one a
+/// writer writes into). Two tablets that each made a section offline leave two.
+pub fn section_maps<D: ReadDoc>(doc: &D, section: &str) -> Vec<ObjId> {
+    doc.get_all(ROOT, section)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
 }
 
 /// The profile of a document a tablet created for a newly found resident, if it is a valid resident
@@ -789,6 +816,16 @@ pub fn project<D: ReadDoc>(doc: &D) -> Projection {
 
 fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
     let mut p = Projection::default();
+    // Rule 2: a document an app newer than this server wrote (a server rolled back) is read all the
+    // same — rule 1 keeps every key read here — and the lead is told once. A bump is a root change,
+    // so every change that makes it re-reads this.
+    if only.is_none_or(|t| t.profile) && schema_of(doc) > SCHEMA_VERSION {
+        p.problems.push(Problem {
+            entry_kind: "document",
+            entry_id: "schema".into(),
+            problem: "schema: newer than this server".into(),
+        });
+    }
     if let Some(profile) = map_at(doc, &ROOT, "profile").filter(|_| only.is_none_or(|t| t.profile))
     {
         // The same rules as the administrator's screens (no control or bidirectional override
@@ -822,12 +859,7 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
         ("activities", "activity"),
     ] {
         // Every map under the key: `referrals` may have been made twice, concurrently.
-        let maps: Vec<ObjId> = doc
-            .get_all(ROOT, section)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
-            .collect();
+        let maps = section_maps(doc, section);
         // `get_all` lists them oldest first; `get` reads the last.
         let Some(winner) = maps.last() else {
             continue;
@@ -1247,6 +1279,157 @@ mod tests {
                 kind: "council".into()
             }]
         );
+    }
+
+    /// What a schema-2 writer does in one change (rules 3–5): the bump, the section made only when
+    /// absent, the entry written whole.
+    fn write_entry(
+        doc: &mut automerge::Automerge,
+        section: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+    ) {
+        let mut tx = doc.transaction();
+        upgrade(&mut tx).unwrap();
+        let map = match tx.get(ROOT, section).unwrap() {
+            Some((Value::Object(ObjType::Map), m)) => m,
+            _ => tx.put_object(ROOT, section, ObjType::Map).unwrap(),
+        };
+        let e = tx.put_object(&map, id, ObjType::Map).unwrap();
+        tx.put(&e, "id", id).unwrap();
+        for (k, v) in fields {
+            tx.put(&e, *k, *v).unwrap();
+        }
+        tx.commit();
+    }
+
+    fn entry_ids<D: ReadDoc>(doc: &D, section: &str) -> Vec<String> {
+        let mut ids: Vec<String> = section_maps(doc, section)
+            .iter()
+            .flat_map(|m| doc.keys(m).collect::<Vec<_>>())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Two tablets upgrade the same schema-1 document offline, each recording 安否 (one also a plan):
+    /// merged in either order, one document — version 2, both records, the plan, the v1 records.
+    #[test]
+    fn two_upgrades_of_one_document_merge_to_one() {
+        let bytes = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/schema-v1/tablet-registered.automerge"
+        ));
+        let base = automerge::Automerge::load(bytes).unwrap();
+        let (mut a, mut b) = (base.fork(), base.fork());
+        write_entry(&mut a, "safety", "s-a", &[("status", "safe")]);
+        write_entry(&mut a, "evacuationPlans", "p-a", &[("consent", "agreed")]);
+        write_entry(&mut b, "safety", "s-b", &[("status", "needs_help")]);
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(&mut b.clone()).unwrap();
+        ba.merge(&mut a.clone()).unwrap();
+        let mut heads = (ab.get_heads(), ba.get_heads());
+        heads.0.sort();
+        heads.1.sort();
+        assert_eq!(heads.0, heads.1);
+        for doc in [&ab, &ba] {
+            let versions: Vec<i64> = schema_values(doc);
+            assert_eq!(versions, [2, 2], "two concurrent bumps, both 2");
+            assert_eq!(schema_of(doc), 2);
+            // Both made `safety` (v2_sections_made_twice_are_all_read): two maps, both records.
+            assert_eq!(section_maps(doc, "safety").len(), 2);
+            assert_eq!(entry_ids(doc, "safety"), ["s-a", "s-b"]);
+            assert_eq!(entry_ids(doc, "evacuationPlans"), ["p-a"]);
+            assert_eq!(project(doc).contacts.len(), 1, "the v1 visit still counts");
+        }
+        assert_eq!(project(&ab), project(&ba));
+        // A later write reads 2 and bumps nothing.
+        let before = ab.get_changes(&[]).len();
+        write_entry(&mut ab, "safety", "s-c", &[("status", "safe")]);
+        let last = ab.get_changes(&[]).into_iter().nth(before).unwrap();
+        let ops = last.decode().operations;
+        assert_eq!(ops.len(), 3, "the entry and its two fields only: {ops:?}");
+    }
+
+    /// The server's own writes upgrade too, in their own change, and only when they write.
+    #[test]
+    fn a_roster_correction_upgrades_a_schema_1_document() {
+        let bytes = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/schema-v1/new-document-with-records.automerge"
+        ));
+        let mut doc = automerge::Automerge::load(bytes).unwrap();
+        let changes = doc.get_changes(&[]).len();
+        set_profile(&mut doc, "試験 花子", "しけん はなこ", "旭川市（試験）").unwrap();
+        assert_eq!(
+            doc.get_changes(&[]).len(),
+            changes,
+            "nothing to correct, no change"
+        );
+        assert_eq!(schema_of(&doc), 1);
+        set_profile(
+            &mut doc,
+            "試験 花子",
+            "しけん はなこ",
+            "旭川市神楽岡（試験）",
+        )
+        .unwrap();
+        assert_eq!(doc.get_changes(&[]).len(), changes + 1, "one change");
+        assert_eq!(schema_of(&doc), 2);
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().address, "旭川市神楽岡（試験）");
+        assert_eq!(
+            (p.contacts.len(), p.reviews.len(), p.referrals.len()),
+            (1, 1, 1)
+        );
+    }
+
+    /// New documents are born at version 2 with its sections (made once, in the first change).
+    #[test]
+    fn new_documents_are_born_at_2_with_their_sections() {
+        let doc = AutoCommit::load(&blank_document()).unwrap();
+        assert_eq!(schema_values(&doc), [2]);
+        for section in [
+            "contacts",
+            "reviews",
+            "referrals",
+            "evacuationPlans",
+            "safety",
+        ] {
+            assert_eq!(section_maps(&doc, section).len(), 1, "{section}");
+        }
+        let log = AutoCommit::load(&new_activity_log("u").unwrap()).unwrap();
+        assert_eq!(schema_values(&log), [2]);
+        assert_eq!(section_maps(&log, "selfSafety").len(), 1);
+    }
+
+    /// A document written by an app newer than this server (after a server rollback) is read for
+    /// everything this server knows, and flagged once for the lead.
+    #[test]
+    fn a_document_newer_than_the_server_is_projected_and_flagged() {
+        let mut doc = v1_fixture!("new-document-with-records.automerge");
+        let before = doc.get_heads();
+        doc.put(ROOT, "schema", SCHEMA_VERSION + 1).unwrap();
+        doc.put_object(ROOT, "somethingNew", ObjType::Map).unwrap();
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().name, "試験 花子");
+        assert_eq!(
+            (p.contacts.len(), p.reviews.len(), p.referrals.len()),
+            (1, 1, 1)
+        );
+        let flagged = [Problem {
+            entry_kind: "document",
+            entry_id: "schema".into(),
+            problem: "schema: newer than this server".into(),
+        }];
+        assert_eq!(p.problems, flagged);
+        // The change that bumped it, as received, says the same.
+        let after = doc.get_heads();
+        let t = touched(doc.document(), &before, &after);
+        assert_eq!(project_touched(&doc, &t).problems, flagged);
+        // At this server's own version, nothing to say.
+        doc.put(ROOT, "schema", SCHEMA_VERSION).unwrap();
+        assert!(project(&doc).problems.is_empty());
     }
 
     /// A resident registered on a tablet one app version behind the server is still registered; one
