@@ -67,6 +67,35 @@ fn contact(id: &str, mailbox: &str, snow: &str, note: &str) -> Value {
            "note": note, "followUp": false})
 }
 
+/// Two tablets that edited `url` offline come back online one after the other, then the first once
+/// more to pull what the second brought; what each holds after each sync (three dumps).
+async fn back_online_in_turn(
+    s: &TestServer,
+    url: &str,
+    [first, second]: [(&Client, &std::path::Path); 2],
+) -> Vec<Value> {
+    let mut dumps = Vec::new();
+    for (c, d) in [first, second, first] {
+        let out = tablet(plan(
+            s,
+            c,
+            d,
+            true,
+            vec![
+                json!({"op": "open", "doc": url}),
+                // Mutual: the dump compares what each tablet holds, so each must also have
+                // received the other's changes (not only had its own acknowledged).
+                json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000, "mutual": true}),
+                json!({"op": "dump", "doc": url}),
+            ],
+        ))
+        .await
+        .expect("sync online");
+        dumps.push(step(&out, "dump")["doc"].clone());
+    }
+    dumps
+}
+
 both!(two_tablets_converge_first_a_then_b, converge_ab);
 async fn converge_ab(db: TestDb) {
     converge(db, true).await
@@ -114,30 +143,8 @@ async fn converge(db: TestDb, a_first: bool) {
     .expect("offline edit on tablet 2");
 
     // Back online, one after the other; then the first pulls what the second brought.
-    let order = if a_first {
-        [(&t1, &d1), (&t2, &d2), (&t1, &d1)]
-    } else {
-        [(&t2, &d2), (&t1, &d1), (&t2, &d2)]
-    };
-    let mut dumps = Vec::new();
-    for (c, d) in order {
-        let out = tablet(plan(
-            &s,
-            c,
-            d.path(),
-            true,
-            vec![
-                json!({"op": "open", "doc": url}),
-                // Mutual: the dump compares what each tablet holds, so each must also have
-                // received the other's changes (not only had its own acknowledged).
-                json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000, "mutual": true}),
-                json!({"op": "dump", "doc": url}),
-            ],
-        ))
-        .await
-        .expect("sync online");
-        dumps.push(step(&out, "dump")["doc"].clone());
-    }
+    let (t1, t2) = ((&t1, d1.path()), (&t2, d2.path()));
+    let dumps = back_online_in_turn(&s, &url, if a_first { [t1, t2] } else { [t2, t1] }).await;
     let (first, last) = (&dumps[1], &dumps[2]);
     assert_eq!(first, last, "both tablets hold identical documents");
     let contacts = last["contacts"].as_object().unwrap();
@@ -1747,4 +1754,248 @@ async fn set_aside_marks(db: TestDb) {
     lp.sync_doc(&doc_id, &mut ldoc, &mut lstate).await.unwrap();
     let (_, docs) = lead.get("/api/documents").await;
     assert_eq!(set_aside(&docs), json!({"c1": "check"}));
+}
+
+/// A resident found in the field by the 0.1 app (`registerResident` at schema 1: no `referrals`,
+/// no v2 sections) with a first visit, created offline on `client`'s tablet (storage `dir`), sent
+/// to the server when back online, and approved by the lead: its document URL and resident id.
+async fn v1_resident(s: &TestServer, client: &Client, dir: &std::path::Path) -> (String, String) {
+    let init = json!({"schema": 1, "residentId": "",
+        "profile": {"name": "新規 ハル", "kana": "しんき はる", "address": "旭川市神楽岡（試験）",
+                    "phone": "", "household": "", "categories": [], "emergencyContacts": [],
+                    "notes": "回覧板がたまっていた"},
+        "contacts": {"c-found": contact("c-found", "ok", "ok", "初回訪問")}, "reviews": {}});
+    let out = tablet(plan(
+        s,
+        client,
+        dir,
+        false,
+        vec![json!({"op": "create", "init": init})],
+    ))
+    .await
+    .expect("create offline");
+    let url = step(&out, "create")["url"].as_str().unwrap().to_string();
+    tablet(plan(
+        s,
+        client,
+        dir,
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ],
+    ))
+    .await
+    .expect("the server registers a resident from a schema-1 app");
+    let mut lead = s.login("lead-a").await;
+    let (_, list) = lead.get("/api/residents").await;
+    let found = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "新規 ハル")
+        .unwrap_or_else(|| panic!("the lead sees it: {list}"))
+        .clone();
+    assert_eq!(found["status"], "pending");
+    let id = found["id"].as_str().unwrap().to_string();
+    let (st, body) = lead
+        .post(&format!("/api/residents/{id}/approve"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    (url, id)
+}
+
+/// The document as the server stores it.
+async fn stored_document(s: &TestServer, url: &str) -> Automerge {
+    let id = url.trim_start_matches("automerge:").to_string();
+    s.db.read(move |conn| {
+        let chunks = mimamori::db::documents::load_chunks(conn, &id)?;
+        Ok(Automerge::load(&mimamori::db::documents::joined(&chunks)).unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+/// The ids of the contacts the server counts for a resident, sorted.
+async fn counted_contacts(s: &TestServer, resident: &str) -> Vec<String> {
+    let resident = resident.to_string();
+    let mut ids: Vec<String> =
+        s.db.read(move |conn| Ok(mimamori::db::documents::contacts_of(conn, &resident)?))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+    ids.sort();
+    ids
+}
+
+/// A 安否 record as a schema-2 app writes it (tablet.mjs `addSafety` upgrades in the same change).
+fn safety(status: &str) -> Value {
+    json!({"disasterId": "", "disasterKind": "blizzard", "status": status, "memo": "",
+           "at": "2026-12-08T07:00:00+09:00"})
+}
+
+// Schema 2 against an app that predates it (issue 23): the unmodified client writing v1 shapes with
+// no bump still registers a resident it found offline, and still records on a document a schema-2
+// tablet has upgraded — nothing it sends is lost, and it does not undo the upgrade.
+both!(
+    an_old_app_tablet_keeps_working_against_the_new_server,
+    old_app
+);
+async fn old_app(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let old = s.login("comm-a").await;
+    let new = second_tablet(&s, "comm-a").await;
+    let (d_old, d_new) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (url, id) = v1_resident(&s, &old, d_old.path()).await;
+    assert_eq!(counted_contacts(&s, &id).await, ["c-found"]);
+    assert_eq!(
+        mimamori::sync::schema::schema_of(&stored_document(&s, &url).await),
+        1
+    );
+
+    // A schema-2 tablet records 安否: the document is upgraded in that change.
+    tablet(plan(
+        &s,
+        &new,
+        d_new.path(),
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "addSafety", "doc": url, "id": "s-new", "record": safety("safe")}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ],
+    ))
+    .await
+    .expect("the new app records 安否");
+    assert_eq!(
+        mimamori::sync::schema::schema_of(&stored_document(&s, &url).await),
+        2
+    );
+
+    // The old app, which has only its schema-1 copy, records a visit on it.
+    let out = tablet(plan(&s, &old, d_old.path(), true, vec![
+        json!({"op": "open", "doc": url}),
+        json!({"op": "addContact", "doc": url, "id": "c-old", "contact": contact("c-old", "concern", "ok", "灯油が少ない")}),
+        json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000, "mutual": true}),
+        json!({"op": "dump", "doc": url}),
+    ]))
+    .await
+    .expect("the old app records on an upgraded document");
+    let held = &step(&out, "dump")["doc"];
+    assert_eq!(
+        held["schema"], 2,
+        "the old app keeps the version it cannot write: {held}"
+    );
+    assert!(
+        held["safety"]["s-new"].is_object(),
+        "and the 安否 record it cannot show: {held}"
+    );
+    assert_eq!(counted_contacts(&s, &id).await, ["c-found", "c-old"]);
+    let stored = stored_document(&s, &url).await;
+    assert_eq!(mimamori::sync::schema::schema_of(&stored), 2);
+    let mut lead = s.login("lead-a").await;
+    let (st, doc) = lead.get(&format!("/api/residents/{id}/document")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(&doc, held, "the server holds what the old tablet holds");
+    let problems = {
+        let id = id.clone();
+        s.db.read(move |conn| Ok(mimamori::db::documents::problems_of(conn, &id)?))
+            .await
+            .unwrap()
+    };
+    assert!(problems.is_empty(), "nothing set aside: {problems:?}");
+}
+
+both!(
+    two_tablets_upgrade_one_document_concurrently_a_then_b,
+    upgrade_ab
+);
+async fn upgrade_ab(db: TestDb) {
+    upgrade_concurrently(db, true).await
+}
+
+both!(
+    two_tablets_upgrade_one_document_concurrently_b_then_a,
+    upgrade_ba
+);
+async fn upgrade_ba(db: TestDb) {
+    upgrade_concurrently(db, false).await
+}
+
+// Two schema-2 tablets each upgrade the same schema-1 document offline, each recording 安否 (one a
+// plan too) and so each making `safety`: back online in either order, server and tablets hold one
+// document — version 2, both records, the plan, the first visit.
+async fn upgrade_concurrently(db: TestDb, a_first: bool) {
+    let s = TestServer::start(db).await;
+    let t1 = s.login("comm-a").await;
+    let t2 = second_tablet(&s, "comm-a").await;
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (url, id) = v1_resident(&s, &t1, d1.path()).await;
+    tablet(plan(
+        &s,
+        &t2,
+        d2.path(),
+        true,
+        vec![json!({"op": "open", "doc": url})],
+    ))
+    .await
+    .expect("the second tablet has it");
+
+    tablet(plan(&s, &t1, d1.path(), false, vec![
+        json!({"op": "open", "doc": url}),
+        json!({"op": "addSafety", "doc": url, "id": "s-a", "record": safety("safe")}),
+        json!({"op": "addPlan", "doc": url, "id": "p-a", "plan": {"consent": "agreed", "consentOn": "2026-12-08",
+               "needs": ["wheelchair"], "helpers": [{"name": "近所 一郎", "relation": "neighbour", "phone": "0166-00-0000"}],
+               "destination": {"kind": "welfare", "name": "神楽岡福祉センター"}, "howToReach": "", "medicalNote": "", "note": "",
+               "at": "2026-12-08T07:05:00+09:00"}}),
+    ]))
+    .await
+    .expect("offline on tablet 1");
+    tablet(plan(
+        &s,
+        &t2,
+        d2.path(),
+        false,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "addSafety", "doc": url, "id": "s-b", "record": safety("needs_help")}),
+        ],
+    ))
+    .await
+    .expect("offline on tablet 2");
+
+    let (t1, t2) = ((&t1, d1.path()), (&t2, d2.path()));
+    let dumps = back_online_in_turn(&s, &url, if a_first { [t1, t2] } else { [t2, t1] }).await;
+    assert_eq!(dumps[1], dumps[2], "both tablets hold identical documents");
+
+    let doc = stored_document(&s, &url).await;
+    use automerge::{ROOT, ReadDoc};
+    let versions = doc.get_all(ROOT, "schema").unwrap();
+    assert_eq!(versions.len(), 2, "two upgrades, concurrent: {versions:?}");
+    assert_eq!(mimamori::sync::schema::schema_of(&doc), 2);
+    let entries = |section: &str| {
+        let mut ids: Vec<String> = mimamori::sync::schema::section_maps(&doc, section)
+            .iter()
+            .flat_map(|m| doc.keys(m).collect::<Vec<_>>())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        mimamori::sync::schema::section_maps(&doc, "safety").len(),
+        2,
+        "each tablet made `safety`"
+    );
+    assert_eq!(entries("safety"), ["s-a", "s-b"], "both records are read");
+    assert_eq!(entries("evacuationPlans"), ["p-a"]);
+    assert_eq!(counted_contacts(&s, &id).await, ["c-found"]);
+    let (st, stored) = s
+        .login("lead-a")
+        .await
+        .get(&format!("/api/residents/{id}/document"))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(stored, dumps[2], "the server holds what the tablets hold");
 }

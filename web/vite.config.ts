@@ -13,6 +13,8 @@ const appVersion = process.env.MIMAMORI_BUILD ? `${cargoVersion}+${process.env.M
 
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(appVersion) },
+  // Vitest reads saved Automerge documents (tests/fixtures/schema-v1/*.automerge) with `?inline`.
+  assetsInclude: ["**/*.automerge"],
   plugins: [
     react(),
     VitePWA({

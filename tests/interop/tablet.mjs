@@ -16,8 +16,11 @@
 //     "retryIntervalMs": 5000,                   // optional; adapter reconnect interval
 //     "steps": [ {"op": ...}, ... ] }
 //
-// Ops: create, open, addContact, setProfile, review, waitSynced, dump, heads,
-// sleep (see README-style notes next to each handler below).
+// Ops: create, open, addContact, setProfile, review, addSafety, addPlan,
+// waitSynced, dump, heads, sleep (see README-style notes next to each handler
+// below). addSafety and addPlan write as a schema-2 app does (upgrade in the
+// same change, the section made only when absent); every other op writes as the
+// 0.1 app did (no upgrade).
 //
 // Output: one JSON line per step on stdout:
 //   {"step": i, "op": "...", "ok": true, ...op-specific fields}
@@ -321,6 +324,23 @@ function change(handle, fn) {
   if (error) throw error
 }
 
+// A schema-2 app's write of one entry into a v2 section (sync/schema.rs, "The
+// rules of a schema version"), in one change: `schema` bumped to 2 when it reads
+// lower (the highest of its conflicting values, missing = 1), the section made
+// only when absent (never replaced), the entry written whole.
+function v2Entry(step, section, fields) {
+  const handle = requireHandle(step)
+  if (!step.id) throw new Error(`${step.op} needs "id"`)
+  const value = imm({ id: step.id, ...(fields ?? {}) })
+  change(handle, d => {
+    const versions = Object.values(A.getConflicts(d, "schema") ?? {}).filter(v => typeof v === "number")
+    if (Math.max(1, ...versions) < 2) d.schema = 2
+    if (d[section] === undefined) d[section] = {}
+    d[section][step.id] = value
+  })
+  return { id: step.id, heads: A.getHeads(handle.doc()) }
+}
+
 // ---------------------------------------------------------------------------
 // waitSynced
 //
@@ -485,6 +505,16 @@ const ops = {
       reviews[step.contactId] = value
     })
     return { contactId: step.contactId, heads: A.getHeads(handle.doc()) }
+  },
+
+  // {"op":"addSafety","doc":...,"id":"<uuid>","record":{...}}: a 安否 record.
+  async addSafety(step) {
+    return v2Entry(step, "safety", step.record)
+  },
+
+  // {"op":"addPlan","doc":...,"id":"<uuid>","plan":{...}}: a 個別避難計画 revision.
+  async addPlan(step) {
+    return v2Entry(step, "evacuationPlans", step.plan)
   },
 
   // {"op":"waitSynced","doc":...,"timeoutMs":10000,"mutual":false}

@@ -34,9 +34,12 @@ export function unsentOf<T extends ResidentDoc | ActivityLogDoc>(
   for (const p of patches) {
     if (p.path.length === 2 && p.path[0] === section && p.action === "put") fresh.add(String(p.path[1]))
   }
+  // The schema bump (schema-v2.ts `upgrade`) rides in the change of the write that needed it: that
+  // write is what is unsent, so the bump alone is not counted as an edit (a visit stays 1件).
+  const bump = (p: A.Patch) => p.path.length === 1 && p.path[0] === "schema"
   return {
     contacts: [...fresh],
-    edit: patches.some(p => !(p.path[0] === section && fresh.has(String(p.path[1])))),
+    edit: patches.some(p => !bump(p) && !(p.path[0] === section && fresh.has(String(p.path[1])))),
   }
 }
 

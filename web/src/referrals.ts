@@ -6,6 +6,7 @@
 // outcome is offered to the author alone, while it is still 結果待ち.
 
 import { Automerge as A } from "@automerge/automerge-repo/slim"
+import { ensureSection, sectionMaps } from "./schema-v2"
 import {
   AGENCY_OF_ROUTE,
   FIELDS,
@@ -67,18 +68,12 @@ export function awaitsOutcomeFrom(r: Referral, userId: string | undefined): bool
  * Every map under the document's `referrals` key. A document made before referrals has none until
  * the first is written; two tablets that each make it offline make two maps under one key (an
  * Automerge conflict, one of them shown by `doc.referrals`). Reading all of them loses neither
- * tablet's referrals (the server reads them the same way: sync/schema.rs). Works on a document and,
- * inside a change, on the draft being changed (then the maps are writable).
+ * tablet's referrals (the server reads them the same way: sync/schema.rs; the rule for every
+ * section made lazily, schema-v2.ts `sectionMaps`). Works on a document and, inside a change, on
+ * the draft being changed (then the maps are writable).
  */
 export function referralMaps(doc: ResidentDoc | undefined): Record<string, Referral>[] {
-  if (!doc?.referrals) return []
-  try {
-    const all = A.getConflicts(doc, "referrals") as Record<string, Record<string, Referral>> | undefined
-    if (all && Object.keys(all).length > 0) return Object.values(all)
-  } catch {
-    // Not an Automerge document (a plain object in a test): its one map.
-  }
-  return [doc.referrals]
+  return sectionMaps<Referral>(doc, "referrals")
 }
 
 /** The resident's referrals, newest first: by day, then when written, then id. */
@@ -104,9 +99,7 @@ const I = (v: string) => new A.ImmutableString(v)
  * [`referralErrors`].
  */
 export function writeReferral(d: ResidentDoc, id: string, r: ReferralInput, authorId: string, createdAt: string) {
-  const doc = d as unknown as { referrals?: Record<string, unknown> }
-  if (!doc.referrals) doc.referrals = {}
-  doc.referrals[id] = {
+  ensureSection<unknown>(d, "referrals")[id] = {
     id: I(id),
     on: I(r.on),
     to: I(r.to ?? "other"),

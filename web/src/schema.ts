@@ -1,7 +1,24 @@
-// The resident document, schema version 1 — mirrors server/src/sync/schema.rs (the one place it is
-// written down; change both together). Labels are what the tablet shows.
+// The resident document, schema versions 1 and 2 — mirrors server/src/sync/schema.rs (the one place
+// it is written down, with the rules every version keeps; change both together). Labels are what the
+// tablet shows.
+//
+// Version 2 (issue 23) adds, leaving every v1 key as it is:
+//   { schema: 2, ...every v1 key unchanged...,
+//     evacuationPlans: { <uuid>: PlanRevision },      // 個別避難計画, append-only, absent until the first
+//     safety:          { <uuid>: SafetyRecord } }     // 安否, append-only, absent until the first
+//   Contact        += planConfirmed?: <revision id>   // 「計画に変更なし」 on this contact
+//   PlanRevision = { id, at (ISO+offset), authorId, basedOn?: <revision id>,
+//                    consent: agreed|declined|unknown, consentOn?: YYYY-MM-DD,
+//                    needs: [Need..] (≤16), helpers: [{ name, relation, phone }] (≤5),
+//                    destination: { kind: designated|welfare|home|other, name },
+//                    howToReach, medicalNote, note }
+//   SafetyRecord = { id, disasterId (""= not yet known), disasterKind, status, memo, at, authorId }
+//   activity log: { schema: 2, ..., selfSafety: { <uuid>: { id, disasterId, status: safe|needs_help, at } } }
+// `schema` is read as the highest of its conflicting values (missing = 1); a write bumps it in the
+// same change; a section is made only when absent and read as the union of every map under its key;
+// entries are written whole and never edited (sync/schema.rs, "The rules of a schema version").
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export type Kind = "visit" | "phone" | "greeting" | "indirect"
 export type Outcome = "met" | "absent" | "no_answer" | "other"
@@ -99,7 +116,7 @@ export interface Activity {
   createdAt: string
 }
 
-/** { schema: 1, type: "activity_log", userId, activities } — one per commissioner, theirs alone. */
+/** { schema, type: "activity_log", userId, activities, selfSafety? } — one per commissioner, theirs alone. */
 export interface ActivityLogDoc {
   schema: number
   type: "activity_log"

@@ -12,6 +12,7 @@
 
 import { Automerge as A, type DocHandle } from "@automerge/automerge-repo/slim"
 import { BrowserWebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { upgradeIfWritten } from "./schema-v2"
 
 /** `WebSocket.OPEN` (the constant, not the global: the adapter also runs under Node in tests). */
 const OPEN = 1
@@ -39,17 +40,23 @@ export class TabletSocketAdapter extends BrowserWebSocketClientAdapter {
 }
 
 /**
- * Writes to a document. Should its handle hold a document Automerge has marked outdated (what the
+ * Writes to a document, every write of the app: a document below this app's schema version is
+ * upgraded in the same change as what `fn` writes (schema-v2.ts `upgradeIfWritten`; never in a change
+ * of its own). Should its handle hold a document Automerge has marked outdated (what the
  * throw above did; any exception inside the repo while it applies a sync message would do the same),
  * the handle takes a writable copy of what it holds and the write is made on that: the record is
  * saved, not refused, and the next sync sends it.
  */
 export function writeTo<T>(handle: DocHandle<T>, fn: (d: T) => void) {
+  const write = (d: T) => {
+    fn(d)
+    upgradeIfWritten(d as object)
+  }
   try {
-    handle.change(fn)
+    handle.change(write)
   } catch (e) {
     if (!(e instanceof RangeError && /outdated/.test(e.message))) throw e
     handle.update(d => A.clone(d))
-    handle.change(fn)
+    handle.change(write)
   }
 }

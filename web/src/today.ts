@@ -101,4 +101,6 @@ export const PROBLEM_KINDS: Record<string, string> = {
   review: "確認の印",
   activity: "活動の記録",
   profile: "基本情報",
+  /** A document an app newer than the server wrote (after a server rollback): read all the same. */
+  document: "記録の版",
 }

@@ -1,4 +1,4 @@
-//! The resident document (見守り対象者), schema version 1 — the one place it is written down.
+//! The resident document (見守り対象者), schema versions 1 and 2 — the one place it is written down.
 //!
 //! ```text
 //! { schema: 1, residentId,
@@ -45,6 +45,62 @@
 //!
 //! [`project`] reads a document into rows for SQL. An entry that breaks the schema is skipped and
 //! reported as a [`Problem`] (for the lead's data-quality list), never a crash.
+//!
+//! # Version 2 (issue 23: 個別避難計画 and 安否)
+//! Every version-1 key stays as it is; version 2 adds (`docs/design/disaster-and-schema-v2.md` §1):
+//! ```text
+//! { schema: 2, ...every v1 key unchanged...,
+//!   evacuationPlans: { <uuid>: PlanRevision },      // 個別避難計画, append-only, absent until the first
+//!   safety:          { <uuid>: SafetyRecord } }     // 安否, append-only, absent until the first
+//! Contact        += planConfirmed?: <revision id>   // 「計画に変更なし」 on this contact
+//! PlanRevision = { id, at (ISO+offset), authorId, basedOn?: <revision id>,
+//!                  consent: agreed|declined|unknown, consentOn?: YYYY-MM-DD,
+//!                  needs: [Need..] (≤16), helpers: [{ name, relation, phone }] (≤5),
+//!                  destination: { kind: designated|welfare|home|other, name },
+//!                  howToReach, medicalNote, note }
+//! SafetyRecord = { id, disasterId (""= not yet known), disasterKind, status, memo, at, authorId }
+//! activity log: { schema: 2, ..., selfSafety: { <uuid>: { id, disasterId, status: safe|needs_help, at } } }
+//! ```
+//! New documents are born at 2 **with** the new maps: a map made in a document's first change can
+//! never be made twice. This server writes version [`SCHEMA_VERSION`] ([`upgrade`] in every write it
+//! makes) and knows the new sections' names (what a change touched, [`Touched`]); it projects
+//! nothing from them yet.
+//!
+//! # The rules of a schema version (D9)
+//! 1. **Additive only, forever.** A version adds keys and values; it never moves, renames, re-types
+//!    or deletes a v1 key, and never rewrites v1 data into a new shape. Old fields stay and v1 apps
+//!    keep writing them. A shape that cannot be added gets a new key (`evacuationPlans2`), never a
+//!    rewrite.
+//! 2. **The number.** `schema` is the highest version any writer has put; read it as the **maximum
+//!    over all conflicting values** (`get_all(ROOT, "schema")`; JS `A.getConflicts(doc, "schema")`),
+//!    missing = 1. Readers accept every version ≤ theirs and ignore keys they do not know; a document
+//!    above the reader's version is still read (rule 1 guarantees it) and only prompts an update.
+//! 3. **Upgrading.** Every write by a v2 writer (app or server) runs `upgrade` first, *in the same
+//!    change*: if `schema` reads < 2, put the integer `2` at `ROOT.schema`. Nothing else. Two writers
+//!    doing this concurrently produce a conflict of two `2`s, which every reader resolves to 2.
+//! 4. **Sections are made lazily and read as a union.** A writer makes `evacuationPlans` / `safety` /
+//!    `selfSafety` only when absent (`if (!d.safety) d.safety = {}`), then writes its entry into the
+//!    visible (winning) map. Two tablets that both made it offline leave two maps under one key;
+//!    readers take the entries of **every** map under the key (as for `referrals` above).
+//! 5. **Entries are written whole and never edited.** A plan revision, a 安否 record and a self status
+//!    are one `put_object` of a map with all fields (immutable strings, ints, booleans; a list inside
+//!    an entry is fine because nobody else writes that entry). A correction is a new entry. So no
+//!    field-level merge can ever mix two authors' halves.
+//! 6. **Collections are maps keyed by a client-made UUID**, never lists (concurrent list inserts
+//!    interleave and duplicate).
+//!
+//! Never do (each breaks convergence or hides data):
+//! - `d.safety = {}` (or `put_object(ROOT, "safety")`) when one exists: it *replaces* the map
+//!   causally, and records other tablets write concurrently into the old map vanish from view.
+//! - Migrate by copying (e.g. `profile.emergencyContacts` into plan helpers inside `upgrade`): two
+//!   tablets doing it concurrently duplicate every entry and race v1 apps still editing the old list.
+//!   A form may *pre-fill* from old fields; only the user's save writes a revision.
+//! - A "deterministic" upgrade change (a fixed actor id, a hand-made change): the same actor and
+//!   sequence number with different deps on two tablets is a corrupt history that automerge refuses.
+//! - Delete a v2 section to "downgrade", write `schema` as a string or a float, or write
+//!   `schema = 2` in a change of its own (it rides with the write that needs it).
+//! - Edit an entry in place (`d.safety[id].status = …`): two tablets of one commissioner would merge
+//!   half of each.
 
 use automerge::{
     AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value, transaction::Transactable,
@@ -54,7 +110,8 @@ use crate::domain::contact::{
     Activity, CheckName, CheckValue, Checks, Concern, Contact, Kind, Outcome, ReviewMark,
 };
 
-pub const SCHEMA_VERSION: i64 = 1;
+/// The version this server writes (rule 3: every write it makes bumps a lower document to it).
+pub const SCHEMA_VERSION: i64 = 2;
 /// 訪問 visit / 電話 phone / 声かけ greeting / 間接確認 indirect check ([`Kind`]).
 pub const KINDS: &[&str] = Kind::NAMES;
 /// 会えた / 不在 / 応答なし / その他 ([`Outcome`]).
@@ -116,6 +173,9 @@ pub fn new_document(p: &NewProfile<'_>) -> Result<Vec<u8>, automerge::AutomergeE
     doc.put_object(ROOT, "contacts", ObjType::Map)?;
     doc.put_object(ROOT, "reviews", ObjType::Map)?;
     doc.put_object(ROOT, "referrals", ObjType::Map)?;
+    // Born with version 2's sections: made in the first change, they are never made twice.
+    doc.put_object(ROOT, "evacuationPlans", ObjType::Map)?;
+    doc.put_object(ROOT, "safety", ObjType::Map)?;
     Ok(doc.save())
 }
 
@@ -147,6 +207,7 @@ pub fn set_profile(
         return Ok(());
     }
     let mut tx = doc.transaction();
+    upgrade(&mut tx).map_err(internal)?;
     for (k, v) in changed {
         tx.put(&profile, k, v).map_err(internal)?;
     }
@@ -161,22 +222,61 @@ pub fn new_activity_log(user_id: &str) -> Result<Vec<u8>, automerge::AutomergeEr
     doc.put(ROOT, "type", "activity_log")?;
     doc.put(ROOT, "userId", user_id)?;
     doc.put_object(ROOT, "activities", ObjType::Map)?;
+    doc.put_object(ROOT, "selfSafety", ObjType::Map)?;
     Ok(doc.save())
 }
 
+/// Every number written at `ROOT.schema` (more than one when writers put it concurrently); values
+/// that are not numbers are not versions and are left out.
+fn schema_values<D: ReadDoc>(doc: &D) -> Vec<i64> {
+    doc.get_all(&ROOT, "schema")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, _)| match v {
+            Value::Scalar(s) => match s.as_ref() {
+                ScalarValue::Int(i) => Some(*i),
+                ScalarValue::Uint(u) => i64::try_from(*u).ok(),
+                ScalarValue::F64(f) => Some(*f as i64),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// A document's schema version (rule 2): the highest of the conflicting values at `ROOT.schema`; 1
+/// when there is none.
+pub fn schema_of<D: ReadDoc>(doc: &D) -> i64 {
+    schema_values(doc).into_iter().max().unwrap_or(1)
+}
+
+/// Rule 3, in the writer's own transaction (before its write, never alone): a document that reads
+/// below this server's version is bumped to it. Two writers doing so concurrently leave equal
+/// values, which [`schema_of`] reads as one version; a document above it is left as it is.
+pub fn upgrade<T: Transactable>(tx: &mut T) -> Result<(), automerge::AutomergeError> {
+    if schema_of(&*tx) < SCHEMA_VERSION {
+        tx.put(ROOT, "schema", SCHEMA_VERSION)?;
+    }
+    Ok(())
+}
+
+/// Rule 4: every map under the root key `section`, oldest first (`get` reads the last, the one a
+/// writer writes into). Two tablets that each made a section offline leave two.
+pub fn section_maps<D: ReadDoc>(doc: &D, section: &str) -> Vec<ObjId> {
+    doc.get_all(ROOT, section)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
+}
+
 /// The profile of a document a tablet created for a newly found resident, if it is a valid resident
-/// document: `schema: 1` and a name (kana and address may still be blank).
+/// document: a `schema` this server reads (`1..=SCHEMA_VERSION`: an app a version behind still
+/// registers residents) and a name (kana and address may still be blank).
 pub fn new_resident_profile<D: ReadDoc>(doc: &D) -> Option<Profile> {
-    let schema = match doc.get(&ROOT, "schema").ok()?? {
-        (Value::Scalar(s), _) => match s.as_ref() {
-            ScalarValue::Int(i) => *i,
-            ScalarValue::Uint(u) => *u as i64,
-            ScalarValue::F64(f) => *f as i64,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    if schema != SCHEMA_VERSION {
+    // Written, not defaulted: a tablet's new resident always says its version.
+    let schema = schema_values(doc).into_iter().max()?;
+    if !(1..=SCHEMA_VERSION).contains(&schema) {
         return None;
     }
     let profile = map_at(doc, &ROOT, "profile")?;
@@ -499,9 +599,31 @@ pub struct Touched {
     pub reviews: std::collections::BTreeSet<String>,
     pub referrals: std::collections::BTreeSet<String>,
     pub activities: std::collections::BTreeSet<String>,
+    /// Version 2's sections: 個別避難計画 revisions (`evacuationPlans`), 安否 records (`safety`) and the
+    /// commissioner's own status in the activity log (`selfSafety`).
+    pub plans: std::collections::BTreeSet<String>,
+    pub safety: std::collections::BTreeSet<String>,
+    pub self_safety: std::collections::BTreeSet<String>,
     /// The longest string value the changes write (bytes; text spliced into a text object counts
     /// per splice, a map or list value whole).
     pub longest_string: usize,
+}
+
+impl Touched {
+    /// The entries touched in `section` (a root map whose entries are keyed by id), if it is one
+    /// this server names.
+    fn entries_of(&mut self, section: &str) -> Option<&mut std::collections::BTreeSet<String>> {
+        Some(match section {
+            "contacts" => &mut self.contacts,
+            "reviews" => &mut self.reviews,
+            "referrals" => &mut self.referrals,
+            "activities" => &mut self.activities,
+            "evacuationPlans" => &mut self.plans,
+            "safety" => &mut self.safety,
+            "selfSafety" => &mut self.self_safety,
+            _ => return None,
+        })
+    }
 }
 
 /// The entries changed between two sets of heads (from automerge's patches, so the cost follows the
@@ -550,19 +672,12 @@ pub fn touched_by(patches: Vec<automerge::Patch>) -> Touched {
             _ => None,
         };
         match (section, entry) {
-            (Some(Prop::Map(s)), Some(k)) if s == "contacts" => {
-                t.contacts.insert(k);
-            }
-            (Some(Prop::Map(s)), Some(k)) if s == "reviews" => {
-                t.reviews.insert(k);
-            }
-            (Some(Prop::Map(s)), Some(k)) if s == "referrals" => {
-                t.referrals.insert(k);
-            }
-            (Some(Prop::Map(s)), Some(k)) if s == "activities" => {
-                t.activities.insert(k);
-            }
             (Some(Prop::Map(s)), _) if s == "profile" => t.profile = true,
+            (Some(Prop::Map(s)), Some(k)) => {
+                if let Some(set) = t.entries_of(&s) {
+                    set.insert(k);
+                }
+            }
             // A change at the root (a new section, a schema bump): re-read everything.
             (None, _) => t.profile = true,
             _ => {}
@@ -637,12 +752,8 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
                 (Some("profile"), _) => t.profile = true,
                 (Some(section), entry) => {
                     let entry = entry.unwrap_or(&key);
-                    let set = match section {
-                        "contacts" => &mut t.contacts,
-                        "reviews" => &mut t.reviews,
-                        "referrals" => &mut t.referrals,
-                        "activities" => &mut t.activities,
-                        _ => continue,
+                    let Some(set) = t.entries_of(section) else {
+                        continue;
                     };
                     if entry != "#" && !set.contains(entry) {
                         set.insert(entry.clone());
@@ -705,6 +816,16 @@ pub fn project<D: ReadDoc>(doc: &D) -> Projection {
 
 fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
     let mut p = Projection::default();
+    // Rule 2: a document an app newer than this server wrote (a server rolled back) is read all the
+    // same — rule 1 keeps every key read here — and the lead is told once. A bump is a root change,
+    // so every change that makes it re-reads this.
+    if only.is_none_or(|t| t.profile) && schema_of(doc) > SCHEMA_VERSION {
+        p.problems.push(Problem {
+            entry_kind: "document",
+            entry_id: "schema".into(),
+            problem: "schema: newer than this server".into(),
+        });
+    }
     if let Some(profile) = map_at(doc, &ROOT, "profile").filter(|_| only.is_none_or(|t| t.profile))
     {
         // The same rules as the administrator's screens (no control or bidirectional override
@@ -738,12 +859,7 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
         ("activities", "activity"),
     ] {
         // Every map under the key: `referrals` may have been made twice, concurrently.
-        let maps: Vec<ObjId> = doc
-            .get_all(ROOT, section)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
-            .collect();
+        let maps = section_maps(doc, section);
         // `get_all` lists them oldest first; `get` reads the last.
         let Some(winner) = maps.last() else {
             continue;
@@ -974,7 +1090,41 @@ mod tests {
             tx.delete(&contacts, "c-2").unwrap();
             tx.put_object(ROOT, "extra", ObjType::Map).unwrap();
         });
+        // Version 2 as its writers write it: the bump and the sections in the change that needs
+        // them, each entry one map written whole (a plan revision with lists and a map inside).
+        steps.push(|tx| {
+            tx.put(ROOT, "schema", 2).unwrap();
+            let safety = tx.put_object(ROOT, "safety", ObjType::Map).unwrap();
+            let s = tx.put_object(&safety, "s-1", ObjType::Map).unwrap();
+            tx.put(&s, "status", "safe").unwrap();
+            let plans = tx
+                .put_object(ROOT, "evacuationPlans", ObjType::Map)
+                .unwrap();
+            let p = tx.put_object(&plans, "p-1", ObjType::Map).unwrap();
+            tx.put(&p, "consent", "agreed").unwrap();
+            let needs = tx.put_object(&p, "needs", ObjType::List).unwrap();
+            tx.insert(&needs, 0, "wheelchair").unwrap();
+            let helpers = tx.put_object(&p, "helpers", ObjType::List).unwrap();
+            let h = tx.insert_object(&helpers, 0, ObjType::Map).unwrap();
+            tx.put(&h, "relation", "neighbour").unwrap();
+            let dest = tx.put_object(&p, "destination", ObjType::Map).unwrap();
+            tx.put(&dest, "kind", "welfare").unwrap();
+        });
+        // Later entries into the sections that now exist, and a commissioner's own status (which
+        // lives in the activity log; the names are the same whichever document carries them).
+        steps.push(|tx| {
+            let safety = map_at(&*tx, &ROOT, "safety").unwrap();
+            let s = tx.put_object(&safety, "s-2", ObjType::Map).unwrap();
+            tx.put(&s, "status", "needs_help").unwrap();
+            let plans = map_at(&*tx, &ROOT, "evacuationPlans").unwrap();
+            let p = tx.put_object(&plans, "p-2", ObjType::Map).unwrap();
+            tx.put(&p, "basedOn", "p-1").unwrap();
+            let mine = tx.put_object(ROOT, "selfSafety", ObjType::Map).unwrap();
+            let m = tx.put_object(&mine, "me-1", ObjType::Map).unwrap();
+            tx.put(&m, "status", "safe").unwrap();
+        });
         let mut seen = 0;
+        let (mut plans, mut safety, mut self_safety) = (Vec::new(), Vec::new(), Vec::new());
         for step in steps {
             let before = doc.get_heads();
             let mut tx = doc.transaction();
@@ -994,8 +1144,15 @@ mod tests {
                 Some(fast.clone())
             );
             seen += fast.contacts.len() + fast.reviews.len() + usize::from(fast.profile);
+            plans.extend(fast.plans);
+            safety.extend(fast.safety);
+            self_safety.extend(fast.self_safety);
         }
-        assert_eq!(seen, 1 + 4 + 2);
+        // The root writes of the v2 steps re-read the profile (a section made, a schema bump).
+        assert_eq!(seen, 1 + 4 + 2 + 1 + 1);
+        assert_eq!(plans, ["p-1", "p-2"]);
+        assert_eq!(safety, ["s-1", "s-2"]);
+        assert_eq!(self_safety, ["me-1"]);
         // A document chunk is not a change: the caller falls back to the diff.
         assert_eq!(touched_by_changes(&doc, &[doc.save()]), None);
     }
@@ -1041,5 +1198,270 @@ mod tests {
         assert_eq!(utc.occurred_at, "2026-12-01T08:30:00+09:00");
         assert_eq!(p.problems.len(), 3);
         assert!(p.problems.iter().all(|x| x.entry_kind == "contact"));
+    }
+
+    /// A schema-1 document as v1 writers left it (`tests/fixtures/schema-v1/`, see its README).
+    macro_rules! v1_fixture {
+        ($name:literal) => {
+            AutoCommit::load(include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/schema-v1/",
+                $name
+            )))
+            .unwrap()
+        };
+    }
+
+    /// Documents already in the field, written by the server and the 0.1 app at schema 1, read as
+    /// they were: every visit, mark, referral and activity still counts.
+    #[test]
+    fn schema_1_documents_from_the_field_are_read_as_before() {
+        let doc = v1_fixture!("new-document.automerge");
+        assert_eq!(schema_of(&doc), 1);
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().name, "試験 花子");
+        assert!(p.contacts.is_empty() && p.problems.is_empty());
+
+        let p = project(&v1_fixture!("new-document-with-records.automerge"));
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let [visit] = &p.contacts[..] else {
+            panic!("{:?}", p.contacts)
+        };
+        assert_eq!(visit.id, "c-v1-visit");
+        assert_eq!(visit.occurred_at, "2026-11-20T10:00:00+09:00");
+        assert_eq!(
+            visit.checks.get(&CheckName::Snow),
+            Some(&CheckValue::Concern)
+        );
+        let [review] = &p.reviews[..] else {
+            panic!("{:?}", p.reviews)
+        };
+        assert_eq!(
+            (review.mark.as_str(), review.by.as_str()),
+            ("check", "u-lead")
+        );
+        let [referral] = &p.referrals[..] else {
+            panic!("{:?}", p.referrals)
+        };
+        assert_eq!(
+            (referral.id.as_str(), referral.agency.as_str()),
+            ("j-v1", "shakyo")
+        );
+
+        // Registered on a tablet (the 0.1 app's registerResident): the server still registers it.
+        let doc = v1_fixture!("tablet-registered.automerge");
+        assert_eq!(new_resident_profile(&doc).unwrap().name, "新規 ハル");
+        let p = project(&doc);
+        assert_eq!(p.contacts.len(), 1);
+        assert!(p.referrals.is_empty() && p.problems.is_empty());
+        // automerge 3.5.0 writes the app's `schema: 1` (a JS integer) as an int, which is what
+        // every reader here takes for a version.
+        assert!(matches!(
+            doc.get(ROOT, "schema").unwrap(),
+            Some((Value::Scalar(v), _)) if matches!(v.as_ref(), ScalarValue::Int(1))
+        ));
+
+        // Two tablets that each made `referrals` offline: both maps are read.
+        let doc = v1_fixture!("conflicting-referrals.automerge");
+        assert_eq!(doc.get_all(ROOT, "referrals").unwrap().len(), 2);
+        let mut ids: Vec<String> = project(&doc).referrals.into_iter().map(|r| r.id).collect();
+        ids.sort();
+        assert_eq!(ids, ["j-a", "j-b"]);
+
+        let doc = v1_fixture!("activity-log.automerge");
+        assert_eq!(schema_of(&doc), 1);
+        let p = project(&doc);
+        assert_eq!(
+            p.activities,
+            [ActivityRow {
+                id: "a-v1".into(),
+                day: "2026-11-25".into(),
+                kind: "council".into()
+            }]
+        );
+    }
+
+    /// What a schema-2 writer does in one change (rules 3–5): the bump, the section made only when
+    /// absent, the entry written whole.
+    fn write_entry(
+        doc: &mut automerge::Automerge,
+        section: &str,
+        id: &str,
+        fields: &[(&str, &str)],
+    ) {
+        let mut tx = doc.transaction();
+        upgrade(&mut tx).unwrap();
+        let map = match tx.get(ROOT, section).unwrap() {
+            Some((Value::Object(ObjType::Map), m)) => m,
+            _ => tx.put_object(ROOT, section, ObjType::Map).unwrap(),
+        };
+        let e = tx.put_object(&map, id, ObjType::Map).unwrap();
+        tx.put(&e, "id", id).unwrap();
+        for (k, v) in fields {
+            tx.put(&e, *k, *v).unwrap();
+        }
+        tx.commit();
+    }
+
+    fn entry_ids<D: ReadDoc>(doc: &D, section: &str) -> Vec<String> {
+        let mut ids: Vec<String> = section_maps(doc, section)
+            .iter()
+            .flat_map(|m| doc.keys(m).collect::<Vec<_>>())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// Two tablets upgrade the same schema-1 document offline, each recording 安否 (one also a plan):
+    /// merged in either order, one document — version 2, both records, the plan, the v1 records.
+    #[test]
+    fn two_upgrades_of_one_document_merge_to_one() {
+        let bytes = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/schema-v1/tablet-registered.automerge"
+        ));
+        let base = automerge::Automerge::load(bytes).unwrap();
+        let (mut a, mut b) = (base.fork(), base.fork());
+        write_entry(&mut a, "safety", "s-a", &[("status", "safe")]);
+        write_entry(&mut a, "evacuationPlans", "p-a", &[("consent", "agreed")]);
+        write_entry(&mut b, "safety", "s-b", &[("status", "needs_help")]);
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(&mut b.clone()).unwrap();
+        ba.merge(&mut a.clone()).unwrap();
+        let mut heads = (ab.get_heads(), ba.get_heads());
+        heads.0.sort();
+        heads.1.sort();
+        assert_eq!(heads.0, heads.1);
+        for doc in [&ab, &ba] {
+            let versions: Vec<i64> = schema_values(doc);
+            assert_eq!(versions, [2, 2], "two concurrent bumps, both 2");
+            assert_eq!(schema_of(doc), 2);
+            // Both made `safety` (v2_sections_made_twice_are_all_read): two maps, both records.
+            assert_eq!(section_maps(doc, "safety").len(), 2);
+            assert_eq!(entry_ids(doc, "safety"), ["s-a", "s-b"]);
+            assert_eq!(entry_ids(doc, "evacuationPlans"), ["p-a"]);
+            assert_eq!(project(doc).contacts.len(), 1, "the v1 visit still counts");
+        }
+        assert_eq!(project(&ab), project(&ba));
+        // A later write reads 2 and bumps nothing.
+        let before = ab.get_changes(&[]).len();
+        write_entry(&mut ab, "safety", "s-c", &[("status", "safe")]);
+        let last = ab.get_changes(&[]).into_iter().nth(before).unwrap();
+        let ops = last.decode().operations;
+        assert_eq!(ops.len(), 3, "the entry and its two fields only: {ops:?}");
+    }
+
+    /// The server's own writes upgrade too, in their own change, and only when they write.
+    #[test]
+    fn a_roster_correction_upgrades_a_schema_1_document() {
+        let bytes = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/schema-v1/new-document-with-records.automerge"
+        ));
+        let mut doc = automerge::Automerge::load(bytes).unwrap();
+        let changes = doc.get_changes(&[]).len();
+        set_profile(&mut doc, "試験 花子", "しけん はなこ", "旭川市（試験）").unwrap();
+        assert_eq!(
+            doc.get_changes(&[]).len(),
+            changes,
+            "nothing to correct, no change"
+        );
+        assert_eq!(schema_of(&doc), 1);
+        set_profile(
+            &mut doc,
+            "試験 花子",
+            "しけん はなこ",
+            "旭川市神楽岡（試験）",
+        )
+        .unwrap();
+        assert_eq!(doc.get_changes(&[]).len(), changes + 1, "one change");
+        assert_eq!(schema_of(&doc), 2);
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().address, "旭川市神楽岡（試験）");
+        assert_eq!(
+            (p.contacts.len(), p.reviews.len(), p.referrals.len()),
+            (1, 1, 1)
+        );
+    }
+
+    /// New documents are born at version 2 with its sections (made once, in the first change).
+    #[test]
+    fn new_documents_are_born_at_2_with_their_sections() {
+        let doc = AutoCommit::load(&blank_document()).unwrap();
+        assert_eq!(schema_values(&doc), [2]);
+        for section in [
+            "contacts",
+            "reviews",
+            "referrals",
+            "evacuationPlans",
+            "safety",
+        ] {
+            assert_eq!(section_maps(&doc, section).len(), 1, "{section}");
+        }
+        let log = AutoCommit::load(&new_activity_log("u").unwrap()).unwrap();
+        assert_eq!(schema_values(&log), [2]);
+        assert_eq!(section_maps(&log, "selfSafety").len(), 1);
+    }
+
+    /// A document written by an app newer than this server (after a server rollback) is read for
+    /// everything this server knows, and flagged once for the lead.
+    #[test]
+    fn a_document_newer_than_the_server_is_projected_and_flagged() {
+        let mut doc = v1_fixture!("new-document-with-records.automerge");
+        let before = doc.get_heads();
+        doc.put(ROOT, "schema", SCHEMA_VERSION + 1).unwrap();
+        doc.put_object(ROOT, "somethingNew", ObjType::Map).unwrap();
+        let p = project(&doc);
+        assert_eq!(p.profile.unwrap().name, "試験 花子");
+        assert_eq!(
+            (p.contacts.len(), p.reviews.len(), p.referrals.len()),
+            (1, 1, 1)
+        );
+        let flagged = [Problem {
+            entry_kind: "document",
+            entry_id: "schema".into(),
+            problem: "schema: newer than this server".into(),
+        }];
+        assert_eq!(p.problems, flagged);
+        // The change that bumped it, as received, says the same.
+        let after = doc.get_heads();
+        let t = touched(doc.document(), &before, &after);
+        assert_eq!(project_touched(&doc, &t).problems, flagged);
+        // At this server's own version, nothing to say.
+        doc.put(ROOT, "schema", SCHEMA_VERSION).unwrap();
+        assert!(project(&doc).problems.is_empty());
+    }
+
+    /// A resident registered on a tablet one app version behind the server is still registered; one
+    /// from an app newer than the server (or with no version) is not taken for a resident document.
+    #[test]
+    fn new_resident_profile_accepts_every_version_up_to_the_servers() {
+        let with = |versions: &[i64]| {
+            // Each version put by its own tablet (each load is a new actor), concurrently: a
+            // conflict when more than one.
+            let mut forks: Vec<AutoCommit> = versions
+                .iter()
+                .map(|v| {
+                    let mut d = v1_fixture!("tablet-registered.automerge");
+                    d.put(ROOT, "schema", *v).unwrap();
+                    d
+                })
+                .collect();
+            let mut doc = forks.pop().unwrap();
+            for mut other in forks {
+                doc.merge(&mut other).unwrap();
+            }
+            new_resident_profile(&doc).map(|p| p.name)
+        };
+        for v in 1..=SCHEMA_VERSION {
+            assert_eq!(with(&[v]).as_deref(), Some("新規 ハル"), "schema {v}");
+        }
+        assert_eq!(with(&[0]), None);
+        assert_eq!(with(&[SCHEMA_VERSION + 1]), None);
+        assert_eq!(with(&[1, SCHEMA_VERSION + 1]), None, "the highest counts");
+        let mut none = v1_fixture!("tablet-registered.automerge");
+        none.delete(ROOT, "schema").unwrap();
+        assert_eq!(new_resident_profile(&none), None);
+        assert_eq!(schema_of(&none), 1, "a missing version reads as 1");
     }
 }

@@ -210,6 +210,9 @@ export class Documents {
       },
       contacts: {},
       reviews: {},
+      // Born at version 2 with its sections: made in the first change, never made twice.
+      evacuationPlans: {},
+      safety: {},
     })
     const url = handle.url
     this.setDocs([
