@@ -274,3 +274,73 @@ async fn safety_roll_up(db: TestDb) {
     assert!(csv.contains("合計,"), "{csv}");
     assert!(!csv.contains("試験"), "no resident's name: {csv}");
 }
+
+// The same through the sync path, with the real automerge-repo client writing as the app does: a
+// 安否 record during a declared disaster reaches the lead's roll-up; one written in another
+// commissioner's name is set aside as a data problem, not counted; the memo never leaves the
+// document.
+both!(
+    a_safety_record_synced_from_a_tablet_reaches_the_roll_up,
+    synced_safety
+);
+async fn synced_safety(db: TestDb) {
+    use crate::support::peers::{plan, tablet};
+    let s = TestServer::start(db).await;
+    let mut staff = s.login("staff").await;
+    let (st, d) = staff
+        .post(
+            "/api/staff/disasters",
+            &json!({"kind": "blizzard", "districts": [s.fx.district_a]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    let mut comm = s.login("comm-a").await;
+    let a1 = s.fx.resident("rA1").to_string();
+    let url = format!("automerge:{}", crate::sync::doc_id(&mut comm, &a1).await);
+    let record = |author: &str, status: &str| {
+        json!({"disasterId": id, "disasterKind": "blizzard", "status": status,
+               "memo": "灯油が切れそう（試験）", "at": jst_ago(MIN), "authorId": author})
+    };
+    let dir = tempfile::tempdir().unwrap();
+    tablet(plan(
+        &s,
+        &comm,
+        dir.path(),
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "addSafety", "doc": url, "id": "s-1", "record": record(s.fx.user("comm-a"), "needs_help")}),
+            json!({"op": "addSafety", "doc": url, "id": "s-forged", "record": record(s.fx.user("comm-a2"), "safe")}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ],
+    ))
+    .await
+    .expect("the tablet records 安否");
+    let mut lead = s.login("lead-a").await;
+    let (st, r) = lead.get(&format!("/api/review/disasters/{id}")).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let mine = r["commissioners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == s.fx.user("comm-a"))
+        .unwrap();
+    assert_eq!(mine["residents"][0]["status"], "needs_help", "{r}");
+    assert!(
+        !r.to_string().contains("灯油"),
+        "the memo stays in the document"
+    );
+    let problems = {
+        let a1 = a1.clone();
+        s.db.read(move |conn| Ok(mimamori::db::documents::problems_of(conn, &a1)?))
+            .await
+            .unwrap()
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.entry_kind == "safety" && p.entry_id == "s-forged"),
+        "{problems:?}"
+    );
+}

@@ -279,6 +279,15 @@ pub fn apply_safety(
         .select(SafetyRecord::as_select())
         .load(conn)?;
     for r in rows {
+        // A record that names no author is its deliverer's (as a referral).
+        let r = &SafetyIn {
+            author_id: if r.author_id.is_empty() {
+                delivered_by.0.to_string()
+            } else {
+                r.author_id.clone()
+            },
+            ..r.clone()
+        };
         let old = stored.iter().find(|s| s.id == r.id);
         if old.is_some_and(|o| (&o.status, &o.at, &o.author_id) == (&r.status, &r.at, &r.author_id))
         {

@@ -128,6 +128,14 @@ impl CommitJob {
                             user_id,
                             &projection.removed_activities,
                         )?;
+                        // 災害モード: the commissioner's own status (本人の安全).
+                        super::projection::write_self_safety(
+                            conn,
+                            user_id,
+                            &projection.self_safety,
+                            now,
+                            memo,
+                        )?;
                         return Ok(None);
                     }
                 };

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use super::committer::BatchMemo;
 use super::schema::Projection;
+use crate::db::disasters::{self, SafetyIn};
 use crate::db::documents::{self, ContactRecord, DataProblem, ReferralRecord, ReviewRecord};
 use crate::db::{DbConn, directory, review};
 use crate::error::AppError;
@@ -73,17 +74,27 @@ pub fn write_projection(
             updated_at: now,
         })
         .collect();
-    let problems = projection
-        .problems
-        .iter()
-        .map(|p| DataProblem {
+    // 安否 records, as the server counts them (db::disasters); what is not counted joins the
+    // document's problems, and a new 支援が必要 may push the district's leads.
+    let safety_problems = write_safety(
+        conn,
+        resident_id,
+        &projection.safety,
+        user_id,
+        device_id,
+        now,
+        memo,
+    )?;
+    let problems = safety_problems
+        .into_iter()
+        .chain(projection.problems.iter().map(|p| DataProblem {
             resident_id: resident_id.to_string(),
             entry_kind: p.entry_kind.to_string(),
             entry_id: p.entry_id.clone(),
             problem: p.problem.clone(),
             delivered_by_user_id: user_id.to_string(),
             detected_at: now,
-        })
+        }))
         .collect();
     let profile = projection
         .profile
@@ -110,6 +121,111 @@ pub fn write_projection(
         if earliest < since.as_str() {
             *since = earliest.to_string();
         }
+    }
+    Ok(())
+}
+
+/// Writes a resident document's 安否 records (`db::disasters::apply_safety`) and, for each disaster
+/// that got a new 支援が必要, pushes the resident's district leads — at most once per 5 minutes per
+/// district (`claim_lead_push`), with the disaster's id and fixed words only. Returns the records not
+/// counted, as the document's data problems.
+fn write_safety(
+    conn: &mut DbConn,
+    resident_id: &str,
+    rows: &[crate::sync::schema::SafetyRow],
+    user_id: &str,
+    device_id: Option<&str>,
+    now: i64,
+    memo: &mut BatchMemo,
+) -> Result<Vec<DataProblem>, AppError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<SafetyIn> = rows.iter().map(safety_in).collect();
+    let (problems, needs_help) =
+        disasters::apply_safety(conn, resident_id, &rows, (user_id, device_id), now)?;
+    if !needs_help.is_empty() {
+        let district = directory::districts_of_residents(conn, &[resident_id.to_string()])?
+            .remove(resident_id);
+        if let Some(district) = district {
+            push_leads_about_help(conn, &needs_help, &district, now, memo)?;
+        }
+    }
+    Ok(problems
+        .into_iter()
+        .map(|(id, problem)| DataProblem {
+            resident_id: resident_id.to_string(),
+            entry_kind: "safety".into(),
+            entry_id: id,
+            problem: problem.into(),
+            delivered_by_user_id: user_id.to_string(),
+            detected_at: now,
+        })
+        .collect())
+}
+
+fn safety_in(r: &crate::sync::schema::SafetyRow) -> SafetyIn {
+    SafetyIn {
+        id: r.id.clone(),
+        disaster_id: r.disaster_id.clone(),
+        status: r.status.clone(),
+        at: r.at.clone(),
+        author_id: r.author_id.clone(),
+    }
+}
+
+/// A commissioner's own statuses from their activity log; a new 支援が必要 pushes their district's
+/// leads as a resident's does.
+pub fn write_self_safety(
+    conn: &mut DbConn,
+    user_id: &str,
+    rows: &[crate::sync::schema::SafetyRow],
+    now: i64,
+    memo: &mut BatchMemo,
+) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<SafetyIn> = rows.iter().map(safety_in).collect();
+    let needs_help = disasters::apply_self_safety(conn, user_id, &rows, now)?;
+    if !needs_help.is_empty()
+        && let Some(district) =
+            crate::db::accounts::user_by_id(conn, user_id)?.and_then(|u| u.district_id)
+    {
+        push_leads_about_help(conn, &needs_help, &district, now, memo)?;
+    }
+    Ok(())
+}
+
+fn push_leads_about_help(
+    conn: &mut DbConn,
+    disasters_with_help: &[String],
+    district: &str,
+    now: i64,
+    memo: &mut BatchMemo,
+) -> Result<(), AppError> {
+    for disaster in disasters_with_help {
+        if !disasters::claim_lead_push(conn, disaster, district, now)? {
+            continue;
+        }
+        if !memo.lead_subscriptions.contains_key(district) {
+            let leads = directory::district_leads(conn, district)?;
+            let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
+            memo.lead_subscriptions.insert(district.to_string(), subs);
+        }
+        // Who and where stay out of the push: the lead opens the roll-up to see.
+        let payload = serde_json::json!({
+            "disaster": disaster,
+            "title": "支援が必要な方の報告があります",
+            "priority": "urgent",
+        });
+        crate::push::enqueue_to(
+            conn,
+            &memo.lead_subscriptions[district],
+            None,
+            &payload,
+            true,
+        )?;
     }
     Ok(())
 }

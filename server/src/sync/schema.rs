@@ -336,6 +336,21 @@ pub struct ReferralRow {
     pub author_id: String,
 }
 
+/// A 安否 record (`safety`, in a resident's document) or the commissioner's own status
+/// (`selfSafety`, in their activity log), as projected into SQL: words and times; the memo stays in
+/// the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafetyRow {
+    pub id: String,
+    /// The disaster the tablet knew of ("" when none had reached it).
+    pub disaster_id: String,
+    pub status: String,
+    /// Japan time with offset (`normalize_to_jst`).
+    pub at: String,
+    /// Who recorded it (empty for an own status: the log's owner).
+    pub author_id: String,
+}
+
 /// An activity log entry as projected into SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityRow {
@@ -357,6 +372,9 @@ pub struct Projection {
     /// Activity log entries deleted by these changes (a mistaken entry taken back by its
     /// commissioner). Contacts are history and stay; an activity entry is only a count.
     pub removed_activities: Vec<String>,
+    /// 安否 records (a resident's document) and own statuses (an activity log).
+    pub safety: Vec<SafetyRow>,
+    pub self_safety: Vec<SafetyRow>,
     pub problems: Vec<Problem>,
 }
 
@@ -572,6 +590,41 @@ fn read_referral<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<Referral
             .map(|a| bounded(Some(a), 64, "alertId"))
             .transpose()?,
         author_id: bounded(f.string("authorId"), 64, "authorId")?,
+    })
+}
+
+/// A 安否 record or an own status (`own`): written whole, never edited (rule 5).
+fn read_safety<D: ReadDoc>(
+    doc: &D,
+    key: &str,
+    obj: &ObjId,
+    own: bool,
+) -> Result<SafetyRow, String> {
+    use crate::domain::disaster::{SafetyStatus, SelfStatus};
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: invalid".into());
+    }
+    let f = Fields::read(doc, obj);
+    let status = if own {
+        word(f.string("status"), SelfStatus::parse, "status")?.as_str()
+    } else {
+        word(f.string("status"), SafetyStatus::parse, "status")?.as_str()
+    };
+    bounded(f.string("memo"), MAX_NOTE_CHARS, "memo")?;
+    let at = f
+        .string("at")
+        .and_then(|a| crate::domain::normalize_to_jst(&a))
+        .ok_or("at: not a date-time with an offset")?;
+    Ok(SafetyRow {
+        id: key.to_string(),
+        disaster_id: bounded(f.string("disasterId"), 64, "disasterId")?,
+        status: status.to_string(),
+        at,
+        author_id: if own {
+            String::new()
+        } else {
+            bounded(f.string("authorId"), 64, "authorId")?
+        },
     })
 }
 
@@ -857,6 +910,8 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
         ("reviews", "review"),
         ("referrals", "referral"),
         ("activities", "activity"),
+        ("safety", "safety"),
+        ("selfSafety", "self_safety"),
     ] {
         // Every map under the key: `referrals` may have been made twice, concurrently.
         let maps = section_maps(doc, section);
@@ -874,6 +929,8 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
                     "contact" => &t.contacts,
                     "review" => &t.reviews,
                     "referral" => &t.referrals,
+                    "safety" => &t.safety,
+                    "self_safety" => &t.self_safety,
                     _ => &t.activities,
                 };
                 wanted
@@ -904,6 +961,8 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
                 "contact" => read_contact(doc, &key, &id).map(|c| p.contacts.push(c)),
                 "review" => read_review(doc, &key, &id).map(|r| p.reviews.push(r)),
                 "referral" => read_referral(doc, &key, &id).map(|r| p.referrals.push(r)),
+                "safety" => read_safety(doc, &key, &id, false).map(|r| p.safety.push(r)),
+                "self_safety" => read_safety(doc, &key, &id, true).map(|r| p.self_safety.push(r)),
                 _ => read_activity(doc, &key, &id).map(|a| p.activities.push(a)),
             });
             if let Err(problem) = result {
