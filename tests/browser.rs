@@ -1403,3 +1403,66 @@ async fn app_update(db: TestDb) {
         "the half-written record came through"
     );
 }
+
+// The blizzard story (issue 23 "what must be shown", on one tablet and one lead; the two-tablet
+// merges are tests/sync.rs's and tests/disaster.rs's).
+both!(
+    in_a_blizzard_the_tablet_records_safety_offline_and_the_lead_sees_it,
+    blizzard
+);
+async fn blizzard(db: TestDb) {
+    let f = story(db, "blizzard", 0).await;
+    axe_clean(
+        &f,
+        &[
+            "safetyList",
+            "safetyForm",
+            "districtSafety",
+            "disasterCounts",
+        ],
+    );
+    for screen in ["self", "form"] {
+        assert_eq!(
+            f["ergonomics"][screen]["small"],
+            json!([]),
+            "{screen}: targets under 48 px"
+        );
+    }
+    // Offline: the resident needing help comes first; two records unsent (own status, 安否).
+    let rows = strs(&f["rowsOffline"]);
+    assert!(
+        rows[0].contains("試験 花子") && rows[0].contains("支援が必要"),
+        "{rows:?}"
+    );
+    assert_eq!(f["unsentOffline"], "未送信 2件");
+    // The lead: the report and its order; comm-a2 taken over.
+    let summary = f["summary"].as_str().unwrap();
+    assert!(summary.contains("支援が必要1"), "{summary}");
+    assert!(summary.contains("委員の本人報告：無事1"), "{summary}");
+    let comm_a = f["commA"].as_str().unwrap();
+    assert!(
+        comm_a.contains("本人：無事") && comm_a.contains("試験 花子：支援が必要"),
+        "{comm_a}"
+    );
+    // The office: counts per district and 合計, on screen and in the CSV, and no memo anywhere.
+    let counts = &f["counts"];
+    assert_eq!(counts["districts"].as_array().unwrap().len(), 2);
+    assert_eq!(counts["total"]["needs_help"], 1);
+    assert_eq!(counts["total"]["self_safe"], 1);
+    assert_eq!(counts["total"]["taken_over"], 1);
+    let csv = f["csv"].as_str().unwrap();
+    assert!(csv.contains("合計,") && csv.contains("永山,"), "{csv}");
+    let memo = f["memo"].as_str().unwrap();
+    assert!(!csv.contains(memo) && !counts.to_string().contains(memo));
+    assert!(
+        f["countsOnScreen"].as_str().unwrap().contains("合計"),
+        "{}",
+        f["countsOnScreen"]
+    );
+    // Ended: the record stays in the resident's document, memo and all.
+    let kept: Vec<&Value> = f["docAfter"].as_object().unwrap().values().collect();
+    assert_eq!(kept.len(), 1, "{}", f["docAfter"]);
+    assert_eq!(kept[0]["status"], "needs_help");
+    assert_eq!(kept[0]["memo"], memo);
+    assert_eq!(kept[0]["disasterId"], f["disaster"]["id"]);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import * as A from "@automerge/automerge"
-import { ackedHeads, sendStatus, unsentOf } from "./pending"
+import { ackedHeads, sendStatus, unsentOf, LOG_RECORDS } from "./pending"
 import type { ActivityLogDoc, ResidentDoc } from "./schema"
 
 function resident(): A.Doc<ResidentDoc> {
@@ -46,8 +46,8 @@ describe("unsentOf", () => {
       })
     const server = add(log, "a1")
     const later = add(server, "a2")
-    expect(unsentOf(later, A.getHeads(server), "activities")).toEqual({ contacts: ["a2"], edit: false })
-    expect(unsentOf(later, undefined, "activities")?.contacts.sort()).toEqual(["a1", "a2"])
+    expect(unsentOf(later, A.getHeads(server), LOG_RECORDS)).toEqual({ contacts: ["a2"], edit: false })
+    expect(unsentOf(later, undefined, LOG_RECORDS)?.contacts.sort()).toEqual(["a1", "a2"])
   })
 
   it("counts a profile edit the server lacks as one unsent edit", () => {
@@ -116,5 +116,20 @@ describe("sendStatus", () => {
     expect(sendStatus({ open: true, pending: 0, docs: [loaded], activityKnown: false })).toEqual({ state: "checking" })
     expect(sendStatus({ open: true, pending: 0, docs: [loaded, { unavailable: true }], activityKnown: true })).toEqual({ state: "sent" })
     expect(sendStatus({ open: true, pending: 0, docs: [], activityKnown: true })).toEqual({ state: "sent" })
+  })
+})
+
+describe("安否 records", () => {
+  it("count as records, each 1件, beside contacts; a schema bump alone is no edit", () => {
+    const server = A.from<Record<string, unknown>>({ schema: 1, contacts: {}, profile: { name: "x" } })
+    const heads = A.getHeads(server)
+    const later = A.change(A.clone(server), d => {
+      d.schema = 2
+      d.safety = { s1: { id: "s1", status: "safe" }, s2: { id: "s2", status: "needs_help" } }
+      ;(d.contacts as Record<string, unknown>).c1 = { id: "c1" }
+    })
+    const u = unsentOf(later as never, heads)
+    expect(u?.contacts.sort()).toEqual(["c1", "s1", "s2"])
+    expect(u?.edit).toBe(false)
   })
 })

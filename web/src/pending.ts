@@ -4,6 +4,11 @@
 import { Automerge as A } from "@automerge/automerge-repo/slim"
 import type { ActivityLogDoc, ResidentDoc } from "./schema"
 
+/** The records of a resident's document: contacts and 安否 records (each counted as 未送信 1件). */
+export const RESIDENT_RECORDS = ["contacts", "safety"] as const
+/** The records of an activity log: activities and the commissioner's own statuses. */
+export const LOG_RECORDS = ["activities", "selfSafety"] as const
+
 export interface Unsent {
   /** New entries of the section (contacts of a resident, activities of an activity log). */
   contacts: string[]
@@ -18,9 +23,12 @@ export interface Unsent {
 export function unsentOf<T extends ResidentDoc | ActivityLogDoc>(
   doc: A.Doc<T>,
   serverHeads: string[] | undefined,
-  section: "contacts" | "activities" = "contacts",
+  /** The sections whose entries are records, each counted: a resident's contacts and 安否, an
+   * activity log's activities and own statuses. */
+  sections: readonly string[] = RESIDENT_RECORDS,
 ): Unsent | undefined {
-  const contacts = Object.keys((doc as unknown as Record<string, object | undefined>)[section] ?? {})
+  const plain = doc as unknown as Record<string, object | undefined>
+  const contacts = sections.flatMap(section => Object.keys(plain[section] ?? {}))
   if (!serverHeads) return { contacts, edit: true }
   const local = A.getHeads(doc)
   if (local.every(h => serverHeads.includes(h))) return { contacts: [], edit: false }
@@ -30,16 +38,18 @@ export function unsentOf<T extends ResidentDoc | ActivityLogDoc>(
   // anything else (a profile field, a review mark, an answer on a contact the server already has)
   // is an unsent edit.
   const patches = A.diff(doc, serverHeads, local)
+  const inSection = (p: A.Patch) => sections.includes(String(p.path[0]))
   const fresh = new Set<string>()
   for (const p of patches) {
-    if (p.path.length === 2 && p.path[0] === section && p.action === "put") fresh.add(String(p.path[1]))
+    if (p.path.length === 2 && inSection(p) && p.action === "put") fresh.add(String(p.path[1]))
   }
   // The schema bump (schema-v2.ts `upgrade`) rides in the change of the write that needed it: that
   // write is what is unsent, so the bump alone is not counted as an edit (a visit stays 1件).
-  const bump = (p: A.Patch) => p.path.length === 1 && p.path[0] === "schema"
+  // Nor is making a record section (schema-v2.ts `ensureSection`) with the records written into it.
+  const bump = (p: A.Patch) => p.path.length === 1 && (p.path[0] === "schema" || sections.includes(String(p.path[0])))
   return {
     contacts: [...fresh],
-    edit: patches.some(p => !bump(p) && !(p.path[0] === section && fresh.has(String(p.path[1])))),
+    edit: patches.some(p => !bump(p) && !(inSection(p) && fresh.has(String(p.path[1])))),
   }
 }
 

@@ -35,6 +35,8 @@ import { StaffHome } from "./screens/staff/StaffHome"
 import { Assignments } from "./screens/staff/Assignments"
 import { Audit } from "./screens/staff/Audit"
 import { Disasters } from "./screens/staff/Disasters"
+import { SafetyForm } from "./screens/disaster/SafetyForm"
+import { SafetyList } from "./screens/disaster/SafetyList"
 import { DistrictSafety } from "./screens/lead/DistrictSafety"
 import { Districts } from "./screens/staff/Districts"
 import { People } from "./screens/staff/People"
@@ -146,8 +148,19 @@ export const ROUTES: readonly Route[] = [
   { path: "assignments", roles: OFFICE, screen: ({ me }) => <Assignments key="" role={me.role} /> },
   { path: "audit", roles: OFFICE, screen: () => <Audit /> },
   // 地区: the districts with their counts (residents, 担当なし, and the people in each).
+  // 災害モード on the tablet: the own status and the 安否 list, one resident's 安否.
+  { path: "disaster/:id/saved", roles: RECORD_HOLDERS, screen: ({ store, params }) => <SafetyList key={params.id} store={store} id={params.id} saved={true} /> },
+  {
+    path: "disaster/:id/r/:rid",
+    roles: RECORD_HOLDERS,
+    screen: ({ store, s, params }) =>
+      resident(s, params.rid, entry => (
+        <SafetyForm key={`${params.id}/${params.rid}`} store={store} entry={entry} id={params.id} kind={s.me?.disasters?.find(d => d.id === params.id)?.kind ?? "other"} />
+      )),
+  },
   // 災害モード, the lead's roll-up of the district.
   { path: "disaster/:id/district", roles: LEAD, screen: ({ me, params }) => <DistrictSafety key={params.id} id={params.id} me={me.id} /> },
+  { path: "disaster/:id", roles: RECORD_HOLDERS, screen: ({ store, params }) => <SafetyList key={params.id} store={store} id={params.id} /> },
   // 災害モード: declare a disaster, list them, end one.
   { path: "disasters", roles: OFFICE, screen: () => <Disasters /> },
   { path: "districts", roles: OFFICE, screen: ({ me }) => <Districts role={me.role} /> },

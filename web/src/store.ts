@@ -21,6 +21,8 @@ import type { ActivityKind } from "./schema"
 import type { FinalOutcome, ReferralInput } from "./referrals"
 import type { RecordDraft } from "./draft"
 import { vault } from "./vault"
+import { writeSafety } from "./safety"
+import type { SafetyStatus } from "./disaster"
 import { ActivityLog } from "./store/activity-log"
 import { CheckIn } from "./store/check-in"
 import { Updater } from "./store/update"
@@ -178,6 +180,17 @@ export class Store {
     this.documents.setReferralOutcome(entry, id, outcome, note)
   recordActivity = (a: { date: string; kind: ActivityKind; note: string }) => this.activity.record(a)
   removeActivity = (id: string) => this.activity.remove(id)
+  /** 災害モード: one 安否 record for a resident, in their document (saved here at once). */
+  recordSafety = (entry: DocEntry, r: { disasterId: string; disasterKind: string; status: SafetyStatus; memo: string }): boolean => {
+    const me = this.cell.get().me
+    const handle = this.documents.handle(entry.url)
+    if (!me || !handle?.isReady()) return false
+    return change(handle, d => void writeSafety(d, { ...r, authorId: me.id }))
+  }
+  /** 災害モード: the caller's own status, in their activity log. */
+  recordSelfSafety = (disasterId: string, status: "safe" | "needs_help") => this.activity.recordSelf(disasterId, status)
+  /** The caller's activity log as it is here (their own statuses). */
+  activityDoc = () => this.activity.doc()
   loadDraft = (residentId: string): Promise<RecordDraft | undefined> => this.drafts.load(residentId)
   saveDraft = (residentId: string, draft: RecordDraft) => this.drafts.save(residentId, draft)
   discardDraft = (residentId: string) => this.drafts.discard(residentId)

@@ -4,7 +4,8 @@
 
 import { Automerge as A, type AutomergeUrl, type DocHandle } from "@automerge/automerge-repo/slim"
 import { nowJst, type ActivityKind, type ActivityLogDoc } from "../schema"
-import { unsentOf } from "../pending"
+import { LOG_RECORDS, unsentOf } from "../pending"
+import { writeSelf } from "../safety"
 import { api } from "../api"
 import type { StateCell } from "./state"
 import { change, type Sync } from "./sync"
@@ -56,7 +57,7 @@ export class ActivityLog {
       const doc = handle.isReady() ? handle.doc() : undefined
       if (!doc) return
       const heads = this.heads.of(url)
-      const unsent = unsentOf(doc, heads, "activities")
+      const unsent = unsentOf(doc, heads, LOG_RECORDS)
       const prev = this.cell.get().activityLog
       const pending = unsent ? unsent.contacts : (prev?.pending ?? [])
       // An entry taken back that the server still counts (known only once the server has reported).
@@ -86,6 +87,19 @@ export class ActivityLog {
       }
     })
     return true
+  }
+
+  /** 災害モード: the caller's own status (本人の安全), in their log (saved here at once). */
+  recordSelf(disasterId: string, status: "safe" | "needs_help"): boolean {
+    const handle = this.handle
+    if (!handle?.isReady()) return false
+    change(handle, d => void writeSelf(d, disasterId, status))
+    return true
+  }
+
+  /** The log as it is here (for the caller's own status). */
+  doc() {
+    return this.handle?.isReady() ? this.handle.doc() : undefined
   }
 
   /** Takes back a mistaken activity entry (here at once; the server's count follows when sent). */

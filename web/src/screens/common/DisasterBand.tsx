@@ -16,15 +16,23 @@ export function DisasterBand({ disasters, role }: { disasters: Pick<DisasterOut,
       ))}
       {office ? (
         <a href="#/disasters">災害モードの画面へ</a>
-      ) : role === "district_lead" ? (
-        <p>
+      ) : (
+        <p className="band-links">
           {disasters.map(d => (
-            <a key={d.id} href={`#/disaster/${encodeURIComponent(d.id)}/district`}>
-              地区の安否の状況へ
-            </a>
+            <span key={d.id}>
+              <a className="button" href={`#/disaster/${encodeURIComponent(d.id)}`}>
+                安否確認へ
+              </a>
+              {role === "district_lead" && (
+                <a className="button" href={`#/disaster/${encodeURIComponent(d.id)}/district`}>
+                  地区の安否の状況へ
+                </a>
+              )}
+            </span>
           ))}
         </p>
-      ) : (
+      )}
+      {!office && (
         <p>まずご自身とご家族の安全を確かめてください。担当の方の安否確認は、安全が確保できてからお願いします。</p>
       )}
     </div>

@@ -1,0 +1,98 @@
+// 大雪 (issue 23): city staff declare a blizzard for 神楽岡 and 永山; comm-a's tablet gets it and loses
+// signal; offline, the commissioner reports their own safety and each resident's 安否 in three taps
+// (試験 花子: 支援が必要, with a memo); back online everything is sent; the district lead's 安否の状況
+// shows comm-a's report and 花子 first, and comm-a2 未報告, whom the lead takes over; the office's
+// counts and CSV match; the office ends it and the band goes; 花子's page keeps the 安否.
+import { axe, cfg, ergonomics, login, officeLogin, origin, readyInTheField, reload, run, startServer, statusText, stopServer, tablet, waitFor, waitSent } from "./lib.mjs"
+
+const MEMO = "灯油が残りわずか。娘さんに連絡済み（試験）"
+
+run(async () => {
+  await startServer()
+  const { page: office } = await tablet("office")
+  await officeLogin(office, "staff")
+  const declared = await office.request.post(`${origin}/api/staff/disasters`, {
+    headers: { Origin: origin },
+    data: { kind: "blizzard", districts: [cfg.districts.a, cfg.districts.b] },
+  })
+  const disaster = await declared.json()
+  if (!declared.ok()) throw new Error(`declaring: ${declared.status()} ${JSON.stringify(disaster)}`)
+
+  const { page } = await tablet("commissioner")
+  await readyInTheField(page)
+  await page.getByTestId("disaster-band").waitFor()
+  // The signal goes.
+  await stopServer()
+  await reload(page)
+  await page.getByRole("link", { name: "安否確認へ" }).click()
+  await page.getByTestId("self-check").waitFor()
+  const a11y = { safetyList: await axe(page, "safetyList") }
+  const selfErgonomics = await ergonomics(page)
+  await page.getByRole("button", { name: "無事", exact: true }).click()
+  await page.getByTestId("self-status").waitFor()
+  // 試験 花子: row, 支援が必要, 保存する — with a memo.
+  await page.getByTestId("safety-row").filter({ hasText: "試験 花子" }).getByRole("link").click()
+  await page.getByRole("radio", { name: "支援が必要" }).waitFor()
+  a11y.safetyForm = await axe(page, "safetyForm")
+  const formErgonomics = await ergonomics(page)
+  await page.getByRole("radio", { name: "支援が必要" }).click()
+  await page.getByLabel("メモ（必要なときだけ）").fill(MEMO)
+  await page.getByRole("button", { name: "保存する" }).click()
+  await page.getByText("保存しました").waitFor()
+  const rowsOffline = await page.getByTestId("safety-row").allInnerTexts()
+  await waitFor("未送信 2件", async () => (await statusText(page)) === "未送信 2件")
+  const unsentOffline = await statusText(page)
+
+  // Back: everything sent.
+  await startServer()
+  await waitSent(page, 30_000)
+
+  // The lead's 安否の状況.
+  const { page: lead } = await tablet("lead")
+  await login(lead, "lead-a")
+  await lead.getByTestId("disaster-band").getByRole("link", { name: "地区の安否の状況へ" }).click()
+  await lead.getByTestId("safety-summary").waitFor()
+  await waitFor("comm-a's reports", async () => (await lead.getByTestId("safety-summary").innerText()).includes("支援が必要1"), 20_000)
+  const summary = await lead.getByTestId("safety-summary").innerText()
+  const commA = await lead.locator(`[data-commissioner="${cfg.users["comm-a"]}"]`).innerText()
+  const commA2 = lead.locator(`[data-commissioner="${cfg.users["comm-a2"]}"]`)
+  await commA2.getByRole("button", { name: "代わりに確認する" }).click()
+  await commA2.getByText("あなたが代わりに確認中").waitFor()
+  a11y.districtSafety = await axe(lead, "districtSafety")
+
+  // The office: counts and CSV.
+  const counts = await (await office.request.get(`${origin}/api/staff/disasters/${disaster.id}/counts`)).json()
+  const csv = await (await office.request.get(`${origin}/api/staff/disasters/${disaster.id}/counts.csv`)).text()
+  await office.goto(`${origin}/#/disasters`)
+  await office.getByTestId("disaster-counts").waitFor()
+  const countsOnScreen = await office.getByTestId("disaster-counts").innerText()
+  a11y.disasterCounts = await axe(office, "disasterCounts")
+  office.once("dialog", d => d.accept())
+  await office.getByRole("button", { name: "災害モードを終わる" }).click()
+  await office.getByTestId("past-disasters").waitFor()
+
+  // The tablet leaves the mode at its next start; the 安否 stays in 花子's document.
+  await page.goto(`${origin}/#/`)
+  await reload(page)
+  await page.getByText("試験 花子").first().waitFor()
+  await waitFor("the band gone", async () => (await page.getByTestId("disaster-band").count()) === 0)
+  const docAfter = await page.evaluate(async rid => {
+    const s = window.mimamori.get()
+    const e = s.docs.find(d => d.residentId === rid)
+    return JSON.parse(JSON.stringify(e?.doc?.safety ?? {}))
+  }, cfg.residents.rA1)
+  return {
+    disaster,
+    rowsOffline,
+    unsentOffline,
+    summary,
+    commA,
+    counts,
+    csv,
+    countsOnScreen,
+    docAfter,
+    memo: MEMO,
+    ergonomics: { self: selfErgonomics, form: formErgonomics },
+    axe: a11y,
+  }
+})
