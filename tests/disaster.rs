@@ -344,3 +344,112 @@ async fn synced_safety(db: TestDb) {
         "{problems:?}"
     );
 }
+
+// 個別避難計画 (issue 23 item 2): the roster marks who needs a plan (避難行動要支援者); a tablet writes
+// a revision (through the real client) and a visit confirms it (「計画に変更なし」); a revision in
+// another commissioner's name is set aside; the office's overview counts per district against the
+// city's target of 500 — needed, made with consent, confirmed within a year, missing — and carries
+// none of the plan's contents.
+both!(a_plan_counts_as_its_author_wrote_it, plans);
+async fn plans(db: TestDb) {
+    use crate::support::peers::{plan, tablet};
+    let s = TestServer::start(db).await;
+    let mut staff = s.login("staff").await;
+    let roster = "番号,氏名,ふりがな,住所,地区,避難行動要支援者\r\n\
+        P-1,計画 一郎,けいかく いちろう,旭川市神楽岡1条1丁目,kaguraoka,○\r\n\
+        P-2,計画 花子,けいかく はなこ,旭川市神楽岡2条2丁目,kaguraoka,×\r\n";
+    let r = staff
+        .request(
+            "POST",
+            "/api/admin/roster/residents?confirm=true",
+            Some("text/csv"),
+            Some(roster.as_bytes().to_vec()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let district_a = |o: &Value| -> Value {
+        o["districts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["district_id"] == s.fx.district_a.as_str())
+            .unwrap()["plans"]
+            .clone()
+    };
+    let (_, o) = staff.get("/api/staff/overview").await;
+    assert_eq!(o["plan_target"], 500);
+    assert_eq!(
+        district_a(&o),
+        json!({"needed": 1, "plans": 0, "declined": 0, "unknown_consent": 0,
+               "confirmed_within_year": 0, "missing": 1})
+    );
+
+    let mut comm = s.login("comm-a").await;
+    let a1 = s.fx.resident("rA1").to_string();
+    let url = format!("automerge:{}", crate::sync::doc_id(&mut comm, &a1).await);
+    let revision = |author: &str| {
+        json!({"consent": "agreed", "consentOn": "2026-12-01", "needs": ["wheelchair", "oxygen"],
+               "helpers": [{"name": "近所 一郎", "relation": "neighbour", "phone": "0166-00-0000"}],
+               "destination": {"kind": "welfare", "name": "神楽岡福祉センター"},
+               "howToReach": "玄関の段差に注意（試験）", "medicalNote": "在宅酸素（試験）", "note": "",
+               "at": jst_ago(10 * MIN), "basedOn": "", "authorId": author})
+    };
+    let visit = json!({"occurredAt": jst_ago(MIN), "kind": "visit", "outcome": "met",
+        "checks": {}, "concern": "none", "activity": {"fields": [], "contents": []},
+        "note": "", "followUp": false, "authorId": s.fx.user("comm-a"), "planConfirmed": "p-1"});
+    let dir = tempfile::tempdir().unwrap();
+    tablet(plan(
+        &s,
+        &comm,
+        dir.path(),
+        true,
+        vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "addPlan", "doc": url, "id": "p-1", "plan": revision(s.fx.user("comm-a"))}),
+            json!({"op": "addPlan", "doc": url, "id": "p-forged", "plan": revision(s.fx.user("comm-a2"))}),
+            json!({"op": "addContact", "doc": url, "id": "c-confirm", "contact": visit}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ],
+    ))
+    .await
+    .expect("the tablet writes the plan");
+
+    let (_, o) = staff.get("/api/staff/overview").await;
+    assert_eq!(
+        district_a(&o),
+        json!({"needed": 2, "plans": 1, "declined": 0, "unknown_consent": 0,
+               "confirmed_within_year": 1, "missing": 1}),
+        "rA1 has a consented plan; P-1 needs one"
+    );
+    let text = o.to_string();
+    for private in ["近所 一郎", "在宅酸素", "神楽岡福祉センター", "段差"] {
+        assert!(!text.contains(private), "{private} stays in the document");
+    }
+    let problems = {
+        let a1 = a1.clone();
+        s.db.read(move |conn| Ok(mimamori::db::documents::problems_of(conn, &a1)?))
+            .await
+            .unwrap()
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.entry_kind == "plan" && p.entry_id == "p-forged"),
+        "{problems:?}"
+    );
+    // The roster changes its mark when its file says so; a file without the column changes nothing.
+    let again = "番号,氏名,ふりがな,住所,地区\r\n\
+        P-1,計画 一郎,けいかく いちろう,旭川市神楽岡1条1丁目,kaguraoka\r\n\
+        P-2,計画 花子,けいかく はなこ,旭川市神楽岡2条2丁目,kaguraoka\r\n";
+    let r = staff
+        .request(
+            "POST",
+            "/api/admin/roster/residents?confirm=true",
+            Some("text/csv"),
+            Some(again.as_bytes().to_vec()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, o) = staff.get("/api/staff/overview").await;
+    assert_eq!(district_a(&o)["needed"], 2);
+}

@@ -1432,6 +1432,8 @@ export interface components {
             open_alerts: number;
             /** @description Residents with a commissioner not contacted within their interval (or never). */
             overdue: number;
+            /** @description 個別避難計画: needed, made with consent (the city's 計画作成数), confirmed within a year, … */
+            plans: components["schemas"]["PlanCounts"];
             /**
              * @description つなぎ (referrals to agencies) made this fiscal year (from April 1, JST) — the plan's
              *     indicator (531 → 600 a year).
@@ -1732,6 +1734,8 @@ export interface components {
         };
         Overview: {
             districts: components["schemas"]["DistrictOverview"][];
+            /** @description The city's target of 個別避難計画 (地域福祉計画: 500 by R11), beside the districts' counts. */
+            plan_target: number;
             /**
              * @description Enrolled, not revoked tablets that have not checked in for 7 days (city-wide: a tablet is
              *     the city's loan, not a district's).
@@ -1790,6 +1794,19 @@ export interface components {
             name: string;
             role: string;
             user_id: string;
+        };
+        /** @description Plan counts of one district (or the city). */
+        PlanCounts: {
+            /** @description Of the consented plans, confirmed (made or 「変更なし」) within the last 365 days. */
+            confirmed_within_year: number;
+            declined: number;
+            /** @description Residents who need a plan and have none with consent. */
+            missing: number;
+            /** @description Residents who need a plan: the roster says so (避難行動要支援者), or one was begun. */
+            needed: number;
+            /** @description Plans made with the resident's consent (同意): the city's 計画作成数. */
+            plans: number;
+            unknown_consent: number;
         };
         /** @enum {string} */
         Priority: "normal" | "important" | "urgent";

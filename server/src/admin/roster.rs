@@ -88,6 +88,7 @@ fn decide(conn: &mut DbConn, roster: Roster) -> Result<Decided, AppError> {
             .find(|d| d.code == written || d.name == written)
     };
     let residents = directory::list_residents(conn, None)?;
+    let flagged = directory::residents_needing_plans(conn)?;
     let by_external: HashMap<&str, &Resident> = residents
         .iter()
         .filter_map(|r| r.external_id.as_deref().map(|e| (e, r)))
@@ -146,6 +147,12 @@ fn decide(conn: &mut DbConn, roster: Roster) -> Result<Decided, AppError> {
                     .is_some_and(|d| d != existing.contact_interval_days)
                 {
                     fields.push("contact_interval_days".to_string());
+                }
+                if row
+                    .needs_plan
+                    .is_some_and(|n| n != flagged.contains(&existing.id))
+                {
+                    fields.push("needs_evacuation_plan".to_string());
                 }
                 if fields.is_empty() {
                     plan.unchanged += 1;
@@ -216,6 +223,9 @@ pub fn apply(
             },
         )?;
         directory::set_resident_external_id(conn, &r.id, &row.external_id)?;
+        if row.needs_plan == Some(true) {
+            directory::set_needs_plan(conn, &r.id, true)?;
+        }
     }
     let mut profiles = Vec::new();
     for (row, existing) in changes {
@@ -223,6 +233,10 @@ pub fn apply(
             && days != existing.contact_interval_days
         {
             directory::set_resident_interval(conn, &existing.id, days)?;
+        }
+        // Set or cleared only where the file says (a file without the column changes nothing).
+        if let Some(needs) = row.needs_plan {
+            directory::set_needs_plan(conn, &existing.id, needs)?;
         }
         let profile_changed = existing.name != row.name.as_str()
             || existing.kana != row.kana.as_str()

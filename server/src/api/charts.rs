@@ -128,6 +128,8 @@ pub struct DistrictOverview {
     pub referrals_open: usize,
     /// People of the district who have not read an urgent (緊急) notice still in force.
     pub urgent_unread: i64,
+    /// 個別避難計画: needed, made with consent (the city's 計画作成数), confirmed within a year, …
+    pub plans: crate::db::evacuation::PlanCounts,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -136,6 +138,8 @@ pub struct Overview {
     /// Enrolled, not revoked tablets that have not checked in for 7 days (city-wide: a tablet is
     /// the city's loan, not a district's).
     pub tablets_not_seen_7_days: usize,
+    /// The city's target of 個別避難計画 (地域福祉計画: 500 by R11), beside the districts' counts.
+    pub plan_target: usize,
 }
 
 /// The city's overview for 福祉保険課 (issue 22 item 6): per district, residents watched, overdue,
@@ -180,6 +184,7 @@ pub async fn overview(
                 r.0 += 1;
                 r.1 += usize::from(outcome == "open");
             }
+            let mut plans = crate::db::evacuation::counts_by_district(conn, &day)?;
             let mut districts = Vec::new();
             for d in directory::list_districts(conn)? {
                 let mine: Vec<_> = residents
@@ -198,6 +203,7 @@ pub async fn overview(
                     referrals: referrals.get(&d.id).map_or(0, |r| r.0),
                     referrals_open: referrals.get(&d.id).map_or(0, |r| r.1),
                     urgent_unread: urgent_unread.get(&d.id).copied().unwrap_or(0),
+                    plans: plans.remove(&d.id).unwrap_or_default(),
                     district_id: d.id,
                     code: d.code,
                     name: d.name,
@@ -212,6 +218,7 @@ pub async fn overview(
             Ok(Overview {
                 districts,
                 tablets_not_seen_7_days,
+                plan_target: crate::domain::evacuation::PLAN_TARGET,
             })
         })
         .await?;

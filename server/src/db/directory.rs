@@ -274,6 +274,25 @@ pub fn set_resident_interval(conn: &mut DbConn, id: &str, days: i32) -> QueryRes
         .map(|_| ())
 }
 
+/// Residents the city's roster marks as needing an evacuation plan (避難行動要支援者).
+pub fn residents_needing_plans(
+    conn: &mut DbConn,
+) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(residents::table
+        .filter(residents::needs_evacuation_plan.eq(true))
+        .select(residents::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
+pub fn set_needs_plan(conn: &mut DbConn, id: &str, needs: bool) -> QueryResult<()> {
+    diesel::update(residents::table.find(id))
+        .set(residents::needs_evacuation_plan.eq(needs))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn set_resident_status(conn: &mut DbConn, id: &str, status: &str) -> QueryResult<()> {
     diesel::update(residents::table.find(id))
         .set(residents::status.eq(status))

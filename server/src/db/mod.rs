@@ -17,6 +17,7 @@ pub mod audit;
 pub mod directory;
 pub mod disasters;
 pub mod documents;
+pub mod evacuation;
 pub mod notices;
 pub mod ops;
 pub mod review;

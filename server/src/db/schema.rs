@@ -45,6 +45,7 @@ diesel::table! {
         doc_id -> Nullable<Text>,
         doc_changed_at -> Nullable<BigInt>,
         external_id -> Nullable<Text>,
+        needs_evacuation_plan -> Bool,
     }
 }
 
@@ -391,7 +392,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evacuation_plans (resident_id, id) {
+        resident_id -> Text,
+        id -> Text,
+        based_on -> Text,
+        at -> Text,
+        consent -> Text,
+        consent_on -> Nullable<Text>,
+        author_id -> Text,
+        delivered_by_user_id -> Text,
+        received_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_confirmations (resident_id, contact_id) {
+        resident_id -> Text,
+        contact_id -> Text,
+        revision_id -> Text,
+        day -> Text,
+    }
+}
+
 diesel::joinable!(assignments -> users (commissioner_id));
+diesel::joinable!(evacuation_plans -> residents (resident_id));
 diesel::joinable!(disaster_districts -> disasters (disaster_id));
 diesel::joinable!(safety_records -> residents (resident_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -431,4 +456,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     safety_latest,
     self_safety,
     disaster_takeovers,
+    evacuation_plans,
+    plan_confirmations,
 );

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod contact;
 pub mod demo_names;
 pub mod disaster;
+pub mod evacuation;
 pub mod notice;
 pub mod people_roster;
 pub mod roster;

@@ -33,6 +33,8 @@ pub struct RosterRow {
     /// The district's code or name, as written.
     pub district: String,
     pub interval_days: Option<i32>,
+    /// 避難行動要支援者 (needs an evacuation plan); `None` when the file does not say.
+    pub needs_plan: Option<bool>,
 }
 
 /// Why a row (or the file) cannot be imported: the line, the column heading, a code and words.
@@ -94,7 +96,21 @@ const RESIDENT_COLUMNS: &[ColumnSpec] = &[
         headings: &["見守り間隔", "間隔", "見守り間隔（日）", "見守り間隔(日)"],
         required: false,
     },
+    ColumnSpec {
+        key: "needs_plan",
+        headings: &["避難行動要支援者", "要支援", "個別避難計画"],
+        required: false,
+    },
 ];
+
+/// 避難行動要支援者 as a city's file marks it: ○ / 1 / はい / 要 (yes), × / 0 / いいえ / 否 (no).
+fn mark(v: &str) -> Result<bool, Invalid> {
+    match v {
+        "○" | "〇" | "◯" | "1" | "はい" | "要" | "yes" | "true" => Ok(true),
+        "×" | "0" | "いいえ" | "否" | "no" | "false" | "-" => Ok(false),
+        _ => Err(Invalid::new("unknown_mark", "○ か × で入れてください。")),
+    }
+}
 
 pub(crate) fn problem(
     line: usize,
@@ -365,6 +381,7 @@ pub fn parse(bytes: &[u8]) -> Roster {
                 )),
             })
             .flatten();
+        let needs_plan = cells.optional("needs_plan", mark).flatten();
         if let Some((h, v)) = external
             && v.chars().count() > 64
         {
@@ -403,6 +420,7 @@ pub fn parse(bytes: &[u8]) -> Roster {
             address,
             district: district.to_string(),
             interval_days: interval,
+            needs_plan,
         });
     }
     out

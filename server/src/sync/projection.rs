@@ -76,6 +76,10 @@ pub fn write_projection(
         .collect();
     // 安否 records, as the server counts them (db::disasters); what is not counted joins the
     // document's problems, and a new 支援が必要 may push the district's leads.
+    // 個別避難計画: revisions as their authors delivered them, and 「計画に変更なし」 confirmations.
+    let plan_problems =
+        crate::db::evacuation::apply_plans(conn, resident_id, &projection.plans, user_id, now)?;
+    crate::db::evacuation::apply_confirmations(conn, resident_id, &projection.plan_confirmations)?;
     let safety_problems = write_safety(
         conn,
         resident_id,
@@ -87,6 +91,14 @@ pub fn write_projection(
     )?;
     let problems = safety_problems
         .into_iter()
+        .chain(plan_problems.into_iter().map(|(id, problem)| DataProblem {
+            resident_id: resident_id.to_string(),
+            entry_kind: "plan".into(),
+            entry_id: id,
+            problem: problem.into(),
+            delivered_by_user_id: user_id.to_string(),
+            detected_at: now,
+        }))
         .chain(projection.problems.iter().map(|p| DataProblem {
             resident_id: resident_id.to_string(),
             entry_kind: p.entry_kind.to_string(),

@@ -351,6 +351,26 @@ pub struct SafetyRow {
     pub author_id: String,
 }
 
+/// A 個別避難計画 revision as projected into SQL: which it replaces, when, by whom, the consent and its
+/// day. Needs, helpers, where to go and how stay in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRow {
+    pub id: String,
+    pub based_on: String,
+    pub at: String,
+    pub consent: String,
+    pub consent_on: Option<String>,
+    pub author_id: String,
+}
+
+/// A contact's 「計画に変更なし」: the revision it confirmed, and its day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanConfirmation {
+    pub contact_id: String,
+    pub revision_id: String,
+    pub day: String,
+}
+
 /// An activity log entry as projected into SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivityRow {
@@ -375,6 +395,9 @@ pub struct Projection {
     /// 安否 records (a resident's document) and own statuses (an activity log).
     pub safety: Vec<SafetyRow>,
     pub self_safety: Vec<SafetyRow>,
+    /// 個別避難計画 revisions, and contacts that confirmed one.
+    pub plans: Vec<PlanRow>,
+    pub plan_confirmations: Vec<PlanConfirmation>,
     pub problems: Vec<Problem>,
 }
 
@@ -625,6 +648,68 @@ fn read_safety<D: ReadDoc>(
         } else {
             bounded(f.string("authorId"), 64, "authorId")?
         },
+    })
+}
+
+/// A plan revision, written whole (rule 5): the words the server keeps, and the bounds of the rest.
+fn read_plan<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<PlanRow, String> {
+    use crate::domain::evacuation::{Consent, DestinationKind, Need, Relation};
+    if key.is_empty() || key.len() > 64 {
+        return Err("id: invalid".into());
+    }
+    let f = Fields::read(doc, obj);
+    let consent = word(f.string("consent"), Consent::parse, "consent")?;
+    let consent_on = match f.string("consentOn").filter(|d| !d.is_empty()) {
+        Some(d) => Some(
+            crate::domain::Date::parse(&d)
+                .map_err(|_| "consentOn: not YYYY-MM-DD")?
+                .to_string(),
+        ),
+        None if consent == Consent::Unknown => None,
+        None => return Err("consentOn: missing".into()),
+    };
+    let needs = list_strings(doc, f.list("needs"));
+    if needs.len() > 16 || needs.iter().any(|n| Need::parse(n).is_none()) {
+        return Err("needs: unknown value or too many".into());
+    }
+    if let Some(helpers) = f.list("helpers") {
+        let n = doc.length(helpers);
+        if n > 5 {
+            return Err("helpers: more than 5".into());
+        }
+        for i in 0..n {
+            let Ok(Some((Value::Object(ObjType::Map), h))) = doc.get(helpers, i) else {
+                return Err("helpers: not a map".into());
+            };
+            let h = Fields::read(doc, &h);
+            bounded(h.string("name"), 100, "helpers.name")?;
+            bounded(h.string("phone"), 30, "helpers.phone")?;
+            if let Some(r) = h.string("relation").filter(|r| !r.is_empty()) {
+                Relation::parse(&r).ok_or("helpers.relation: unknown value")?;
+            }
+        }
+    }
+    if let Some(dest) = f.map("destination") {
+        let d = Fields::read(doc, dest);
+        if let Some(k) = d.string("kind").filter(|k| !k.is_empty()) {
+            DestinationKind::parse(&k).ok_or("destination.kind: unknown value")?;
+        }
+        bounded(d.string("name"), 100, "destination.name")?;
+    }
+    for field in ["howToReach", "medicalNote", "note"] {
+        bounded(f.string(field), MAX_NOTE_CHARS, field)?;
+    }
+    let at = f
+        .string("at")
+        .and_then(|a| crate::domain::normalize_to_jst(&a))
+        .ok_or("at: not a date-time with an offset")?;
+    Ok(PlanRow {
+        id: key.to_string(),
+        based_on: bounded(f.string("basedOn"), 64, "basedOn")?,
+        at,
+        consent: consent.as_str().to_string(),
+        consent_on,
+        author_id: bounded(f.string("authorId"), 64, "authorId")?,
     })
 }
 
@@ -912,6 +997,7 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
         ("activities", "activity"),
         ("safety", "safety"),
         ("selfSafety", "self_safety"),
+        ("evacuationPlans", "plan"),
     ] {
         // Every map under the key: `referrals` may have been made twice, concurrently.
         let maps = section_maps(doc, section);
@@ -931,6 +1017,7 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
                     "referral" => &t.referrals,
                     "safety" => &t.safety,
                     "self_safety" => &t.self_safety,
+                    "plan" => &t.plans,
                     _ => &t.activities,
                 };
                 wanted
@@ -958,7 +1045,20 @@ fn project_where<D: ReadDoc>(doc: &D, only: Option<&Touched>) -> Projection {
                 _ => Err("not a map".to_string()),
             };
             let result = entry.and_then(|id| match kind {
-                "contact" => read_contact(doc, &key, &id).map(|c| p.contacts.push(c)),
+                "contact" => read_contact(doc, &key, &id).map(|c| {
+                    // 「計画に変更なし」: kept apart from the contact's own row.
+                    if let Some(revision) = string_at(doc, &id, "planConfirmed")
+                        .filter(|r| !r.is_empty() && r.len() <= 64)
+                    {
+                        p.plan_confirmations.push(PlanConfirmation {
+                            contact_id: c.id.clone(),
+                            revision_id: revision,
+                            day: c.day().to_string(),
+                        });
+                    }
+                    p.contacts.push(c)
+                }),
+                "plan" => read_plan(doc, &key, &id).map(|r| p.plans.push(r)),
                 "review" => read_review(doc, &key, &id).map(|r| p.reviews.push(r)),
                 "referral" => read_referral(doc, &key, &id).map(|r| p.referrals.push(r)),
                 "safety" => read_safety(doc, &key, &id, false).map(|r| p.safety.push(r)),
