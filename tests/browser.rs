@@ -1415,11 +1415,26 @@ async fn blizzard(db: TestDb) {
     axe_clean(
         &f,
         &[
+            "planForm",
             "safetyList",
             "safetyForm",
             "districtSafety",
             "disasterCounts",
         ],
+    );
+    // 個別避難計画: made on the tablet, confirmed by a visit, counted against the city's 500, and
+    // on the 安否 screen in the disaster.
+    let card = f["planCard"].as_str().unwrap();
+    assert!(
+        card.contains("同意") && card.contains("車いす") && card.contains("福祉避難所"),
+        "{card}"
+    );
+    let target = f["planTarget"].as_str().unwrap();
+    assert!(target.contains("1件 / 目標500件"), "{target}");
+    assert!(
+        f["planOnSafety"].as_str().unwrap().contains("0166-00-0000"),
+        "{}",
+        f["planOnSafety"]
     );
     for screen in ["self", "form"] {
         assert_eq!(

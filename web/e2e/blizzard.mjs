@@ -3,7 +3,7 @@
 // (試験 花子: 支援が必要, with a memo); back online everything is sent; the district lead's 安否の状況
 // shows comm-a's report and 花子 first, and comm-a2 未報告, whom the lead takes over; the office's
 // counts and CSV match; the office ends it and the band goes; 花子's page keeps the 安否.
-import { axe, cfg, ergonomics, login, officeLogin, origin, readyInTheField, reload, run, startServer, statusText, stopServer, tablet, waitFor, waitSent } from "./lib.mjs"
+import { axe, cfg, ergonomics, login, officeLogin, origin, readyInTheField, recordContact, reload, run, startServer, statusText, stopServer, tablet, waitFor, waitSent } from "./lib.mjs"
 
 const MEMO = "灯油が残りわずか。娘さんに連絡済み（試験）"
 
@@ -18,15 +18,40 @@ run(async () => {
   const disaster = await declared.json()
   if (!declared.ok()) throw new Error(`declaring: ${declared.status()} ${JSON.stringify(disaster)}`)
 
+  const a11y = {}
   const { page } = await tablet("commissioner")
   await readyInTheField(page)
   await page.getByTestId("disaster-band").waitFor()
+
+  // Before the snow: 花子's 個別避難計画, made on the tablet, and a visit that confirms it.
+  await page.goto(`${origin}/#/r/${cfg.residents.rA1}`)
+  await page.getByRole("link", { name: "計画を作る" }).click()
+  await page.getByRole("heading", { name: /^個別避難計画/ }).waitFor()
+  a11y.planForm = await axe(page, "planForm")
+  await page.getByRole("radio", { name: "同意", exact: true }).click()
+  await page.getByRole("checkbox", { name: "車いす" }).click()
+  await page.getByLabel("1人目の名前").fill("近所 一郎（試験）")
+  await page.getByLabel("電話").first().fill("0166-00-0000")
+  await page.getByRole("radio", { name: "福祉避難所" }).click()
+  await page.getByLabel("避難先の名前").fill("神楽岡福祉センター（試験）")
+  await page.getByRole("button", { name: "保存する" }).click()
+  await page.getByTestId("plan-card").getByText("車いす").waitFor()
+  const planCard = await page.getByTestId("plan-card").innerText()
+  await recordContact(page, cfg.residents.rA1, { kind: "訪問", outcome: "会えた", allOk: true, planConfirmed: true })
+  await waitSent(page)
+  // The office home, opened again (the overview is read when it opens).
+  await office.goto(`${origin}/#/people`)
+  await office.getByRole("heading", { name: "人（利用者）" }).waitFor()
+  await office.goto(`${origin}/#/`)
+  await office.getByTestId("plan-target").waitFor()
+  const planTarget = await office.getByTestId("plan-target").innerText()
+  await page.goto(`${origin}/#/`)
   // The signal goes.
   await stopServer()
   await reload(page)
   await page.getByRole("link", { name: "安否確認へ" }).click()
   await page.getByTestId("self-check").waitFor()
-  const a11y = { safetyList: await axe(page, "safetyList") }
+  a11y.safetyList = await axe(page, "safetyList")
   const selfErgonomics = await ergonomics(page)
   await page.getByRole("button", { name: "無事", exact: true }).click()
   await page.getByTestId("self-status").waitFor()
@@ -35,6 +60,7 @@ run(async () => {
   await page.getByRole("radio", { name: "支援が必要" }).waitFor()
   a11y.safetyForm = await axe(page, "safetyForm")
   const formErgonomics = await ergonomics(page)
+  const planOnSafety = await page.getByTestId("plan-card").innerText()
   await page.getByRole("radio", { name: "支援が必要" }).click()
   await page.getByLabel("メモ（必要なときだけ）").fill(MEMO)
   await page.getByRole("button", { name: "保存する" }).click()
@@ -92,6 +118,9 @@ run(async () => {
     countsOnScreen,
     docAfter,
     memo: MEMO,
+    planCard,
+    planTarget,
+    planOnSafety,
     ergonomics: { self: selfErgonomics, form: formErgonomics },
     axe: a11y,
   }

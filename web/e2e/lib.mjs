@@ -258,6 +258,7 @@ export async function recordContact(page, residentId, c) {
     await page.getByLabel("あとで、もう一度訪ねる").check()
     await page.getByLabel("いつまでに訪ねますか").fill(c.followUpOn)
   }
+  if (c.planConfirmed) await page.getByLabel("個別避難計画：変更なし（確認しました）").check()
   await page.getByRole("button", { name: "保存する" }).click()
   await page.getByRole("heading", { name: "記録（新しい順）" }).waitFor()
 }

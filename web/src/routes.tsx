@@ -36,6 +36,7 @@ import { Assignments } from "./screens/staff/Assignments"
 import { Audit } from "./screens/staff/Audit"
 import { Disasters } from "./screens/staff/Disasters"
 import { SafetyForm } from "./screens/disaster/SafetyForm"
+import { PlanForm } from "./screens/commissioner/PlanForm"
 import { SafetyList } from "./screens/disaster/SafetyList"
 import { DistrictSafety } from "./screens/lead/DistrictSafety"
 import { Districts } from "./screens/staff/Districts"
@@ -88,6 +89,12 @@ export const ROUTES: readonly Route[] = [
         const page = `r/${encodeURIComponent(entry.residentId)}`
         return <ReferralForm store={store} entry={entry} back={page} done={`${page}/referral/saved`} />
       }),
+  },
+  // 個別避難計画を作る・直す.
+  {
+    path: "r/:id/plan",
+    roles: RECORD_HOLDERS,
+    screen: ({ store, s, params }) => resident(s, params.id, entry => <PlanForm store={store} entry={entry} />),
   },
   {
     path: "r/:id/saved",

@@ -22,6 +22,7 @@ import type { FinalOutcome, ReferralInput } from "./referrals"
 import type { RecordDraft } from "./draft"
 import { vault } from "./vault"
 import { writeSafety } from "./safety"
+import { writePlan, type Plan } from "./evacuation"
 import type { SafetyStatus } from "./disaster"
 import { ActivityLog } from "./store/activity-log"
 import { CheckIn } from "./store/check-in"
@@ -186,6 +187,13 @@ export class Store {
     const handle = this.documents.handle(entry.url)
     if (!me || !handle?.isReady()) return false
     return change(handle, d => void writeSafety(d, { ...r, authorId: me.id }))
+  }
+  /** 個別避難計画: a new revision in the resident's document (saved here at once). */
+  savePlan = (entry: DocEntry, p: Omit<Plan, "id" | "at" | "authorId">): boolean => {
+    const me = this.cell.get().me
+    const handle = this.documents.handle(entry.url)
+    if (!me || !handle?.isReady()) return false
+    return change(handle, d => void writePlan(d, { ...p, authorId: me.id }))
   }
   /** 災害モード: the caller's own status, in their activity log. */
   recordSelfSafety = (disasterId: string, status: "safe" | "needs_help") => this.activity.recordSelf(disasterId, status)

@@ -13,6 +13,7 @@ import type { DocEntry, Store } from "../../store"
 import { FOLLOW_UP_DAYS, addDays } from "../../mine"
 import { isBlank, type RecordDraft } from "../../draft"
 import { go } from "../../hash"
+import { currentPlan } from "../../evacuation"
 import { Choice, Field, Group } from "../../ui"
 import {
   CHECK_NAMES,
@@ -83,6 +84,9 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
   const [contents, setContents] = useState<string[]>([])
   const [note, setNote] = useState("")
   const [followUp, setFollowUp] = useState(false)
+  /** 「計画に変更なし」: this visit confirmed the current 個別避難計画. */
+  const plan = currentPlan(entry.doc)?.plan
+  const [planConfirmed, setPlanConfirmed] = useState(false)
   const [followUpOn, setFollowUpOn] = useState(() => addDays(dayJst(nowJst()), FOLLOW_UP_DAYS))
   const [errors, setErrors] = useState<Record<string, string>>({})
   const name = str(entry.doc?.profile?.name)
@@ -205,6 +209,7 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         note: I(note.trim()),
         followUp,
         ...(followUp ? { followUpOn: I(followUpOn) } : {}),
+        ...(plan && planConfirmed ? { planConfirmed: I(plan.id) } : {}),
       }
     })
     // Saved in the document: the draft has done its work.
@@ -303,6 +308,12 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         <Field label="メモ" error={errors.note}>
           <textarea name="note" autoComplete="off" value={note} onChange={e => setNote(e.target.value)} />
         </Field>
+        {plan && (
+          <label className="check plan-confirm">
+            <input type="checkbox" name="planConfirmed" checked={planConfirmed} onChange={e => setPlanConfirmed(e.target.checked)} />
+            個別避難計画：変更なし（確認しました）
+          </label>
+        )}
         <label className="followup">
           <input type="checkbox" checked={followUp} onChange={e => setFollowUp(e.target.checked)} />
           あとで、もう一度訪ねる

@@ -8,6 +8,7 @@ import { ProfileForm } from "./ProfileForm"
 import { Timeline } from "./Timeline"
 import { HandoverNote } from "./HandoverNote"
 import { Referrals } from "../common/Referrals"
+import { PlanCard } from "./PlanCard"
 
 export function ResidentPage({ store, entry, saved }: { store: Store; entry: DocEntry; saved?: boolean }) {
   const [editing, setEditing] = useState(false)
@@ -29,6 +30,7 @@ export function ResidentPage({ store, entry, saved }: { store: Store; entry: Doc
       </a>
       <HandoverNote store={store} entry={entry} me={me?.id ?? ""} />
       <Referrals store={store} entry={entry} />
+      <PlanCard entry={entry} />
       <h2>基本情報</h2>
       {editing ? (
         <ProfileForm store={store} entry={entry} done={() => setEditing(false)} />

@@ -8,6 +8,7 @@ import { latestFor } from "../../safety"
 import { formatJst, str } from "../../schema"
 import { go } from "../../hash"
 import { Choice } from "../../ui"
+import { PlanCard } from "../commissioner/PlanCard"
 
 export function SafetyForm({ store, entry, id, kind }: { store: Store; entry: DocEntry; id: string; kind: string }) {
   const [status, setStatus] = useState<SafetyStatus>()
@@ -41,6 +42,7 @@ export function SafetyForm({ store, entry, id, kind }: { store: Store; entry: Do
           </>
         )}
       </dl>
+      <PlanCard entry={entry} editable={false} />
       {latest && (
         <p className="hint">
           前回：{safetyWords(latest.status)}（{formatJst(latest.at)}）

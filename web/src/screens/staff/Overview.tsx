@@ -9,12 +9,14 @@ import { ErrorLine } from "../../ui"
 export function Overview() {
   const [rows, setRows] = useState<DistrictOverview[]>()
   const [stale, setStale] = useState(0)
+  const [target, setTarget] = useState(0)
   const [error, setError] = useState<string>()
   useEffect(() => {
     api.overview().then(
       o => {
         setRows(o.districts)
         setStale(o.tablets_not_seen_7_days)
+        setTarget(o.plan_target)
       },
       e => setError(messageOf(e)),
     )
@@ -22,6 +24,7 @@ export function Overview() {
   if (error) return <ErrorLine text={error} />
   if (!rows) return <p className="hint">読み込み中…</p>
   const sum = (k: keyof DistrictOverview) => rows.reduce((n, r) => n + Number(r[k]), 0)
+  const plans = (k: keyof DistrictOverview["plans"]) => rows.reduce((n, r) => n + r.plans[k], 0)
   return (
     <section className="overview">
       <h2>地区ごとの状況</h2>
@@ -64,6 +67,45 @@ export function Overview() {
         </tbody>
       </table>
       <p className={stale ? "hint warn" : "hint"}>1週間以上つながっていないタブレット：{stale}台</p>
+      <h2>個別避難計画</h2>
+      <p className="plan-target" data-testid="plan-target">
+        同意のある計画：市全体で{plans("plans")}件 / 目標{target}件（地域福祉計画、令和11年度）
+      </p>
+      <table className="data overview-table" data-testid="plans-overview">
+        <thead>
+          <tr>
+            <th>地区</th>
+            <th>計画が必要な方</th>
+            <th>同意のある計画</th>
+            <th>1年以内に確認</th>
+            <th>不同意</th>
+            <th>同意未確認</th>
+            <th>計画のない方</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(r => (
+            <tr key={r.district_id}>
+              <td>{r.name}</td>
+              <td className="num">{r.plans.needed}人</td>
+              <td className="num">{r.plans.plans}件</td>
+              <td className="num">{r.plans.confirmed_within_year}件</td>
+              <td className="num">{r.plans.declined}人</td>
+              <td className="num">{r.plans.unknown_consent}人</td>
+              <td className={r.plans.missing ? "num warn" : "num"}>{r.plans.missing}人</td>
+            </tr>
+          ))}
+          <tr className="total">
+            <td>市全体</td>
+            <td className="num">{plans("needed")}人</td>
+            <td className="num">{plans("plans")}件</td>
+            <td className="num">{plans("confirmed_within_year")}件</td>
+            <td className="num">{plans("declined")}人</td>
+            <td className="num">{plans("unknown_consent")}人</td>
+            <td className="num">{plans("missing")}人</td>
+          </tr>
+        </tbody>
+      </table>
     </section>
   )
 }
