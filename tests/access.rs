@@ -343,6 +343,13 @@ async fn matrix(db: TestDb) {
             None,
             [u, f, f, f, f, nf, nf],
         ),
+        // The paper fallback: the district's lead (city staff only during a disaster).
+        (
+            "GET",
+            format!("/api/evacuation/districts/{a}"),
+            None,
+            [u, f, f, ok, nf, f, f],
+        ),
         // The people and assignment lists make accounts and assignments: the administrator's.
         (
             "POST",

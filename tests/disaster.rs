@@ -453,3 +453,114 @@ async fn plans(db: TestDb) {
     let (_, o) = staff.get("/api/staff/overview").await;
     assert_eq!(district_a(&o)["needed"], 2);
 }
+
+// The paper fallback (issue 23 item 5): a district's lead prints the residents who need help to
+// evacuate with their plans, read from the documents; outside a disaster only plans with consent,
+// during one everyone who needs a plan; city staff only during one; never cached, every print
+// audited (counts only).
+both!(the_paper_list_follows_consent_and_the_disaster, paper_list);
+async fn paper_list(db: TestDb) {
+    use crate::support::peers::{plan, tablet};
+    let s = TestServer::start(db).await;
+    let mut staff = s.login("staff").await;
+    let roster = "番号,氏名,ふりがな,住所,地区,避難行動要支援者\r\n\
+        P-1,計画 一郎,けいかく いちろう,旭川市神楽岡1条1丁目,kaguraoka,○\r\n";
+    let r = staff
+        .request(
+            "POST",
+            "/api/admin/roster/residents?confirm=true",
+            Some("text/csv"),
+            Some(roster.as_bytes().to_vec()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut comm = s.login("comm-a").await;
+    let mut comm2 = s.login("comm-a2").await;
+    let revision = |consent: &str, me: &str| {
+        json!({"consent": consent, "consentOn": "2026-12-01", "needs": ["bedridden"],
+               "helpers": [{"name": "隣の 二郎（試験）", "relation": "neighbour", "phone": "0166-11-1111"}],
+               "destination": {"kind": "designated", "name": "神楽岡小学校"}, "howToReach": "",
+               "medicalNote": "", "note": "", "at": jst_ago(10 * MIN), "basedOn": "", "authorId": me})
+    };
+    for (key, consent, login) in [("rA1", "agreed", "comm-a"), ("rA2", "declined", "comm-a2")] {
+        let rid = s.fx.resident(key).to_string();
+        let c = if login == "comm-a" {
+            &mut comm
+        } else {
+            &mut comm2
+        };
+        let url = format!("automerge:{}", crate::sync::doc_id(c, &rid).await);
+        let dir = tempfile::tempdir().unwrap();
+        tablet(plan(&s, c, dir.path(), true, vec![
+            json!({"op": "open", "doc": url}),
+            json!({"op": "addPlan", "doc": url, "id": format!("p-{key}"), "plan": revision(consent, s.fx.user(login))}),
+            json!({"op": "waitSynced", "doc": url, "timeoutMs": 15000}),
+        ]))
+        .await
+        .expect("the plan is written");
+    }
+    let path = format!("/api/evacuation/districts/{}", s.fx.district_a);
+    let names = |v: &Value| -> Vec<String> {
+        let mut n: Vec<String> = v["residents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let mut lead = s.login("lead-a").await;
+    let r = lead.request("GET", &path, None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(r.body["during_disaster"], false);
+    assert_eq!(
+        names(&r.body).len(),
+        1,
+        "only the plan with consent: {}",
+        r.body
+    );
+    let first = &r.body["residents"][0];
+    assert_eq!(first["resident_id"], s.fx.resident("rA1"));
+    assert_eq!(first["plan"]["helpers"][0]["phone"], "0166-11-1111");
+    assert_eq!(first["plan"]["destination"]["name"], "神楽岡小学校");
+    // Not another district's lead; city staff only during a disaster; no commissioner.
+    let mut lead_b = s.login("lead-b").await;
+    assert_eq!(lead_b.get(&path).await.0, StatusCode::NOT_FOUND);
+    let (st, e) = staff.get(&path).await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("no_disaster"))
+    );
+    assert_eq!(comm.get(&path).await.0, StatusCode::FORBIDDEN);
+
+    // A disaster: everyone who needs a plan, the declined one and the roster's without a plan too.
+    let (st, _) = staff
+        .post(
+            "/api/staff/disasters",
+            &json!({"kind": "earthquake", "districts": [s.fx.district_a]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, list) = lead.get(&path).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list["during_disaster"], true);
+    assert_eq!(names(&list).len(), 3, "{list}");
+    let (st, list) = staff.get(&path).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let none = list["residents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "計画 一郎")
+        .unwrap();
+    assert_eq!(none["plan"], Value::Null, "needs a plan, has none");
+
+    // Every print audited, counts only.
+    let mut admin = s.login("admin").await;
+    let (_, audit) = admin.get("/api/admin/audit?action=evacuation.print").await;
+    let prints = audit.as_array().unwrap();
+    assert_eq!(prints.len(), 3, "{audit}");
+    assert!(!audit.to_string().contains("神楽岡小学校"));
+}

@@ -448,6 +448,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evacuation/districts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["paper_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -1741,6 +1757,34 @@ export interface components {
              *     the city's loan, not a district's).
              */
             tablets_not_seen_7_days: number;
+        };
+        /** @description The paper list of a district. */
+        PaperList: {
+            /**
+             * Format: int64
+             * @description When it was made (ms).
+             */
+            at: number;
+            district_id: string;
+            district_name: string;
+            /** @description A declared disaster covers the district: everyone who needs a plan is listed. */
+            during_disaster: boolean;
+            residents: components["schemas"]["PaperResident"][];
+        };
+        /** @description One resident on the paper list. */
+        PaperResident: {
+            address: string;
+            /** @description Their commissioners today (names). */
+            commissioners: string[];
+            kana: string;
+            name: string;
+            phone: string;
+            /**
+             * @description The current plan as the document holds it (consent, needs, helpers, destination, how to
+             *     reach…); none when the roster says a plan is needed and none was made.
+             */
+            plan?: Record<string, never> | null;
+            resident_id: string;
         };
         PasswordChange: {
             current_password: string;
@@ -3080,6 +3124,44 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    paper_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description district id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaperList"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

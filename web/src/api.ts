@@ -170,6 +170,8 @@ export const api = {
   overview: () => call<Out<"Overview">>("GET", "/api/staff/overview"),
   uploadRoster,
   uploadCsv,
+  /** 紙の一覧: the district's residents who need help to evacuate, with their plans (printed only). */
+  paperList: (district: string) => call<PaperList>("GET", `/api/evacuation/districts/${encodeURIComponent(district)}`),
   users: () => call<UserOut[]>("GET", "/api/admin/users"),
   handOver: (on: string, moves: HandOverMove[]) => call<HandOverResult>("POST", "/api/admin/handover", { on, moves }),
   approveResident: (id: string) => call<ResidentOut>("POST", `/api/residents/${encodeURIComponent(id)}/approve`, {}),
@@ -250,6 +252,7 @@ const userPath = (id: string, what: string) => `/api/admin/users/${encodeURIComp
 export type DisasterOut = Out<"DisasterOut">
 export type DisasterKind = DisasterOut["kind"]
 
+export type PaperList = Out<"PaperList">
 export type DistrictSafety = Out<"DistrictSafety">
 export type DisasterCounts = Out<"DisasterCounts">
 export type SafetyCounts = Out<"SafetyCounts">

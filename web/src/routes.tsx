@@ -37,6 +37,7 @@ import { Audit } from "./screens/staff/Audit"
 import { Disasters } from "./screens/staff/Disasters"
 import { SafetyForm } from "./screens/disaster/SafetyForm"
 import { PlanForm } from "./screens/commissioner/PlanForm"
+import { PaperList } from "./screens/common/PaperList"
 import { SafetyList } from "./screens/disaster/SafetyList"
 import { DistrictSafety } from "./screens/lead/DistrictSafety"
 import { Districts } from "./screens/staff/Districts"
@@ -165,6 +166,8 @@ export const ROUTES: readonly Route[] = [
         <SafetyForm key={`${params.id}/${params.rid}`} store={store} entry={entry} id={params.id} kind={s.me?.disasters?.find(d => d.id === params.id)?.kind ?? "other"} />
       )),
   },
+  // 紙の一覧: the district's residents who need help to evacuate, to print.
+  { path: "evacuation/:id", roles: ["district_lead", "city_staff", "admin"], screen: ({ params }) => <PaperList key={params.id} district={params.id} /> },
   // 災害モード, the lead's roll-up of the district.
   { path: "disaster/:id/district", roles: LEAD, screen: ({ me, params }) => <DistrictSafety key={params.id} id={params.id} me={me.id} /> },
   { path: "disaster/:id", roles: RECORD_HOLDERS, screen: ({ store, params }) => <SafetyList key={params.id} store={store} id={params.id} /> },

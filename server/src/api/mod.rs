@@ -9,6 +9,7 @@ pub mod activities;
 pub mod admin;
 pub mod charts;
 pub mod disasters;
+pub mod evacuation;
 pub mod json;
 pub mod metrics;
 pub mod notices;
@@ -128,6 +129,7 @@ route_list! {
     safety::district_safety,
     safety::take_over,
     safety::release,
+    evacuation::paper_list,
     // Sync (a WebSocket upgrade enters in `app.rs`: see `sync_ws`)
     sync_ws::sync_ws,
     // The office: districts, people, residents, assignments, tablets, audit

@@ -616,6 +616,78 @@ fn read_referral<D: ReadDoc>(doc: &D, key: &str, obj: &ObjId) -> Result<Referral
     })
 }
 
+/// An object of the document as JSON (strings, numbers, booleans, maps, lists; text as a string).
+pub fn object_json<D: ReadDoc>(doc: &D, obj: &ObjId) -> serde_json::Value {
+    use serde_json::Value as J;
+    let value = |v: Value<'_>, id: ObjId| -> J {
+        match v {
+            Value::Object(ObjType::Map) | Value::Object(ObjType::List) => object_json(doc, &id),
+            Value::Object(ObjType::Text) => J::String(doc.text(&id).unwrap_or_default()),
+            Value::Object(_) => J::Null,
+            Value::Scalar(s) => match s.as_ref() {
+                ScalarValue::Str(t) => J::String(t.to_string()),
+                ScalarValue::Int(i) => J::from(*i),
+                ScalarValue::Uint(u) => J::from(*u),
+                ScalarValue::F64(f) => J::from(*f),
+                ScalarValue::Boolean(b) => J::Bool(*b),
+                _ => J::Null,
+            },
+        }
+    };
+    match doc.object_type(obj) {
+        Ok(ObjType::List) => J::Array(
+            (0..doc.length(obj))
+                .filter_map(|i| doc.get(obj, i).ok().flatten())
+                .map(|(v, id)| value(v, id))
+                .collect(),
+        ),
+        _ => J::Object(
+            doc.keys(obj)
+                .filter_map(|k| {
+                    let (v, id) = doc.get(obj, k.as_str()).ok().flatten()?;
+                    Some((k, value(v, id)))
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// A profile field of a resident's document as text (`phone`, `household`…).
+pub fn profile_text<D: ReadDoc>(doc: &D, key: &str) -> Option<String> {
+    let profile = map_at(doc, &ROOT, "profile")?;
+    string_at(doc, &profile, key)
+}
+
+/// The resident's 個別避難計画 as the document holds it (every map under `evacuationPlans`, rule 4):
+/// the current revision, whole, as JSON (`domain::evacuation::current`); `None` without one.
+pub fn current_plan<D: ReadDoc>(doc: &D) -> Option<serde_json::Value> {
+    use crate::domain::evacuation::{Consent, Revision, current};
+    let mut found: Vec<(Revision, ObjId)> = Vec::new();
+    for map in section_maps(doc, "evacuationPlans") {
+        for key in doc.keys(&map) {
+            let Ok(Some((Value::Object(ObjType::Map), id))) = doc.get(&map, key.as_str()) else {
+                continue;
+            };
+            let Ok(row) = read_plan(doc, &key, &id) else {
+                continue;
+            };
+            found.push((
+                Revision {
+                    id: row.id,
+                    based_on: row.based_on,
+                    at: row.at,
+                    consent: Consent::parse(&row.consent).unwrap_or(Consent::Unknown),
+                },
+                id,
+            ));
+        }
+    }
+    let revisions: Vec<Revision> = found.iter().map(|(r, _)| r.clone()).collect();
+    let (plan, _) = current(&revisions)?;
+    let obj = &found.iter().find(|(r, _)| r.id == plan.id)?.1;
+    Some(object_json(doc, obj))
+}
+
 /// A 安否 record or an own status (`own`): written whole, never edited (rule 5).
 fn read_safety<D: ReadDoc>(
     doc: &D,

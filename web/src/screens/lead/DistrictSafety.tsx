@@ -53,7 +53,9 @@ export function DistrictSafety({ id, me }: { id: string; me: string }) {
   return (
     <section className="district-safety">
       <h1>安否の状況</h1>
-      <p className="hint">{bandWords(r.disaster)}</p>
+      <p className="hint">
+        {bandWords(r.disaster)}　<a href={`#/evacuation/${encodeURIComponent(r.district_id)}`}>紙の一覧を印刷する</a>
+      </p>
       <ErrorLine text={error} />
       <p className="safety-summary" data-testid="safety-summary">
         対象者{c.residents}人：無事{c.safe}・避難済み{c.evacuated}・<strong>支援が必要{c.needs_help}</strong>・不在・不明{c.unknown}・未報告

@@ -95,6 +95,14 @@ export function Disasters() {
                 災害モードを終わる
               </button>
               <DisasterCounts id={d.id} />
+              <p className="hint">
+                紙の一覧：
+                {d.districts.map(x => (
+                  <a key={x} href={`#/evacuation/${encodeURIComponent(x)}`}>
+                    {name(x)}
+                  </a>
+                ))}
+              </p>
             </li>
           ))}
         </ul>
