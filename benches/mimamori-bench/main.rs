@@ -9,6 +9,7 @@
 //! cargo bench --bench mimamori-bench -- kill [--tablets 20 --kills 500 --database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- hold [--slow 2000 --sockets 300]
 //! cargo bench --bench mimamori-bench -- import [--residents 5000 --database-url postgres://…]
+//! cargo bench --bench mimamori-bench -- disaster [--tablets 200 --docs 20 --database-url postgres://…]
 //! ```
 //!
 //! `cargo bench` builds the release profile (fat LTO, ~8 min on 2 cores) and runs this against that
@@ -18,6 +19,7 @@
 // reads the server process's CPU clock through libc (unsafe) and its own settings from the environment.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
 
+mod disaster;
 mod hold;
 mod import;
 mod kill;
@@ -57,6 +59,10 @@ enum Command {
     Hold(hold::Options),
     /// The city's roster CSV imported through the server: new residents, then next month's file.
     Import(import::Options),
+    /// A city-wide declaration pushed to every commissioner and lead, then every tablet sending
+    /// 安否 for its residents at once; today's reconnect storm at the same size as the baseline.
+    /// Uses its own temporary SQLite database unless --database-url names an empty one.
+    Disaster(disaster::Options),
 }
 
 fn main() {
@@ -69,6 +75,7 @@ fn main() {
         Command::Kill(opts) => kill::run(opts),
         Command::Hold(opts) => hold::run(opts),
         Command::Import(opts) => import::run(opts),
+        Command::Disaster(opts) => disaster::run(opts),
     };
     if let Err(e) = result {
         eprintln!("mimamori-bench: {e}");

@@ -45,22 +45,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let tablets = storm::seed_one_each(&db, opts.tablets)?;
     let staff_cookie = seed_staff(&db)?;
 
-    // The stand-in push service: counts, answers 201.
-    let count = Arc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    let receiver = HttpServer::new(move || {
-        let c = c.clone();
-        App::new().default_service(web::to(move |_body: web::Bytes| {
-            c.fetch_add(1, Ordering::Relaxed);
-            async { HttpResponse::Created().finish() }
-        }))
-    })
-    .workers(1)
-    .bind(("127.0.0.1", 0))
-    .map_err(|e| e.to_string())?;
-    let push_origin = format!("http://{}", receiver.addrs()[0]);
-    actix_web::rt::spawn(receiver.run());
-    seed_subscriptions(&db, &push_origin, opts.subscriptions)?;
+    let (push_origin, count) = stand_in_push_service()?;
+    seed_subscriptions(&db, &push_origin, Some(opts.subscriptions))?;
     drop(db);
 
     let (proc, origin) =
@@ -189,7 +175,27 @@ async fn sync_round(
     Ok(out)
 }
 
-async fn post(
+/// The stand-in push service, on this thread's actix system: counts what it receives, answers 201.
+/// Its origin and its count.
+pub(crate) fn stand_in_push_service() -> Result<(String, Arc<AtomicUsize>), String> {
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    let receiver = HttpServer::new(move || {
+        let c = c.clone();
+        App::new().default_service(web::to(move |_body: web::Bytes| {
+            c.fetch_add(1, Ordering::Relaxed);
+            async { HttpResponse::Created().finish() }
+        }))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .map_err(|e| e.to_string())?;
+    let origin = format!("http://{}", receiver.addrs()[0]);
+    actix_web::rt::spawn(receiver.run());
+    Ok((origin, count))
+}
+
+pub(crate) async fn post(
     http: &awc::Client,
     origin: &str,
     cookie: &str,
@@ -210,33 +216,48 @@ async fn post(
     Ok(v)
 }
 
-fn seed_staff(db: &Db) -> Result<String, String> {
-    let user = db
-        .write_blocking(|conn| {
-            mimamori::admin::create_user(
-                conn,
-                &mimamori::admin::Actor::cli(),
-                mimamori::admin::NewUser {
-                    login: Login::parse("bench-staff").unwrap(),
-                    display_name: Name::parse("福祉保険課").unwrap(),
-                    role: Role::CityStaff,
-                    district_id: None,
-                    password_hash: "not-used".into(),
-                },
-            )
-        })
-        .map_err(|e| e.to_string())?;
-    storm::session_cookie(db, &user.id)
+/// A city staff member with a day-long session: the `Cookie` header value.
+pub(crate) fn seed_staff(db: &Db) -> Result<String, String> {
+    let id = seed_user(db, "bench-staff", "福祉保険課", Role::CityStaff, None)?;
+    storm::session_cookie(db, &id)
 }
 
-/// `n` subscriptions spread over the district's commissioners (several tablets and browsers each),
-/// all with the same (valid) keys: encryption costs the same for any key.
-fn seed_subscriptions(db: &Db, push_origin: &str, n: usize) -> Result<(), String> {
+/// A user who never logs in with a password; their id.
+pub(crate) fn seed_user(
+    db: &Db,
+    login: &str,
+    name: &str,
+    role: Role,
+    district_id: Option<String>,
+) -> Result<String, String> {
+    let new = mimamori::admin::NewUser {
+        login: Login::parse(login).map_err(|e| e.to_string())?,
+        display_name: Name::parse(name).map_err(|e| e.to_string())?,
+        role,
+        district_id,
+        password_hash: "not-used".into(),
+    };
+    db.write_blocking(move |conn| {
+        mimamori::admin::create_user(conn, &mimamori::admin::Actor::cli(), new)
+    })
+    .map(|u| u.id)
+    .map_err(|e| e.to_string())
+}
+
+/// `n` subscriptions spread over the commissioners and leads (several tablets and browsers each;
+/// `None`: one each), all with the same (valid) keys: encryption costs the same for any key. How
+/// many were made.
+pub(crate) fn seed_subscriptions(
+    db: &Db,
+    push_origin: &str,
+    n: Option<usize>,
+) -> Result<usize, String> {
     let (pair, auth) = ece::generate_keypair_and_auth_secret().map_err(|e| e.to_string())?;
     let public = pair.pub_as_raw().map_err(|e| e.to_string())?;
     db.write_blocking(|conn| {
         let everyone = Notice::draft(String::new(), String::new(), 0);
         let users = notices::audience_users(conn, &everyone)?;
+        let n = n.unwrap_or(users.len());
         for i in 0..n {
             notices::upsert_subscription(
                 conn,
@@ -252,7 +273,7 @@ fn seed_subscriptions(db: &Db, push_origin: &str, n: usize) -> Result<(), String
                 },
             )?;
         }
-        Ok(())
+        Ok(n)
     })
     .map_err(|e| e.to_string())
 }

@@ -55,20 +55,34 @@ pub struct Options {
 
 /// One server's figures for one storm.
 #[derive(Debug, Clone, Default)]
-struct Figures {
-    cpu_per_doc_ms: f64,
-    wall_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    peak_rss_mib: f64,
+pub(crate) struct Figures {
+    /// Server CPU in the storm's window over the documents synced (one change each in the
+    /// `disaster` workload's 安否 storm: CPU per record).
+    pub(crate) cpu_per_doc_ms: f64,
+    pub(crate) wall_s: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    pub(crate) peak_rss_mib: f64,
     idle_conn_kib: f64,
     rss_after_storm_mib: f64,
     rss_before_storm_mib: f64,
-    failed_tablets: usize,
+    pub(crate) failed_tablets: usize,
     /// The first failure's reason, if any.
-    first_failure: Option<String>,
+    pub(crate) first_failure: Option<String>,
     /// Server CPU by thread name, for finding where the time goes.
     cpu_by_thread: String,
+}
+
+/// The database a workload was given, or a new SQLite file `file` in `work`.
+pub(crate) fn database_url(
+    given: Option<&str>,
+    work: &Path,
+    file: &str,
+) -> Result<DatabaseUrl, String> {
+    match given {
+        Some(u) => DatabaseUrl::parse(u),
+        None => Ok(DatabaseUrl::Sqlite(work.join(file))),
+    }
 }
 
 /// A copy of the database at `url` named `name` (replacing an old one); its URL.
@@ -95,6 +109,33 @@ fn pg_copy(url: &str, name: &str) -> Result<String, String> {
     }
 }
 
+/// A copy of the seeded database at `url` named `name` (a SQLite file in `work`, or a PostgreSQL
+/// database `mimamori_bench_<name>`), for a run that must start from the seeded state.
+pub(crate) fn seeded_copy(
+    url: &DatabaseUrl,
+    work: &Path,
+    name: &str,
+) -> Result<DatabaseUrl, String> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(template) => {
+            let copy = work.join(format!("{name}.sqlite3"));
+            std::fs::copy(template, &copy).map_err(|e| e.to_string())?;
+            DatabaseUrl::Sqlite(copy)
+        }
+        DatabaseUrl::Postgres(seeded) => {
+            DatabaseUrl::Postgres(pg_copy(seeded, &format!("mimamori_bench_{name}"))?)
+        }
+    })
+}
+
+/// Drops a [`seeded_copy`] on PostgreSQL (a SQLite copy goes with the temporary directory).
+pub(crate) fn drop_copy(url: &DatabaseUrl) -> Result<(), String> {
+    match url {
+        DatabaseUrl::Postgres(copy) => pg_drop(copy),
+        DatabaseUrl::Sqlite(_) => Ok(()),
+    }
+}
+
 fn pg_drop(url: &str) -> Result<(), String> {
     use diesel::Connection;
     use diesel::connection::SimpleConnection;
@@ -118,7 +159,8 @@ pub(crate) struct TabletDoc {
     pub(crate) author: String,
     pub(crate) base: Vec<u8>,
     base_heads: Vec<ChangeHash>,
-    doc: Automerge,
+    /// What the tablet syncs in a storm: the base plus its offline writes.
+    pub(crate) doc: Automerge,
 }
 
 pub fn run(opts: Options) -> Result<(), String> {
@@ -127,10 +169,7 @@ pub fn run(opts: Options) -> Result<(), String> {
 
 async fn run_async(opts: Options) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let url = match &opts.database_url {
-        Some(u) => DatabaseUrl::parse(u)?,
-        None => DatabaseUrl::Sqlite(work.path().join("bench.sqlite3")),
-    };
+    let url = database_url(opts.database_url.as_deref(), work.path(), "bench.sqlite3")?;
     println!(
         "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s), {} more residents stored",
         opts.tablets, opts.docs, opts.visits, opts.rounds, opts.stored
@@ -158,20 +197,9 @@ async fn run_async(opts: Options) -> Result<(), String> {
         // copy of the SQLite file, or of the PostgreSQL database (without it, a later round's
         // server would hold the earlier rounds' visits too, which these tablets lack: a two-way
         // merge, more work than the storm measured in round 1).
-        let round_url = match &url {
-            DatabaseUrl::Sqlite(template) => {
-                let copy = work.path().join(format!("round-{round}.sqlite3"));
-                std::fs::copy(template, &copy).map_err(|e| e.to_string())?;
-                DatabaseUrl::Sqlite(copy)
-            }
-            DatabaseUrl::Postgres(seeded) => {
-                DatabaseUrl::Postgres(pg_copy(seeded, &format!("mimamori_bench_round_{round}"))?)
-            }
-        };
+        let round_url = seeded_copy(&url, work.path(), &format!("round_{round}"))?;
         let f = storm_ours(&round_url, &tablets, &opts).await;
-        if let DatabaseUrl::Postgres(copy) = &round_url {
-            pg_drop(copy)?;
-        }
+        drop_copy(&round_url)?;
         let f = f?;
         print_one("ours", round, &f);
         ours.push(f);
@@ -620,22 +648,29 @@ pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
     Ok(format!("{}={}", mimamori::auth::SESSION_COOKIE, token))
 }
 
-async fn storm_ours(
+/// [`serve_child`] for `tablets` tablets that all connect from 127.0.0.1, with extra environment
+/// `env`. In the field each has its own address (or a carrier's): the per-address cap (64 by
+/// default) would refuse all but 64 with 429.
+pub(crate) async fn serve_for_tablets(
+    url: &DatabaseUrl,
+    tablets: usize,
+    env: &[(&str, &str)],
+) -> Result<(Proc, String), String> {
+    let per_address = (tablets * 2).max(64).to_string();
+    let mut env = env.to_vec();
+    env.push((
+        "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
+        per_address.as_str(),
+    ));
+    serve_child(url, &env).await
+}
+
+pub(crate) async fn storm_ours(
     url: &DatabaseUrl,
     tablets: &[Tablet],
     opts: &Options,
 ) -> Result<Figures, String> {
-    // Every tablet connects from 127.0.0.1 here; in the field each has its own address (or a
-    // carrier's): the per-address cap (64 by default) would refuse all but 64 with 429.
-    let per_address = (tablets.len() * 2).max(64).to_string();
-    let (proc, origin) = serve_child(
-        url,
-        &[(
-            "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
-            per_address.as_str(),
-        )],
-    )
-    .await?;
+    let (proc, origin) = serve_for_tablets(url, tablets.len(), &[]).await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
     let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
     let mut proc = proc;
@@ -696,7 +731,9 @@ async fn storm_reference(
     f
 }
 
-async fn storm(
+/// The storm itself, on a started server: every tablet syncs its `doc` (the server has its base) at
+/// once; figures from the server process's clocks.
+pub(crate) async fn storm(
     proc: &Proc,
     ws_url: &str,
     origin: Option<&str>,
