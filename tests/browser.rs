@@ -1419,8 +1419,14 @@ async fn blizzard(db: TestDb) {
             "safetyList",
             "safetyForm",
             "districtSafety",
+            "paperList",
             "disasterCounts",
         ],
+    );
+    let paper = f["paper"].as_str().unwrap();
+    assert!(
+        paper.contains("試験 花子") && paper.contains("車いす") && paper.contains("□無事"),
+        "{paper}"
     );
     // 個別避難計画: made on the tablet, confirmed by a visit, counted against the city's 500, and
     // on the 安否 screen in the disaster.

@@ -85,6 +85,11 @@ run(async () => {
   await commA2.getByRole("button", { name: "代わりに確認する" }).click()
   await commA2.getByText("あなたが代わりに確認中").waitFor()
   a11y.districtSafety = await axe(lead, "districtSafety")
+  // The paper list, for tablets that died: 花子 with her plan, and the boxes to tick.
+  await lead.getByRole("link", { name: "紙の一覧を印刷する" }).click()
+  await lead.getByTestId("paper-list").waitFor()
+  const paper = await lead.getByTestId("paper-list").innerText()
+  a11y.paperList = await axe(lead, "paperList")
 
   // The office: counts and CSV.
   const counts = await (await office.request.get(`${origin}/api/staff/disasters/${disaster.id}/counts`)).json()
@@ -121,6 +126,7 @@ run(async () => {
     planCard,
     planTarget,
     planOnSafety,
+    paper,
     ergonomics: { self: selfErgonomics, form: formErgonomics },
     axe: a11y,
   }
