@@ -1404,8 +1404,8 @@ async fn app_update(db: TestDb) {
     );
 }
 
-// The blizzard story (issue 23 "what must be shown", on one tablet and one lead; the two-tablet
-// merges are tests/sync.rs's and tests/disaster.rs's).
+// The blizzard story (issue 23 "what must be shown"): two tablets offline, one back first, the
+// lead's take-over, the other back later (web/e2e/blizzard.mjs says it in full).
 both!(
     in_a_blizzard_the_tablet_records_safety_offline_and_the_lead_sees_it,
     blizzard
@@ -1469,8 +1469,32 @@ async fn blizzard(db: TestDb) {
     let counts = &f["counts"];
     assert_eq!(counts["districts"].as_array().unwrap().len(), 2);
     assert_eq!(counts["total"]["needs_help"], 1);
-    assert_eq!(counts["total"]["self_safe"], 1);
+    assert_eq!(
+        counts["total"]["safe"], 1,
+        "太郎, by the lead's later record"
+    );
+    assert_eq!(
+        counts["total"]["self_safe"], 2,
+        "comm-a, and comm-a2 once back"
+    );
     assert_eq!(counts["total"]["taken_over"], 1);
+    // Two tablets: comm-a2 未報告 until its tablet came back; then nothing lost or duplicated — both
+    // of 太郎's records once each, the later (the lead's 無事) counting.
+    let before = f["commA2Before"].as_str().unwrap();
+    assert!(
+        before.contains("本人：未報告") && before.contains("試験 太郎：未報告"),
+        "{before}"
+    );
+    let after = f["commA2After"].as_str().unwrap();
+    assert!(
+        after.contains("本人：無事") && after.contains("試験 太郎：無事"),
+        "{after}"
+    );
+    let taro: Vec<&Value> = f["taroSafety"].as_object().unwrap().values().collect();
+    let mut statuses: Vec<&str> = taro.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    statuses.sort();
+    assert_eq!(statuses, ["safe", "unknown"], "{}", f["taroSafety"]);
+    assert_eq!(f["hanakoSafety"].as_object().unwrap().len(), 1);
     let csv = f["csv"].as_str().unwrap();
     assert!(csv.contains("合計,") && csv.contains("永山,"), "{csv}");
     let memo = f["memo"].as_str().unwrap();

@@ -1,9 +1,11 @@
-// 大雪 (issue 23): city staff declare a blizzard for 神楽岡 and 永山; comm-a's tablet gets it and loses
-// signal; offline, the commissioner reports their own safety and each resident's 安否 in three taps
-// (試験 花子: 支援が必要, with a memo); back online everything is sent; the district lead's 安否の状況
-// shows comm-a's report and 花子 first, and comm-a2 未報告, whom the lead takes over; the office's
-// counts and CSV match; the office ends it and the band goes; 花子's page keeps the 安否.
-import { axe, cfg, ergonomics, login, officeLogin, origin, readyInTheField, recordContact, reload, run, startServer, statusText, stopServer, tablet, waitFor, waitSent } from "./lib.mjs"
+// 大雪 (issue 23, the "what must be shown" story): before the snow a commissioner makes 花子's
+// 個別避難計画 and a visit confirms it; city staff declare a blizzard for 神楽岡 and 永山; two tablets
+// (comm-a, comm-a2) lose signal; offline each reports its commissioner's own safety and 安否 in three
+// taps; comm-a's comes back first: the district lead sees its reports, comm-a2 未報告, takes comm-a2
+// over and records 太郎 from the lead's own browser; comm-a2's tablet comes back later and nothing is
+// lost or duplicated (the latest by time counts); the office's counts and CSV match; the lead prints
+// the paper list; the office ends it and both tablets leave the mode, the 安否 kept in the documents.
+import { axe, cfg, enrol, ergonomics, login, officeLogin, origin, readyInTheField, recordContact, reload, run, startServer, statusText, stopServer, tablet, waitFor, waitSent, waitServiceWorker, waitStored } from "./lib.mjs"
 
 const MEMO = "灯油が残りわずか。娘さんに連絡済み（試験）"
 
@@ -46,6 +48,16 @@ run(async () => {
   await office.getByTestId("plan-target").waitFor()
   const planTarget = await office.getByTestId("plan-target").innerText()
   await page.goto(`${origin}/#/`)
+
+  // The second tablet, comm-a2's (試験 太郎).
+  const { page: page2, context: context2 } = await tablet("commissioner2")
+  await enrol(page2, cfg.codes["comm-a2"])
+  await login(page2, "comm-a2")
+  await page2.getByText("試験 太郎").waitFor()
+  await waitServiceWorker(page2)
+  await waitSent(page2)
+  await waitStored(page2)
+  await page2.getByTestId("disaster-band").waitFor()
   // The signal goes.
   await stopServer()
   await reload(page)
@@ -69,7 +81,17 @@ run(async () => {
   await waitFor("未送信 2件", async () => (await statusText(page)) === "未送信 2件")
   const unsentOffline = await statusText(page)
 
-  // Back: everything sent.
+  // comm-a2, offline too: 本人 無事, 太郎 不在・不明.
+  await reload(page2)
+  await page2.getByRole("link", { name: "安否確認へ" }).click()
+  await page2.getByRole("button", { name: "無事", exact: true }).click()
+  await page2.getByTestId("safety-row").filter({ hasText: "試験 太郎" }).getByRole("link").click()
+  await page2.getByRole("radio", { name: "不在・不明" }).click()
+  await page2.getByRole("button", { name: "保存する" }).click()
+  await page2.getByText("保存しました").waitFor()
+  await waitFor("未送信 2件 on comm-a2's tablet", async () => (await statusText(page2)) === "未送信 2件")
+  // The signal comes back for comm-a's tablet only.
+  await context2.setOffline(true)
   await startServer()
   await waitSent(page, 30_000)
 
@@ -84,6 +106,22 @@ run(async () => {
   const commA2 = lead.locator(`[data-commissioner="${cfg.users["comm-a2"]}"]`)
   await commA2.getByRole("button", { name: "代わりに確認する" }).click()
   await commA2.getByText("あなたが代わりに確認中").waitFor()
+  const commA2Before = await commA2.innerText()
+  // The lead checks 太郎 in person: 無事, from the lead's own browser (it holds the district).
+  await lead.goto(`${origin}/#/disaster/${disaster.id}/r/${cfg.residents.rA2}`)
+  await lead.getByTestId("resident-name").filter({ hasText: "試験 太郎" }).waitFor()
+  await lead.getByRole("radio", { name: "無事" }).click()
+  await lead.getByRole("button", { name: "保存する" }).click()
+  await lead.getByText("保存しました").waitFor()
+  await waitSent(lead, 30_000)
+  // comm-a2's tablet comes back, later: its own status and its older 不在・不明 arrive too.
+  await context2.setOffline(false)
+  await waitSent(page2, 45_000)
+  await lead.goto(`${origin}/#/disaster/${disaster.id}/district`)
+  await waitFor("comm-a2's self status", async () => (await lead.locator(`[data-commissioner="${cfg.users["comm-a2"]}"]`).innerText()).includes("本人：無事"), 20_000)
+  const commA2After = await lead.locator(`[data-commissioner="${cfg.users["comm-a2"]}"]`).innerText()
+  const taroDoc = await (await lead.request.get(`${origin}/api/residents/${cfg.residents.rA2}/document`)).json()
+  const hanakoDoc = await (await lead.request.get(`${origin}/api/residents/${cfg.residents.rA1}/document`)).json()
   a11y.districtSafety = await axe(lead, "districtSafety")
   // The paper list, for tablets that died: 花子 with her plan, and the boxes to tick.
   await lead.getByRole("link", { name: "紙の一覧を印刷する" }).click()
@@ -107,6 +145,10 @@ run(async () => {
   await reload(page)
   await page.getByText("試験 花子").first().waitFor()
   await waitFor("the band gone", async () => (await page.getByTestId("disaster-band").count()) === 0)
+  await page2.goto(`${origin}/#/`)
+  await reload(page2)
+  await page2.getByText("試験 太郎").first().waitFor()
+  await waitFor("the band gone on comm-a2's tablet", async () => (await page2.getByTestId("disaster-band").count()) === 0)
   const docAfter = await page.evaluate(async rid => {
     const s = window.mimamori.get()
     const e = s.docs.find(d => d.residentId === rid)
@@ -127,6 +169,10 @@ run(async () => {
     planTarget,
     planOnSafety,
     paper,
+    commA2Before,
+    commA2After,
+    taroSafety: taroDoc.safety ?? {},
+    hanakoSafety: hanakoDoc.safety ?? {},
     ergonomics: { self: selfErgonomics, form: formErgonomics },
     axe: a11y,
   }
