@@ -105,36 +105,80 @@ fn rank(s: &ResidentSafety) -> u8 {
     }
 }
 
+/// What a disaster's roll-up reads, once for every district it counts (the office's counts are
+/// asked every 5 seconds: one read of each table, not one per district).
+struct Snapshot {
+    latest: HashMap<String, (String, String)>,
+    selves: HashMap<String, (String, String)>,
+    takeovers: HashMap<String, String>,
+    residents: Vec<directory::Resident>,
+    /// Resident → the commissioners watching them today (read once, not per resident and person).
+    watchers: HashMap<String, Vec<String>>,
+    people: Vec<accounts::User>,
+}
+
+impl Snapshot {
+    fn read(conn: &mut DbConn, disaster: &store::Disaster, now: i64) -> Result<Snapshot, AppError> {
+        Ok(Snapshot {
+            latest: store::latest_of(conn, &disaster.id)?
+                .into_iter()
+                .map(|(r, status, at, _)| (r, (status, at)))
+                .collect(),
+            selves: store::self_latest_of(conn, &disaster.id)?
+                .into_iter()
+                .map(|(u, status, at)| (u, (status, at)))
+                .collect(),
+            takeovers: store::takeovers_of(conn, &disaster.id)?
+                .into_iter()
+                .collect(),
+            residents: directory::list_residents(conn, None)?
+                .into_iter()
+                .filter(|r| r.status == "active")
+                .collect(),
+            watchers: {
+                let today = Date::today_jst(now).to_string();
+                let mut w: HashMap<String, Vec<String>> = HashMap::new();
+                for a in directory::list_assignments(conn)? {
+                    if a.covers(&today) {
+                        w.entry(a.resident_id).or_default().push(a.commissioner_id);
+                    }
+                }
+                w
+            },
+            people: accounts::list_users(conn)?
+                .into_iter()
+                .filter(|u| u.disabled_at.is_none())
+                .filter(|u| {
+                    u.role == Role::Commissioner.as_str() || u.role == Role::DistrictLead.as_str()
+                })
+                .collect(),
+        })
+    }
+}
+
 /// Everything of one district for a disaster, counted.
 fn district_view(
-    conn: &mut DbConn,
-    disaster: &store::Disaster,
+    snap: &Snapshot,
     district_id: &str,
-    now: i64,
-) -> Result<(SafetyCounts, Vec<CommissionerSafety>, Vec<ResidentSafety>), AppError> {
-    let today = Date::today_jst(now).to_string();
-    let latest: HashMap<String, (String, String)> = store::latest_of(conn, &disaster.id)?
-        .into_iter()
-        .map(|(r, status, at, _)| (r, (status, at)))
+) -> (SafetyCounts, Vec<CommissionerSafety>, Vec<ResidentSafety>) {
+    let Snapshot {
+        latest,
+        selves,
+        takeovers,
+        watchers,
+        ..
+    } = snap;
+    let residents: Vec<&directory::Resident> = snap
+        .residents
+        .iter()
+        .filter(|r| r.district_id == district_id)
         .collect();
-    let selves: HashMap<String, (String, String)> = store::self_latest_of(conn, &disaster.id)?
-        .into_iter()
-        .map(|(u, status, at)| (u, (status, at)))
+    let people: Vec<&accounts::User> = snap
+        .people
+        .iter()
+        .filter(|u| u.district_id.as_deref() == Some(district_id))
         .collect();
-    let takeovers: HashMap<String, String> = store::takeovers_of(conn, &disaster.id)?
-        .into_iter()
-        .collect();
-    let residents: Vec<_> = directory::list_residents(conn, Some(district_id))?
-        .into_iter()
-        .filter(|r| r.status == "active")
-        .collect();
-    let assignments = directory::list_assignments(conn)?;
-    let people: Vec<_> = accounts::list_users(conn)?
-        .into_iter()
-        .filter(|u| u.disabled_at.is_none() && u.district_id.as_deref() == Some(district_id))
-        .filter(|u| u.role == Role::Commissioner.as_str() || u.role == Role::DistrictLead.as_str())
-        .collect();
-    let safety_of = |r: &directory::Resident| {
+    let safety_of = |r: &&directory::Resident| {
         let l = latest.get(&r.id);
         ResidentSafety {
             resident_id: r.id.clone(),
@@ -169,20 +213,14 @@ fn district_view(
         .iter()
         .filter(|p| takeovers.contains_key(&p.id))
         .count();
-    let watched_by = |rid: &str| -> Vec<&str> {
-        assignments
-            .iter()
-            .filter(|a| a.resident_id == rid && a.covers(&today))
-            .map(|a| a.commissioner_id.as_str())
-            .collect()
-    };
+    let watched_by = |rid: &str| -> &[String] { watchers.get(rid).map_or(&[], Vec::as_slice) };
     let commissioners = people
         .iter()
         .filter(|p| p.role == Role::Commissioner.as_str())
         .map(|p| {
             let mut rs: Vec<ResidentSafety> = residents
                 .iter()
-                .filter(|r| watched_by(&r.id).contains(&p.id.as_str()))
+                .filter(|r| watched_by(&r.id).contains(&p.id))
                 .map(safety_of)
                 .collect();
             rs.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
@@ -203,7 +241,7 @@ fn district_view(
         .filter(|r| watched_by(&r.id).is_empty())
         .map(safety_of)
         .collect();
-    Ok((counts, commissioners, uncovered))
+    (counts, commissioners, uncovered)
 }
 
 /// A disaster that covers the lead's district (404 for another district's).
@@ -235,7 +273,8 @@ pub async fn district_safety(
         .db
         .read(move |conn| {
             let ((d, districts), district) = lead_disaster(conn, &caller, &id)?;
-            let (counts, commissioners, uncovered) = district_view(conn, &d, &district, now_ms())?;
+            let snap = Snapshot::read(conn, &d, now_ms())?;
+            let (counts, commissioners, uncovered) = district_view(&snap, &district);
             Ok(DistrictSafety {
                 disaster: DisasterOut::of((d, districts)),
                 district_id: district,
@@ -348,8 +387,9 @@ fn counts_of(conn: &mut DbConn, id: &str) -> Result<DisasterCounts, AppError> {
     let now = now_ms();
     let mut total = SafetyCounts::default();
     let mut out = Vec::new();
+    let snap = Snapshot::read(conn, &d, now)?;
     for district in &districts {
-        let (c, _, _) = district_view(conn, &d, district, now)?;
+        let (c, _, _) = district_view(&snap, district);
         for (t, v) in [
             (&mut total.residents, c.residents),
             (&mut total.reported, c.reported),

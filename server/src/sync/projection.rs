@@ -209,6 +209,21 @@ pub fn write_self_safety(
     Ok(())
 }
 
+/// The district's leads' push subscriptions, read once per batch (who hears of a new alert or of
+/// someone needing help).
+fn lead_subscriptions<'m>(
+    conn: &mut DbConn,
+    memo: &'m mut BatchMemo,
+    district: &str,
+) -> Result<&'m [crate::db::notices::Subscription], AppError> {
+    if !memo.lead_subscriptions.contains_key(district) {
+        let leads = directory::district_leads(conn, district)?;
+        let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
+        memo.lead_subscriptions.insert(district.to_string(), subs);
+    }
+    Ok(&memo.lead_subscriptions[district])
+}
+
 fn push_leads_about_help(
     conn: &mut DbConn,
     disasters_with_help: &[String],
@@ -220,24 +235,14 @@ fn push_leads_about_help(
         if !disasters::claim_lead_push(conn, disaster, district, now)? {
             continue;
         }
-        if !memo.lead_subscriptions.contains_key(district) {
-            let leads = directory::district_leads(conn, district)?;
-            let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
-            memo.lead_subscriptions.insert(district.to_string(), subs);
-        }
+        let subs = lead_subscriptions(conn, memo, district)?;
         // Who and where stay out of the push: the lead opens the roll-up to see.
         let payload = serde_json::json!({
             "disaster": disaster,
             "title": "支援が必要な方の報告があります",
             "priority": "urgent",
         });
-        crate::push::enqueue_to(
-            conn,
-            &memo.lead_subscriptions[district],
-            None,
-            &payload,
-            true,
-        )?;
+        crate::push::enqueue_to(conn, subs, None, &payload, true)?;
     }
     Ok(())
 }
@@ -321,25 +326,14 @@ pub fn raise_alerts(conn: &mut DbConn, now: i64, memo: &mut BatchMemo) -> Result
         tracing::info!(resident = %alert.resident_id, rule = %alert.rule, "alert raised");
         // The district's leads get a push: the alert id and a fixed title saying it is about someone
         // in their district, never who (no name, address or note).
-        if !memo.lead_subscriptions.contains_key(&alert.district_id) {
-            let leads = directory::district_leads(conn, &alert.district_id)?;
-            let subs = crate::db::notices::subscriptions_of_users(conn, &leads)?;
-            memo.lead_subscriptions
-                .insert(alert.district_id.clone(), subs);
-        }
+        let subs = lead_subscriptions(conn, memo, &alert.district_id)?;
         let urgent = matches!(alert.route.as_str(), "110" | "119");
         let payload = serde_json::json!({
             "alert": alert.id,
             "title": "見守りの注意：地区の対象者について確認をお願いします",
             "priority": if urgent { "urgent" } else { "important" },
         });
-        crate::push::enqueue_to(
-            conn,
-            &memo.lead_subscriptions[&alert.district_id],
-            None,
-            &payload,
-            urgent,
-        )?;
+        crate::push::enqueue_to(conn, subs, None, &payload, urgent)?;
     }
     Ok(())
 }
