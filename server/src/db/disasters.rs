@@ -233,25 +233,6 @@ fn upsert_latest(conn: &mut DbConn, disaster_id: &str, r: &SafetyRecord) -> Quer
 /// a new 支援が必要 for the resident.
 pub type SafetyApplied = (Vec<(String, &'static str)>, Vec<String>);
 
-/// Why a record is not counted (codes only), or none.
-fn not_counted_because(
-    r: &SafetyIn,
-    delivered_by: &str,
-    stored: Option<&SafetyRecord>,
-    now: i64,
-) -> Option<&'static str> {
-    let tomorrow = crate::domain::Date::today_jst(now + 86_400_000).to_string();
-    if r.at.get(..10).is_none_or(|day| day > tomorrow.as_str()) {
-        Some("at: after tomorrow, not counted")
-    } else if r.author_id != delivered_by {
-        Some("authorId: not the user who delivered it, not counted")
-    } else if stored.is_some() {
-        Some("edit: records are not edited, not counted")
-    } else {
-        None
-    }
-}
-
 /// Writes a document's 安否 records as the server counts them (D7): only as their author delivered
 /// them, never edited (a stored id with other content is a problem, the stored row stays), not dated
 /// after tomorrow; each resolved to its disaster and folded into `safety_latest`. Returns the
@@ -293,7 +274,13 @@ pub fn apply_safety(
         {
             continue; // synced again
         }
-        if let Some(code) = not_counted_because(r, delivered_by.0, old, now) {
+        if let Some(code) = crate::db::documents::whole_entry_not_counted(
+            &r.at,
+            &r.author_id,
+            delivered_by.0,
+            old.is_some(),
+            now,
+        ) {
             problems.push((r.id.clone(), code));
             continue;
         }

@@ -738,6 +738,28 @@ pub fn apply_projection(
 
 const EDITED_BY_OTHER: &str = "edit: by someone other than its author, not counted";
 
+/// D7 for an entry written whole and never edited (a 安否 record, a plan revision): why it is not
+/// counted, if it is not — dated after tomorrow (JST), delivered in another user's name, or a
+/// stored entry written again with other content.
+pub(crate) fn whole_entry_not_counted(
+    at: &str,
+    author: &str,
+    delivered_by: &str,
+    stored: bool,
+    now: i64,
+) -> Option<&'static str> {
+    let tomorrow = crate::domain::Date::today_jst(now + 86_400_000).to_string();
+    if at.get(..10).is_none_or(|day| day > tomorrow.as_str()) {
+        Some("at: after tomorrow, not counted")
+    } else if author != delivered_by {
+        Some("authorId: not the user who delivered it, not counted")
+    } else if stored {
+        Some("edit: records are not edited, not counted")
+    } else {
+        None
+    }
+}
+
 /// The data problem for an entry (contact, referral) the server does not count (codes only, no content).
 fn not_counted(
     resident_id: &str,

@@ -37,7 +37,6 @@ pub fn apply_plans(
     if rows.is_empty() {
         return Ok(problems);
     }
-    let tomorrow = crate::domain::Date::today_jst(now + 86_400_000).to_string();
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let stored: Vec<PlanRecord> = evacuation_plans::table
         .filter(evacuation_plans::resident_id.eq(resident_id))
@@ -62,15 +61,13 @@ pub fn apply_plans(
         }) {
             continue;
         }
-        let problem = if old.is_some() {
-            Some("edit: plan revisions are not edited, not counted")
-        } else if author != delivered_by {
-            Some("authorId: not the user who delivered it, not counted")
-        } else if r.at.get(..10).is_none_or(|d| d > tomorrow.as_str()) {
-            Some("at: after tomorrow, not counted")
-        } else {
-            None
-        };
+        let problem = crate::db::documents::whole_entry_not_counted(
+            &r.at,
+            author,
+            delivered_by,
+            old.is_some(),
+            now,
+        );
         if let Some(p) = problem {
             problems.push((r.id.clone(), p));
             continue;
