@@ -269,6 +269,13 @@ async fn matrix(db: TestDb) {
             Some(json!({})),
             admin_only(ok),
         ),
+        // The same role and district again: a change that changes nothing.
+        (
+            "POST",
+            format!("/api/admin/users/{a2}/role"),
+            Some(json!({"role": "commissioner", "district_id": a})),
+            admin_only(ok),
+        ),
         (
             "POST",
             "/api/me/password".into(),

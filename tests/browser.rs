@@ -1176,6 +1176,7 @@ async fn staff_screens(db: TestDb) {
         "audit",
         "auditFiltered",
         "districtsStaff",
+        "peopleRole",
     ];
     axe_clean(&f, &screens);
     for s in screens {
@@ -1184,6 +1185,22 @@ async fn staff_screens(db: TestDb) {
     // People: search by login and by a name typed in full width; a reset shows the temporary
     // password once, which then logs in and must be changed; a disabled user cannot log in.
     let p = &f["people"];
+    // 役割・地区を変える: said, and shown in the row, at once.
+    let moved = p["moved"]["done"].as_str().unwrap();
+    assert!(
+        moved.contains("地区の会長（神楽岡）") && moved.contains("ログインし直す必要はありません"),
+        "{moved}"
+    );
+    assert!(
+        p["moved"]["row"].as_str().unwrap().contains("神楽岡"),
+        "{}",
+        p["moved"]
+    );
+    assert!(
+        p["movedBack"]["row"].as_str().unwrap().contains("永山"),
+        "{}",
+        p["movedBack"]
+    );
     assert_eq!(strs(&p["searchLogin"]), ["comm-a", "comm-a2"]);
     assert_eq!(strs(&p["searchName"]), ["lead-b"]);
     assert!(
@@ -1510,4 +1527,56 @@ async fn blizzard(db: TestDb) {
     assert_eq!(kept[0]["status"], "needs_help");
     assert_eq!(kept[0]["memo"], memo);
     assert_eq!(kept[0]["disasterId"], f["disaster"]["id"]);
+}
+
+// 安否 before the declaration (web/e2e/safety-first.mjs): the network went with the earthquake, so
+// the commissioner starts 安否確認 from the home screen, offline; the records count for the
+// declaration that comes later. The browser part only, on SQLite: the server's side of it (records
+// with no disaster attached by the declaration) is tested on both databases in disaster::.
+#[actix_web::test]
+async fn safety_is_recorded_before_the_declaration_reaches_the_tablet() {
+    let f = story(TestDb::sqlite(), "safety-first", 0).await;
+    axe_clean(&f, &["localList"]);
+    assert!(
+        f["start"].as_str().unwrap().contains("安否確認を始める"),
+        "{}",
+        f["start"]
+    );
+    assert!(
+        f["localHint"]
+            .as_str()
+            .unwrap()
+            .contains("まだこのタブレットに届いていません"),
+        "{}",
+        f["localHint"]
+    );
+    let rows = strs(&f["rowsOffline"]);
+    assert!(
+        rows[0].contains("試験 花子") && rows[0].contains("支援が必要"),
+        "{rows:?}"
+    );
+    assert_eq!(f["unsentOffline"], "未送信 2件");
+    // Declared afterwards: what was recorded counts for it, at the office and on the tablet.
+    let total = &f["counts"]["total"];
+    assert_eq!(total["needs_help"], 1, "{}", f["counts"]);
+    assert_eq!(total["self_safe"], 1, "{}", f["counts"]);
+    assert_eq!(
+        f["homeStartAfter"], 0,
+        "the band leads to the declared one now"
+    );
+    assert!(
+        f["selfDeclared"].as_str().unwrap().contains("無事"),
+        "{}",
+        f["selfDeclared"]
+    );
+    let rows = strs(&f["rowsDeclared"]);
+    assert!(
+        rows[0].contains("試験 花子") && rows[0].contains("支援が必要"),
+        "{rows:?}"
+    );
+    assert!(
+        f["pointer"].as_str().unwrap().contains("災害モード：地震"),
+        "{}",
+        f["pointer"]
+    );
 }

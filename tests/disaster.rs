@@ -62,13 +62,33 @@ async fn safety_roll_up(db: TestDb) {
         .unwrap()
     };
 
-    // comm-a2 records rA2 safe before any declaration reached the tablet: kept, no disaster yet.
+    // comm-a2 records rA2 safe before any declaration reached the tablet: kept, no disaster yet;
+    // and their own status, 無事, as well (a year-old one too, which no declaration of today takes).
     let (problems, _) = apply(
         &a2,
         vec![safety("s-early", "", "safe", jst_ago(30 * MIN), &comm_a2)],
         &comm_a2,
     );
     assert_eq!(problems, vec![]);
+    let comm = comm_a2.clone();
+    s.db.write_blocking(move |conn| {
+        Ok(store::apply_self_safety(
+            conn,
+            &comm,
+            &[
+                safety("self-early", "", "safe", jst_ago(25 * MIN), &comm),
+                safety(
+                    "self-last-year",
+                    "",
+                    "needs_help",
+                    jst_ago(365 * 24 * 60 * MIN),
+                    &comm,
+                ),
+            ],
+            mimamori::db::now_ms(),
+        )?)
+    })
+    .unwrap();
 
     let mut staff = s.login("staff").await;
     let occurred = mimamori::db::now_ms() - 40 * MIN;
@@ -187,7 +207,10 @@ async fn safety_roll_up(db: TestDb) {
         a2v["residents"][0]["status"], "safe",
         "the early record was taken in: {a2v}"
     );
-    assert_eq!(a2v["self_status"], Value::Null);
+    assert_eq!(
+        a2v["self_status"], "safe",
+        "the own status made before the declaration was taken in: {a2v}"
+    );
     assert_eq!(r["counts"]["needs_help"], 1);
     assert_eq!(r["counts"]["safe"], 1);
     assert_eq!(r["counts"]["self_needs_help"], 1);

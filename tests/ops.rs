@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use automerge::sync;
+use automerge::sync::{self, SyncDoc};
 use awc::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -568,4 +568,403 @@ fn the_metrics_token_is_never_printed_and_must_be_long() {
     assert!(!text.contains("short\n"), "{text}");
     let (ok, text) = run(&[("MIMAMORI_LOG_FORMAT", "xml")]);
     assert!(!ok && text.contains("MIMAMORI_LOG_FORMAT"), "{text}");
+}
+
+/// A tablet of the storm: its cookies, and its residents' documents as it holds them, with the
+/// ids of the greetings it wrote and which of them the server has acknowledged.
+struct StormTablet {
+    cookies: HashMap<String, String>,
+    docs: Vec<StormDoc>,
+}
+
+impl StormTablet {
+    /// A client of the server at `origin` with this tablet's session and device cookies.
+    fn client(&self, origin: &str) -> Client {
+        let mut client = Client::for_origin(origin);
+        client.cookies = self.cookies.clone();
+        client
+    }
+}
+
+struct StormDoc {
+    id: String,
+    doc: automerge::Automerge,
+    /// (greeting id, whether the server's heads have included it).
+    written: Vec<(String, bool)>,
+}
+
+impl StormDoc {
+    /// Marks acknowledged every greeting in the history of the heads the server last sent: the
+    /// server answers with heads that include a change only once it is committed.
+    fn note_acknowledged(&mut self, state: &sync::State) {
+        use automerge::ReadDoc;
+        let Some(heads) = state.their_heads.as_ref() else {
+            return;
+        };
+        let Ok(seen) = self.doc.fork_at(heads) else {
+            return;
+        };
+        let contacts = seen.get(automerge::ROOT, "contacts").ok().flatten();
+        for (id, acked) in &mut self.written {
+            if !*acked && let Some((_, c)) = &contacts {
+                *acked = seen.get(c, id.as_str()).ok().flatten().is_some();
+            }
+        }
+    }
+
+    fn acknowledged(&self) -> usize {
+        self.written.iter().filter(|(_, a)| *a).count()
+    }
+}
+
+/// `tablets` more commissioners in district A, each with an enrolled device, a session and
+/// `docs` residents of their own, as a city has them; the documents as the server stores them.
+fn storm_tablets(
+    db: &mimamori::db::Db,
+    fx: &crate::support::Fixture,
+    tablets: usize,
+    docs: usize,
+) -> Vec<StormTablet> {
+    use mimamori::admin::{self, Actor, NewResident, NewUser};
+    use mimamori::db::{accounts, documents};
+    use mimamori::domain::{Address, Date, Kana, Login, Name, Role};
+    let actor = Actor::cli();
+    (0..tablets)
+        .map(|t| {
+            let (session, device) = (mimamori::auth::new_token(), mimamori::auth::new_token());
+            let ids = db
+                .write_blocking(|conn| {
+                    let user = admin::create_user(
+                        conn,
+                        &actor,
+                        NewUser {
+                            login: Login::parse(&format!("storm-{t:02}")).unwrap(),
+                            display_name: Name::parse("嵐 委員").unwrap(),
+                            role: Role::Commissioner,
+                            district_id: Some(fx.district_a.clone()),
+                            password_hash: mimamori::auth::hash_password(
+                                &mimamori::domain::Password::parse(PASSWORD).unwrap(),
+                            )
+                            .unwrap(),
+                        },
+                    )?;
+                    let now = mimamori::db::now_ms();
+                    let device_id = mimamori::db::new_id();
+                    accounts::insert_device(
+                        conn,
+                        &accounts::Device {
+                            id: device_id.clone(),
+                            label: format!("storm {t}"),
+                            enrolment_code_hash: None,
+                            enrolment_expires_at: None,
+                            token_hash: Some(device.1.clone()),
+                            enrolled_at: Some(now),
+                            revoked_at: None,
+                            last_seen_at: Some(now),
+                            created_at: now,
+                            key_share: None,
+                            app_version: None,
+                            wiped_at: None,
+                        },
+                    )?;
+                    accounts::insert_session(
+                        conn,
+                        &accounts::Session {
+                            id: mimamori::db::new_id(),
+                            token_hash: session.1.clone(),
+                            user_id: user.id.clone(),
+                            device_id: Some(device_id),
+                            created_at: now,
+                            expires_at: now + 3_600_000,
+                            revoked_at: None,
+                        },
+                    )?;
+                    let mut ids = Vec::new();
+                    for d in 0..docs {
+                        let r = admin::create_resident(
+                            conn,
+                            &actor,
+                            NewResident {
+                                district_id: fx.district_a.clone(),
+                                name: Name::parse(&format!("嵐 {t}-{d}")).unwrap(),
+                                kana: Kana::parse("あらし").unwrap(),
+                                address: Address::parse("旭川市（試験）2条").unwrap(),
+                                contact_interval_days: None,
+                            },
+                        )?;
+                        admin::assign(
+                            conn,
+                            &actor,
+                            &r.id,
+                            &user.id,
+                            Date::parse("2025-12-01").unwrap(),
+                            None,
+                        )?;
+                        let id = r.doc_id.unwrap_or_default();
+                        let bytes = documents::joined(&documents::load_chunks(conn, &id)?);
+                        ids.push((id, bytes));
+                    }
+                    Ok(ids)
+                })
+                .unwrap();
+            StormTablet {
+                cookies: HashMap::from([
+                    (mimamori::auth::SESSION_COOKIE.to_string(), session.0),
+                    (mimamori::auth::DEVICE_COOKIE.to_string(), device.0),
+                ]),
+                docs: ids
+                    .into_iter()
+                    .map(|(id, bytes)| StormDoc {
+                        id,
+                        doc: automerge::Automerge::load(&bytes).unwrap(),
+                        written: Vec::new(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// One tablet in the storm: reconnects, sends what it wrote offline for every document at once,
+/// then goes on writing a greeting every few milliseconds, until the server closes the socket.
+/// Returns the close code.
+async fn storm_tablet(
+    origin: &str,
+    n: usize,
+    tablet: std::rc::Rc<std::cell::RefCell<StormTablet>>,
+    connected: std::rc::Rc<std::cell::Cell<usize>>,
+    start: std::rc::Rc<tokio::sync::Notify>,
+) -> Option<u16> {
+    use crate::support::peers::{Got, msg_type, receive_sync};
+    let client = tablet.borrow().client(origin);
+    let mut peer = RawPeer::connect_to(origin, &client).await.unwrap();
+    peer.join(&format!("peer-storm-{n}")).await;
+    connected.set(connected.get() + 1);
+    start.notified().await;
+    let docs = tablet.borrow().docs.len();
+    let mut states: Vec<sync::State> = (0..docs).map(|_| sync::State::new()).collect();
+    let mut written = 0;
+    loop {
+        // Everything each document has to send (its offline greetings, at first).
+        let out: Vec<(String, Vec<u8>)> = {
+            let mut t = tablet.borrow_mut();
+            t.docs
+                .iter_mut()
+                .zip(states.iter_mut())
+                .filter_map(|(d, s)| Some((d.id.clone(), d.doc.generate_sync_message(s)?.encode())))
+                .collect()
+        };
+        peer.send_syncs(out.iter().map(|(id, m)| (id.as_str(), m.clone())).collect())
+            .await;
+        match peer.recv(Duration::from_millis(20)).await {
+            Got::Msg(m) if msg_type(&m) == "sync" => {
+                let id = crate::support::peers::field(&m, "documentId")
+                    .and_then(|v| v.as_text())
+                    .unwrap()
+                    .to_string();
+                let mut t = tablet.borrow_mut();
+                let i = t.docs.iter().position(|d| d.id == id).unwrap();
+                let d = &mut t.docs[i];
+                receive_sync(&m, &mut d.doc, &mut states[i]);
+                d.note_acknowledged(&states[i]);
+            }
+            Got::Msg(_) => {}
+            Got::Nothing => {
+                // A steady trickle of new records between the answers.
+                let mut t = tablet.borrow_mut();
+                let i = written % docs;
+                let id = format!("storm-{n}-live-{written}");
+                add_greeting(&mut t.docs[i].doc, &id);
+                t.docs[i].written.push((id, false));
+                written += 1;
+            }
+            Got::Closed(code) => return code,
+        }
+    }
+}
+
+// SIGTERM in the middle of a reconnect storm (issue 24): twelve tablets reconnect at once with
+// their offline records and go on writing; `/metrics` is scraped while they do, then the server is
+// told to stop. Every tablet's socket is closed with 1001 (going away), the process ends by
+// itself, and the next process holds every record any tablet saw acknowledged — in the document
+// and in the projection — and takes the rest when the tablets reconnect to it.
+both!(
+    sigterm_in_a_reconnect_storm_loses_nothing_acknowledged,
+    storm_sigterm
+);
+async fn storm_sigterm(db: TestDb) {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    const TABLETS: usize = 12;
+    const DOCS: usize = 3;
+    const OFFLINE: usize = 3;
+    let opened = db.open();
+    let fx = seed(&opened);
+    let mut tablets = storm_tablets(&opened, &fx, TABLETS, DOCS);
+    // A week offline: greetings recorded on every resident.
+    for (t, tablet) in tablets.iter_mut().enumerate() {
+        for (d, doc) in tablet.docs.iter_mut().enumerate() {
+            for v in 0..OFFLINE {
+                let id = format!("storm-{t}-{d}-offline-{v}");
+                add_greeting(&mut doc.doc, &id);
+                doc.written.push((id, false));
+            }
+        }
+    }
+    drop(opened);
+    let url = db.url.to_string();
+    let mut server = crate::support::spawn_server(&url, &[("MIMAMORI_METRICS_TOKEN", TOKEN)]).await;
+    let (_, _, before) = scrape(&server.origin, Some(TOKEN), None).await;
+
+    let tablets: Vec<Rc<RefCell<StormTablet>>> = tablets
+        .into_iter()
+        .map(|t| Rc::new(RefCell::new(t)))
+        .collect();
+    let connected = Rc::new(Cell::new(0));
+    let start = Rc::new(tokio::sync::Notify::new());
+    let acknowledged = |tablets: &[Rc<RefCell<StormTablet>>]| -> usize {
+        tablets
+            .iter()
+            .map(|t| {
+                t.borrow()
+                    .docs
+                    .iter()
+                    .map(StormDoc::acknowledged)
+                    .sum::<usize>()
+            })
+            .sum()
+    };
+    let origin = server.origin.clone();
+    let storm = futures_util::future::join_all(
+        tablets
+            .iter()
+            .enumerate()
+            .map(|(n, t)| storm_tablet(&origin, n, t.clone(), connected.clone(), start.clone())),
+    );
+    let pid = server.child.id().unwrap().to_string();
+    let conductor = async {
+        while connected.get() < TABLETS {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        start.notify_waiters();
+        // Half the offline records acknowledged: the storm is under way.
+        let half = TABLETS * DOCS * OFFLINE / 2;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while acknowledged(&tablets) < half {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the storm did not get going"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let seen = acknowledged(&tablets);
+        // Each document with an acknowledged greeting had at least one change committed.
+        let docs_acked = tablets
+            .iter()
+            .map(|t| {
+                t.borrow()
+                    .docs
+                    .iter()
+                    .filter(|d| d.acknowledged() > 0)
+                    .count()
+            })
+            .sum::<usize>();
+        let (st, text, during) = scrape(&origin, Some(TOKEN), None).await;
+        assert_eq!(st, StatusCode::OK);
+        let moved = |name: &str| during[name] - before[name];
+        assert_eq!(
+            during["mimamori_sync_connections"], TABLETS as f64,
+            "{text}"
+        );
+        assert!(
+            during["mimamori_sync_documents_loaded"] >= (TABLETS * DOCS) as f64,
+            "{text}"
+        );
+        assert!(
+            moved("mimamori_sync_changes_acknowledged_total") >= docs_acked as f64,
+            "{seen} greetings of {docs_acked} documents seen acknowledged by the tablets:\n{text}"
+        );
+        assert!(
+            moved("mimamori_sync_messages_received_total") >= (TABLETS * (1 + DOCS)) as f64,
+            "{text}"
+        );
+        assert!(moved("mimamori_commit_batches_total") >= 1.0, "{text}");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        seen
+    };
+    let (closes, seen_at_sigterm) = futures_util::join!(storm, conductor);
+    assert_eq!(
+        closes,
+        vec![Some(1001); TABLETS],
+        "every tablet's socket is closed with going away"
+    );
+    let status = tokio::time::timeout(Duration::from_secs(15), server.child.wait())
+        .await
+        .expect("the server ends within 15 s of SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+
+    // Every greeting any tablet saw acknowledged is stored, in the document and as a row.
+    let stored = db.open();
+    let mut acked = 0;
+    let mut written = 0;
+    for t in &tablets {
+        for d in &t.borrow().docs {
+            let id = d.id.clone();
+            let (json, rows) = stored
+                .read_blocking(move |conn| {
+                    let json = mimamori::sync::document_json(conn, &id)?;
+                    let resident = mimamori::db::directory::resident_by_doc_id(conn, &id)?
+                        .expect("the document's resident");
+                    let rows = mimamori::db::documents::contacts_of(conn, &resident.id)?;
+                    Ok((json, rows.into_iter().map(|r| r.id).collect::<Vec<_>>()))
+                })
+                .unwrap();
+            for (g, was_acked) in &d.written {
+                written += 1;
+                if *was_acked {
+                    acked += 1;
+                    assert!(
+                        json["contacts"].get(g).is_some(),
+                        "{g} was acknowledged and is lost"
+                    );
+                    assert!(rows.contains(g), "{g} was acknowledged and has no row");
+                }
+            }
+        }
+    }
+    assert!(acked >= seen_at_sigterm);
+    println!("storm SIGTERM: {written} greetings written, {acked} acknowledged before the stop");
+
+    // The next process: each tablet reconnects and sends the rest; then everything is stored.
+    let next = crate::support::spawn_server(&url, &[]).await;
+    for (n, t) in tablets.iter().enumerate() {
+        let client = t.borrow().client(&next.origin);
+        let mut docs = std::mem::take(&mut t.borrow_mut().docs);
+        let mut peer = RawPeer::connect_to(&next.origin, &client).await.unwrap();
+        peer.join(&format!("peer-storm-{n}")).await;
+        for d in &mut docs {
+            let mut state = sync::State::new();
+            peer.exchange(&d.id, &mut d.doc, &mut state).await;
+        }
+        t.borrow_mut().docs = docs;
+    }
+    for t in &tablets {
+        for d in &t.borrow().docs {
+            let id = d.id.clone();
+            let json = stored
+                .read_blocking(move |conn| mimamori::sync::document_json(conn, &id))
+                .unwrap();
+            for (g, _) in &d.written {
+                assert!(
+                    json["contacts"].get(g).is_some(),
+                    "{g} not stored after the reconnect"
+                );
+            }
+        }
+    }
 }

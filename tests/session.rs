@@ -206,6 +206,83 @@ async fn revoke_sessions(db: TestDb) {
 // once and ends every session; the user must choose their own, which ends their other sessions;
 // disabling ends sessions and open sync sockets at once and refuses the right password; enabling
 // restores the account. Every step is audited without any password in it.
+// A role or district changed on purpose (issue 22: the roster import refuses to): a lead moved to
+// another district sees that district at once, with the session they have; a commissioner who
+// becomes the district's 会長 opens the lead's screens without logging in again; nobody leaves the
+// field with residents still assigned, an administrator cannot drop their own role, a field role
+// needs a district. Each change is one audit entry of ids and roles.
+both!(a_role_or_district_changes_at_once, role_change);
+async fn role_change(db: TestDb) {
+    let s = TestServer::start(db).await;
+    let mut admin = s.login("admin").await;
+    let mut lead_b = s.login("lead-b").await;
+    let mut comm_a2 = s.login("comm-a2").await;
+    let ra1 = s.fx.resident("rA1").to_string();
+    let document = format!("/api/residents/{ra1}/document");
+    let change = |who: &str, role: &str, district: Option<&str>| {
+        (
+            format!("/api/admin/users/{}/role", s.fx.user(who)),
+            match district {
+                Some(d) => json!({ "role": role, "district_id": d }),
+                None => json!({ "role": role }),
+            },
+        )
+    };
+
+    assert_eq!(lead_b.get(&document).await.0, StatusCode::NOT_FOUND);
+    let (path, body) = change("lead-b", "district_lead", Some(&s.fx.district_a));
+    let (st, out) = admin.post(&path, &body).await;
+    assert_eq!(st, StatusCode::OK, "{out}");
+    assert_eq!(out["district_id"], s.fx.district_a.as_str());
+    assert_eq!(
+        lead_b.get(&document).await.0,
+        StatusCode::OK,
+        "the moved lead sees the new district with the same session"
+    );
+
+    assert_eq!(
+        comm_a2.get("/api/review/alerts").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (path, body) = change("comm-a2", "district_lead", Some(&s.fx.district_a));
+    let (st, out) = admin.post(&path, &body).await;
+    assert_eq!(st, StatusCode::OK, "{out}");
+    assert_eq!(
+        comm_a2.get("/api/review/alerts").await.0,
+        StatusCode::OK,
+        "会長 now, on the tablet already logged in"
+    );
+
+    // Refusals: each says why, and nothing changes.
+    let (path, body) = change("comm-a", "city_staff", None);
+    let (st, out) = admin.post(&path, &body).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("担当の方が1人"),
+        "{out}"
+    );
+    let (path, body) = change("admin", "city_staff", None);
+    let (st, out) = admin.post(&path, &body).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{out}");
+    let (path, body) = change("comm-a", "commissioner", None);
+    let (st, out) = admin.post(&path, &body).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{out}");
+    assert_eq!(out["error"]["field"], "district_id", "{out}");
+    let mut staff = s.login("staff").await;
+    let (path, body) = change("lead-a", "commissioner", Some(&s.fx.district_a));
+    assert_eq!(staff.post(&path, &body).await.0, StatusCode::FORBIDDEN);
+
+    let (st, audit) = admin.get("/api/admin/audit?action=user.change_role").await;
+    assert_eq!(st, StatusCode::OK, "{audit}");
+    let entries = audit.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{audit}");
+    let text = audit.to_string();
+    assert!(!text.contains("試験"), "ids and roles only: {text}");
+}
+
 both!(a_leaked_password_can_be_stopped, leaked_password);
 async fn leaked_password(db: TestDb) {
     let s = TestServer::start(db).await;

@@ -1241,8 +1241,25 @@ async fn two_server_processes_on_one_postgres() {
         ("at", "2026-11-22T09:00:00+09:00"),
     ];
     add_entry(&mut desk, "reviews", "v-3", &mark);
+    let heard = || {
+        a.hub()
+            .stats()
+            .changed_elsewhere
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let heard_before = heard();
     let m = desk.generate_sync_message(&mut desk_state).unwrap();
     on_b.send_sync("sync", &doc_id, m.encode()).await;
+    // First A hears of it (B commits, PostgreSQL tells A), then A sends it on: a failure says which
+    // of the two did not happen.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while heard() == heard_before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "A did not hear of B's change within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let has_review = |d: &Automerge| {
         d.get(ROOT, "reviews")
             .ok()

@@ -368,17 +368,24 @@ impl RawPeer {
         done: impl Fn(&Automerge) -> bool,
     ) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        // What came meanwhile, for the failure's message (a doc-unavailable, syncs that did not
+        // carry it…).
+        let mut seen: Vec<String> = Vec::new();
         while !done(doc) {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match self.recv(left).await {
                 Got::Msg(m) if msg_type(&m) == "sync" => {
                     receive_sync(&m, doc, state);
+                    seen.push(format!("sync (their heads {:?})", state.their_heads));
                     if let Some(reply) = doc.generate_sync_message(state) {
                         self.send_sync("sync", doc_id, reply.encode()).await;
                     }
                 }
-                Got::Msg(_) => {}
-                other => panic!("waiting for the server's sync: {other:?}"),
+                Got::Msg(m) => seen.push(msg_type(&m)),
+                other => panic!(
+                    "waiting for the server's sync: {other:?}; received meanwhile: {seen:?}; our heads {:?}",
+                    doc.get_heads()
+                ),
             }
         }
     }

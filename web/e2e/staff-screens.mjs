@@ -129,6 +129,21 @@ run(async () => {
   await page.locator('[data-login="lead-b"][data-state="active"]').waitFor()
   people.leadBLoginEnabled = await leadLogin(cfg.password)
 
+  // 役割・地区を変える: lead-b moves to 神楽岡 (the panel, the line that says it, the row), then back.
+  await search.fill("lead-b")
+  const moveLeadB = async district => {
+    await person("lead-b").getByRole("button", { name: "役割・地区を変える" }).click()
+    const rolePanel = page.getByTestId("person-panel")
+    await rolePanel.locator('select[name="new-district"]').selectOption({ label: district })
+    if (district === "神楽岡") await check(page, "peopleRole")
+    await rolePanel.getByRole("button", { name: "変える", exact: true }).click()
+    await page.getByTestId("people-done").filter({ hasText: district }).waitFor()
+    return { done: await page.getByTestId("people-done").innerText(), row: await person("lead-b").innerText() }
+  }
+  people.moved = await moveLeadB("神楽岡")
+  people.movedBack = await moveLeadB("永山")
+  await search.fill("")
+
   // --- 見守り対象者, 担当 ---------------------------------------------------------------------------
   const ids = async testid => (await page.getByTestId(testid).evaluateAll(rows => rows.map(r => r.dataset.id))).map(named)
   const residents = {}

@@ -278,6 +278,7 @@ export const adminApi = {
   resetPassword: (id: string) => call<PasswordReset>("POST", userPath(id, "password-reset"), {}),
   disableUser: (id: string) => call<AdminUserOut>("POST", userPath(id, "disable"), {}),
   enableUser: (id: string) => call<AdminUserOut>("POST", userPath(id, "enable"), {}),
+  changeRole: (id: string, change: { role: Role; district_id?: string }) => call<AdminUserOut>("POST", userPath(id, "role"), change),
   residents: () => call<AdminResidentOut[]>("GET", "/api/admin/residents"),
   assignments: () => call<AssignmentOut[]>("GET", "/api/admin/assignments"),
   assign: (a: { resident_id: string; commissioner_id: string; starts_on: string; ends_on?: string }) =>

@@ -128,3 +128,30 @@ export function writePlan(d: object, p: Omit<Plan, "id" | "at">, id: string = cr
   }
   return id
 }
+
+/** Equipment that keeps someone alive and needs power: a power cut makes them the first to check. */
+const LIFE_SUSTAINING = ["ventilator", "oxygen", "suction", "dialysis", "device_other"]
+/** Needs that mean the resident cannot leave alone. */
+const CANNOT_MOVE_ALONE = ["bedridden", "wheelchair", "walking"]
+
+/**
+ * How soon a resident should be checked in a disaster, from their plan (lower first): 0 life-
+ * sustaining equipment, 1 cannot move alone, 2 other needs (認知, 聴覚, 視覚, 服薬…), 3 a plan with
+ * no need listed, 4 no plan.
+ */
+export function needRank(plan: Pick<Plan, "needs"> | undefined): number {
+  if (!plan) return 4
+  if (plan.needs.some(n => LIFE_SUSTAINING.includes(n))) return 0
+  if (plan.needs.some(n => CANNOT_MOVE_ALONE.includes(n))) return 1
+  return plan.needs.length > 0 ? 2 : 3
+}
+
+/** The plan's needs in words, the most urgent first (「在宅酸素・車いす」), for the 安否 list. */
+export function needWords(plan: Pick<Plan, "needs"> | undefined): string {
+  if (!plan) return ""
+  const order = (n: string) => (LIFE_SUSTAINING.includes(n) ? 0 : CANNOT_MOVE_ALONE.includes(n) ? 1 : 2)
+  return [...plan.needs]
+    .sort((a, b) => order(a) - order(b))
+    .map(n => label(NEEDS, n))
+    .join("・")
+}

@@ -39,6 +39,7 @@ import { SafetyForm } from "./screens/disaster/SafetyForm"
 import { PlanForm } from "./screens/commissioner/PlanForm"
 import { PaperList } from "./screens/common/PaperList"
 import { SafetyList } from "./screens/disaster/SafetyList"
+import { countsSince } from "./safety"
 import { DistrictSafety } from "./screens/lead/DistrictSafety"
 import { Districts } from "./screens/staff/Districts"
 import { People } from "./screens/staff/People"
@@ -161,10 +162,12 @@ export const ROUTES: readonly Route[] = [
   {
     path: "disaster/:id/r/:rid",
     roles: RECORD_HOLDERS,
-    screen: ({ store, s, params }) =>
-      resident(s, params.rid, entry => (
-        <SafetyForm key={`${params.id}/${params.rid}`} store={store} entry={entry} id={params.id} kind={s.me?.disasters?.find(d => d.id === params.id)?.kind ?? "other"} />
-      )),
+    screen: ({ store, s, params }) => {
+      const d = s.me?.disasters?.find(d => d.id === params.id)
+      return resident(s, params.rid, entry => (
+        <SafetyForm key={`${params.id}/${params.rid}`} store={store} entry={entry} id={params.id} kind={d?.kind ?? "other"} since={countsSince(params.id, d?.occurred_at)} />
+      ))
+    },
   },
   // 紙の一覧: the district's residents who need help to evacuate, to print.
   { path: "evacuation/:id", roles: ["district_lead", "city_staff", "admin"], screen: ({ params }) => <PaperList key={params.id} district={params.id} /> },

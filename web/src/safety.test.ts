@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest"
 import * as A from "@automerge/automerge"
-import { disasterOrder, latestFor, latestSelf, safetyRecords, writeSafety, writeSelf } from "./safety"
+import { LOCAL, countsSince, disasterOrder, latestFor, latestSelf, recordedDisasterId, safetyRecords, writeSafety, writeSelf } from "./safety"
 import type { ResidentDoc } from "./schema"
+import { needRank, needWords } from "./evacuation"
 
 describe("安否 in the document", () => {
   it("reads every record of every map under `safety`, the latest for a disaster first", () => {
@@ -31,5 +32,47 @@ describe("安否 in the document", () => {
       { kana: "か" },
     ]
     expect(disasterOrder(rows).map(r => r.kana)).toEqual(["う", "い", "か", "え", "お", "あ"])
+  })
+
+  it("started on the tablet before any declaration: records carry no disaster and count for the one declared later", () => {
+    const now = Date.parse("2026-12-08T09:00:00+09:00")
+    expect(recordedDisasterId(LOCAL)).toBe("")
+    expect(recordedDisasterId("d1")).toBe("d1")
+    const doc = A.change(A.from<Record<string, unknown>>({ schema: 2, contacts: {} }), d => {
+      // Last winter's, started here too: not this disaster's.
+      writeSafety(d as unknown as ResidentDoc, { disasterId: "", disasterKind: "other", status: "needs_help", memo: "", authorId: "u1" }, "old", "2026-01-20T07:00:00+09:00")
+      writeSafety(d as unknown as ResidentDoc, { disasterId: recordedDisasterId(LOCAL), disasterKind: "other", status: "safe", memo: "", authorId: "u1" }, "new", "2026-12-08T07:30:00+09:00")
+    })
+    expect(latestFor(doc, LOCAL, countsSince(LOCAL, undefined, now))?.id).toBe("new")
+    // The declaration arrives: the blizzard occurred at 7:00; the record made here counts for it.
+    const occurred = Date.parse("2026-12-08T07:00:00+09:00")
+    expect(latestFor(doc, "d1", countsSince("d1", occurred, now))?.id).toBe("new")
+    // Only last winter's record: nothing counts, now or for the declared one.
+    const old = A.change(A.from<Record<string, unknown>>({ schema: 2, contacts: {} }), d => {
+      writeSafety(d as unknown as ResidentDoc, { disasterId: "", disasterKind: "other", status: "needs_help", memo: "", authorId: "u1" }, "old", "2026-01-20T07:00:00+09:00")
+    })
+    expect(latestFor(old, LOCAL, countsSince(LOCAL, undefined, now))).toBeUndefined()
+    expect(latestFor(old, "d1", countsSince("d1", occurred, now))).toBeUndefined()
+    // A record of another declared disaster never counts for the self-started one.
+    const other = A.change(A.from<Record<string, unknown>>({ schema: 2, contacts: {} }), d => {
+      writeSafety(d as unknown as ResidentDoc, { disasterId: "d0", disasterKind: "earthquake", status: "safe", memo: "", authorId: "u1" }, "d0r", "2026-12-08T08:00:00+09:00")
+    })
+    expect(latestFor(other, LOCAL, countsSince(LOCAL, undefined, now))).toBeUndefined()
+    const log = A.change(A.from<Record<string, unknown>>({ schema: 2, activities: {} }), d => void writeSelf(d, recordedDisasterId(LOCAL), "safe", "me", "2026-12-08T07:10:00+09:00"))
+    expect(latestSelf(log, LOCAL, countsSince(LOCAL, undefined, now))?.status).toBe("safe")
+    expect(latestSelf(log, "d1", countsSince("d1", occurred, now))?.status).toBe("safe")
+  })
+
+  it("within a status, residents whose plan lists life-sustaining equipment come first, then those who cannot move alone", () => {
+    const rows = [
+      { kana: "あ", need: needRank(undefined) },
+      { kana: "い", need: needRank({ needs: ["dementia"] }) },
+      { kana: "う", need: needRank({ needs: ["wheelchair"] }) },
+      { kana: "え", need: needRank({ needs: ["medication", "oxygen"] }) },
+      { kana: "お", need: needRank({ needs: [] }) },
+      { kana: "か", status: "needs_help" as const, need: needRank(undefined) },
+    ]
+    expect(disasterOrder(rows).map(r => r.kana)).toEqual(["か", "え", "う", "い", "お", "あ"])
+    expect(needWords({ needs: ["medication", "wheelchair", "oxygen"] })).toBe("在宅酸素・車いす・服薬")
   })
 })

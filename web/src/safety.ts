@@ -41,17 +41,49 @@ export function safetyRecords(doc: object | undefined): SafetyRecord[] {
     .sort((a, b) => (a.at === b.at ? b.id.localeCompare(a.id) : b.at.localeCompare(a.at)))
 }
 
-/** The latest record of a resident for a disaster (a record made before the declaration reached the
- * tablet, with no disaster, counts for it too). */
-export function latestFor(doc: object | undefined, disasterId: string): SafetyRecord | undefined {
-  return safetyRecords(doc).find(r => r.disasterId === disasterId || r.disasterId === "")
+/** The route id of 安否確認 started on the tablet before any declaration reached it (#/disaster/local):
+ * its records carry no disaster (`disasterId` ""), and the server puts them into the declaration
+ * that covers them once the city declares one (db::disasters::attach_unresolved). */
+export const LOCAL = "local"
+
+/** How far back a record with no disaster counts for a self-started 安否確認: it is about the
+ * disaster happening now, not one of last winter. */
+const LOCAL_MS = 3 * 86_400_000
+
+/** As the server (db::disasters): a record made up to an hour before a disaster's occurrence counts for it. */
+const BEFORE_MS = 3_600_000
+
+/** The disaster id written into the records of the 安否確認 at route id `id`. */
+export function recordedDisasterId(id: string): string {
+  return id === LOCAL ? "" : id
 }
 
-/** The caller's latest own status for a disaster. */
-export function latestSelf(log: object | undefined, disasterId: string): SelfStatus | undefined {
+/** Since when (ms) a record with no disaster counts for the 安否確認 at route id `id`: from an hour
+ * before a declared disaster's occurrence (`occurredAt`), or the last three days when started here. */
+export function countsSince(id: string, occurredAt: number | undefined, now = Date.now()): number {
+  return id === LOCAL || occurredAt === undefined ? now - LOCAL_MS : occurredAt - BEFORE_MS
+}
+
+/** Whether a record counts for the 安否確認 at route id `id`: its own disaster's, or one with none
+ * (made before the declaration reached the tablet) made since `since`. */
+function counts(r: { disasterId: string; at: string }, id: string, since: number): boolean {
+  if (id !== LOCAL && r.disasterId === id) return true
+  if (r.disasterId !== "") return false
+  const at = Date.parse(r.at)
+  return !Number.isNaN(at) && at >= since
+}
+
+/** The latest record of a resident for the 安否確認 at route id `id` (a record with no disaster made
+ * since `since` counts for it too). */
+export function latestFor(doc: object | undefined, id: string, since = 0): SafetyRecord | undefined {
+  return safetyRecords(doc).find(r => counts(r, id, since))
+}
+
+/** The caller's latest own status for the 安否確認 at route id `id`. */
+export function latestSelf(log: object | undefined, id: string, since = 0): SelfStatus | undefined {
   return sectionEntries<Record<string, unknown>>(log, "selfSafety")
     .map(r => ({ id: str(r.id), disasterId: str(r.disasterId), status: str(r.status) as SelfStatus["status"], at: str(r.at) }))
-    .filter(r => r.disasterId === disasterId || r.disasterId === "")
+    .filter(r => counts(r, id, since))
     .sort((a, b) => b.at.localeCompare(a.at))[0]
 }
 
@@ -75,9 +107,13 @@ export function writeSelf(d: object, disasterId: string, status: SelfStatus["sta
   return id
 }
 
-/** The order of the 安否 list: 支援が必要, 未記録, 不在・不明, 避難済み, 無事; then kana. */
+/** The order of the 安否 list: 支援が必要, 未記録, 不在・不明, 避難済み, 無事; within each, by need from
+ * the resident's 個別避難計画 (`need`: evacuation.ts `needRank`, life-sustaining equipment first);
+ * then kana. */
 const RANK: Record<string, number> = { needs_help: 0, none: 1, unknown: 2, evacuated: 3, safe: 4 }
 
-export function disasterOrder<T extends { kana: string; status?: SafetyStatus }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => RANK[a.status ?? "none"] - RANK[b.status ?? "none"] || a.kana.localeCompare(b.kana, "ja"))
+export function disasterOrder<T extends { kana: string; status?: SafetyStatus; need?: number }>(rows: T[]): T[] {
+  return [...rows].sort(
+    (a, b) => RANK[a.status ?? "none"] - RANK[b.status ?? "none"] || (a.need ?? 4) - (b.need ?? 4) || a.kana.localeCompare(b.kana, "ja"),
+  )
 }

@@ -109,32 +109,7 @@ pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<Use
             message: "このログイン名はすでに使われています。".into(),
         });
     }
-    match (&new.district_id, new.role.needs_district()) {
-        (None, true) => {
-            return Err(AppError::invalid(
-                "district_id",
-                "required",
-                "民生委員と地区代表には地区が必要です。",
-            ));
-        }
-        (Some(_), false) => {
-            return Err(AppError::invalid(
-                "district_id",
-                "not_allowed",
-                "市職員と管理者には地区を設定しません。",
-            ));
-        }
-        (Some(d), true) => {
-            if directory::district_by_id(conn, d)?.is_none() {
-                return Err(AppError::invalid(
-                    "district_id",
-                    "unknown",
-                    "その地区はありません。",
-                ));
-            }
-        }
-        (None, false) => {}
-    }
+    check_district(conn, new.role, new.district_id.as_deref())?;
     let u = User {
         id: new_id(),
         login: new.login.as_str().to_string(),
@@ -158,6 +133,92 @@ pub fn create_user(conn: &mut DbConn, actor: &Actor, new: NewUser) -> Result<Use
         json!({ "role": u.role, "district_id": u.district_id }),
     )?;
     Ok(u)
+}
+
+/// A role's district: commissioners and district leads have one that exists, city staff and
+/// administrators none.
+fn check_district(
+    conn: &mut DbConn,
+    role: Role,
+    district_id: Option<&str>,
+) -> Result<(), AppError> {
+    match (district_id, role.needs_district()) {
+        (None, true) => Err(AppError::invalid(
+            "district_id",
+            "required",
+            "民生委員と地区代表には地区が必要です。",
+        )),
+        (Some(_), false) => Err(AppError::invalid(
+            "district_id",
+            "not_allowed",
+            "市職員と管理者には地区を設定しません。",
+        )),
+        (Some(d), true) => match directory::district_by_id(conn, d)? {
+            Some(_) => Ok(()),
+            None => Err(AppError::invalid(
+                "district_id",
+                "unknown",
+                "その地区はありません。",
+            )),
+        },
+        (None, false) => Ok(()),
+    }
+}
+
+/// Changes a person's role or district on purpose (a commissioner who becomes the district's
+/// 会長, a move to another district, a clerk who becomes the administrator): the roster import
+/// refuses to, so that a typo in a file never does it. What the person may see follows at once —
+/// every request reads the role, and open sync sockets re-check ([`crate::access::changed`]) —
+/// and nobody has to log in again. Refused (409): leaving the field (city staff, administrator)
+/// while residents are still assigned (hand them over first: they would be watched by nobody who
+/// can see them); an administrator changing their own role; the last enabled administrator's.
+pub fn change_role(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: &str,
+    role: Role,
+    district_id: Option<String>,
+) -> Result<User, AppError> {
+    let user = existing_user(conn, user_id)?;
+    check_district(conn, role, district_id.as_deref())?;
+    if user.role == role.as_str() && user.district_id == district_id {
+        return Ok(user);
+    }
+    let refuse = |message: &str| AppError::Conflict {
+        field: "role".into(),
+        message: message.into(),
+    };
+    if user.role == Role::Admin.as_str() && role != Role::Admin {
+        if actor.user_id.as_deref() == Some(user_id) {
+            return Err(refuse("自分自身の役割は変えられません。"));
+        }
+        if user.disabled_at.is_none() && accounts::count_other_active_admins(conn, user_id)? == 0 {
+            return Err(refuse("最後の管理者の役割は変えられません。"));
+        }
+    }
+    if !role.needs_district() {
+        let today = crate::domain::Date::today_jst(now_ms()).to_string();
+        let assigned = directory::residents_assigned_to(conn, user_id, &today)?.len();
+        if assigned > 0 {
+            return Err(refuse(&format!(
+                "この方には担当の方が{assigned}人います。先に「改選・引き継ぎ」で引き継いでください。"
+            )));
+        }
+    }
+    accounts::set_role(conn, user_id, role.as_str(), district_id.as_deref())?;
+    crate::access::changed(conn)?;
+    record(
+        conn,
+        actor,
+        "user.change_role",
+        "user",
+        Some(user_id),
+        json!({
+            "from": { "role": user.role, "district_id": user.district_id },
+            "to": { "role": role.as_str(), "district_id": district_id },
+        }),
+    )?;
+    existing_user(conn, user_id)
 }
 
 /// Hashes and creates in one go (CLI and demo).

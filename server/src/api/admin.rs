@@ -298,6 +298,37 @@ async fn set_disabled(
     Ok(HttpResponse::Ok().json(UserOut::from(u)))
 }
 
+/// A person's new role and district.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+    /// Required for commissioners and district leads; absent for city staff and admins.
+    #[serde(default)]
+    pub district_id: Option<String>,
+}
+
+/// Changes a person's role or district (会長 from a commissioner, a move between districts…), at
+/// once and without a new login. 409 when they would leave the field with residents still
+/// assigned, for one's own administrator role, and for the last administrator's.
+#[utoipa::path(post, path = "/api/admin/users/{id}/role", tag = "admin", request_body = RoleChange,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn change_role(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<RoleChange>,
+) -> Result<HttpResponse, AppError> {
+    let actor = admin_actor(&caller)?;
+    let (id, b) = (id.into_inner(), body.0);
+    let u = state
+        .db
+        .write(move |conn| admin::change_role(conn, &actor, &id, b.role, b.district_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(UserOut::from(u)))
+}
+
 /// Disables a user: no login, and every session and sync socket of theirs ends at once. An
 /// administrator cannot disable themselves or the last enabled administrator (409).
 #[utoipa::path(post, path = "/api/admin/users/{id}/disable", tag = "admin",

@@ -141,6 +141,7 @@ route_list! {
     admin::reset_password,
     admin::disable_user,
     admin::enable_user,
+    admin::change_role,
     admin::list_residents,
     admin::hand_over,
     admin::import_roster,

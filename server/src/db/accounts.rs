@@ -113,6 +113,19 @@ pub fn set_disabled(conn: &mut DbConn, user_id: &str, at: Option<i64>) -> QueryR
         .map(|_| ())
 }
 
+/// A person's role and district (`admin::change_role` checks them).
+pub fn set_role(
+    conn: &mut DbConn,
+    user_id: &str,
+    role: &str,
+    district_id: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((users::role.eq(role), users::district_id.eq(district_id)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// A person's name and term as the city's list of people says (an import).
 pub fn set_name_and_term(
     conn: &mut DbConn,

@@ -310,8 +310,10 @@ pub fn apply_safety(
     Ok((problems, needs_help))
 }
 
-/// A declaration takes in the records already made for it: those of its districts' residents with
-/// no disaster yet whose time falls in its window.
+/// A declaration takes in the records already made for it: the 安否 of its districts' residents and
+/// the own statuses of its districts' people with no disaster yet whose time falls in its window
+/// (made on a tablet the declaration had not reached: the network goes first). Returns how many
+/// 安否 records it took.
 pub fn attach_unresolved(
     conn: &mut DbConn,
     d: &Disaster,
@@ -335,6 +337,21 @@ pub fn attach_unresolved(
         r.disaster_id = Some(d.id.clone());
         upsert_latest(conn, &d.id, &r)?;
         n += 1;
+    }
+    let own: Vec<(String, String, String)> = self_safety::table
+        .inner_join(users::table.on(users::id.eq(self_safety::user_id)))
+        .filter(self_safety::disaster_id.is_null())
+        .filter(users::district_id.eq_any(district_ids))
+        .select((self_safety::user_id, self_safety::id, self_safety::at))
+        .load(conn)?;
+    for (user_id, id, at) in own {
+        let Some(at) = jst_ms(&at) else { continue };
+        if at + BEFORE_MS < d.occurred_at {
+            continue;
+        }
+        diesel::update(self_safety::table.find((&user_id, &id)))
+            .set(self_safety::disaster_id.eq(&d.id))
+            .execute(conn)?;
     }
     Ok(n)
 }

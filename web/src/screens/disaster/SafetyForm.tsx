@@ -4,24 +4,24 @@
 import { useState } from "react"
 import type { DocEntry, Store } from "../../store"
 import { SAFETY_STATUSES, safetyWords, type SafetyStatus } from "../../disaster"
-import { latestFor } from "../../safety"
+import { latestFor, recordedDisasterId } from "../../safety"
 import { formatJst, str } from "../../schema"
 import { go } from "../../hash"
 import { Choice } from "../../ui"
 import { PlanCard } from "../commissioner/PlanCard"
 
-export function SafetyForm({ store, entry, id, kind }: { store: Store; entry: DocEntry; id: string; kind: string }) {
+export function SafetyForm({ store, entry, id, kind, since }: { store: Store; entry: DocEntry; id: string; kind: string; since: number }) {
   const [status, setStatus] = useState<SafetyStatus>()
   const [memo, setMemo] = useState("")
   const [error, setError] = useState<string>()
   const p = entry.doc?.profile
-  const latest = latestFor(entry.doc, id)
+  const latest = latestFor(entry.doc, id, since)
   const contacts = (p?.emergencyContacts ?? []).map(c => str(c)).filter(Boolean)
 
   function save() {
     if (!status) return setError("無事・避難済み・支援が必要・不在・不明のどれかを選んでください。")
     if (memo.length > 1000) return setError("メモは1000文字以内にしてください。")
-    if (!store.recordSafety(entry, { disasterId: id, disasterKind: kind, status, memo })) {
+    if (!store.recordSafety(entry, { disasterId: recordedDisasterId(id), disasterKind: kind, status, memo })) {
       return setError("保存できませんでした。もう一度お試しください。")
     }
     go(`disaster/${encodeURIComponent(id)}/saved`)

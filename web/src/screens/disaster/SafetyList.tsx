@@ -1,19 +1,27 @@
-// 災害モード on the tablet (#/disaster/:id): first 「ご自身とご家族の安全を確認してください」 with the
-// commissioner's own status (無事 / 支援が必要, or あとで), then their residents ordered by need —
-// 支援が必要, 未記録, 不在・不明, 避難済み, 無事 — each a tap away from its 安否. Everything is saved
-// on the tablet at once and sent when there is signal, like every record.
+// 災害モード on the tablet (#/disaster/:id, or #/disaster/local when the commissioner starts it
+// before any declaration reached the tablet — the network is the first thing to go): first
+// 「ご自身とご家族の安全を確認してください」 with the commissioner's own status (無事 / 支援が必要, or
+// あとで), then their residents ordered by need — 支援が必要, 未記録, 不在・不明, 避難済み, 無事, and
+// within each by their 個別避難計画's needs (life-sustaining equipment first) — each a tap away from
+// its 安否. Everything is saved on the tablet at once and sent when there is signal, like every record.
 import { useState, useSyncExternalStore } from "react"
 import type { Store } from "../../store"
 import { bandWords, safetyWords } from "../../disaster"
-import { disasterOrder, latestFor, latestSelf } from "../../safety"
+import { LOCAL, countsSince, disasterOrder, latestFor, latestSelf, recordedDisasterId } from "../../safety"
 import { formatJst, str } from "../../schema"
+import { currentPlan, needRank, needWords } from "../../evacuation"
 
 export function SafetyList({ store, id, saved }: { store: Store; id: string; saved?: boolean }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
   const [later, setLater] = useState(false)
+  const local = id === LOCAL
   const disaster = s.me?.disasters?.find(d => d.id === id)
-  const self = latestSelf(store.activityDoc(), id)
-  if (!disaster) {
+  const since = countsSince(id, disaster?.occurred_at)
+  const self = latestSelf(store.activityDoc(), id, since)
+  const recordSelf = (status: "safe" | "needs_help") => store.recordSelfSafety(recordedDisasterId(id), status)
+  // Started here, and the city's declaration has come since: what was recorded counts for it.
+  const declared = local ? s.me?.disasters?.[0] : undefined
+  if (!disaster && !local) {
     return (
       <section>
         <h1>安否確認</h1>
@@ -28,15 +36,27 @@ export function SafetyList({ store, id, saved }: { store: Store; id: string; sav
     s.docs
       .filter(e => e.doc)
       .map(e => {
-        const latest = latestFor(e.doc, id)
-        return { e, kana: str(e.doc!.profile?.kana), status: latest?.status, at: latest?.at }
+        const latest = latestFor(e.doc, id, since)
+        const plan = currentPlan(e.doc)?.plan
+        return { e, kana: str(e.doc!.profile?.kana), status: latest?.status, at: latest?.at, need: needRank(plan), needs: needWords(plan) }
       }),
   )
   const unrecorded = rows.filter(r => !r.status).length
   return (
     <section className="safety-home">
       <h1>安否確認</h1>
-      <p className="hint">{bandWords(disaster)}</p>
+      {disaster && <p className="hint">{bandWords(disaster)}</p>}
+      {local && !declared && (
+        <p className="hint" data-testid="local-mode">
+          市の災害モードはまだこのタブレットに届いていません。ここでの記録はこのタブレットに保存され、電波のある所で市に届きます。市が災害モードを始めると、その安否確認に入ります。
+        </p>
+      )}
+      {declared && (
+        <p className="saved" role="status" data-testid="local-declared">
+          {bandWords(declared)}が始まりました。ここで記録した安否はそちらに入っています。{" "}
+          <a href={`#/disaster/${encodeURIComponent(declared.id)}`}>災害モードの安否確認へ</a>
+        </p>
+      )}
       {saved && (
         <p className="saved" role="status">
           保存しました。電波のある所で市に届きます。
@@ -46,10 +66,10 @@ export function SafetyList({ store, id, saved }: { store: Store; id: string; sav
         <div className="self-check" data-testid="self-check">
           <h2>ご自身とご家族の安全を確認してください</h2>
           <div className="big-choices">
-            <button type="button" className="big safe" onClick={() => store.recordSelfSafety(id, "safe")}>
+            <button type="button" className="big safe" onClick={() => recordSelf("safe")}>
               無事
             </button>
-            <button type="button" className="big needs-help" onClick={() => store.recordSelfSafety(id, "needs_help")}>
+            <button type="button" className="big needs-help" onClick={() => recordSelf("needs_help")}>
               支援が必要
             </button>
           </div>
@@ -61,7 +81,7 @@ export function SafetyList({ store, id, saved }: { store: Store; id: string; sav
         self && (
           <p data-testid="self-status">
             ご自身：{self.status === "safe" ? "無事" : "支援が必要"}（{formatJst(self.at)}）
-            <button type="button" className="link" onClick={() => store.recordSelfSafety(id, self.status === "safe" ? "needs_help" : "safe")}>
+            <button type="button" className="link" onClick={() => recordSelf(self.status === "safe" ? "needs_help" : "safe")}>
               {self.status === "safe" ? "支援が必要に変える" : "無事に変える"}
             </button>
           </p>
@@ -71,13 +91,18 @@ export function SafetyList({ store, id, saved }: { store: Store; id: string; sav
         担当の方の安否（未記録{unrecorded}人）
       </h2>
       <ul className="residents safety-rows">
-        {rows.map(({ e, status, at }) => (
+        {rows.map(({ e, status, at, needs }) => (
           <li key={e.url} data-testid="safety-row" className={`resident safety ${status ?? "none"}`}>
             <a className="who" href={`#/disaster/${encodeURIComponent(id)}/r/${encodeURIComponent(e.residentId)}`}>
               <span className="name">{str(e.doc!.profile?.name)}</span>
               <span className="kana">{str(e.doc!.profile?.kana)}</span>
               <span className={`badge safety-${status ?? "none"}`}>{status ? safetyWords(status) : "未記録"}</span>
               {at && <span className="last">{formatJst(at)}</span>}
+              {needs && (
+                <span className="need" data-testid="plan-needs">
+                  {needs}
+                </span>
+              )}
               {(e.pendingContacts.length > 0 || e.pendingEdit) && <span className="badge unsent">未送信</span>}
             </a>
           </li>

@@ -2,7 +2,8 @@
 // (任期), the tablets they logged in on (the server's sessions: each tablet's last check-in), their
 // last login, and whether they may log in (有効 / 停止中). Searchable by name
 // or login name, 50 at a time. The administrator's actions, each confirmed first: パスワードの再発行
-// (the temporary password is shown this once, to be handed over in person) and 利用停止 / 再開.
+// (the temporary password is shown this once, to be handed over in person), 利用停止 / 再開, and
+// 役割・地区の変更 (a commissioner who becomes 会長, a move to another district: at once, no new login).
 // City staff read the same list, without the 操作 column (the server refuses them every change).
 import { Fragment, useCallback, useEffect, useMemo, useState } from "react"
 import { adminApi, messageOf, type AdminUserOut, type DistrictOut, type Me, type Role } from "../../api"
@@ -11,12 +12,13 @@ import { ErrorLine, Field } from "../../ui"
 import { makesChanges, matches, pageOf, ROLE_WORDS, termWords } from "./lists"
 import { Pager, ReadOnly, RowPanel } from "./Pager"
 
-type Action = "reset" | "disable" | "enable"
+type Action = "reset" | "disable" | "enable" | "role"
 
 const ACTION_TITLE: Record<Action, string> = {
   reset: "パスワードの再発行",
   disable: "利用停止",
   enable: "利用の再開",
+  role: "役割・地区の変更",
 }
 
 export function People({ me }: { me: Me }) {
@@ -53,7 +55,7 @@ export function People({ me }: { me: Me }) {
   )
   const p = pageOf(shown, page)
 
-  async function act(u: AdminUserOut, action: Action) {
+  async function act(u: AdminUserOut, action: Exclude<Action, "role">) {
     setBusy(true)
     setError(undefined)
     try {
@@ -66,6 +68,23 @@ export function People({ me }: { me: Me }) {
         setDone(`${u.display_name}（${u.login}）の${action === "disable" ? "利用を停止しました" : "利用を再開しました"}。`)
       }
       setUsers(await adminApi.users())
+    } catch (e) {
+      setError(messageOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  async function changeRole(u: AdminUserOut, change: { role: Role; district_id?: string }) {
+    setBusy(true)
+    setError(undefined)
+    try {
+      const after = await adminApi.changeRole(u.id, change)
+      // The list first, so that the line saying it is done never shows beside the old row.
+      setUsers(await adminApi.users())
+      setOpen(undefined)
+      const where = after.district_id ? `（${districtName.get(after.district_id) ?? after.district_id}）` : ""
+      setDone(`${u.display_name}（${u.login}）を${ROLE_WORDS[after.role] ?? after.role}${where}にしました。ログインし直す必要はありません。`)
     } catch (e) {
       setError(messageOf(e))
     } finally {
@@ -166,6 +185,9 @@ export function People({ me }: { me: Me }) {
                           <button type="button" disabled={busy} onClick={() => setOpen({ id: u.id, action: "reset" })}>
                             パスワードの再発行
                           </button>
+                          <button type="button" disabled={busy} onClick={() => setOpen({ id: u.id, action: "role" })}>
+                            役割・地区を変える
+                          </button>
                           {u.id !== me.id &&
                             (u.disabled ? (
                               <button type="button" disabled={busy} onClick={() => setOpen({ id: u.id, action: "enable" })}>
@@ -183,8 +205,16 @@ export function People({ me }: { me: Me }) {
                       <RowPanel colSpan={columns} title={`${u.display_name}（${u.login}）の${ACTION_TITLE[panel.action]}`} testid="person-panel">
                         {panel.password ? (
                           <TemporaryPassword password={panel.password} sessions={panel.sessions ?? 0} close={() => setOpen(undefined)} />
+                        ) : panel.action === "role" ? (
+                          <RoleForm
+                            u={u}
+                            districts={districts}
+                            busy={busy}
+                            save={change => void changeRole(u, change)}
+                            no={() => setOpen(undefined)}
+                          />
                         ) : (
-                          <Confirm u={u} action={panel.action} busy={busy} yes={() => void act(u, panel.action)} no={() => setOpen(undefined)} />
+                          <Confirm u={u} action={panel.action} busy={busy} yes={() => void act(u, panel.action as Exclude<Action, "role">)} no={() => setOpen(undefined)} />
                         )}
                       </RowPanel>
                     )}
@@ -200,16 +230,16 @@ export function People({ me }: { me: Me }) {
   )
 }
 
-const CONFIRM_TEXT: Record<Action, string> = {
+const CONFIRM_TEXT: Record<Exclude<Action, "role">, string> = {
   reset:
     "仮のパスワードを発行します。いまのパスワードは使えなくなり、この方のタブレット・パソコンのログインはすべて終わります。仮のパスワードはこの画面に一度だけ表示します。",
   disable: "この方はログインできなくなり、タブレット・パソコンのログインはすべて終わります。記録は消えません。",
   enable: "この方はまたログインできるようになります。パスワードは変わりません（漏れたおそれがあれば再発行してください）。",
 }
 
-const YES: Record<Action, string> = { reset: "再発行する", disable: "利用を停止する", enable: "利用を再開する" }
+const YES: Record<Exclude<Action, "role">, string> = { reset: "再発行する", disable: "利用を停止する", enable: "利用を再開する" }
 
-function Confirm({ u, action, busy, yes, no }: { u: AdminUserOut; action: Action; busy: boolean; yes: () => void; no: () => void }) {
+function Confirm({ u, action, busy, yes, no }: { u: AdminUserOut; action: Exclude<Action, "role">; busy: boolean; yes: () => void; no: () => void }) {
   return (
     <>
       <p>
@@ -244,5 +274,72 @@ function TemporaryPassword({ password, sessions, close }: { password: string; se
         </button>
       </div>
     </div>
+  )
+}
+
+/** Roles whose people belong to a district (民生委員, 地区の会長). */
+const FIELD_ROLES: Role[] = ["commissioner", "district_lead"]
+
+/** 役割・地区の変更: the new role, and the district for a field role. */
+function RoleForm({
+  u,
+  districts,
+  busy,
+  save,
+  no,
+}: {
+  u: AdminUserOut
+  districts: DistrictOut[]
+  busy: boolean
+  save: (change: { role: Role; district_id?: string }) => void
+  no: () => void
+}) {
+  const [role, setRole] = useState<Role>(u.role)
+  const [district, setDistrict] = useState(u.district_id ?? "")
+  const [problem, setProblem] = useState<string>()
+  const field = FIELD_ROLES.includes(role)
+  function submit() {
+    if (field && !district) return setProblem("地区を選んでください（民生委員と地区の会長には地区が必要です）。")
+    setProblem(undefined)
+    save(field ? { role, district_id: district } : { role })
+  }
+  return (
+    <>
+      <p>
+        役割や地区を変えると、見られる方の範囲がすぐに変わります（ログインし直す必要はありません）。担当の方がいるまま市の職員・管理者にはできません。先に「改選・引き継ぎ」で引き継いでください。
+      </p>
+      <div className="filters">
+        <Field label="役割">
+          <select name="new-role" value={role} onChange={e => setRole(e.target.value as Role)}>
+            {(Object.keys(ROLE_WORDS) as Role[]).map(r => (
+              <option key={r} value={r}>
+                {ROLE_WORDS[r]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {field && (
+          <Field label="地区">
+            <select name="new-district" value={district} onChange={e => setDistrict(e.target.value)}>
+              <option value="">選んでください</option>
+              {districts.map(d => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
+      </div>
+      <ErrorLine text={problem} />
+      <div className="actions">
+        <button type="button" className="primary" disabled={busy} onClick={submit}>
+          変える
+        </button>
+        <button type="button" disabled={busy} onClick={no}>
+          やめる
+        </button>
+      </div>
+    </>
   )
 }
