@@ -58,6 +58,9 @@ async fn run_async(opts: Options) -> Result<(), String> {
         stored: 0,
         reference: false,
         database_url: None,
+        shape: storm::Shape::Bench,
+        login: false,
+        http: true,
     };
     let records = opts.tablets * opts.docs;
     println!(

@@ -5,6 +5,16 @@
 //! Workload: `tablets` tablets, each holding `docs` resident documents that the server already has,
 //! each carrying `visits` offline visits (contacts of immutable strings), reconnect at once. A
 //! document counts as done when the server's heads (from its sync message) equal the tablet's.
+//!
+//! Two shapes (`--shape`): `bench`, the tablets as this benchmark first drove them (a new storage
+//! id at every connection, so the server starts each document from an empty sync state; only the
+//! WebSocket), and `pwa`, the tablets as the app runs them after a night offline: one storage id
+//! per tablet kept across connections (the server loads the sync states it saved for it, as the
+//! reference server does), the activity log synced beside the residents, and the HTTP requests the
+//! app makes when the socket comes back (`/api/me`, then the activity log, the document list, the
+//! residents, the notices and the push key; with `--login`, a password login instead of `/api/me`,
+//! as after an expired session). The reference server has no HTTP API: in the `pwa` shape it serves
+//! the WebSocket part only, so its figure compares with ours `--no-http`.
 //! Server CPU comes from the server process's CPU clock (`clock_getcpuclockid`); memory from
 //! `/proc/<pid>/status`.
 
@@ -24,7 +34,7 @@ use tokio::io::AsyncBufReadExt;
 
 use crate::pg_url::pg_with_database;
 use mimamori::admin::{self, Actor, NewResident, NewUser};
-use mimamori::db::{self, DatabaseUrl, Db, accounts, documents};
+use mimamori::db::{self, DatabaseUrl, Db, accounts, activities, documents};
 use mimamori::domain::{Address, Date, DistrictCode, Kana, Login, Name, Password, Role};
 
 /// What to run.
@@ -51,6 +61,26 @@ pub struct Options {
     /// Our server's database, e.g. postgres://… (default: a fresh SQLite file in a temp dir).
     #[arg(long)]
     pub database_url: Option<String>,
+    /// How the tablets reconnect (see the module doc).
+    #[arg(long, value_enum, default_value_t = Shape::Bench)]
+    pub shape: Shape,
+    /// `pwa` shape: every tablet logs in with its password (its session had ended) instead of
+    /// checking its session with `/api/me`.
+    #[arg(long)]
+    pub login: bool,
+    /// `pwa` shape: `--no-http` leaves out the app's HTTP requests (the WebSocket part alone, what
+    /// the reference server is measured on).
+    #[arg(long = "no-http", action = clap::ArgAction::SetFalse)]
+    pub http: bool,
+}
+
+/// How the tablets of a storm reconnect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// A fresh storage id per connection, 20 documents, the WebSocket only.
+    Bench,
+    /// As the app: stored sync states, the activity log too, and the app's HTTP requests.
+    Pwa,
 }
 
 /// One server's figures for one storm.
@@ -150,7 +180,17 @@ fn pg_drop(url: &str) -> Result<(), String> {
 pub(crate) struct Tablet {
     pub(crate) cookie: String,
     pub(crate) docs: Vec<TabletDoc>,
+    /// Its login name (the password is [`PASSWORD`]) and the device cookie alone, for `--login`.
+    login: String,
+    device_cookie: String,
+    /// The storage id its app keeps across connections (`pwa` shape).
+    storage_id: String,
+    /// Its activity log, unchanged offline (`pwa` shape only).
+    log: Option<TabletDoc>,
 }
+
+/// Every bench user's password.
+const PASSWORD: &str = "bench-password";
 
 pub(crate) struct TabletDoc {
     pub(crate) id: String,
@@ -171,8 +211,19 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = database_url(opts.database_url.as_deref(), work.path(), "bench.sqlite3")?;
     println!(
-        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s), {} more residents stored",
-        opts.tablets, opts.docs, opts.visits, opts.rounds, opts.stored
+        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s), {} more residents stored, shape {:?}{}",
+        opts.tablets,
+        opts.docs,
+        opts.visits,
+        opts.rounds,
+        opts.stored,
+        opts.shape,
+        match (opts.shape, opts.login, opts.http) {
+            (Shape::Bench, _, _) => "",
+            (Shape::Pwa, _, false) => " (no HTTP requests)",
+            (Shape::Pwa, true, true) => " (each tablet logs in)",
+            (Shape::Pwa, false, true) => " (each tablet checks its session)",
+        }
     );
     let t = Instant::now();
     let db = Db::open(&url, 4).map_err(|e| e.to_string())?;
@@ -283,15 +334,17 @@ pub(crate) fn seed_one_each(db: &Db, tablets: usize) -> Result<Vec<Tablet>, Stri
             stored: 0,
             reference: false,
             database_url: None,
+            shape: Shape::Bench,
+            login: false,
+            http: true,
         },
     )
 }
 
 pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
-    let hash = mimamori::auth::hash_password(
-        &Password::parse("bench-password").map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
+    let hash =
+        mimamori::auth::hash_password(&Password::parse(PASSWORD).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     let e = |e: mimamori::error::AppError| e.to_string();
     let v = |e: mimamori::domain::Invalid| e.to_string();
     let actor = Actor::cli();
@@ -346,12 +399,24 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                         id: db::new_id(),
                         token_hash: session.1.clone(),
                         user_id: user.id.clone(),
-                        device_id: Some(device_id),
+                        device_id: Some(device_id.clone()),
                         created_at: now,
                         expires_at: now + 24 * 3_600_000,
                         revoked_at: None,
                     },
                 )?;
+                // The app made its activity log at its first start; the `bench` shape has none
+                // (the server would load it with the residents).
+                let log = if opts.shape == Shape::Pwa {
+                    let log_id = mimamori::sync::DocumentId::random().to_string();
+                    activities::claim_log(conn, &user.id, &log_id, now)?;
+                    let first = mimamori::sync::schema::new_activity_log(&user.id)
+                        .map_err(mimamori::error::AppError::internal)?;
+                    documents::insert_chunk(conn, &log_id, "snapshot", &first, now)?;
+                    Some((log_id, first))
+                } else {
+                    None
+                };
                 let mut docs = Vec::new();
                 for d in 0..opts.docs {
                     let r = admin::create_resident(
@@ -377,32 +442,62 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                     let base = documents::joined(&documents::load_chunks(conn, &id)?);
                     docs.push((id, base));
                 }
-                Ok((user.id, docs))
+                Ok((user.id, device_id, docs, log))
             })
             .map_err(e)?;
-        let (author, docs) = docs;
+        let (author, device_id, docs, log) = docs;
+        let tablet_doc = |(id, base): (String, Vec<u8>)| {
+            let doc = Automerge::load(&base).map_err(|e| e.to_string())?;
+            Ok::<_, String>(TabletDoc {
+                id,
+                author: author.clone(),
+                base_heads: doc.get_heads(),
+                base,
+                doc,
+            })
+        };
         let docs = docs
             .into_iter()
-            .map(|(id, base)| {
-                let doc = Automerge::load(&base).map_err(|e| e.to_string())?;
-                Ok(TabletDoc {
-                    id,
-                    author: author.clone(),
-                    base_heads: doc.get_heads(),
-                    base,
-                    doc,
-                })
-            })
+            .map(tablet_doc)
             .collect::<Result<Vec<_>, String>>()?;
+        let log = log.map(tablet_doc).transpose()?;
+        let storage_id = uuid::Uuid::new_v4().to_string();
+        if opts.shape == Shape::Pwa {
+            // What the server saved when this tablet last disconnected, having synced everything:
+            // each document's shared heads (a sync state's encoding keeps only those), filed under
+            // the device as the server files them.
+            let states: Vec<(String, Vec<u8>)> = docs
+                .iter()
+                .chain(&log)
+                .map(|d| {
+                    let mut st = sync::State::new();
+                    st.shared_heads = d.base_heads.clone();
+                    (d.id.clone(), st.encode())
+                })
+                .collect();
+            let key = format!("{device_id}/{storage_id}");
+            db.write_blocking(|conn| {
+                Ok(documents::save_sync_states(
+                    conn,
+                    &key,
+                    &states,
+                    db::now_ms(),
+                )?)
+            })
+            .map_err(e)?;
+        }
+        let device_cookie = format!("{}={}", mimamori::auth::DEVICE_COOKIE, device.0);
         tablets.push(Tablet {
             cookie: format!(
-                "{}={}; {}={}",
+                "{}={}; {device_cookie}",
                 mimamori::auth::SESSION_COOKIE,
                 session.0,
-                mimamori::auth::DEVICE_COOKIE,
-                device.0
             ),
             docs,
+            login: format!("bench-{t:05}"),
+            device_cookie,
+            storage_id,
+            log,
         });
     }
     let _ = v;
@@ -609,7 +704,12 @@ pub(crate) async fn serve_child(
     url: &DatabaseUrl,
     env: &[(&str, &str)],
 ) -> Result<(Proc, String), String> {
-    let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_mimamori"));
+    // `MIMAMORI_BENCH_SERVER` names another build's binary, for alternating two builds in one
+    // sitting; by default, this build's.
+    let exe = std::env::var_os("MIMAMORI_BENCH_SERVER").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_mimamori")),
+        PathBuf::from,
+    );
     let mut child = tokio::process::Command::new(exe)
         .arg("serve")
         .env("DATABASE_URL", url.to_string())
@@ -705,12 +805,15 @@ async fn storm_reference(
     let pid = child.id().ok_or("no pid")?;
     let proc = Proc { child, pid };
     let ws_url = format!("ws://127.0.0.1:{port}/sync");
-    // Give the reference server the base documents first (not measured).
+    // Give the reference server the base documents first (not measured). In the `pwa` shape each
+    // tablet uploads under its own storage id, so the server keeps sync states for it, as ours has
+    // them from the seed.
     for chunk in tablets.chunks(16) {
         let uploads = chunk.iter().map(|t| {
             let docs: Vec<(String, Automerge, sync::State)> = t
                 .docs
                 .iter()
+                .chain(&t.log)
                 .filter_map(|d| {
                     Some((
                         d.id.clone(),
@@ -719,7 +822,15 @@ async fn storm_reference(
                     ))
                 })
                 .collect();
-            sync_tablet(ws_url.clone(), None, String::new(), docs)
+            let storage_id = match opts.shape {
+                Shape::Pwa => t.storage_id.clone(),
+                Shape::Bench => uuid::Uuid::new_v4().to_string(),
+            };
+            let ws_url = ws_url.clone();
+            async move {
+                let mut peer = BenchPeer::connect(&ws_url, None, "").await?;
+                sync_docs(&mut peer, storage_id, docs).await
+            }
         });
         for r in futures_util::future::join_all(uploads).await {
             r.map_err(|e| format!("upload to the reference server: {e}"))?;
@@ -763,21 +874,25 @@ pub(crate) async fn storm(
     let threads0 = proc.cpu_by_thread();
     let t0 = Instant::now();
     let runs = tablets.iter().map(|t| {
+        // The tablet's own sync states, as its storage keeps them: the heads it last shared.
         let docs: Vec<(String, Automerge, sync::State)> = t
             .docs
             .iter()
+            .chain(&t.log)
             .map(|d| {
                 let mut st = sync::State::new();
                 st.shared_heads = d.base_heads.clone();
                 (d.id.clone(), d.doc.clone(), st)
             })
             .collect();
-        sync_tablet(
-            ws_url.to_string(),
-            origin.map(str::to_string),
-            t.cookie.clone(),
-            docs,
-        )
+        let ws_url = ws_url.to_string();
+        let origin = origin.map(str::to_string);
+        async move {
+            match opts.shape {
+                Shape::Bench => sync_tablet(ws_url, origin, t.cookie.clone(), docs).await,
+                Shape::Pwa => pwa_tablet(ws_url, origin, t, opts, docs).await,
+            }
+        }
     });
     let results = futures_util::future::join_all(runs).await;
     let wall = t0.elapsed().as_secs_f64();
@@ -835,18 +950,136 @@ pub(crate) async fn storm(
     })
 }
 
-/// Syncs one tablet's documents; `Ok(ms)` when the server acknowledged all of them.
+/// Syncs one tablet's documents under a new storage id; `Ok(ms)` when the server acknowledged all
+/// of them.
 pub(crate) async fn sync_tablet(
     ws_url: String,
     origin: Option<String>,
     cookie: String,
-    mut docs: Vec<(String, Automerge, sync::State)>,
+    docs: Vec<(String, Automerge, sync::State)>,
 ) -> Result<f64, String> {
     let t = Instant::now();
     let mut peer = BenchPeer::connect(&ws_url, origin.as_deref(), &cookie).await?;
+    sync_docs(&mut peer, uuid::Uuid::new_v4().to_string(), docs).await?;
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// A tablet of the `pwa` shape coming back: with `origin` (our server) and HTTP on, it logs in
+/// first if `--login` (the socket needs the new session), then syncs while making the app's
+/// requests (the app makes them when the socket's `peer` arrives); `Ok(ms)` when all are answered.
+async fn pwa_tablet(
+    ws_url: String,
+    origin: Option<String>,
+    tablet: &Tablet,
+    opts: &Options,
+    docs: Vec<(String, Automerge, sync::State)>,
+) -> Result<f64, String> {
+    let t = Instant::now();
+    let http = origin.as_deref().filter(|_| opts.http);
+    let cookie = match http {
+        Some(o) if opts.login => {
+            let session = log_in(o, tablet).await?;
+            format!("{session}; {}", tablet.device_cookie)
+        }
+        _ => tablet.cookie.clone(),
+    };
+    let mut peer = BenchPeer::connect(&ws_url, origin.as_deref(), &cookie).await?;
+    let requests = async {
+        match http {
+            Some(o) => app_requests(o, &cookie, !opts.login).await,
+            None => Ok(()),
+        }
+    };
+    let synced = sync_docs(&mut peer, tablet.storage_id.clone(), docs);
+    let (asked, synced) = futures_util::future::join(requests, synced).await;
+    asked?;
+    synced?;
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// The shared HTTP client of this thread (see [`BenchPeer::connect`]).
+fn http_client() -> awc::Client {
+    // One client (and so one TLS context, whose CA store takes milliseconds to load) for every
+    // peer of this thread: a client per connection made the benchmark client the bottleneck.
+    thread_local! {
+        static CLIENT: awc::Client = awc::Client::builder()
+            .connector(awc::Connector::new().limit(0)) // no cap on open sockets (default 100)
+            .timeout(Duration::from_secs(60))
+            .finish();
+    }
+    CLIENT.with(|c| c.clone())
+}
+
+/// `POST /api/session` with the tablet's device cookie: the new session cookie (`name=value`).
+async fn log_in(origin: &str, tablet: &Tablet) -> Result<String, String> {
+    let mut resp = http_client()
+        .post(format!("{origin}/api/session"))
+        .insert_header(("Cookie", tablet.device_cookie.as_str()))
+        .insert_header(("Origin", origin))
+        .send_json(&serde_json::json!({ "login": tablet.login, "password": PASSWORD }))
+        .await
+        .map_err(|e| format!("login: {e}"))?;
+    let _ = resp.body().await;
+    if !resp.status().is_success() {
+        return Err(format!("login: {}", resp.status()));
+    }
+    resp.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|c| c.starts_with(&format!("{}=", mimamori::auth::SESSION_COOKIE)))
+        .map(str::to_string)
+        .ok_or_else(|| "login: no session cookie".to_string())
+}
+
+/// What the app asks when the server is back (`Session.refresh`): who it is (unless it just
+/// logged in, whose answer says so), then at once the activity log's url, the document list with
+/// the residents, the notices and the push key.
+async fn app_requests(origin: &str, cookie: &str, check_session: bool) -> Result<(), String> {
+    let get = |path: &'static str| async move {
+        let mut resp = http_client()
+            .get(format!("{origin}{path}"))
+            .insert_header(("Cookie", cookie))
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        // Read to the end: the connection goes back to the pool for the next request.
+        resp.body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("{path}: {}", resp.status()))
+        }
+    };
+    if check_session {
+        get("/api/me").await?;
+    }
+    let all = [
+        "/api/activity-log",
+        "/api/documents",
+        "/api/residents",
+        "/api/notices",
+        "/api/push/key",
+    ]
+    .map(get);
+    futures_util::future::join_all(all)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Joins under `storage_id` and syncs `docs` until the server has acknowledged all of them.
+async fn sync_docs(
+    peer: &mut BenchPeer,
+    storage_id: String,
+    mut docs: Vec<(String, Automerge, sync::State)>,
+) -> Result<(), String> {
     peer.join(
         &format!("tablet-{}", uuid::Uuid::new_v4().simple()),
-        Some(uuid::Uuid::new_v4().to_string()),
+        Some(storage_id),
     )
     .await?;
     let index: HashMap<String, usize> = docs
@@ -881,7 +1114,7 @@ pub(crate) async fn sync_tablet(
             done[i] = true;
         }
     }
-    Ok(t.elapsed().as_secs_f64() * 1000.0)
+    Ok(())
 }
 
 /// A minimal automerge-repo client over awc.
@@ -901,18 +1134,7 @@ impl BenchPeer {
         origin: Option<&str>,
         cookie: &str,
     ) -> Result<BenchPeer, String> {
-        // One client (and so one TLS context, whose CA store takes milliseconds to load) for every
-        // peer of this thread: a client per connection made the benchmark client the bottleneck.
-        thread_local! {
-            static CLIENT: awc::Client = awc::Client::builder()
-                .connector(awc::Connector::new().limit(0)) // no cap on open sockets (default 100)
-                .timeout(Duration::from_secs(60))
-                .finish();
-        }
-        let mut req = CLIENT
-            .with(|c| c.clone())
-            .ws(ws_url)
-            .max_frame_size(64 * 1024 * 1024);
+        let mut req = http_client().ws(ws_url).max_frame_size(64 * 1024 * 1024);
         if let Some(o) = origin {
             req = req.origin(o);
         }
