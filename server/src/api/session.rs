@@ -188,9 +188,7 @@ pub async fn login(
     }
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let ok =
-        tokio::task::spawn_blocking(move || auth::verify_password(stored.as_deref(), &password))
-            .await
-            .map_err(AppError::internal)?;
+        auth::password_work(move || auth::verify_password(stored.as_deref(), &password)).await?;
     let user = match user {
         Some(u) if ok && u.disabled_at.is_none() => u,
         _ => {
@@ -350,14 +348,13 @@ pub async fn change_password(
         })
         .await?;
     let stored = user.map(|u| u.password_hash);
-    let checked = tokio::task::spawn_blocking(move || {
+    let checked = auth::password_work(move || {
         if !auth::verify_password(stored.as_deref(), &current_password) {
             return Ok(None);
         }
         auth::hash_password(&new).map(Some)
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     let Some(hash) = checked else {
         // Already counted (reserve).
         return Err(AppError::invalid(

@@ -40,11 +40,65 @@ pub fn hash_password(password: &Password) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(format!("argon2: {e}")))
 }
 
-/// [`hash_password`] on the blocking pool: argon2 takes tens of milliseconds, too long for a worker.
+/// [`hash_password`] off the async workers ([`password_work`]).
 pub async fn hash_password_off_thread(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(AppError::internal)?
+    password_work(move || hash_password(&password)).await?
+}
+
+/// Runs argon2 work (hashing or checking a password) off the async workers — it takes tens of
+/// milliseconds — on a few threads of its own, one per CPU, in the order asked.
+///
+/// Each job holds 19 MiB of argon2 memory while it runs, and glibc keeps a freed block that size in
+/// the arena of the thread that used it. On the blocking pool, a morning's tablets logging in
+/// together each ran at once on a thread of their own: 50 logins took the process to ~790 MiB, and
+/// a cap on how many ran at once still left ~550 MiB behind in the arenas of the threads that took
+/// turns (the bench's `storm --shape pwa --login`). Here at most one block per password thread is
+/// held or kept. The CPUs are busy with the work anyway, so the queue costs a login no time.
+pub async fn password_work<T, F>(job: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    type Job = Box<dyn FnOnce() + Send>;
+    static QUEUE: std::sync::LazyLock<Option<std::sync::mpsc::Sender<Job>>> =
+        std::sync::LazyLock::new(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<Job>();
+            let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let mut started = 0;
+            for i in 0..threads {
+                let rx = rx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("mimamori-password-{i}"))
+                    .spawn(move || {
+                        loop {
+                            let next = rx
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .recv();
+                            let Ok(job) = next else { return };
+                            // A panicking job loses only its own answer (its caller sees an
+                            // internal error); the thread stays for the next.
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                    });
+                if spawned.is_ok() {
+                    started += 1;
+                }
+            }
+            (started > 0).then_some(tx)
+        });
+    let queue = QUEUE
+        .as_ref()
+        .ok_or_else(|| AppError::internal("no password thread could be started"))?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    queue
+        .send(Box::new(move || {
+            let _ = tx.send(job());
+        }))
+        .map_err(|_| AppError::internal("the password threads have stopped"))?;
+    rx.await
+        .map_err(|_| AppError::internal("a password check panicked"))
 }
 
 /// Whether `candidate` matches the stored hash. With `None` it still spends the time of one check, so
