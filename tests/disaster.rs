@@ -63,7 +63,8 @@ async fn safety_roll_up(db: TestDb) {
     };
 
     // comm-a2 records rA2 safe before any declaration reached the tablet: kept, no disaster yet;
-    // and their own status, 無事, as well (a year-old one too, which no declaration of today takes).
+    // and their own status, 無事, as well. lead-a's year-old 支援が必要 with no disaster is not
+    // today's: the declaration must not take it (the counts below would say 2 支援が必要).
     let (problems, _) = apply(
         &a2,
         vec![safety("s-early", "", "safe", jst_ago(30 * MIN), &comm_a2)],
@@ -75,16 +76,23 @@ async fn safety_roll_up(db: TestDb) {
         Ok(store::apply_self_safety(
             conn,
             &comm,
-            &[
-                safety("self-early", "", "safe", jst_ago(25 * MIN), &comm),
-                safety(
-                    "self-last-year",
-                    "",
-                    "needs_help",
-                    jst_ago(365 * 24 * 60 * MIN),
-                    &comm,
-                ),
-            ],
+            &[safety("self-early", "", "safe", jst_ago(25 * MIN), &comm)],
+            mimamori::db::now_ms(),
+        )?)
+    })
+    .unwrap();
+    let lead = s.fx.user("lead-a").to_string();
+    s.db.write_blocking(move |conn| {
+        Ok(store::apply_self_safety(
+            conn,
+            &lead,
+            &[safety(
+                "self-last-year",
+                "",
+                "needs_help",
+                jst_ago(365 * 24 * 60 * MIN),
+                &lead,
+            )],
             mimamori::db::now_ms(),
         )?)
     })

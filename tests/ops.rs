@@ -726,14 +726,16 @@ fn storm_tablets(
 }
 
 /// One tablet in the storm: reconnects, sends what it wrote offline for every document at once,
-/// then goes on writing a greeting every few milliseconds, until the server closes the socket.
-/// Returns the close code.
+/// then goes on writing a greeting every few milliseconds until `stopping` (the server is told to
+/// stop: from then on it only reads, so that no write races the closing socket), until the server
+/// closes the socket. Returns the close code.
 async fn storm_tablet(
     origin: &str,
     n: usize,
     tablet: std::rc::Rc<std::cell::RefCell<StormTablet>>,
     connected: std::rc::Rc<std::cell::Cell<usize>>,
     start: std::rc::Rc<tokio::sync::Notify>,
+    stopping: std::rc::Rc<std::cell::Cell<bool>>,
 ) -> Option<u16> {
     use crate::support::peers::{Got, msg_type, receive_sync};
     let client = tablet.borrow().client(origin);
@@ -746,16 +748,20 @@ async fn storm_tablet(
     let mut written = 0;
     loop {
         // Everything each document has to send (its offline greetings, at first).
-        let out: Vec<(String, Vec<u8>)> = {
-            let mut t = tablet.borrow_mut();
-            t.docs
-                .iter_mut()
-                .zip(states.iter_mut())
-                .filter_map(|(d, s)| Some((d.id.clone(), d.doc.generate_sync_message(s)?.encode())))
-                .collect()
-        };
-        peer.send_syncs(out.iter().map(|(id, m)| (id.as_str(), m.clone())).collect())
-            .await;
+        if !stopping.get() {
+            let out: Vec<(String, Vec<u8>)> = {
+                let mut t = tablet.borrow_mut();
+                t.docs
+                    .iter_mut()
+                    .zip(states.iter_mut())
+                    .filter_map(|(d, s)| {
+                        Some((d.id.clone(), d.doc.generate_sync_message(s)?.encode()))
+                    })
+                    .collect()
+            };
+            peer.send_syncs(out.iter().map(|(id, m)| (id.as_str(), m.clone())).collect())
+                .await;
+        }
         match peer.recv(Duration::from_millis(20)).await {
             Got::Msg(m) if msg_type(&m) == "sync" => {
                 let id = crate::support::peers::field(&m, "documentId")
@@ -769,6 +775,7 @@ async fn storm_tablet(
                 d.note_acknowledged(&states[i]);
             }
             Got::Msg(_) => {}
+            Got::Nothing if stopping.get() => {}
             Got::Nothing => {
                 // A steady trickle of new records between the answers.
                 let mut t = tablet.borrow_mut();
@@ -822,6 +829,7 @@ async fn storm_sigterm(db: TestDb) {
         .collect();
     let connected = Rc::new(Cell::new(0));
     let start = Rc::new(tokio::sync::Notify::new());
+    let stopping = Rc::new(Cell::new(false));
     let acknowledged = |tablets: &[Rc<RefCell<StormTablet>>]| -> usize {
         tablets
             .iter()
@@ -835,12 +843,16 @@ async fn storm_sigterm(db: TestDb) {
             .sum()
     };
     let origin = server.origin.clone();
-    let storm = futures_util::future::join_all(
-        tablets
-            .iter()
-            .enumerate()
-            .map(|(n, t)| storm_tablet(&origin, n, t.clone(), connected.clone(), start.clone())),
-    );
+    let storm = futures_util::future::join_all(tablets.iter().enumerate().map(|(n, t)| {
+        storm_tablet(
+            &origin,
+            n,
+            t.clone(),
+            connected.clone(),
+            start.clone(),
+            stopping.clone(),
+        )
+    }));
     let pid = server.child.id().unwrap().to_string();
     let conductor = async {
         while connected.get() < TABLETS {
@@ -889,6 +901,7 @@ async fn storm_sigterm(db: TestDb) {
             "{text}"
         );
         assert!(moved("mimamori_commit_batches_total") >= 1.0, "{text}");
+        stopping.set(true);
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &pid])
             .status()

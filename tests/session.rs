@@ -240,6 +240,35 @@ async fn role_change(db: TestDb) {
         "the moved lead sees the new district with the same session"
     );
 
+    // A commissioner with residents assigned stays their district's commissioner until they are
+    // handed over: not 会長, not in another district, not city staff (access follows the
+    // assignment: they would be watched from outside the district, or by nobody).
+    for (role, district) in [
+        ("district_lead", Some(s.fx.district_a.as_str())),
+        ("commissioner", Some(s.fx.district_b.as_str())),
+        ("city_staff", None),
+    ] {
+        let (path, body) = change("comm-a2", role, district);
+        let (st, out) = admin.post(&path, &body).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{role}: {out}");
+        assert!(
+            out["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("担当の方が1人"),
+            "{out}"
+        );
+    }
+    // Handed over (from today, to comm-a), comm-a2 becomes 会長 and opens the lead's screens on
+    // the tablet already logged in.
+    let today = mimamori::domain::Date::today_jst(mimamori::db::now_ms()).to_string();
+    let (st, done) = admin
+        .post(
+            "/api/admin/handover",
+            &json!({"on": today, "moves": [{"from": s.fx.user("comm-a2"), "to": s.fx.user("comm-a")}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
     assert_eq!(
         comm_a2.get("/api/review/alerts").await.0,
         StatusCode::FORBIDDEN
@@ -252,18 +281,23 @@ async fn role_change(db: TestDb) {
         StatusCode::OK,
         "会長 now, on the tablet already logged in"
     );
-
-    // Refusals: each says why, and nothing changes.
-    let (path, body) = change("comm-a", "city_staff", None);
+    // Made a commissioner again: the tablet's session stays, a browser session without an
+    // enrolled tablet ends (a commissioner's records live only on tablets that can be wiped).
+    let mut browser = s.client();
+    let (st, _) = browser
+        .post(
+            "/api/session",
+            &json!({"login": "comm-a2", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "a lead logs in from a browser");
+    let (path, body) = change("comm-a2", "commissioner", Some(&s.fx.district_a));
     let (st, out) = admin.post(&path, &body).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{out}");
-    assert!(
-        out["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("担当の方が1人"),
-        "{out}"
-    );
+    assert_eq!(st, StatusCode::OK, "{out}");
+    assert_eq!(browser.get("/api/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(comm_a2.get("/api/me").await.0, StatusCode::OK);
+
+    // Other refusals: each says why, and nothing changes.
     let (path, body) = change("admin", "city_staff", None);
     let (st, out) = admin.post(&path, &body).await;
     assert_eq!(st, StatusCode::CONFLICT, "{out}");
@@ -278,7 +312,7 @@ async fn role_change(db: TestDb) {
     let (st, audit) = admin.get("/api/admin/audit?action=user.change_role").await;
     assert_eq!(st, StatusCode::OK, "{audit}");
     let entries = audit.as_array().unwrap();
-    assert_eq!(entries.len(), 2, "{audit}");
+    assert_eq!(entries.len(), 3, "{audit}");
     let text = audit.to_string();
     assert!(!text.contains("試験"), "ids and roles only: {text}");
 }

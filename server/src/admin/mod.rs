@@ -169,9 +169,12 @@ fn check_district(
 /// 会長, a move to another district, a clerk who becomes the administrator): the roster import
 /// refuses to, so that a typo in a file never does it. What the person may see follows at once —
 /// every request reads the role, and open sync sockets re-check ([`crate::access::changed`]) —
-/// and nobody has to log in again. Refused (409): leaving the field (city staff, administrator)
-/// while residents are still assigned (hand them over first: they would be watched by nobody who
-/// can see them); an administrator changing their own role; the last enabled administrator's.
+/// and nobody has to log in again, except that one made a commissioner keeps only the sessions of
+/// enrolled tablets (a commissioner's records live only on a tablet that can be wiped). A lead's
+/// disaster take-overs end with the old role or district. Refused (409): a commissioner with
+/// residents assigned now or later who would stop being their district's commissioner (hand them
+/// over first: access follows the assignment, so they would be watched from outside the district,
+/// or by nobody); an administrator changing their own role; the last enabled administrator's.
 pub fn change_role(
     conn: &mut DbConn,
     actor: &Actor,
@@ -196,16 +199,24 @@ pub fn change_role(
             return Err(refuse("最後の管理者の役割は変えられません。"));
         }
     }
-    if !role.needs_district() {
+    let stays_their_commissioner = role == Role::Commissioner && user.district_id == district_id;
+    if user.role == Role::Commissioner.as_str() && !stays_their_commissioner {
         let today = crate::domain::Date::today_jst(now_ms()).to_string();
-        let assigned = directory::residents_assigned_to(conn, user_id, &today)?.len();
+        let assigned = directory::residents_assigned_from(conn, user_id, &today)?;
         if assigned > 0 {
             return Err(refuse(&format!(
-                "この方には担当の方が{assigned}人います。先に「改選・引き継ぎ」で引き継いでください。"
+                "この方には担当の方が{assigned}人います（これから始まる担当を含みます）。先に「改選・引き継ぎ」で引き継いでください。"
             )));
         }
     }
+    let now = now_ms();
     accounts::set_role(conn, user_id, role.as_str(), district_id.as_deref())?;
+    let sessions = if role == Role::Commissioner && user.role != role.as_str() {
+        accounts::revoke_sessions_without_device(conn, user_id, now)?
+    } else {
+        0
+    };
+    let takeovers = crate::db::disasters::release_takeovers_by(conn, user_id, now)?;
     crate::access::changed(conn)?;
     record(
         conn,
@@ -216,6 +227,8 @@ pub fn change_role(
         json!({
             "from": { "role": user.role, "district_id": user.district_id },
             "to": { "role": role.as_str(), "district_id": district_id },
+            "sessions": sessions,
+            "takeovers": takeovers,
         }),
     )?;
     existing_user(conn, user_id)

@@ -522,22 +522,16 @@ pub async fn import_people(
     if !query.confirm || !preview.problems.is_empty() {
         return Ok(import_answer(!query.confirm).json(preview));
     }
-    // Each new person's first password, hashed before the transaction (argon2 is slow), on the
-    // blocking pool side by side.
-    let hashing = preview.add.iter().map(|a| {
-        let login = a.login.clone();
+    // Each new person's first password, hashed before the transaction (argon2 is slow), one at a
+    // time: the password threads serve logins in the order asked, and a list of hundreds queued at
+    // once would keep every login waiting behind it (`auth::password_work`).
+    let mut first: std::collections::HashMap<String, (String, String)> = Default::default();
+    for a in &preview.add {
         let temporary = auth::new_temporary_password();
         let shown = temporary.expose().to_string();
-        async move {
-            let hash = auth::hash_password_off_thread(temporary).await?;
-            Ok::<_, AppError>((login, (shown, hash)))
-        }
-    });
-    let first: std::collections::HashMap<String, (String, String)> =
-        futures_util::future::try_join_all(hashing)
-            .await?
-            .into_iter()
-            .collect();
+        let hash = auth::hash_password_off_thread(temporary).await?;
+        first.insert(a.login.clone(), (shown, hash));
+    }
     let parsed = parse_people(&bytes);
     let plan = state
         .db

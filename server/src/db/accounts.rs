@@ -232,6 +232,22 @@ pub fn revoke_user_sessions_except(
     .execute(conn)
 }
 
+/// Ends the user's sessions that are not on an enrolled tablet (someone made a commissioner).
+pub fn revoke_sessions_without_device(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::device_id.is_null())
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
 pub fn insert_device(conn: &mut DbConn, device: &Device) -> QueryResult<()> {
     diesel::insert_into(devices::table)
         .values(device)

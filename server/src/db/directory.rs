@@ -145,6 +145,24 @@ pub fn residents_assigned_to(
         .load(conn)
 }
 
+/// How many residents are assigned to a commissioner on `today` (`YYYY-MM-DD`) or from a later
+/// day (a successor named ahead of the hand-over).
+pub fn residents_assigned_from(
+    conn: &mut DbConn,
+    commissioner_id: &str,
+    today: &str,
+) -> QueryResult<i64> {
+    assignments::table
+        .filter(assignments::commissioner_id.eq(commissioner_id))
+        .filter(
+            assignments::ends_on
+                .is_null()
+                .or(assignments::ends_on.ge(today)),
+        )
+        .select(diesel::dsl::count_distinct(assignments::resident_id))
+        .first(conn)
+}
+
 /// Residents whose assignment to `commissioner_id` ended on a day in `[since, today)`.
 pub fn residents_assigned_until(
     conn: &mut DbConn,

@@ -479,6 +479,18 @@ pub fn self_latest_of(
     Ok(out)
 }
 
+/// Ends every take-over `lead_id` holds (their role or district changed): the commissioners'
+/// residents are no longer covered by them. Returns how many.
+pub fn release_takeovers_by(conn: &mut DbConn, lead_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        disaster_takeovers::table
+            .filter(disaster_takeovers::taken_by.eq(lead_id))
+            .filter(disaster_takeovers::released_at.is_null()),
+    )
+    .set(disaster_takeovers::released_at.eq(now))
+    .execute(conn)
+}
+
 /// Take-overs in force for a disaster: commissioner → the lead who took over.
 pub fn takeovers_of(conn: &mut DbConn, disaster_id: &str) -> QueryResult<Vec<(String, String)>> {
     disaster_takeovers::table

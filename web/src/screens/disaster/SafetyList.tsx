@@ -53,7 +53,7 @@ export function SafetyList({ store, id, saved }: { store: Store; id: string; sav
       )}
       {declared && (
         <p className="saved" role="status" data-testid="local-declared">
-          {bandWords(declared)}が始まりました。ここで記録した安否はそちらに入っています。{" "}
+          {bandWords(declared)}が始まりました。ここで記録した安否のうち、災害の起きた時刻の1時間前からのものはそちらに入ります。{" "}
           <a href={`#/disaster/${encodeURIComponent(declared.id)}`}>災害モードの安否確認へ</a>
         </p>
       )}
