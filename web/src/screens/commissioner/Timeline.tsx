@@ -1,19 +1,44 @@
-// 記録（新しい順）: a resident's contacts, newest first, with what is still unsent, the lead's review
-// and, for the commissioner who wrote the record, the answer to the lead (Answer, Tasks.tsx).
+// 記録（新しい順）: a resident's contacts and 安否 (災害モード), newest first, with what is still unsent,
+// the lead's review and, for the commissioner who wrote the record, the answer to the lead (Answer,
+// Tasks.tsx). The 安否 stay in the resident's history after the disaster ends.
 import { useSyncExternalStore } from "react"
 import type { DocEntry, Store } from "../../store"
 import { CHECK_NAMES, CONCERNS, KINDS, OUTCOMES, REVIEW_MARKS, contactsNewestFirst, formatJst, label, monthDayJa, str } from "../../schema"
 import { Answer } from "./Tasks"
 import { shownReviews } from "../../marks"
+import { safetyRecords, type SafetyRecord } from "../../safety"
+import { DISASTER_KINDS, safetyWords } from "../../disaster"
 
 export function Timeline({ entry, store }: { entry: DocEntry; store: Store }) {
-  const me = useSyncExternalStore(store.subscribe, store.get).me
+  // The store as the server-render snapshot too (a unit test renders this without a browser).
+  const me = useSyncExternalStore(store.subscribe, store.get, store.get).me
   const contacts = contactsNewestFirst(entry.doc)
+  const safety = safetyRecords(entry.doc)
   const reviews = shownReviews(entry, me?.district_leads)
-  if (contacts.length === 0) return <p className="hint">まだ記録がありません。</p>
+  if (contacts.length === 0 && safety.length === 0) return <p className="hint">まだ記録がありません。</p>
+  const t = (at: string) => Date.parse(at) || 0
+  // Both lists are newest first: merged by time, a 安否 before a contact of the same moment.
+  const items: ({ safety: SafetyRecord } | { contact: (typeof contacts)[number] })[] = []
+  for (let i = 0, j = 0; i < contacts.length || j < safety.length; ) {
+    if (j < safety.length && (i >= contacts.length || t(safety[j].at) >= t(str(contacts[i].occurredAt)))) items.push({ safety: safety[j++] })
+    else items.push({ contact: contacts[i++] })
+  }
   return (
     <ol className="timeline">
-      {contacts.map(c => {
+      {items.map(item => {
+        if ("safety" in item) {
+          const r = item.safety
+          return (
+            <li key={`safety-${r.id}`} className={`contact safety ${r.status}`} data-testid="timeline-safety">
+              <div className="when">
+                {formatJst(r.at)} 安否確認（{label(DISASTER_KINDS.map(k => [k.value, k.label]), r.disasterKind) || "災害"}）・{safetyWords(r.status)}
+                {entry.pendingContacts.includes(r.id) && <span className="badge unsent">未送信</span>}
+              </div>
+              {r.memo && <p className="note">{r.memo}</p>}
+            </li>
+          )
+        }
+        const c = item.contact
         const review = reviews[str(c.id)]
         const concerns = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "concern").map(([, l]) => l)
         const unknown = CHECK_NAMES.filter(([k]) => str(c.checks?.[k]) === "unknown").map(([, l]) => l)
