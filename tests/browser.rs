@@ -947,6 +947,27 @@ async fn draft_survives_lock(db: TestDb) {
         "{}",
         f["sentAfterMs"]
     );
+    // 書きかけの計画: a fresh plan form has no draft; after a reload the typing is back, with a line
+    // saying so; saved, the form opens without it.
+    let helper = f["planHelper"].as_str().unwrap();
+    assert_eq!(f["planFresh"]["notice"], Value::Null, "{}", f["planFresh"]);
+    let back = &f["planAfterReload"];
+    assert_eq!(back["helper"], helper, "{back}");
+    assert_eq!(back["oxygen"], true, "{back}");
+    assert!(
+        back["notice"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("書きかけの計画を戻しました"),
+        "{back}"
+    );
+    assert_eq!(
+        f["planAfterSave"]["notice"],
+        Value::Null,
+        "{}",
+        f["planAfterSave"]
+    );
+    assert_eq!(f["planAfterSave"]["helper"], helper, "the saved plan");
 }
 
 both!(the_city_imports_its_roster_from_a_shift_jis_csv, roster);

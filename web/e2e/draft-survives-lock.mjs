@@ -3,6 +3,7 @@
 // lock reloads the page to the PIN screen (which must not say 送信済み); after the PIN the form comes
 // back as it was, with a line saying so, and again after a reload (a crash). A draft thrown away on
 // purpose stays gone; a saved record leaves no draft behind. Back online, 送信済み once really sent.
+// The 個別避難計画 form keeps its draft the same way (through a reload), and not after saving.
 import {
   cfg,
   ergonomics,
@@ -22,6 +23,7 @@ import {
 
 const MEMO = "玄関で少しふらついていた。娘さんに電話すると話していた（書きかけ試験）"
 const MEMO2 = "二回目の書きかけ: 灯油の残りが少ない（試験）"
+const PLAN_HELPER = "近所 一郎（書きかけの計画）"
 const LOCK_HEADING = "暗証番号を入れてください"
 
 /** The record form for `rid`, opened from the resident's page, with its draft read from the store. */
@@ -234,6 +236,32 @@ run(async () => {
   const sentAfterMs = Date.now() - back
   log("sent", sentAfterMs, "ms after the server came back")
 
+  // 書きかけの計画: the 個別避難計画 form keeps what is typed too — here through a crash (a reload);
+  // saved, it leaves no draft behind.
+  const planState = async () => {
+    await page.getByRole("heading", { name: /^個別避難計画/ }).waitFor()
+    await waitFor("the plan draft read", async () => (await page.locator("section.plan-form").getAttribute("data-draft")) === "read")
+    const notice = page.getByTestId("plan-draft-restored")
+    return {
+      notice: (await notice.count()) > 0 ? await notice.innerText() : null,
+      helper: await page.getByLabel("1人目の名前").inputValue(),
+      oxygen: (await page.getByRole("checkbox", { name: "在宅酸素" }).getAttribute("aria-checked")) === "true",
+    }
+  }
+  await page.goto(`${origin}/#/r/${rid}`)
+  await page.getByRole("link", { name: "計画を作る" }).click()
+  const planFresh = await planState()
+  await page.getByRole("checkbox", { name: "在宅酸素" }).click()
+  await page.getByLabel("1人目の名前").fill(PLAN_HELPER)
+  await page.waitForTimeout(500)
+  await reload(page)
+  await page.goto(`${origin}/#/r/${rid}/plan`)
+  const planAfterReload = await planState()
+  await page.getByRole("button", { name: "保存する" }).click()
+  await page.getByTestId("plan-card").getByText("在宅酸素").waitFor()
+  await page.goto(`${origin}/#/r/${rid}/plan`)
+  const planAfterSave = await planState()
+
   return {
     ...facts,
     afterReload,
@@ -251,5 +279,9 @@ run(async () => {
     storedAfterSave,
     statusBeforeSend,
     sentAfterMs,
+    planHelper: PLAN_HELPER,
+    planFresh,
+    planAfterReload,
+    planAfterSave,
   }
 })

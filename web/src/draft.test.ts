@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { EncryptedStorage } from "./vault"
 import { MemoryStorage } from "./memory-storage.testing"
-import { Drafts, decodeDraft, draftKey, encodeDraft, isBlank, type RecordDraft } from "./draft"
+import { Drafts, decodeDraft, decodePlanDraft, draftKey, encodeDraft, isBlank, planDraftKey, type RecordDraft } from "./draft"
 
 async function drafts() {
   const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
@@ -104,5 +104,34 @@ describe("record drafts", () => {
     await storage.forget("doc1")
     await d.put(key, draft({ note: NOTE + "追記" }))
     expect(inner.data.size).toBe(0)
+  })
+
+  it("keeps a half-written 個別避難計画 beside the record's, as ciphertext, and reads back only a plan", async () => {
+    const { inner, storage, drafts: a } = await drafts()
+    const helper = "近所 一郎（書きかけ試験）"
+    const plan = {
+      v: 1 as const,
+      savedAt: 5,
+      consent: "agreed",
+      consentOn: "2026-12-01",
+      needs: ["oxygen", "wheelchair"],
+      helpers: [{ name: helper, relation: "neighbour", phone: "0166-00-0000" }],
+      destKind: "welfare",
+      destName: "",
+      howToReach: "",
+      medicalNote: "",
+    }
+    const pk = planDraftKey("doc1", "r1")
+    await a.putPlan(pk, plan)
+    await a.put(key, draft({ note: NOTE }))
+    expect(inner.data.size).toBe(2)
+    for (const raw of inner.data.values()) expect(contains(raw, new TextEncoder().encode(helper))).toBe(false)
+    const b = new Drafts(storage)
+    expect(await b.loadPlan(pk)).toEqual(plan)
+    expect((await b.load(key))?.note).toBe(NOTE)
+    await b.remove(pk)
+    expect(await b.loadPlan(pk)).toBeUndefined()
+    expect(decodePlanDraft(new TextEncoder().encode(JSON.stringify({ v: 2 })))).toBeUndefined()
+    expect(decodePlanDraft(new TextEncoder().encode("not json"))).toBeUndefined()
   })
 })

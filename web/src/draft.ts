@@ -1,5 +1,6 @@
-// The record form's draft (書きかけの記録): kept as it is typed, so that an idle lock, a reload, a
-// crash or a dead battery never loses a half-written record.
+// The record form's draft (書きかけの記録), and the 個別避難計画 form's (書きかけの計画): kept as
+// they are typed, so that an idle lock, a reload, a crash or a dead battery never loses a
+// half-written record or plan.
 //
 // A draft holds a resident's notes, so it is stored only in the encrypted store (EncryptedStorage:
 // AES-GCM under the data key, never localStorage), under the resident's document id:
@@ -52,6 +53,48 @@ export function draftKey(documentId: string, residentId: string): StorageKey {
   return [documentId, "draft", residentId]
 }
 
+/** The 個別避難計画 form's draft (書きかけの計画): the form as typed, kept like a record's. */
+export interface PlanDraft {
+  v: 1
+  savedAt: number
+  consent: string
+  consentOn: string
+  needs: string[]
+  helpers: { name: string; relation: string; phone: string }[]
+  destKind: string
+  destName: string
+  howToReach: string
+  medicalNote: string
+}
+
+/** Under the resident's document id too, beside the record's draft: [documentId, "plan-draft", residentId]. */
+export function planDraftKey(documentId: string, residentId: string): StorageKey {
+  return [documentId, "plan-draft", residentId]
+}
+
+/** The stored plan draft, or undefined for anything that is not one. */
+export function decodePlanDraft(bytes: Uint8Array): PlanDraft | undefined {
+  try {
+    const d = JSON.parse(new TextDecoder().decode(bytes)) as Partial<PlanDraft>
+    const text = (v: unknown) => (typeof v === "string" ? v : "")
+    if (d.v !== 1 || !strings(d.needs) || !Array.isArray(d.helpers)) return undefined
+    return {
+      v: 1,
+      savedAt: typeof d.savedAt === "number" ? d.savedAt : 0,
+      consent: text(d.consent),
+      consentOn: text(d.consentOn),
+      needs: d.needs,
+      helpers: d.helpers.slice(0, 5).map(h => ({ name: text(h?.name), relation: text(h?.relation), phone: text(h?.phone) })),
+      destKind: text(d.destKind),
+      destName: text(d.destName),
+      howToReach: text(d.howToReach),
+      medicalNote: text(d.medicalNote),
+    }
+  } catch {
+    return undefined
+  }
+}
+
 export function encodeDraft(d: RecordDraft): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(d))
 }
@@ -95,7 +138,7 @@ export function decodeDraft(bytes: Uint8Array): RecordDraft | undefined {
  * (saved, or discarded on purpose) is never overtaken by an older write that was still encrypting.
  */
 export class Drafts {
-  private next = new Map<string, RecordDraft | null>()
+  private next = new Map<string, RecordDraft | PlanDraft | null>()
   private running = new Map<string, Promise<void>>()
 
   constructor(private storage: StorageAdapterInterface) {}
@@ -115,12 +158,23 @@ export class Drafts {
     return data ? decodeDraft(data) : undefined
   }
 
+  /** Keeps a plan form's draft (the form keeps one only once something was changed). */
+  putPlan(key: StorageKey, draft: PlanDraft): Promise<void> {
+    return this.write(key, draft)
+  }
+
+  async loadPlan(key: StorageKey): Promise<PlanDraft | undefined> {
+    await this.running.get(JSON.stringify(key))
+    const data = await this.storage.load(key).catch(() => undefined)
+    return data ? decodePlanDraft(data) : undefined
+  }
+
   /** Every write asked for so far has reached the storage. */
   async flush(): Promise<void> {
     await Promise.all([...this.running.values()])
   }
 
-  private write(key: StorageKey, value: RecordDraft | null): Promise<void> {
+  private write(key: StorageKey, value: RecordDraft | PlanDraft | null): Promise<void> {
     const k = JSON.stringify(key)
     this.next.set(k, value)
     let run = this.running.get(k)
@@ -138,7 +192,7 @@ export class Drafts {
         this.next.delete(k)
         try {
           if (value === null) await this.storage.remove(key)
-          else await this.storage.save(key, encodeDraft(value))
+          else await this.storage.save(key, new TextEncoder().encode(JSON.stringify(value)))
         } catch (e) {
           console.warn("draft not stored", e instanceof Error ? e.message : e)
         }

@@ -19,7 +19,7 @@
 import type { AutomergeUrl } from "@automerge/automerge-repo/slim"
 import type { ActivityKind } from "./schema"
 import type { FinalOutcome, ReferralInput } from "./referrals"
-import type { RecordDraft } from "./draft"
+import type { PlanDraft, RecordDraft } from "./draft"
 import { vault } from "./vault"
 import { writeSafety } from "./safety"
 import { writePlan, type Plan } from "./evacuation"
@@ -202,6 +202,9 @@ export class Store {
   loadDraft = (residentId: string): Promise<RecordDraft | undefined> => this.drafts.load(residentId)
   saveDraft = (residentId: string, draft: RecordDraft) => this.drafts.save(residentId, draft)
   discardDraft = (residentId: string) => this.drafts.discard(residentId)
+  loadPlanDraft = (residentId: string): Promise<PlanDraft | undefined> => this.drafts.loadPlan(residentId)
+  savePlanDraft = (residentId: string, draft: PlanDraft) => this.drafts.savePlan(residentId, draft)
+  discardPlanDraft = (residentId: string) => this.drafts.discardPlan(residentId)
 
   // --- お知らせ and push ---
 

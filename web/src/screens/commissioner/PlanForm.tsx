@@ -1,11 +1,14 @@
 // 個別避難計画を作る・直す (#/r/:id/plan): consent (with the day), what is needed, who helps, where to
 // go, how to reach them. Saving writes a new revision based on the current one (never an edit: the
 // server counts each as its author wrote it). A first plan starts from the profile's emergency
-// contacts. Saved on the tablet at once, sent when there is signal.
-import { useState } from "react"
+// contacts. Saved on the tablet at once, sent when there is signal. What is typed is kept as it is
+// typed (書きかけの計画, in the encrypted store like a record's draft): an idle lock, a reload or a
+// dead battery while the plan is talked through at the door loses nothing.
+import { useEffect, useRef, useState } from "react"
 import type { DocEntry, Store } from "../../store"
 import { CONSENTS, DESTINATIONS, NEEDS, RELATIONS, currentPlan, type Consent, type Helper } from "../../evacuation"
-import { dayJst, nowJst, str } from "../../schema"
+import { dayJst, formatMs, nowJst, str } from "../../schema"
+import type { PlanDraft } from "../../draft"
 import { go } from "../../hash"
 import { Choice, Field } from "../../ui"
 
@@ -22,6 +25,60 @@ export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
   const [medicalNote, setMedicalNote] = useState(now?.medicalNote ?? "")
   const [error, setError] = useState<string>()
   const page = `r/${encodeURIComponent(entry.residentId)}`
+  const residentId = entry.residentId
+
+  // 書きかけの計画: read back once when the form opens; kept once something was changed.
+  const [draftLoaded, setDraftLoaded] = useState(false)
+  const [restored, setRestored] = useState<number>()
+  const saved = useRef(false)
+  const form = { consent, consentOn, needs, helpers, destKind, destName, howToReach, medicalNote }
+  const formJson = JSON.stringify(form)
+  const opened = useRef(formJson) // the form as it opened: no draft until it differs
+  const changed = useRef(false)
+  useEffect(() => {
+    let live = true
+    store
+      .loadPlanDraft(residentId)
+      .then(d => {
+        // Typed before the draft was read: the typing wins.
+        if (!live || !d || changed.current) return
+        setConsent((d.consent || "unknown") as Consent)
+        setConsentOn(d.consentOn)
+        setNeeds(d.needs)
+        if (d.helpers.length) setHelpers(d.helpers)
+        setDestKind(d.destKind || "designated")
+        setDestName(d.destName)
+        setHowToReach(d.howToReach)
+        setMedicalNote(d.medicalNote)
+        setRestored(d.savedAt)
+      })
+      .catch(() => {})
+      .finally(() => live && setDraftLoaded(true))
+    return () => {
+      live = false
+    }
+  }, [store, residentId])
+  useEffect(() => {
+    if (formJson !== opened.current) changed.current = true
+    if (!draftLoaded || saved.current || !changed.current) return
+    const typed = JSON.parse(formJson) as Omit<PlanDraft, "v" | "savedAt">
+    void store.savePlanDraft(residentId, { v: 1, savedAt: Date.now(), ...typed })
+  }, [draftLoaded, formJson, store, residentId])
+
+  function discardDraft() {
+    const first = JSON.parse(opened.current) as typeof form
+    setConsent(first.consent)
+    setConsentOn(first.consentOn)
+    setNeeds(first.needs)
+    setHelpers(first.helpers)
+    setDestKind(first.destKind)
+    setDestName(first.destName)
+    setHowToReach(first.howToReach)
+    setMedicalNote(first.medicalNote)
+    setRestored(undefined)
+    changed.current = false
+    void store.discardPlanDraft(residentId)
+  }
 
   function save() {
     if (consent !== "unknown" && !/^\d{4}-\d{2}-\d{2}$/.test(consentOn)) return setError("同意を確かめた日を入れてください。")
@@ -38,13 +95,23 @@ export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
       note: "",
     })
     if (!ok) return setError("保存できませんでした。もう一度お試しください。")
+    saved.current = true
+    void store.discardPlanDraft(residentId)
     go(`${page}/saved`)
   }
 
   const setHelper = (i: number, patch: Partial<Helper>) => setHelpers(helpers.map((h, j) => (j === i ? { ...h, ...patch } : h)))
   return (
-    <section className="plan-form">
+    <section className="plan-form" data-draft={draftLoaded ? "read" : "reading"}>
       <h1>個別避難計画：{str(entry.doc?.profile?.name)}</h1>
+      {restored !== undefined && (
+        <p className="saved" role="status" data-testid="plan-draft-restored">
+          書きかけの計画を戻しました（{formatMs(restored)}に書いたもの）。{" "}
+          <button type="button" onClick={discardDraft}>
+            書きかけを捨てる
+          </button>
+        </p>
+      )}
       <fieldset className="group">
         <legend>本人の同意</legend>
         <Choice name="同意" options={CONSENTS} value={consent} onChange={setConsent} />
