@@ -95,7 +95,7 @@ export function decodePlanDraft(bytes: Uint8Array): PlanDraft | undefined {
   }
 }
 
-export function encodeDraft(d: RecordDraft): Uint8Array {
+export function encodeDraft(d: RecordDraft | PlanDraft): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(d))
 }
 
@@ -152,10 +152,8 @@ export class Drafts {
     return this.write(key, null)
   }
 
-  async load(key: StorageKey): Promise<RecordDraft | undefined> {
-    await this.running.get(JSON.stringify(key))
-    const data = await this.storage.load(key).catch(() => undefined)
-    return data ? decodeDraft(data) : undefined
+  load(key: StorageKey): Promise<RecordDraft | undefined> {
+    return this.read(key, decodeDraft)
   }
 
   /** Keeps a plan form's draft (the form keeps one only once something was changed). */
@@ -163,10 +161,15 @@ export class Drafts {
     return this.write(key, draft)
   }
 
-  async loadPlan(key: StorageKey): Promise<PlanDraft | undefined> {
+  loadPlan(key: StorageKey): Promise<PlanDraft | undefined> {
+    return this.read(key, decodePlanDraft)
+  }
+
+  /** What is stored under `key` once the writes asked for so far are done, decoded. */
+  private async read<T>(key: StorageKey, decode: (bytes: Uint8Array) => T | undefined): Promise<T | undefined> {
     await this.running.get(JSON.stringify(key))
     const data = await this.storage.load(key).catch(() => undefined)
-    return data ? decodePlanDraft(data) : undefined
+    return data ? decode(data) : undefined
   }
 
   /** Every write asked for so far has reached the storage. */
@@ -192,7 +195,7 @@ export class Drafts {
         this.next.delete(k)
         try {
           if (value === null) await this.storage.remove(key)
-          else await this.storage.save(key, new TextEncoder().encode(JSON.stringify(value)))
+          else await this.storage.save(key, encodeDraft(value))
         } catch (e) {
           console.warn("draft not stored", e instanceof Error ? e.message : e)
         }

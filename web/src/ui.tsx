@@ -66,6 +66,26 @@ export function Choice<T extends string>({
   )
 }
 
+/** Several of a few big buttons (checkboxes): as [`Choice`], any number on. */
+export function Multi<T extends string>({ options, value, onChange }: { options: [T, string][]; value: T[]; onChange: (v: T[]) => void }) {
+  return (
+    <div className="choices multi">
+      {options.map(([k, l]) => (
+        <button
+          type="button"
+          key={k}
+          role="checkbox"
+          aria-checked={value.includes(k)}
+          className={value.includes(k) ? "choice on" : "choice"}
+          onClick={() => onChange(value.includes(k) ? value.filter(x => x !== k) : [...value, k])}
+        >
+          {l}
+        </button>
+      ))}
+    </div>
+  )
+}
+
 /** A titled group of controls (a fieldset), with its error under it. */
 export function Group({ title, error, testid, children }: { title: string; error?: string; testid: string; children: ReactNode }) {
   return (

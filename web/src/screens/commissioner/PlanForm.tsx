@@ -10,73 +10,71 @@ import { CONSENTS, DESTINATIONS, NEEDS, RELATIONS, currentPlan, type Consent, ty
 import { dayJst, formatMs, nowJst, str } from "../../schema"
 import type { PlanDraft } from "../../draft"
 import { go } from "../../hash"
-import { Choice, Field } from "../../ui"
+import { Choice, ErrorLine, Field, Multi } from "../../ui"
+
+/** What the form edits, as one value: the draft keeps it as it is. */
+type Fields = Omit<PlanDraft, "v" | "savedAt" | "consent"> & { consent: Consent }
 
 export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
   const now = currentPlan(entry.doc)?.plan
-  const fromProfile = (entry.doc?.profile?.emergencyContacts ?? []).map(c => ({ name: str(c), relation: "family", phone: "" }))
-  const [consent, setConsent] = useState<Consent>(now?.consent ?? "unknown")
-  const [consentOn, setConsentOn] = useState(now?.consentOn || dayJst(nowJst()))
-  const [needs, setNeeds] = useState<string[]>(now?.needs ?? [])
-  const [helpers, setHelpers] = useState<Helper[]>(now?.helpers.length ? now.helpers : fromProfile.length ? fromProfile.slice(0, 5) : [{ name: "", relation: "family", phone: "" }])
-  const [destKind, setDestKind] = useState(now?.destination.kind || "designated")
-  const [destName, setDestName] = useState(now?.destination.name ?? "")
-  const [howToReach, setHowToReach] = useState(now?.howToReach ?? "")
-  const [medicalNote, setMedicalNote] = useState(now?.medicalNote ?? "")
-  const [error, setError] = useState<string>()
-  const page = `r/${encodeURIComponent(entry.residentId)}`
   const residentId = entry.residentId
+  const page = `r/${encodeURIComponent(residentId)}`
+  // The form as it opens: the current plan, or a first one from the profile's emergency contacts.
+  const [opened] = useState<Fields>(() => {
+    const fromProfile = (entry.doc?.profile?.emergencyContacts ?? []).map(c => ({ name: str(c), relation: "family", phone: "" }))
+    return {
+      consent: now?.consent ?? "unknown",
+      consentOn: now?.consentOn || dayJst(nowJst()),
+      needs: now?.needs ?? [],
+      helpers: now?.helpers.length ? now.helpers : fromProfile.length ? fromProfile.slice(0, 5) : [{ name: "", relation: "family", phone: "" }],
+      destKind: now?.destination.kind || "designated",
+      destName: now?.destination.name ?? "",
+      howToReach: now?.howToReach ?? "",
+      medicalNote: now?.medicalNote ?? "",
+    }
+  })
+  const [form, setForm] = useState<Fields>(opened)
+  const set = (patch: Partial<Fields>) => setForm(f => ({ ...f, ...patch }))
+  const { consent, consentOn, needs, helpers, destKind, destName, howToReach, medicalNote } = form
+  const [error, setError] = useState<string>()
 
-  // 書きかけの計画: read back once when the form opens; kept once something was changed.
+  // 書きかけの計画: read back once when the form opens; kept once the form differs from how it opened.
   const [draftLoaded, setDraftLoaded] = useState(false)
   const [restored, setRestored] = useState<number>()
   const saved = useRef(false)
-  const form = { consent, consentOn, needs, helpers, destKind, destName, howToReach, medicalNote }
-  const formJson = JSON.stringify(form)
-  const opened = useRef(formJson) // the form as it opened: no draft until it differs
-  const changed = useRef(false)
+  const changed = form !== opened
+  const current = useRef(form)
+  current.current = form
   useEffect(() => {
     let live = true
     store
       .loadPlanDraft(residentId)
       .then(d => {
+        if (!live || !d) return
         // Typed before the draft was read: the typing wins.
-        if (!live || !d || changed.current) return
-        setConsent((d.consent || "unknown") as Consent)
-        setConsentOn(d.consentOn)
-        setNeeds(d.needs)
-        if (d.helpers.length) setHelpers(d.helpers)
-        setDestKind(d.destKind || "designated")
-        setDestName(d.destName)
-        setHowToReach(d.howToReach)
-        setMedicalNote(d.medicalNote)
-        setRestored(d.savedAt)
+        if (current.current !== opened) return
+        const { v: _v, savedAt, ...fields } = d
+        setForm({
+          ...fields,
+          consent: (fields.consent || "unknown") as Consent,
+          destKind: fields.destKind || "designated",
+          helpers: fields.helpers.length ? fields.helpers : opened.helpers,
+        })
+        setRestored(savedAt)
       })
       .catch(() => {})
       .finally(() => live && setDraftLoaded(true))
     return () => {
       live = false
     }
-  }, [store, residentId])
+  }, [store, residentId, opened])
   useEffect(() => {
-    if (formJson !== opened.current) changed.current = true
-    if (!draftLoaded || saved.current || !changed.current) return
-    const typed = JSON.parse(formJson) as Omit<PlanDraft, "v" | "savedAt">
-    void store.savePlanDraft(residentId, { v: 1, savedAt: Date.now(), ...typed })
-  }, [draftLoaded, formJson, store, residentId])
+    if (draftLoaded && changed && !saved.current) void store.savePlanDraft(residentId, { v: 1, savedAt: Date.now(), ...form })
+  }, [draftLoaded, changed, form, store, residentId])
 
   function discardDraft() {
-    const first = JSON.parse(opened.current) as typeof form
-    setConsent(first.consent)
-    setConsentOn(first.consentOn)
-    setNeeds(first.needs)
-    setHelpers(first.helpers)
-    setDestKind(first.destKind)
-    setDestName(first.destName)
-    setHowToReach(first.howToReach)
-    setMedicalNote(first.medicalNote)
+    setForm(opened)
     setRestored(undefined)
-    changed.current = false
     void store.discardPlanDraft(residentId)
   }
 
@@ -100,7 +98,7 @@ export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
     go(`${page}/saved`)
   }
 
-  const setHelper = (i: number, patch: Partial<Helper>) => setHelpers(helpers.map((h, j) => (j === i ? { ...h, ...patch } : h)))
+  const setHelper = (i: number, patch: Partial<Helper>) => set({ helpers: helpers.map((h, j) => (j === i ? { ...h, ...patch } : h)) })
   return (
     <section className="plan-form" data-draft={draftLoaded ? "read" : "reading"}>
       <h1>個別避難計画：{str(entry.doc?.profile?.name)}</h1>
@@ -114,29 +112,16 @@ export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
       )}
       <fieldset className="group">
         <legend>本人の同意</legend>
-        <Choice name="同意" options={CONSENTS} value={consent} onChange={setConsent} />
+        <Choice name="同意" options={CONSENTS} value={consent} onChange={c => set({ consent: c })} />
         {consent !== "unknown" && (
           <Field label="確かめた日">
-            <input type="date" name="consentOn" value={consentOn} onChange={e => setConsentOn(e.target.value)} />
+            <input type="date" name="consentOn" value={consentOn} onChange={e => set({ consentOn: e.target.value })} />
           </Field>
         )}
       </fieldset>
       <fieldset className="group">
         <legend>必要な支援（当てはまるものすべて）</legend>
-        <div className="choices multi">
-          {NEEDS.map(([k, l]) => (
-            <button
-              type="button"
-              key={k}
-              role="checkbox"
-              aria-checked={needs.includes(k)}
-              className={needs.includes(k) ? "choice on" : "choice"}
-              onClick={() => setNeeds(needs.includes(k) ? needs.filter(n => n !== k) : [...needs, k])}
-            >
-              {l}
-            </button>
-          ))}
-        </div>
+        <Multi options={NEEDS} value={needs} onChange={n => set({ needs: n })} />
       </fieldset>
       <fieldset className="group">
         <legend>避難を助ける人（5人まで）</legend>
@@ -160,29 +145,25 @@ export function PlanForm({ store, entry }: { store: Store; entry: DocEntry }) {
           </div>
         ))}
         {helpers.length < 5 && (
-          <button type="button" onClick={() => setHelpers([...helpers, { name: "", relation: "neighbour", phone: "" }])}>
+          <button type="button" onClick={() => set({ helpers: [...helpers, { name: "", relation: "neighbour", phone: "" }] })}>
             助ける人を足す
           </button>
         )}
       </fieldset>
       <fieldset className="group">
         <legend>避難先</legend>
-        <Choice name="避難先" options={DESTINATIONS} value={destKind} onChange={setDestKind} />
+        <Choice name="避難先" options={DESTINATIONS} value={destKind} onChange={k => set({ destKind: k })} />
         <Field label="避難先の名前">
-          <input name="destination" value={destName} maxLength={100} onChange={e => setDestName(e.target.value)} />
+          <input name="destination" value={destName} maxLength={100} onChange={e => set({ destName: e.target.value })} />
         </Field>
       </fieldset>
       <Field label="行き方・声のかけ方">
-        <textarea name="howToReach" rows={3} value={howToReach} onChange={e => setHowToReach(e.target.value)} />
+        <textarea name="howToReach" rows={3} value={howToReach} onChange={e => set({ howToReach: e.target.value })} />
       </Field>
       <Field label="医療のこと（医療機器・服薬など）">
-        <textarea name="medicalNote" rows={2} value={medicalNote} onChange={e => setMedicalNote(e.target.value)} />
+        <textarea name="medicalNote" rows={2} value={medicalNote} onChange={e => set({ medicalNote: e.target.value })} />
       </Field>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <div className="actions">
         <button type="button" className="primary big" onClick={save}>
           保存する

@@ -14,7 +14,7 @@ import { FOLLOW_UP_DAYS, addDays } from "../../mine"
 import { isBlank, type RecordDraft } from "../../draft"
 import { go } from "../../hash"
 import { currentPlan } from "../../evacuation"
-import { Choice, Field, Group } from "../../ui"
+import { Choice, Field, Group, Multi } from "../../ui"
 import {
   CHECK_NAMES,
   CHECK_VALUES,
@@ -51,24 +51,6 @@ function localInputValue(d = new Date()): string {
   return nowJst(d).slice(0, 16)
 }
 
-function Multi({ options, value, onChange }: { options: string[]; value: string[]; onChange: (v: string[]) => void }) {
-  return (
-    <div className="choices multi">
-      {options.map(o => (
-        <button
-          type="button"
-          key={o}
-          role="checkbox"
-          aria-checked={value.includes(o)}
-          className={value.includes(o) ? "choice on" : "choice"}
-          onClick={() => onChange(value.includes(o) ? value.filter(x => x !== o) : [...value, o])}
-        >
-          {o}
-        </button>
-      ))}
-    </div>
-  )
-}
 
 export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) {
   const s = useSyncExternalStore(store.subscribe, store.get)
@@ -298,10 +280,10 @@ export function RecordForm({ store, entry }: { store: Store; entry: DocEntry }) 
         {consulted && (
           <>
             <Group title="相談・支援の分野" error={errors.fields} testid="fields">
-              <Multi options={FIELDS} value={fields} onChange={setFields} />
+              <Multi options={FIELDS.map(f => [f, f])} value={fields} onChange={setFields} />
             </Group>
             <Group title="相談・支援の内容（あれば）" testid="contents">
-              <Multi options={CONTENTS} value={contents} onChange={setContents} />
+              <Multi options={CONTENTS.map(c => [c, c])} value={contents} onChange={setContents} />
             </Group>
           </>
         )}

@@ -7,7 +7,7 @@ import { SAFETY_STATUSES, safetyWords, type SafetyStatus } from "../../disaster"
 import { latestFor, recordedDisasterId } from "../../safety"
 import { formatJst, str } from "../../schema"
 import { go } from "../../hash"
-import { Choice } from "../../ui"
+import { Choice, ErrorLine, Field } from "../../ui"
 import { PlanCard } from "../commissioner/PlanCard"
 
 export function SafetyForm({ store, entry, id, kind, since }: { store: Store; entry: DocEntry; id: string; kind: string; since: number }) {
@@ -49,15 +49,10 @@ export function SafetyForm({ store, entry, id, kind, since }: { store: Store; en
         </p>
       )}
       <Choice name="安否" options={SAFETY_STATUSES.map(s => [s.value, s.label])} value={status} onChange={setStatus} />
-      <label className="field">
-        <span className="label">メモ（必要なときだけ）</span>
+      <Field label="メモ（必要なときだけ）">
         <textarea name="memo" rows={3} value={memo} onChange={e => setMemo(e.target.value)} />
-      </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      </Field>
+      <ErrorLine text={error} />
       <div className="actions">
         <button type="button" className="primary big" onClick={save}>
           保存する
