@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use automerge_samod::transaction::Transactable;
-use automerge_samod::{ObjType, ROOT, ReadDoc};
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ROOT, ReadDoc};
 use futures_util::future::{BoxFuture, ready};
 use futures_util::{SinkExt, StreamExt};
 use samod::{BackoffConfig, DialError, Dialer, Repo, Transport};
@@ -136,7 +136,7 @@ async fn samod_interop(db: TestDb) {
             ] {
                 tx.put(&c, k, v)?;
             }
-            Ok::<_, automerge_samod::AutomergeError>(())
+            Ok::<_, automerge::AutomergeError>(())
         })
         .expect("local change")
     });
@@ -173,7 +173,7 @@ async fn samod_interop(db: TestDb) {
             let reviews = d.get(ROOT, "reviews").ok()??.1;
             let r = d.get(&reviews, "c-samod").ok()??.1;
             match d.get(&r, "mark").ok()?? {
-                (automerge_samod::Value::Scalar(v), _) => Some(v.to_string()),
+                (automerge::Value::Scalar(v), _) => Some(v.to_string()),
                 _ => None,
             }
         });

@@ -61,6 +61,8 @@ async fn run_async(opts: Options) -> Result<(), String> {
         shape: storm::Shape::Bench,
         login: false,
         http: true,
+        history: 0,
+        fresh: false,
     };
     let records = opts.tablets * opts.docs;
     println!(

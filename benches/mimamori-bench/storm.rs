@@ -72,6 +72,14 @@ pub struct Options {
     /// the reference server is measured on).
     #[arg(long = "no-http", action = clap::ArgAction::SetFalse)]
     pub http: bool,
+    /// Contacts each resident already has, on the server and on the tablet (260: five years of
+    /// weekly visits with a short note), to compare a long history's reconnect with a fresh one's.
+    #[arg(long, default_value_t = 0)]
+    pub history: usize,
+    /// A new tablet's first full sync: the tablets start empty (no documents, no sync state, no
+    /// offline visits) and a document counts once the tablet holds all the server holds.
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 /// How the tablets of a storm reconnect.
@@ -211,10 +219,16 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = database_url(opts.database_url.as_deref(), work.path(), "bench.sqlite3")?;
     println!(
-        "reconnect storm: {} tablets × {} documents × {} offline visits, {} round(s), {} more residents stored, shape {:?}{}",
+        "reconnect storm: {} tablets × {} documents ({} contacts of history) × {} offline visits{}, {} round(s), {} more residents stored, shape {:?}{}",
         opts.tablets,
         opts.docs,
+        opts.history,
         opts.visits,
+        if opts.fresh {
+            " (fresh tablets: a first full sync instead)"
+        } else {
+            ""
+        },
         opts.rounds,
         opts.stored,
         opts.shape,
@@ -235,13 +249,21 @@ async fn run_async(opts: Options) -> Result<(), String> {
     );
     drop(db);
     let raw = raw_merge_ms(&tablets);
+    let raw_load = raw_load_ms(&tablets);
     let mut ours = Vec::new();
     let mut reference = Vec::new();
     for round in 0..opts.rounds {
         // Every round starts from the same state: server has the base, tablets the base + visits.
         for tablet in &mut tablets {
             for d in &mut tablet.docs {
-                d.doc = with_visits(&d.base, &d.author, opts.visits, round)?;
+                d.doc = if opts.fresh {
+                    Automerge::new()
+                } else {
+                    with_visits(&d.base, &d.author, opts.visits, round)?
+                };
+            }
+            if let Some(log) = tablet.log.as_mut().filter(|_| opts.fresh) {
+                log.doc = Automerge::new();
             }
         }
         // Our server starts every round from the seeded state, as the reference server does: a
@@ -263,6 +285,9 @@ async fn run_async(opts: Options) -> Result<(), String> {
     println!();
     println!(
         "  raw automerge merge, in-process (server side, no network, no database): {raw:.3} ms / document"
+    );
+    println!(
+        "  raw automerge load of a stored document, in-process (what a reconnect pays when the document is not in memory): {raw_load:.3} ms / document"
     );
     let docs = (opts.tablets * opts.docs) as f64;
     let avg = |v: &[Figures], f: &dyn Fn(&Figures) -> f64| {
@@ -337,6 +362,8 @@ pub(crate) fn seed_one_each(db: &Db, tablets: usize) -> Result<Vec<Tablet>, Stri
             shape: Shape::Bench,
             login: false,
             http: true,
+            history: 0,
+            fresh: false,
         },
     )
 }
@@ -439,7 +466,16 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
                         None,
                     )?;
                     let id = r.doc_id.unwrap_or_default();
-                    let base = documents::joined(&documents::load_chunks(conn, &id)?);
+                    let chunks = documents::load_chunks(conn, &id)?;
+                    let mut base = documents::joined(&chunks);
+                    if opts.history > 0 {
+                        // Years of visits, compacted as the server keeps an old document.
+                        base = with_visits(&base, &user.id, opts.history, 0)
+                            .map_err(mimamori::error::AppError::internal)?
+                            .save();
+                        let ids: Vec<i64> = chunks.iter().map(|c| c.id).collect();
+                        documents::replace_with_snapshot(conn, &id, &ids, &base, now)?;
+                    }
                     docs.push((id, base));
                 }
                 Ok((user.id, device_id, docs, log))
@@ -462,7 +498,7 @@ pub(crate) fn seed(db: &Db, opts: &Options) -> Result<Vec<Tablet>, String> {
             .collect::<Result<Vec<_>, String>>()?;
         let log = log.map(tablet_doc).transpose()?;
         let storage_id = uuid::Uuid::new_v4().to_string();
-        if opts.shape == Shape::Pwa {
+        if opts.shape == Shape::Pwa && !opts.fresh {
             // What the server saved when this tablet last disconnected, having synced everything:
             // each document's shared heads (a sync state's encoding keeps only those), filed under
             // the device as the server files them.
@@ -562,6 +598,19 @@ pub(crate) fn with_visits(
         tx.commit();
     }
     Ok(doc)
+}
+
+/// What loading one stored document costs the server, in-process (automerge rebuilds every change of
+/// the history to know its hashes: this grows with the history).
+fn raw_load_ms(tablets: &[Tablet]) -> f64 {
+    let t = Instant::now();
+    let mut n = 0;
+    for d in tablets.iter().flat_map(|t| &t.docs) {
+        if Automerge::load(&d.base).is_ok() {
+            n += 1;
+        }
+    }
+    t.elapsed().as_secs_f64() * 1000.0 / f64::from(n.max(1))
 }
 
 /// The server side of the same merges, in-process: receive and answer until converged.
@@ -715,6 +764,8 @@ pub(crate) async fn serve_child(
         .env("DATABASE_URL", url.to_string())
         .env("MIMAMORI_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "error")
+        // The bench's own setting, not the server's (it would warn of an unknown MIMAMORI_ name).
+        .env_remove("MIMAMORI_BENCH_SERVER")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -881,7 +932,9 @@ pub(crate) async fn storm(
             .chain(&t.log)
             .map(|d| {
                 let mut st = sync::State::new();
-                st.shared_heads = d.base_heads.clone();
+                if !opts.fresh {
+                    st.shared_heads = d.base_heads.clone();
+                }
                 (d.id.clone(), d.doc.clone(), st)
             })
             .collect();
