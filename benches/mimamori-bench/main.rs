@@ -8,6 +8,7 @@
 //! cargo bench --bench mimamori-bench -- review [--database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- kill [--tablets 20 --kills 500 --database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- hold [--slow 2000 --sockets 300]
+//! cargo bench --bench mimamori-bench -- idle [--connections 10000 --quiet-secs 60]
 //! cargo bench --bench mimamori-bench -- import [--residents 5000 --database-url postgres://…]
 //! cargo bench --bench mimamori-bench -- disaster [--tablets 200 --docs 20 --database-url postgres://…]
 //! ```
@@ -21,6 +22,7 @@
 
 mod disaster;
 mod hold;
+mod idle;
 mod import;
 mod kill;
 mod pg_url;
@@ -57,6 +59,9 @@ enum Command {
     /// Another user's latency while one address holds slow request bodies and one session asks
     /// for many sync sockets.
     Hold(hold::Options),
+    /// Many tablets connected and quiet: server memory per connection, and its CPU while they
+    /// stay.
+    Idle(idle::Options),
     /// The city's roster CSV imported through the server: new residents, then next month's file.
     Import(import::Options),
     /// A city-wide declaration pushed to every commissioner and lead, then every tablet sending
@@ -74,6 +79,7 @@ fn main() {
         Command::Review(opts) => review::run(opts),
         Command::Kill(opts) => kill::run(opts),
         Command::Hold(opts) => hold::run(opts),
+        Command::Idle(opts) => idle::run(opts),
         Command::Import(opts) => import::run(opts),
         Command::Disaster(opts) => disaster::run(opts),
     };

@@ -821,7 +821,23 @@ pub(crate) async fn storm_ours(
     tablets: &[Tablet],
     opts: &Options,
 ) -> Result<Figures, String> {
-    let (proc, origin) = serve_for_tablets(url, tablets.len(), &[]).await?;
+    // Room for the two batches of idle connections beside the tablets (all from 127.0.0.1).
+    let idle = 2 * opts.idle_connections;
+    let per_address = ((tablets.len() * 2).max(64) + idle).to_string();
+    let per_user = (idle.div_ceil(tablets.len().max(1)) + 4)
+        .max(16)
+        .to_string();
+    let (proc, origin) = serve_child(
+        url,
+        &[
+            (
+                "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
+                per_address.as_str(),
+            ),
+            ("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", per_user.as_str()),
+        ],
+    )
+    .await?;
     let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
     let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
     let mut proc = proc;
@@ -903,19 +919,24 @@ pub(crate) async fn storm(
     opts: &Options,
 ) -> Result<Figures, String> {
     tokio::time::sleep(Duration::from_millis(300)).await;
-    // Idle connections first, on the fresh server: joined, syncing nothing.
-    let idle_before = proc.status_kib("VmRSS:");
+    // Idle connections first: joined, syncing nothing. Two batches, the second one measured: the
+    // first also pays for what a fresh process touches once (code, buffers, the runtime's tables),
+    // which is not what one more tablet costs.
     let mut idle = Vec::new();
-    for t in tablets.iter().cycle().take(opts.idle_connections) {
-        if let Ok(p) = BenchPeer::connect(ws_url, origin, &t.cookie).await {
-            idle.push(p);
+    let mut idle_kib = 0.0;
+    for batch in 0..2 {
+        let before = proc.status_kib("VmRSS:");
+        let mut opened = 0;
+        for t in tablets.iter().cycle().take(opts.idle_connections) {
+            if let Ok(mut p) = BenchPeer::connect(ws_url, origin, &t.cookie).await {
+                let _ = p.join(&format!("idle-{batch}-{}", idle.len()), None).await;
+                idle.push(p);
+                opened += 1;
+            }
         }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        idle_kib = (proc.status_kib("VmRSS:") - before) / f64::from(opened.max(1));
     }
-    for (i, p) in idle.iter_mut().enumerate() {
-        let _ = p.join(&format!("idle-{i}"), None).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_kib = (proc.status_kib("VmRSS:") - idle_before) / idle.len().max(1) as f64;
     drop(idle);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -1125,7 +1146,7 @@ async fn app_requests(origin: &str, cookie: &str, check_session: bool) -> Result
 }
 
 /// Joins under `storage_id` and syncs `docs` until the server has acknowledged all of them.
-async fn sync_docs(
+pub(crate) async fn sync_docs(
     peer: &mut BenchPeer,
     storage_id: String,
     mut docs: Vec<(String, Automerge, sync::State)>,
@@ -1268,6 +1289,21 @@ impl BenchPeer {
             (text("data"), Cbor::Bytes(data)),
         ])
         .await
+    }
+
+    /// Reads what the server sends, answering its pings, until the socket closes: a tablet that
+    /// stays connected with nothing to say.
+    pub(crate) async fn answer_pings(mut self) {
+        while let Some(Ok(frame)) = self.framed.next().await {
+            let open = match frame {
+                ws::Frame::Ping(p) => self.framed.send(ws::Message::Pong(p)).await.is_ok(),
+                ws::Frame::Close(_) => false,
+                _ => true,
+            };
+            if !open {
+                return;
+            }
+        }
     }
 
     /// The next `sync` message: (document id, data).
