@@ -63,6 +63,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         http: true,
         history: 0,
         fresh: false,
+        processes: 1,
     };
     let records = opts.tablets * opts.docs;
     println!(
@@ -92,7 +93,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         d.doc = storm::with_visits(&d.base, &d.author, 1, 0)?;
     }
     let copy = storm::seeded_copy(&url, work.path(), "disaster_baseline")?;
-    let base = storm::storm_ours(&copy, &tablets, &storm_opts).await;
+    let base = storm::storm_ours(&copy, &tablets, &storm_opts, None).await;
     storm::drop_copy(&copy)?;
     let base = base?;
     println!("  1. baseline: reconnect storm, {records} documents × 1 offline visit");

@@ -80,6 +80,12 @@ pub struct Options {
     /// offline visits) and a document counts once the tablet holds all the server holds.
     #[arg(long)]
     pub fresh: bool,
+    /// Server processes on one PostgreSQL database (needs `--database-url postgres://…`): tablets
+    /// are dealt to them in turn, as a round-robin balancer would, and a district lead's browser
+    /// on the first one watches a document of each tablet on the others (the latency from a
+    /// change acknowledged on one process to the lead's screen on another).
+    #[arg(long, default_value_t = 1)]
+    pub processes: usize,
 }
 
 /// How the tablets of a storm reconnect.
@@ -109,6 +115,9 @@ pub(crate) struct Figures {
     pub(crate) first_failure: Option<String>,
     /// Server CPU by thread name, for finding where the time goes.
     cpu_by_thread: String,
+    /// `--processes`: from a change acknowledged to a tablet on one process to the lead on another
+    /// holding it (p50, p99 in ms, and how many were watched / seen).
+    cross_process: Option<(f64, f64, usize, usize)>,
 }
 
 /// The database a workload was given, or a new SQLite file `file` in `work`.
@@ -219,7 +228,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
     let work = tempfile::tempdir().map_err(|e| e.to_string())?;
     let url = database_url(opts.database_url.as_deref(), work.path(), "bench.sqlite3")?;
     println!(
-        "reconnect storm: {} tablets × {} documents ({} contacts of history) × {} offline visits{}, {} round(s), {} more residents stored, shape {:?}{}",
+        "reconnect storm: {} tablets × {} documents ({} contacts of history) × {} offline visits{}, {} round(s), {} more residents stored, {} server process(es), shape {:?}{}",
         opts.tablets,
         opts.docs,
         opts.history,
@@ -231,6 +240,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         },
         opts.rounds,
         opts.stored,
+        opts.processes,
         opts.shape,
         match (opts.shape, opts.login, opts.http) {
             (Shape::Bench, _, _) => "",
@@ -247,6 +257,16 @@ async fn run_async(opts: Options) -> Result<(), String> {
         opts.tablets * opts.docs,
         t.elapsed().as_secs_f64()
     );
+    let lead = if opts.processes > 1 {
+        if !matches!(url, DatabaseUrl::Postgres(_)) {
+            return Err(
+                "--processes needs --database-url postgres://… (one database for all)".into(),
+            );
+        }
+        Some(seed_lead(&db)?)
+    } else {
+        None
+    };
     drop(db);
     let raw = raw_merge_ms(&tablets);
     let raw_load = raw_load_ms(&tablets);
@@ -271,7 +291,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         // server would hold the earlier rounds' visits too, which these tablets lack: a two-way
         // merge, more work than the storm measured in round 1).
         let round_url = seeded_copy(&url, work.path(), &format!("round_{round}"))?;
-        let f = storm_ours(&round_url, &tablets, &opts).await;
+        let f = storm_ours(&round_url, &tablets, &opts, lead.as_deref()).await;
         drop_copy(&round_url)?;
         let f = f?;
         print_one("ours", round, &f);
@@ -323,6 +343,11 @@ async fn run_async(opts: Options) -> Result<(), String> {
 }
 
 fn print_one(name: &str, round: usize, f: &Figures) {
+    if let Some((p50, p99, watched, seen)) = f.cross_process {
+        println!(
+            "    {name} across processes: a change acknowledged on one reached the lead on another in p50 {p50:.1} ms, p99 {p99:.1} ms ({seen} of {watched} watched documents)"
+        );
+    }
     print_threads(name, f);
     println!(
         "  round {} {name:<9}: cpu/doc {:.3} ms, wall {:.2} s, p50 {:.0} ms, p99 {:.0} ms, peak RSS {:.1} MiB, idle conn {:.1} KiB{}",
@@ -364,6 +389,7 @@ pub(crate) fn seed_one_each(db: &Db, tablets: usize) -> Result<Vec<Tablet>, Stri
             http: true,
             history: 0,
             fresh: false,
+            processes: 1,
         },
     )
 }
@@ -776,6 +802,31 @@ pub(crate) async fn serve_child(
     Ok((Proc { child, pid }, origin))
 }
 
+/// The bench district's lead (for `--processes`), as a session cookie.
+fn seed_lead(db: &Db) -> Result<String, String> {
+    let hash =
+        mimamori::auth::hash_password(&Password::parse(PASSWORD).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    let user = db
+        .write_blocking(|conn| {
+            let district = mimamori::db::directory::district_by_code(conn, "bench")?
+                .ok_or_else(|| mimamori::error::AppError::internal("no bench district"))?;
+            admin::create_user(
+                conn,
+                &Actor::cli(),
+                NewUser {
+                    login: Login::parse("bench-lead").unwrap(),
+                    display_name: Name::parse("ベンチ 会長").unwrap(),
+                    role: Role::DistrictLead,
+                    district_id: Some(district.id),
+                    password_hash: hash.clone(),
+                },
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    session_cookie(db, &user.id)
+}
+
 /// A day-long session for `user_id`, as the `Cookie` header value.
 pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
     let (token, hash) = mimamori::auth::new_token();
@@ -820,6 +871,7 @@ pub(crate) async fn storm_ours(
     url: &DatabaseUrl,
     tablets: &[Tablet],
     opts: &Options,
+    lead: Option<&str>,
 ) -> Result<Figures, String> {
     // Room for the two batches of idle connections beside the tablets (all from 127.0.0.1).
     let idle = 2 * opts.idle_connections;
@@ -827,22 +879,113 @@ pub(crate) async fn storm_ours(
     let per_user = (idle.div_ceil(tablets.len().max(1)) + 4)
         .max(16)
         .to_string();
-    let (proc, origin) = serve_child(
-        url,
-        &[
-            (
-                "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
-                per_address.as_str(),
-            ),
-            ("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", per_user.as_str()),
-        ],
-    )
-    .await?;
-    let ws_url = format!("{}/sync", origin.replace("http://", "ws://"));
-    let f = storm(&proc, &ws_url, Some(&origin), tablets, opts).await;
-    let mut proc = proc;
-    let _ = proc.child.kill().await;
+    let env = [
+        (
+            "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
+            per_address.as_str(),
+        ),
+        ("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", per_user.as_str()),
+    ];
+    let mut procs = Vec::new();
+    for _ in 0..opts.processes.max(1) {
+        procs.push(serve_child(url, &env).await?);
+    }
+    let servers: Vec<Server> = procs
+        .iter()
+        .map(|(proc, origin)| Server {
+            proc,
+            ws_url: format!("{}/sync", origin.replace("http://", "ws://")),
+            origin: Some(origin.clone()),
+        })
+        .collect();
+    let f = storm_on(&servers, tablets, opts, lead).await;
+    drop(servers);
+    for (mut proc, _) in procs {
+        let _ = proc.child.kill().await;
+    }
     f
+}
+
+thread_local! {
+    /// When each document was acknowledged to its tablet (the server's heads equal the tablet's),
+    /// for the latency across processes: the tablets of a storm run on this one thread.
+    static ACKNOWLEDGED: std::cell::RefCell<HashMap<String, Instant>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// A district lead's browser on one process, watching the first document of each tablet that
+/// syncs with another process.
+struct Watcher {
+    peer: BenchPeer,
+    /// Document → the lead's copy, its sync state, and the heads the tablet will bring.
+    docs: HashMap<String, (Automerge, sync::State, Vec<ChangeHash>)>,
+}
+
+impl Watcher {
+    /// Opens the lead's socket on `server` and brings its copies up to date (before the storm).
+    async fn open(
+        server: &Server<'_>,
+        cookie: &str,
+        tablets: &[Tablet],
+        processes: usize,
+    ) -> Result<Watcher, String> {
+        let mut peer = BenchPeer::connect(&server.ws_url, server.origin.as_deref(), cookie).await?;
+        let mut expected = HashMap::new();
+        let mut docs = Vec::new();
+        for (i, t) in tablets.iter().enumerate() {
+            let Some(d) = t.docs.first().filter(|_| i % processes != 0) else {
+                continue;
+            };
+            let mut st = sync::State::new();
+            st.shared_heads = d.base_heads.clone();
+            let copy = Automerge::load(&d.base).map_err(|e| e.to_string())?;
+            docs.push((d.id.clone(), copy, st));
+            expected.insert(d.id.clone(), d.doc.get_heads());
+        }
+        let docs = sync_docs(&mut peer, uuid::Uuid::new_v4().to_string(), docs).await?;
+        let docs = docs
+            .into_iter()
+            .map(|(id, doc, st)| {
+                let heads = expected.remove(&id).unwrap_or_default();
+                (id, (doc, st, heads))
+            })
+            .collect();
+        Ok(Watcher { peer, docs })
+    }
+
+    /// Answers the server until every watched document holds the tablet's changes (or two
+    /// minutes pass): how many were watched, and when each was seen.
+    async fn watch(mut self) -> (usize, HashMap<String, Instant>) {
+        let watched = self.docs.len();
+        let mut seen = HashMap::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while seen.len() < watched {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let Ok((doc_id, data)) = self.peer.next_sync(remaining).await else {
+                break;
+            };
+            let Some((doc, st, expected)) = self.docs.get_mut(&doc_id) else {
+                continue;
+            };
+            let Ok(msg) = sync::Message::decode(&data) else {
+                continue;
+            };
+            if doc.receive_sync_message(st, msg).is_err() {
+                continue;
+            }
+            if let Some(m) = doc.generate_sync_message(st)
+                && self.peer.sync(&doc_id, m.encode()).await.is_err()
+            {
+                break;
+            }
+            if !seen.contains_key(&doc_id)
+                && expected.iter().all(|h| doc.get_change_by_hash(h).is_some())
+            {
+                seen.insert(doc_id, Instant::now());
+            }
+        }
+        (watched, seen)
+    }
 }
 
 async fn storm_reference(
@@ -909,6 +1052,13 @@ async fn storm_reference(
     f
 }
 
+/// One started server process of a storm: its process, `/sync` URL and (ours) HTTP origin.
+pub(crate) struct Server<'a> {
+    pub(crate) proc: &'a Proc,
+    pub(crate) ws_url: String,
+    pub(crate) origin: Option<String>,
+}
+
 /// The storm itself, on a started server: every tablet syncs its `doc` (the server has its base) at
 /// once; figures from the server process's clocks.
 pub(crate) async fn storm(
@@ -918,6 +1068,26 @@ pub(crate) async fn storm(
     tablets: &[Tablet],
     opts: &Options,
 ) -> Result<Figures, String> {
+    let server = Server {
+        proc,
+        ws_url: ws_url.to_string(),
+        origin: origin.map(str::to_string),
+    };
+    storm_on(&[server], tablets, opts, None).await
+}
+
+/// [`storm`] on one or more processes of one database: tablet `i` on `servers[i % n]`; with
+/// `lead` (a district lead's cookie) and several processes, the lead on the first process watches
+/// the first document of every tablet on the others.
+pub(crate) async fn storm_on(
+    servers: &[Server<'_>],
+    tablets: &[Tablet],
+    opts: &Options,
+    lead: Option<&str>,
+) -> Result<Figures, String> {
+    let first = servers.first().ok_or("no server")?;
+    let (proc, ws_url, origin) = (first.proc, first.ws_url.as_str(), first.origin.as_deref());
+    let sum = |f: &dyn Fn(&Proc) -> f64| servers.iter().map(|s| f(s.proc)).sum::<f64>();
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Idle connections first: joined, syncing nothing. Two batches, the second one measured: the
     // first also pays for what a fresh process touches once (code, buffers, the runtime's tables),
@@ -940,12 +1110,21 @@ pub(crate) async fn storm(
     drop(idle);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let rss_before = proc.status_kib("VmRSS:");
+    // The lead's browser, up to date with what it watches before the storm.
+    let watching = match lead.filter(|_| servers.len() > 1) {
+        Some(cookie) => Some(Watcher::open(first, cookie, tablets, servers.len()).await?),
+        None => None,
+    };
+    ACKNOWLEDGED.with(|a| a.borrow_mut().clear());
+
+    let rss_before = sum(&|p| p.status_kib("VmRSS:"));
     let window_start = monotonic_s();
-    let cpu0 = proc.cpu_s();
-    let threads0 = proc.cpu_by_thread();
+    let cpu0 = sum(&Proc::cpu_s);
+    let threads0: Vec<_> = servers.iter().map(|s| s.proc.cpu_by_thread()).collect();
     let t0 = Instant::now();
-    let runs = tablets.iter().map(|t| {
+    let runs = tablets.iter().enumerate().map(|(i, t)| {
+        let server = &servers[i % servers.len()];
+        let (ws_url, origin) = (server.ws_url.as_str(), server.origin.as_deref());
         // The tablet's own sync states, as its storage keeps them: the heads it last shared.
         let docs: Vec<(String, Automerge, sync::State)> = t
             .docs
@@ -968,11 +1147,18 @@ pub(crate) async fn storm(
             }
         }
     });
-    let results = futures_util::future::join_all(runs).await;
+    let watched = async {
+        match watching {
+            Some(w) => Some(w.watch().await),
+            None => None,
+        }
+    };
+    let (results, watched) =
+        futures_util::future::join(futures_util::future::join_all(runs), watched).await;
     let wall = t0.elapsed().as_secs_f64();
     // Let the server finish what it was doing (the reference server writes storage after answering).
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let cpu = proc.cpu_s() - cpu0;
+    let cpu = sum(&Proc::cpu_s) - cpu0;
     if std::env::var_os("MIMAMORI_BENCH_WINDOW").is_some() {
         // For profiling the measured window alone: `perf record -k CLOCK_MONOTONIC …`, then
         // `perf report --time START,END`.
@@ -981,9 +1167,11 @@ pub(crate) async fn storm(
     // By thread name: what each live thread spent in the window; "ended" is the rest of the
     // process's CPU (threads that ended during the storm).
     let mut named: HashMap<String, f64> = HashMap::new();
-    for (tid, (name, c)) in proc.cpu_by_thread() {
-        let before = threads0.get(&tid).map_or(0.0, |t| t.1);
-        *named.entry(name).or_insert(0.0) += c - before;
+    for (server, threads0) in servers.iter().zip(&threads0) {
+        for (tid, (name, c)) in server.proc.cpu_by_thread() {
+            let before = threads0.get(&tid).map_or(0.0, |t| t.1);
+            *named.entry(name).or_insert(0.0) += c - before;
+        }
     }
     let ended = cpu - named.values().sum::<f64>();
     named.insert("ended".into(), ended);
@@ -995,7 +1183,25 @@ pub(crate) async fn storm(
         .map(|(n, c)| format!("{n} {:.0} ms", c * 1000.0))
         .collect::<Vec<_>>()
         .join(", ");
-    let rss_after = proc.status_kib("VmRSS:");
+    let rss_after = sum(&|p| p.status_kib("VmRSS:"));
+    let cross_process = watched.map(|(watched, seen)| {
+        let mut lat: Vec<f64> = ACKNOWLEDGED.with(|a| {
+            let acked = a.borrow();
+            seen.iter()
+                .filter_map(|(doc, at)| {
+                    let acked = acked.get(doc)?;
+                    Some(at.saturating_duration_since(*acked).as_secs_f64() * 1000.0)
+                })
+                .collect()
+        });
+        lat.sort_by(f64::total_cmp);
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        (pct(0.5), pct(0.99), watched, lat.len())
+    });
     let mut times: Vec<f64> = results
         .iter()
         .filter_map(|r| r.as_ref().ok().copied())
@@ -1014,13 +1220,14 @@ pub(crate) async fn storm(
         wall_s: wall,
         p50_ms: pct(0.5),
         p99_ms: pct(0.99),
-        peak_rss_mib: proc.status_kib("VmHWM:") / 1024.0,
+        peak_rss_mib: sum(&|p| p.status_kib("VmHWM:")) / 1024.0,
         idle_conn_kib: idle_kib,
         rss_before_storm_mib: rss_before / 1024.0,
         rss_after_storm_mib: rss_after / 1024.0,
         failed_tablets: failed,
         first_failure,
         cpu_by_thread: by_thread,
+        cross_process,
     })
 }
 
@@ -1150,7 +1357,7 @@ pub(crate) async fn sync_docs(
     peer: &mut BenchPeer,
     storage_id: String,
     mut docs: Vec<(String, Automerge, sync::State)>,
-) -> Result<(), String> {
+) -> Result<Vec<(String, Automerge, sync::State)>, String> {
     peer.join(
         &format!("tablet-{}", uuid::Uuid::new_v4().simple()),
         Some(storage_id),
@@ -1184,11 +1391,12 @@ pub(crate) async fn sync_docs(
         if let Some(m) = doc.generate_sync_message(st) {
             peer.sync(id, m.encode()).await?;
         }
-        if st.their_heads.as_ref() == Some(&doc.get_heads()) {
+        if st.their_heads.as_ref() == Some(&doc.get_heads()) && !done[i] {
             done[i] = true;
+            ACKNOWLEDGED.with(|a| a.borrow_mut().insert(id.clone(), Instant::now()));
         }
     }
-    Ok(())
+    Ok(docs)
 }
 
 /// A minimal automerge-repo client over awc.
