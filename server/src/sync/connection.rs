@@ -215,7 +215,9 @@ fn receive_unguarded(
         return Receipt::Unchanged;
     }
     let fast = if !queued_before && missing == 0 {
-        // Every received change is applied (or was already known): the chunks are what to store.
+        // Nothing waits for a dependency: the chunks are what to store, if automerge holds every
+        // change in them (`touched_by_changes` checks; one it skipped — a bad checksum — sends
+        // this to the diff, which stores what the document holds).
         schema::touched_by_changes(doc, &chunks).map(|t| (chunks.concat(), t))
     } else {
         None

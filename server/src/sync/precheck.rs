@@ -24,6 +24,8 @@
 //! These were found in automerge 0.7.0; the server has built on 0.12 since (issue 25) and keeps
 //! every check: the bounds are what real tablets send, whichever release merges them, and the fuzz
 //! corpus and crashes (`tests/fuzz/`) are refused or merged under 0.12 as they were under 0.7.
+//! 0.12 joins a message's `changes` entries before reading chunks from them (0.7 read each entry
+//! alone), so the walk reads them joined too: a chunk cut across two entries is checked whole.
 //!
 //! Where the bounds come from (what real tablets send): every automerge version writes its bloom
 //! filters with 10 bits per entry and 7 probes (constants in `sync/bloom.rs`, unchanged since the
@@ -456,8 +458,8 @@ fn check_change(body: &[u8], budget: &mut Budget) -> Result<(), Refusal> {
     actors_in_range(&columns, others.saturating_add(1), budget.ops)
 }
 
-/// The chunks in one element of a message's `changes` (automerge loads each element as a
-/// sequence of chunks), each checked against the message's budget.
+/// The chunks in a message's `changes`, joined as automerge joins them before loading them as a
+/// sequence of chunks, each checked against the message's budget.
 fn check_chunks(mut data: &[u8], budget: &mut Budget) -> Result<(), Refusal> {
     while data.len() >= 9 && data[..4] == CHUNK_MAGIC {
         let chunk_type = data[8];
@@ -524,10 +526,13 @@ pub fn check(message: &[u8]) -> Result<(), Refusal> {
         inflated: MAX_INFLATED_BYTES,
         ops: MAX_OPS,
     };
+    // automerge (0.12) joins the entries and reads chunks from the whole: a chunk may begin in one
+    // entry and end in the next, so the walk reads them joined as well.
+    let mut joined = Vec::new();
     for _ in 0..changes {
-        check_chunks(r.bytes()?, &mut budget)?;
+        joined.extend_from_slice(r.bytes()?);
     }
-    Ok(())
+    check_chunks(&joined, &mut budget)
 }
 
 /// The hand-made chunks of the integration tests, so that both send the same bytes.
@@ -663,6 +668,28 @@ mod tests {
         bad.extend([0, 0, 0, 0, CHUNK_COMPRESSED, 16]);
         bad.extend([0xff; 16]);
         assert_eq!(check(&with_changes(&[bad])), Err(Refusal::BadCompression));
+    }
+
+    /// automerge 0.12 joins a message's `changes` before reading chunks from them: a chunk cut
+    /// across two entries is one chunk to it, and must be one to the check (found by review after
+    /// the upgrade: each entry alone was a cut chunk, passed on unread).
+    #[test]
+    fn a_chunk_split_across_entries_is_checked_whole() {
+        let split =
+            |chunk: &[u8], at: usize| with_changes(&[chunk[..at].to_vec(), chunk[at..].to_vec()]);
+        let bomb = chunks::zeros_compressed(64 << 20);
+        for at in [5, 9, 10, bomb.len() / 2] {
+            assert_eq!(
+                check(&split(&bomb, at)),
+                Err(Refusal::InflatesTooMuch),
+                "cut at {at}"
+            );
+        }
+        let declaring = chunks::document_declaring(1 << 40);
+        assert_eq!(check(&split(&declaring, 9)), Err(Refusal::TooManyOps));
+        // Whole chunks, one per entry, as clients send them, are unchanged.
+        let small = chunks::zeros_compressed(1 << 10);
+        assert_eq!(check(&with_changes(&[small.clone(), small])), Ok(()));
     }
 
     #[test]

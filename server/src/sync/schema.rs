@@ -910,7 +910,8 @@ fn string_len(v: &Value<'_>) -> usize {
 /// from the changes' own operations — no patch log while receiving, no diff after: the cost follows
 /// the number of operations. `doc` must already hold the changes (objects made by earlier changes
 /// are placed with its `parents`). `None` when a chunk is not one change or an object cannot be
-/// placed; the caller then diffs ([`touched`]), which names the same entries.
+/// placed, or when `doc` does not hold one of the changes (automerge skipped it); the caller then
+/// diffs ([`touched`]) and stores what `doc` holds.
 ///
 /// Uses automerge's `legacy` change expansion and `import_obj` (public, though hidden from its
 /// documentation); the unit test `touched_by_changes_agrees_with_the_diff` pins their meaning.
@@ -926,7 +927,11 @@ pub fn touched_by_changes(doc: &automerge::Automerge, chunks: &[Vec<u8>]) -> Opt
         .collect::<Option<Vec<_>>>()?
         .concat()
     {
-        let change = automerge::Change::try_from(chunk).ok()?.decode();
+        let change = automerge::Change::try_from(chunk).ok()?;
+        // Only what automerge applied (a chunk with a bad checksum, or one after it, is parsed here
+        // but skipped there): stored as received, the document would not load again.
+        doc.get_change_by_hash(&change.hash())?;
+        let change = change.decode();
         for (i, op) in change.operations.iter().enumerate() {
             let obj_path = match &op.obj {
                 ObjectId::Root => Vec::new(),
@@ -1386,6 +1391,44 @@ mod tests {
         assert_eq!(self_safety, ["me-1"]);
         // A document chunk is not a change: the caller falls back to the diff.
         assert_eq!(touched_by_changes(&doc, &[doc.save()]), None);
+    }
+
+    /// A message whose second change has a bad checksum: automerge applies the first and stops
+    /// there (a partial load, not an error), so the chunks as received are not what it holds, and
+    /// stored they would make the document fail to load for good (found by review after the
+    /// automerge 0.12 upgrade). The fast path must not name them: the caller then stores what the
+    /// document itself holds.
+    #[test]
+    fn changes_automerge_did_not_apply_are_not_taken_as_received() {
+        let base = blank_document();
+        let mut tablet = automerge::Automerge::load(&base).unwrap();
+        let mut chunks = Vec::new();
+        for id in ["c-1", "c-2"] {
+            let before = tablet.get_heads();
+            let mut tx = tablet.transaction();
+            let contacts = map_at(&tx, &ROOT, "contacts").unwrap();
+            let c = tx.put_object(&contacts, id, ObjType::Map).unwrap();
+            tx.put(&c, "kind", "visit").unwrap();
+            tx.commit();
+            let change = tablet.get_changes(&before).remove(0);
+            chunks.push(change.raw_bytes().to_vec());
+        }
+        chunks[1][4] ^= 0xff; // the checksum
+        let mut server = automerge::Automerge::load(&base).unwrap();
+        server.load_incremental(&chunks.concat()).unwrap();
+        let first = automerge::Change::try_from(&chunks[0][..]).unwrap().hash();
+        assert_eq!(
+            server.get_heads(),
+            [first],
+            "the first change applied, not the second"
+        );
+        assert_eq!(touched_by_changes(&server, &chunks), None);
+        // Why: stored as received, the document no longer loads.
+        assert!(automerge::Automerge::load(&[base.clone(), chunks.concat()].concat()).is_err());
+        // Both applied (the checksum intact), the fast path names them.
+        chunks[1][4] ^= 0xff;
+        server.load_incremental(&chunks[1]).unwrap();
+        assert!(touched_by_changes(&server, &chunks).is_some());
     }
 
     #[test]
