@@ -145,6 +145,7 @@ async fn declare_and_report(
     let (proc, origin) = storm::serve_for_tablets(
         url,
         tablets.len(),
+        0,
         &[("MIMAMORI_PUSH_SERVICES", push_origin)],
     )
     .await?;

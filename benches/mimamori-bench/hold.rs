@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::storm::{self, BenchPeer};
+use crate::storm::{self, BenchPeer, percentile as pct};
 use mimamori::db::{DatabaseUrl, Db};
 
 /// What to run.
@@ -57,10 +57,6 @@ async fn victim(origin: &str, cookie: &str, n: usize) -> Result<Vec<f64>, String
     }
     out.sort_by(f64::total_cmp);
     Ok(out)
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn run_async(opts: Options) -> Result<(), String> {

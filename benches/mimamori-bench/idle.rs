@@ -83,15 +83,7 @@ async fn run_async(opts: Options) -> Result<(), String> {
         "  seeded {users} users in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let per_address = (opts.connections + 64).to_string();
-    let (proc, origin) = storm::serve_child(
-        &url,
-        &[(
-            "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
-            per_address.as_str(),
-        )],
-    )
-    .await?;
+    let (proc, origin) = storm::serve_for_tablets(&url, users, opts.connections, &[]).await?;
     let ws_url = format!("{}/sync", origin.replace("http", "ws"));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss = |p: &storm::Proc| {

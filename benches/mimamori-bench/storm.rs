@@ -850,20 +850,24 @@ pub(crate) fn session_cookie(db: &Db, user_id: &str) -> Result<String, String> {
     Ok(format!("{}={}", mimamori::auth::SESSION_COOKIE, token))
 }
 
-/// [`serve_child`] for `tablets` tablets that all connect from 127.0.0.1, with extra environment
-/// `env`. In the field each has its own address (or a carrier's): the per-address cap (64 by
-/// default) would refuse all but 64 with 429.
+/// [`serve_child`] for `tablets` tablets that all connect from 127.0.0.1, with `idle` more sockets
+/// of theirs held open beside them, and extra environment `env`. In the field each has its own
+/// address (or a carrier's): the per-address cap (64 by default) would refuse all but 64 with 429,
+/// and the per-user cap (16) the idle sockets past it.
 pub(crate) async fn serve_for_tablets(
     url: &DatabaseUrl,
     tablets: usize,
+    idle: usize,
     env: &[(&str, &str)],
 ) -> Result<(Proc, String), String> {
-    let per_address = (tablets * 2).max(64).to_string();
+    let per_address = ((tablets * 2).max(64) + idle).to_string();
+    let per_user = (idle.div_ceil(tablets.max(1)) + 4).max(16).to_string();
     let mut env = env.to_vec();
     env.push((
         "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
         per_address.as_str(),
     ));
+    env.push(("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", per_user.as_str()));
     serve_child(url, &env).await
 }
 
@@ -873,22 +877,10 @@ pub(crate) async fn storm_ours(
     opts: &Options,
     lead: Option<&str>,
 ) -> Result<Figures, String> {
-    // Room for the two batches of idle connections beside the tablets (all from 127.0.0.1).
-    let idle = 2 * opts.idle_connections;
-    let per_address = ((tablets.len() * 2).max(64) + idle).to_string();
-    let per_user = (idle.div_ceil(tablets.len().max(1)) + 4)
-        .max(16)
-        .to_string();
-    let env = [
-        (
-            "MIMAMORI_SYNC_MAX_SOCKETS_PER_ADDRESS",
-            per_address.as_str(),
-        ),
-        ("MIMAMORI_SYNC_MAX_SOCKETS_PER_USER", per_user.as_str()),
-    ];
     let mut procs = Vec::new();
     for _ in 0..opts.processes.max(1) {
-        procs.push(serve_child(url, &env).await?);
+        // Room for the two batches of idle connections beside the tablets.
+        procs.push(serve_for_tablets(url, tablets.len(), 2 * opts.idle_connections, &[]).await?);
     }
     let servers: Vec<Server> = procs
         .iter()
@@ -1195,12 +1187,12 @@ pub(crate) async fn storm_on(
                 .collect()
         });
         lat.sort_by(f64::total_cmp);
-        let pct = |p: f64| {
-            lat.get(((lat.len() as f64 - 1.0) * p).round() as usize)
-                .copied()
-                .unwrap_or(f64::NAN)
-        };
-        (pct(0.5), pct(0.99), watched, lat.len())
+        (
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99),
+            watched,
+            lat.len(),
+        )
     });
     let mut times: Vec<f64> = results
         .iter()
@@ -1209,17 +1201,11 @@ pub(crate) async fn storm_on(
     let failed = results.len() - times.len();
     let first_failure = results.iter().find_map(|r| r.as_ref().err().cloned());
     times.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| {
-        times
-            .get(((times.len() as f64 - 1.0) * p).round() as usize)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
     Ok(Figures {
         cpu_per_doc_ms: cpu * 1000.0 / (tablets.len() * opts.docs) as f64,
         wall_s: wall,
-        p50_ms: pct(0.5),
-        p99_ms: pct(0.99),
+        p50_ms: percentile(&times, 0.5),
+        p99_ms: percentile(&times, 0.99),
         peak_rss_mib: sum(&|p| p.status_kib("VmHWM:")) / 1024.0,
         idle_conn_kib: idle_kib,
         rss_before_storm_mib: rss_before / 1024.0,
@@ -1229,6 +1215,14 @@ pub(crate) async fn storm_on(
         cpu_by_thread: by_thread,
         cross_process,
     })
+}
+
+/// The `p` quantile (0..=1) of `sorted`, the nearest rank; NaN when empty.
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 /// Syncs one tablet's documents under a new storage id; `Ok(ms)` when the server acknowledged all

@@ -1424,7 +1424,7 @@ mod tests {
         );
         assert_eq!(touched_by_changes(&server, &chunks), None);
         // Why: stored as received, the document no longer loads.
-        assert!(automerge::Automerge::load(&[base.clone(), chunks.concat()].concat()).is_err());
+        assert!(automerge::Automerge::load(&[base.as_slice(), &chunks.concat()].concat()).is_err());
         // Both applied (the checksum intact), the fast path names them.
         chunks[1][4] ^= 0xff;
         server.load_incremental(&chunks[1]).unwrap();
